@@ -1,0 +1,75 @@
+"""What goes into the store and what comes out of it."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final, TypeAlias
+
+JsonObject: TypeAlias = dict[str, Any]
+
+
+class StreamState(enum.Enum):
+    """Expected versions that are not a number."""
+
+    NO_STREAM = "no stream"
+    ANY = "any"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+NO_STREAM: Final = StreamState.NO_STREAM
+"""The stream must not exist yet (same as expecting version 0)."""
+ANY: Final = StreamState.ANY
+"""Append whatever the stream's version is."""
+
+ExpectedVersion: TypeAlias = int | StreamState
+
+
+def _new_event_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event to append; the store adds position, version, time and hash.
+
+    `metadata` holds who and why: actor, reason, command_id, correlation_id, causation_id,
+    source. The store does not interpret it.
+    """
+
+    type: str
+    data: Mapping[str, Any]
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    event_id: uuid.UUID = field(default_factory=_new_event_id)
+    schema_version: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedEvent:
+    """An event as stored, after upcasting to the newest schema version of its type."""
+
+    position: int
+    stream_id: str
+    stream_version: int
+    event_id: uuid.UUID
+    type: str
+    schema_version: int
+    data: JsonObject
+    metadata: JsonObject
+    recorded_at: datetime
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    """Outcome of re-computing the hash chain."""
+
+    ok: bool
+    events_checked: int
+    first_broken_position: int | None = None
+    problem: str | None = None

@@ -1,0 +1,443 @@
+"""The event store contract, shared by every backend.
+
+Backends (SQL on SQLite or PostgreSQL, in memory) implement a handful of primitive
+operations on raw rows; this module does everything else once: validation, canonical
+encoding, the version check, idempotent retries, the hash chain, decoding, upcasting,
+verification and subscriptions.
+"""
+
+from __future__ import annotations
+
+import abc
+import json
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import TYPE_CHECKING, NamedTuple, Self
+
+from events.clock import Clock, as_utc, format_utc, system_clock
+from events.encoding import GENESIS_HASH, chain_hash, encode_json
+from events.errors import (
+    ConcurrencyError,
+    CorruptStoreError,
+    EventIdConflictError,
+)
+from events.records import (
+    ANY,
+    NO_STREAM,
+    ExpectedVersion,
+    NewEvent,
+    RecordedEvent,
+    StreamState,
+    VerifyResult,
+)
+from events.upcasting import Upcasters
+
+if TYPE_CHECKING:
+    from events.subscription import Subscription, Waiter
+
+READ_BATCH = 2000
+MAX_STREAM_ID = 200
+MAX_TYPE = 200
+
+
+class RawRow(NamedTuple):
+    """An event row exactly as stored: what the hash chain is computed over."""
+
+    position: int
+    stream_id: str
+    stream_version: int
+    event_id: str
+    type: str
+    schema_version: int
+    data: str
+    metadata: str
+    recorded_at: datetime
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedEvent:
+    """A new event, validated and encoded, waiting for its place in the log."""
+
+    event_id: str
+    type: str
+    schema_version: int
+    data: str
+    metadata: str
+
+
+class VersionMismatch(Exception):
+    """Raised inside a backend's write transaction to roll it back."""
+
+    def __init__(self, actual: int) -> None:
+        super().__init__(actual)
+        self.actual = actual
+
+
+class DuplicateEventId(Exception):
+    """Raised by a backend when an event id is already stored."""
+
+
+def check_expected(expected: ExpectedVersion, actual: int) -> None:
+    """Raise VersionMismatch when `actual` does not satisfy `expected`."""
+    if expected is ANY:
+        return
+    wanted = 0 if expected is NO_STREAM else expected
+    if actual != wanted:
+        raise VersionMismatch(actual)
+
+
+def chain_rows(
+    stream_id: str,
+    head_position: int,
+    head_hash: str,
+    stream_version: int,
+    batch: Sequence[PreparedEvent],
+    recorded_at: datetime,
+) -> list[RawRow]:
+    """Give each prepared event its position, version and hash, continuing the chain."""
+    stamp = format_utc(recorded_at)
+    rows: list[RawRow] = []
+    previous = head_hash
+    for offset, event in enumerate(batch, start=1):
+        position = head_position + offset
+        version = stream_version + offset
+        previous = chain_hash(
+            previous,
+            position,
+            stream_id,
+            version,
+            event.event_id,
+            event.type,
+            event.schema_version,
+            event.data,
+            event.metadata,
+            stamp,
+        )
+        rows.append(
+            RawRow(
+                position,
+                stream_id,
+                version,
+                event.event_id,
+                event.type,
+                event.schema_version,
+                event.data,
+                event.metadata,
+                recorded_at,
+                previous,
+            )
+        )
+    return rows
+
+
+class EventStore(abc.ABC):
+    """An append-only log of events grouped in streams, with a global, gap-free order.
+
+    Open one with `EventStore.from_url("sqlite:///plan.db")`,
+    `EventStore.from_url("postgresql+psycopg://user@host/db")` or `from_url("memory://")`.
+    """
+
+    def __init__(self, *, clock: Clock | None = None, upcasters: Upcasters | None = None) -> None:
+        self._clock: Clock = clock or system_clock
+        self._upcasters = upcasters or Upcasters()
+
+    # -- opening and closing ------------------------------------------------------------
+
+    @staticmethod
+    def from_url(
+        url: str,
+        *,
+        clock: Clock | None = None,
+        upcasters: Upcasters | None = None,
+        migrate: bool = True,
+    ) -> EventStore:
+        """Open (and on first use create or upgrade) the store at `url`."""
+        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        if scheme == "memory":
+            from events.memory import InMemoryEventStore
+
+            return InMemoryEventStore(clock=clock, upcasters=upcasters)
+        from events.sql.store import SqlEventStore
+
+        return SqlEventStore.open(url, clock=clock, upcasters=upcasters, migrate=migrate)
+
+    @property
+    @abc.abstractmethod
+    def url(self) -> str:
+        """Where the store lives, with any password hidden."""
+
+    @abc.abstractmethod
+    def schema_version(self) -> str | None:
+        """The schema revision the store is at (None for a store without a schema)."""
+
+    def close(self) -> None:
+        """Release connections; the store cannot be used afterwards."""
+        return
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- writing -----------------------------------------------------------------------
+
+    def append(
+        self,
+        stream_id: str,
+        events: Iterable[NewEvent],
+        expected_version: ExpectedVersion = ANY,
+    ) -> list[RecordedEvent]:
+        """Append `events` to `stream_id` atomically, if the stream is at `expected_version`.
+
+        Re-appending events whose ids are all stored already is a no-op that returns the
+        stored records (an idempotent retry), whatever the stream's version is now.
+        """
+        batch = self._prepare(stream_id, events, expected_version)
+        if not batch:
+            return []
+        try:
+            rows = self._write(stream_id, batch, expected_version, as_utc(self._clock()))
+        except VersionMismatch as mismatch:
+            stored = self._already_stored(stream_id, batch)
+            if stored is not None:
+                return stored
+            raise ConcurrencyError(stream_id, expected_version, mismatch.actual) from None
+        except DuplicateEventId:
+            stored = self._already_stored(stream_id, batch)
+            if stored is not None:
+                return stored
+            raise EventIdConflictError(
+                "some of these event ids are already stored and some are not: "
+                "retry the original batch unchanged, or give the new events new ids"
+            ) from None
+        return [self._decode(row) for row in rows]
+
+    def _prepare(
+        self, stream_id: str, events: Iterable[NewEvent], expected: ExpectedVersion
+    ) -> list[PreparedEvent]:
+        if not isinstance(stream_id, str) or not stream_id.strip():
+            raise ValueError("stream_id must be a non-empty string")
+        if len(stream_id) > MAX_STREAM_ID:
+            raise ValueError(f"stream_id is longer than {MAX_STREAM_ID} characters")
+        if not isinstance(expected, StreamState) and (
+            not isinstance(expected, int) or isinstance(expected, bool) or expected < 0
+        ):
+            raise ValueError(
+                f"expected_version must be an int >= 0, NO_STREAM or ANY, got {expected!r}"
+            )
+        batch: list[PreparedEvent] = []
+        seen: set[str] = set()
+        for event in events:
+            if not isinstance(event, NewEvent):
+                raise TypeError(f"append takes NewEvent objects, got {type(event).__name__}")
+            if not event.type or len(event.type) > MAX_TYPE:
+                raise ValueError(f"event type must be 1 to {MAX_TYPE} characters")
+            if event.schema_version < 1:
+                raise ValueError(f"schema_version of {event.type} must be >= 1")
+            event_id = str(uuid.UUID(str(event.event_id)))
+            if event_id in seen:
+                raise ValueError(f"event id {event_id} appears twice in one append")
+            seen.add(event_id)
+            batch.append(
+                PreparedEvent(
+                    event_id,
+                    event.type,
+                    event.schema_version,
+                    encode_json("data", event.data),
+                    encode_json("metadata", event.metadata),
+                )
+            )
+        return batch
+
+    def _already_stored(
+        self, stream_id: str, batch: Sequence[PreparedEvent]
+    ) -> list[RecordedEvent] | None:
+        """The stored records if every event of `batch` is stored in `stream_id` already."""
+        rows = {row.event_id: row for row in self._rows_by_event_id([e.event_id for e in batch])}
+        if not rows:
+            return None
+        if len(rows) != len(batch) or any(row.stream_id != stream_id for row in rows.values()):
+            raise EventIdConflictError(
+                f"some of these event ids are already stored (not all of them in {stream_id!r}): "
+                "retry the original batch unchanged, or give the new events new ids"
+            )
+        return [self._decode(rows[event.event_id]) for event in batch]
+
+    @abc.abstractmethod
+    def _write(
+        self,
+        stream_id: str,
+        batch: Sequence[PreparedEvent],
+        expected: ExpectedVersion,
+        recorded_at: datetime,
+    ) -> list[RawRow]:
+        """Atomically: lock, check `expected` (VersionMismatch), chain_rows, insert."""
+
+    @abc.abstractmethod
+    def _rows_by_event_id(self, event_ids: Sequence[str]) -> list[RawRow]:
+        """Stored rows with one of these ids."""
+
+    # -- reading -----------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def head_position(self) -> int:
+        """Position of the newest event (0 for an empty store), which is also the count."""
+
+    @abc.abstractmethod
+    def stream_version(self, stream_id: str) -> int:
+        """Version of the stream's newest event (0 if the stream does not exist)."""
+
+    @abc.abstractmethod
+    def _rows_after(self, after_position: int, limit: int, until: datetime | None) -> list[RawRow]:
+        """Up to `limit` rows with position > `after_position`, in position order."""
+
+    @abc.abstractmethod
+    def _stream_rows(
+        self,
+        stream_id: str,
+        after_version: int,
+        to_version: int | None,
+        until: datetime | None,
+        limit: int,
+    ) -> list[RawRow]:
+        """Up to `limit` rows of a stream with version > `after_version`, in version order."""
+
+    def read_all(
+        self, after_position: int = 0, until: datetime | None = None
+    ) -> Iterator[RecordedEvent]:
+        """Every event after `after_position` (recorded no later than `until`), in order.
+
+        Streams in batches: memory stays flat however long the log is.
+        """
+        limit_time = as_utc(until) if until is not None else None
+        for rows in self._batches_after(after_position, limit_time):
+            for row in rows:
+                yield self._decode(row)
+
+    def read_all_batch(self, after_position: int, limit: int = READ_BATCH) -> list[RecordedEvent]:
+        """At most `limit` events after `after_position`: one page of `read_all`."""
+        return [self._decode(row) for row in self._rows_after(after_position, limit, None)]
+
+    def _batches_after(self, after_position: int, until: datetime | None) -> Iterator[list[RawRow]]:
+        position = after_position
+        while True:
+            rows = self._rows_after(position, READ_BATCH, until)
+            if not rows:
+                return
+            yield rows
+            position = rows[-1].position
+            if len(rows) < READ_BATCH:
+                return
+
+    def read_stream(
+        self,
+        stream_id: str,
+        from_version: int = 1,
+        to_version: int | None = None,
+        until: datetime | None = None,
+    ) -> Iterator[RecordedEvent]:
+        """Events of one stream from `from_version` to `to_version` (inclusive), in order."""
+        limit_time = as_utc(until) if until is not None else None
+        version = max(from_version, 1) - 1
+        while True:
+            rows = self._stream_rows(stream_id, version, to_version, limit_time, READ_BATCH)
+            for row in rows:
+                yield self._decode(row)
+            if len(rows) < READ_BATCH:
+                return
+            version = rows[-1].stream_version
+
+    def _decode(self, row: RawRow) -> RecordedEvent:
+        try:
+            data = json.loads(row.data)
+            metadata = json.loads(row.metadata)
+            event_id = uuid.UUID(row.event_id)
+        except ValueError as error:
+            raise CorruptStoreError(
+                f"event at position {row.position} cannot be decoded: {error}"
+            ) from error
+        schema_version = row.schema_version
+        if self._upcasters:
+            schema_version, data = self._upcasters.upcast(row.type, schema_version, data)
+        return RecordedEvent(
+            row.position,
+            row.stream_id,
+            row.stream_version,
+            event_id,
+            row.type,
+            schema_version,
+            data,
+            metadata,
+            row.recorded_at,
+            row.hash,
+        )
+
+    # -- verifying ---------------------------------------------------------------------
+
+    def verify(self, progress: Callable[[int], None] | None = None) -> VerifyResult:
+        """Recompute the hash chain from position 1; report the first position that breaks it.
+
+        `progress`, if given, is called with the number of events checked after each batch.
+        """
+        previous = GENESIS_HASH
+        expected_position = 1
+        checked = 0
+        for rows in self._batches_after(0, None):
+            for row in rows:
+                if row.position != expected_position:
+                    return VerifyResult(
+                        False,
+                        checked,
+                        expected_position,
+                        f"position {expected_position} is missing",
+                    )
+                recomputed = chain_hash(
+                    previous,
+                    row.position,
+                    row.stream_id,
+                    row.stream_version,
+                    row.event_id,
+                    row.type,
+                    row.schema_version,
+                    row.data,
+                    row.metadata,
+                    format_utc(row.recorded_at),
+                )
+                if recomputed != row.hash:
+                    return VerifyResult(
+                        False,
+                        checked,
+                        row.position,
+                        "stored event does not match its hash (edited after it was recorded)",
+                    )
+                previous = row.hash
+                expected_position += 1
+                checked += 1
+            if progress is not None:
+                progress(checked)
+        return VerifyResult(True, checked)
+
+    # -- following ---------------------------------------------------------------------
+
+    def subscribe(self, after_position: int = 0, *, poll_interval: float = 0.2) -> Subscription:
+        """Catch up from `after_position`, then wait for new events as they are committed."""
+        from events.subscription import Subscription
+
+        return Subscription(self, after_position, poll_interval)
+
+    def _waiter(self, stop: threading.Event, poll_interval: float) -> Waiter:
+        from events.subscription import SleepWaiter
+
+        """Something that blocks until new events may have arrived (default: short polling)."""
+        return SleepWaiter(stop, poll_interval)
