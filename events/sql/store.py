@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
@@ -113,7 +113,7 @@ class _ListenWaiter(Waiter):
 
     def __init__(self, engine: sa.Engine, channel: str, poll_interval: float) -> None:
         self._fairy = engine.raw_connection()
-        self._connection: Any = self._fairy.driver_connection
+        self._connection: Any = cast(Any, self._fairy.driver_connection)
         self._connection.rollback()
         self._connection.autocommit = True
         self._connection.execute(f'LISTEN "{channel}"')

@@ -1,0 +1,1 @@
+"""Benchmarks of pacflow's building blocks against what the database alone can do."""

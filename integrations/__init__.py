@@ -1,0 +1,1 @@
+"""Calendar integrations (iCalendar rendering, CalDAV sync)."""

@@ -1,0 +1,76 @@
+"""The `pacflow` command line: parses, calls the library, formats. Nothing else.
+
+Heavy modules (SQLAlchemy, pydantic, the store) are imported inside commands so that
+`pacflow --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import getpass
+from typing import Any
+
+import click
+
+from pacflow import __version__
+from pacflow.cli.context import AppContext
+
+
+def _default_actor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+class PacflowGroup(click.Group):
+    """A click group that reports pacflow errors as one line and their exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from pacflow.cli.errors import report_errors
+
+        with report_errors(ctx):
+            return super().invoke(ctx)
+
+
+@click.group(cls=PacflowGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    envvar="PACFLOW_DB",
+    metavar="URL",
+    help="Event store URL: sqlite:///FILE.db or postgresql+psycopg://USER@HOST/DB "
+    "[env PACFLOW_DB; default: pacflow.db in your user data directory].",
+)
+@click.option(
+    "--actor",
+    envvar="PACFLOW_ACTOR",
+    default=_default_actor,
+    show_default="your OS user name",
+    help="Who is making the change, as recorded in the audit trail [env PACFLOW_ACTOR].",
+)
+@click.version_option(__version__, prog_name="pacflow")
+@click.pass_context
+def main(ctx: click.Context, db: str | None, actor: str) -> None:
+    """pacflow: run a commercial action plan (PAC) as a living, audited plan.
+
+    Every change is an event in an append-only store; the plan, its history and its
+    indicators are computed from those events.
+
+    \b
+    Examples:
+      pacflow init
+      pacflow info
+      pacflow --db postgresql+psycopg://me@localhost/pacflow store verify
+    """
+    ctx.obj = AppContext(db_url=db, actor=actor)
+    ctx.call_on_close(ctx.obj.close)
+
+
+def _register() -> None:
+    from pacflow.cli import store_commands
+
+    store_commands.register(main)
+
+
+_register()
+
+__all__ = ["main"]

@@ -1,0 +1,45 @@
+"""What every command shares: the store URL, the actor, and the store once opened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from events import EventStore
+
+
+def default_db_url() -> str:
+    """A SQLite file in the user's data directory (created on first use)."""
+    import platformdirs
+
+    directory = platformdirs.user_data_path("pacflow", appauthor=False)
+    directory.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{directory / 'pacflow.db'}"
+
+
+@dataclass
+class AppContext:
+    """Global options, and the store opened lazily by the first command that needs it."""
+
+    db_url: str | None
+    actor: str
+    _store: EventStore | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        if self.db_url is None:
+            self.db_url = default_db_url()
+        return self.db_url
+
+    def store(self) -> EventStore:
+        if self._store is None:
+            from pacflow.storage import open_store
+
+            self._store = open_store(self.url)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None

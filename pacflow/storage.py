@@ -1,0 +1,31 @@
+"""Opening the event store for pacflow, and turning store errors into pacflow errors."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pacflow.errors import ConflictError, IntegrityError, PacflowError, StoreError
+
+if TYPE_CHECKING:
+    from events import Clock, EventStore, EventStoreError
+
+
+def open_store(url: str, *, clock: Clock | None = None, migrate: bool = True) -> EventStore:
+    """Open the store at `url` (creating or upgrading its schema on first use)."""
+    from events import EventStore, EventStoreError
+
+    try:
+        return EventStore.from_url(url, clock=clock, migrate=migrate)
+    except EventStoreError as error:
+        raise translate_store_error(error) from error
+
+
+def translate_store_error(error: EventStoreError) -> PacflowError:
+    """The pacflow error (and so the exit code) for an event-store error."""
+    from events import ConcurrencyError, CorruptStoreError
+
+    if isinstance(error, ConcurrencyError):
+        return ConflictError(str(error))
+    if isinstance(error, CorruptStoreError):
+        return IntegrityError(str(error))
+    return StoreError(str(error))
