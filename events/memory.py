@@ -86,14 +86,22 @@ class InMemoryEventStore(EventStore):
     def stream_version(self, stream_id: str) -> int:
         return len(self._versions.get(stream_id, ()))
 
-    def _rows_after(self, after_position: int, limit: int, until: datetime | None) -> list[RawRow]:
+    def _rows_after(
+        self,
+        after_position: int,
+        limit: int,
+        until: datetime | None,
+        types: frozenset[str] | None = None,
+    ) -> list[RawRow]:
         start = max(after_position, 0)
         with self._lock:
-            if until is None:
+            if until is None and types is None:
                 return self._rows[start : start + limit]
             found: list[RawRow] = []
             for row in itertools.islice(self._rows, start, None):
-                if row.recorded_at <= until:
+                if (until is None or row.recorded_at <= until) and (
+                    types is None or row.type in types
+                ):
                     found.append(row)
                     if len(found) == limit:
                         break

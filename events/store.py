@@ -12,7 +12,7 @@ import abc
 import json
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -299,8 +299,17 @@ class EventStore(abc.ABC):
         """Version of the stream's newest event (0 if the stream does not exist)."""
 
     @abc.abstractmethod
-    def _rows_after(self, after_position: int, limit: int, until: datetime | None) -> list[RawRow]:
-        """Up to `limit` rows with position > `after_position`, in position order."""
+    def _rows_after(
+        self,
+        after_position: int,
+        limit: int,
+        until: datetime | None,
+        types: frozenset[str] | None = None,
+    ) -> list[RawRow]:
+        """Up to `limit` rows with position > `after_position`, in position order.
+
+        `until` keeps rows recorded no later than it; `types` keeps rows of those types.
+        """
 
     @abc.abstractmethod
     def _stream_rows(
@@ -314,14 +323,19 @@ class EventStore(abc.ABC):
         """Up to `limit` rows of a stream with version > `after_version`, in version order."""
 
     def read_all(
-        self, after_position: int = 0, until: datetime | None = None
+        self,
+        after_position: int = 0,
+        until: datetime | None = None,
+        types: Collection[str] | None = None,
     ) -> Iterator[RecordedEvent]:
-        """Every event after `after_position` (recorded no later than `until`), in order.
+        """Every event after `after_position`, in order; optionally only those recorded no
+        later than `until`, and only those of the given `types`.
 
         Streams in batches: memory stays flat however long the log is.
         """
         limit_time = as_utc(until) if until is not None else None
-        for rows in self._batches_after(after_position, limit_time):
+        wanted = frozenset(types) if types is not None else None
+        for rows in self._batches_after(after_position, limit_time, wanted):
             for row in rows:
                 yield self._decode(row)
 
@@ -329,10 +343,17 @@ class EventStore(abc.ABC):
         """At most `limit` events after `after_position`: one page of `read_all`."""
         return [self._decode(row) for row in self._rows_after(after_position, limit, None)]
 
-    def _batches_after(self, after_position: int, until: datetime | None) -> Iterator[list[RawRow]]:
+    def _batches_after(
+        self,
+        after_position: int,
+        until: datetime | None,
+        types: frozenset[str] | None = None,
+    ) -> Iterator[list[RawRow]]:
+        if types is not None and not types:
+            return
         position = after_position
         while True:
-            rows = self._rows_after(position, READ_BATCH, until)
+            rows = self._rows_after(position, READ_BATCH, until, types)
             if not rows:
                 return
             yield rows

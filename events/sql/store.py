@@ -9,6 +9,7 @@ commit order: a reader following `position` never misses a late commit.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -50,13 +51,22 @@ _HEADS = sa.text(
     "(SELECT hash FROM events ORDER BY position DESC LIMIT 1)"
 )
 _PG_WRITE_LOCK = sa.text("SELECT pg_advisory_xact_lock(1885430630, hashtext(current_schema()))")
-_AFTER = sa.text(
-    f"SELECT {_COLUMNS} FROM events WHERE position > :after ORDER BY position LIMIT :limit"
-)
-_AFTER_UNTIL = sa.text(
-    f"SELECT {_COLUMNS} FROM events WHERE position > :after AND recorded_at <= :until "
-    "ORDER BY position LIMIT :limit"
-)
+
+
+@functools.cache
+def _after_statement(until: bool, types: bool) -> sa.TextClause:
+    conditions = ["position > :after"]
+    if until:
+        conditions.append("recorded_at <= :until")
+    if types:
+        conditions.append("type IN :types")
+    statement = sa.text(
+        f"SELECT {_COLUMNS} FROM events WHERE {' AND '.join(conditions)} "
+        "ORDER BY position LIMIT :limit"
+    )
+    return statement.bindparams(sa.bindparam("types", expanding=True)) if types else statement
+
+
 _STREAM = sa.text(
     f"SELECT {_COLUMNS} FROM events WHERE stream_id = :stream_id AND stream_version > :after "
     "AND stream_version <= :to ORDER BY stream_version LIMIT :limit"
@@ -284,12 +294,19 @@ class SqlEventStore(EventStore):
             found = connection.execute(_STREAM_VERSION, {"stream_id": stream_id}).scalar()
             return int(found or 0)
 
-    def _rows_after(self, after_position: int, limit: int, until: datetime | None) -> list[RawRow]:
-        if until is None:
-            return self._select(_AFTER, {"after": after_position, "limit": limit})
-        return self._select(
-            _AFTER_UNTIL, {"after": after_position, "limit": limit, "until": self._until(until)}
-        )
+    def _rows_after(
+        self,
+        after_position: int,
+        limit: int,
+        until: datetime | None,
+        types: frozenset[str] | None = None,
+    ) -> list[RawRow]:
+        params: dict[str, Any] = {"after": after_position, "limit": limit}
+        if until is not None:
+            params["until"] = self._until(until)
+        if types is not None:
+            params["types"] = sorted(types)
+        return self._select(_after_statement(until is not None, types is not None), params)
 
     def _stream_rows(
         self,
