@@ -1,0 +1,47 @@
+"""The PAC domain: a pure functional core, with no I/O.
+
+    state = fold(events)                     # PlanState | None
+    new_events = decide(state, command)      # or a PacflowError, nothing to record
+    for event in new_events:
+        state = evolve(state, event)          # in place: the caller owns `state`
+    warnings(state)                          # "choisir, c'est renoncer"
+
+Modules: `values` (enums, keys, periods, durations, time zones), `schedule` and `rrule`
+(schedules and their occurrences), `events` (event types and their registry), `commands`,
+`state` (`PlanState`), `folding` (`evolve`, `fold`), `decider` (`decide`), `rules` and
+`steps` (the decider's parts), `focus` (`warnings`). Nothing here imports a database, CLI or
+calendar library, or the `events` store package, and nothing reads the clock.
+"""
+
+from pacflow.domain.commands import Command, build_command
+from pacflow.domain.decider import decide
+from pacflow.domain.events import (
+    EVENT_TYPES,
+    PlanEvent,
+    event_type_name,
+    from_payload,
+    to_payload,
+)
+from pacflow.domain.focus import warnings
+from pacflow.domain.folding import evolve, fold
+from pacflow.domain.schedule import OccurrenceSlot, PlanPeriod, Schedule, expand
+from pacflow.domain.state import PlanState
+
+__all__ = [
+    "EVENT_TYPES",
+    "Command",
+    "OccurrenceSlot",
+    "PlanEvent",
+    "PlanPeriod",
+    "PlanState",
+    "Schedule",
+    "build_command",
+    "decide",
+    "event_type_name",
+    "evolve",
+    "expand",
+    "fold",
+    "from_payload",
+    "to_payload",
+    "warnings",
+]

@@ -1,0 +1,328 @@
+"""Commands: what a user (or an integration) asks of a plan, as imperative pydantic models.
+
+Every command names its plan and carries `actor` (who asks) and `reason` (why; required
+for changes to a plan that is no longer a draft, and for cancelling or blocking). Dates a
+command needs (when a step was done, say) are fields: nothing here reads a clock.
+
+Pydantic checks shapes and values when a command is built; `build_command` turns its
+validation errors into one-line `InvalidInputError`s. Rules that need the plan's state are
+the decider's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from pacflow.domain.schedule import Schedule
+from pacflow.domain.values import (
+    KEY_RULE,
+    Aggregation,
+    Approach,
+    Count,
+    Direction,
+    Domain,
+    Duration,
+    IndicatorKind,
+    Key,
+    LocalStart,
+    NonNegativeDecimal,
+    OptionalText,
+    Per,
+    PersonKind,
+    TargetKind,
+    Text,
+    TimeZoneName,
+)
+from pacflow.errors import InvalidInputError
+
+
+class Command(BaseModel):
+    """Base of every command: which plan, who asks, and why."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    plan: Key
+    actor: Text
+    reason: OptionalText = None
+
+
+# --- plan --------------------------------------------------------------------------------
+
+
+class CreatePlan(Command):
+    """Create a draft plan for a period, in a time zone."""
+
+    title: Text
+    start: date
+    end: date
+    timezone: TimeZoneName
+    owner: Key
+    scope: OptionalText = None
+    max_targets_per_rep: Count = 2
+    max_targets_total: Count = 6
+
+
+class ApprovePlan(Command):
+    """Approve a draft plan."""
+
+
+class PublishPlan(Command):
+    """Publish an approved plan, or the open revision of a published one."""
+
+
+class RevisePlan(Command):
+    """Open a revision of an approved or published plan (a reason is required)."""
+
+
+class ClosePlan(Command):
+    """Close the plan: it will accept no further change."""
+
+
+class SetTargetLimits(Command):
+    """Change the thresholds of the 'choisir, c'est renoncer' warnings."""
+
+    max_targets_per_rep: Count
+    max_targets_total: Count
+
+
+# --- people, targets, objectives, tracks -------------------------------------------------
+
+
+class AddPerson(Command):
+    """Add a team member (rep, manager or back office) to the plan."""
+
+    key: Key
+    name: Text
+    kind: PersonKind
+    email: OptionalText = None
+    role: OptionalText = None
+    sector: OptionalText = None
+    timezone: TimeZoneName | None = None
+
+
+class PersonLeaves(Command):
+    """Record that a team member left on a date."""
+
+    person: Key
+    on: date
+
+
+class AddTarget(Command):
+    """Choose a target: a customer, a segment, an offer, or an offer for segments."""
+
+    key: Key
+    kind: TargetKind
+    title: Text
+    responsible: Key
+    ref: OptionalText = None
+    segments: tuple[Text, ...] = ()
+    rationale: OptionalText = None
+
+
+class DropTarget(Command):
+    """Give up a target."""
+
+    target: Key
+
+
+class SetObjective(Command):
+    """Set (or replace) an objective of a target: `main` by default, or a secondary one."""
+
+    target: Key
+    objective: Key = "main"
+    statement: Text
+    value: NonNegativeDecimal
+    unit: Text
+    due: date
+    indicator: Key | None = None
+    baseline: NonNegativeDecimal | None = None
+
+
+class AddTrack(Command):
+    """Add an action track to a target (or a `steering` track to the plan itself)."""
+
+    key: Key
+    target: Key | None = None
+    domain: Domain
+    approach: Approach | None = None
+    title: Text
+
+
+# --- steps -------------------------------------------------------------------------------
+
+
+class AddStep(Command):
+    """Add a step to a track: who, what, with which means, on which schedule."""
+
+    key: Key
+    track: Key
+    title: Text
+    responsible: Key
+    schedule: Schedule
+    participants: tuple[Key, ...] = ()
+    order: int | None = Field(default=None, ge=1)
+    predecessor: Key | None = None
+    parallel: bool = False
+    means: OptionalText = None
+    budget: NonNegativeDecimal | None = None
+    days: NonNegativeDecimal | None = None
+    indicators: tuple[Key, ...] = ()
+    location: OptionalText = None
+
+
+class EditStep(Command):
+    """Change a step's description or sequencing; only the fields given change.
+
+    Giving `predecessor`, `means`, `budget`, `days` or `location` as None clears it.
+    """
+
+    step: Key
+    title: Text | None = None
+    order: int | None = Field(default=None, ge=1)
+    predecessor: Key | None = None
+    parallel: bool | None = None
+    means: OptionalText = None
+    budget: NonNegativeDecimal | None = None
+    days: NonNegativeDecimal | None = None
+    indicators: tuple[Key, ...] | None = None
+    location: OptionalText = None
+
+
+class MoveStep(Command):
+    """Reschedule a step (new due date, sessions, recurrence or cadence)."""
+
+    step: Key
+    schedule: Schedule
+
+
+class AssignStep(Command):
+    """Give a step a new responsible person (and, if given, new participants)."""
+
+    step: Key
+    responsible: Key
+    participants: tuple[Key, ...] | None = None
+
+
+class StartStep(Command):
+    """Start a step (or resume a blocked one) on a date."""
+
+    step: Key
+    on: date
+
+
+class CompleteStep(Command):
+    """Mark a step done on a date."""
+
+    step: Key
+    on: date
+
+
+class BlockStep(Command):
+    """Mark a step blocked on a date; the reason says by what."""
+
+    step: Key
+    on: date
+
+
+class CancelStep(Command):
+    """Cancel a step on a date; the reason says why."""
+
+    step: Key
+    on: date
+
+
+# --- occurrences -------------------------------------------------------------------------
+
+
+class CompleteOccurrence(Command):
+    """Mark one occurrence (`S08@2025-03-11`) done on a date."""
+
+    occurrence: str
+    on: date
+
+
+class CancelOccurrence(Command):
+    """Cancel one occurrence; the reason says why."""
+
+    occurrence: str
+
+
+class MoveOccurrence(Command):
+    """Move one occurrence to another local date or date-time (it keeps its key)."""
+
+    occurrence: str
+    to: LocalStart
+    duration: Duration | None = None
+
+
+# --- indicators --------------------------------------------------------------------------
+
+
+class DefineIndicator(Command):
+    """Define a follow-up indicator, or replace its definition."""
+
+    key: Key
+    name: Text
+    kind: IndicatorKind
+    unit: Text
+    owner: Key
+    aggregation: Aggregation = Aggregation.PER_PERIOD
+    direction: Direction = Direction.UP
+    per: Per = Per.MONTH
+    serves: tuple[Key, ...] = ()
+
+
+class SetIndicatorTargets(Command):
+    """Set an indicator's targets for some periods (`{"2025-01": 40, ...}`)."""
+
+    indicator: Key
+    targets: dict[str, NonNegativeDecimal] = Field(min_length=1)
+
+
+C = TypeVar("C", bound=Command)
+_SCHEDULE_KINDS = frozenset({"due", "sessions", "recurrence", "cadence"})
+
+
+def build_command(command_type: type[C], data: Mapping[str, Any]) -> C:
+    """Build a command from plain data; a bad value is an InvalidInputError naming it."""
+    try:
+        return command_type.model_validate(data)
+    except ValidationError as error:
+        raise InvalidInputError(describe_validation_error(error)) from None
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """The first problem pydantic found, as one line naming the field at fault."""
+    first = error.errors()[0]
+    path = ""
+    previous: str | int | None = None
+    for part in first["loc"]:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif previous == "schedule" and part in _SCHEDULE_KINDS:
+            pass  # the union tag pydantic inserts after `schedule` says nothing to users
+        else:
+            path += f".{part}" if path else str(part)
+        previous = part
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "enum":
+        expected = first["ctx"]["expected"].replace(" or ", ", ").replace("'", "")
+        message = f"expected one of {expected}"
+    elif first["type"] == "union_tag_invalid":
+        expected = first["ctx"]["expected_tags"].replace("'", "")
+        return f"{path}.kind {first['ctx']['tag']!r}: expected one of {expected}"
+    elif first["type"] == "string_pattern_mismatch":
+        message = f"expected {KEY_RULE}"  # the only pattern commands use is the key's
+    elif first["type"] == "string_too_short":
+        message = "must not be empty"
+    elif first["type"] == "missing":
+        message = "this field is required"
+    elif first["type"] == "extra_forbidden":
+        message = "unknown field"
+    value = first.get("input")
+    shown = f" {value!r}" if isinstance(value, str | int) and first["type"] != "missing" else ""
+    return f"{path or 'command'}{shown}: {message}"

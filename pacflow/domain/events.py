@@ -1,0 +1,373 @@
+"""Domain events of a plan: frozen pydantic models named in the past tense.
+
+Events carry the business facts only (what happened to the plan, with the dates and reasons
+that are part of the business, like why a step was cancelled). Who did it and why the
+change was made travel in the store's metadata, added by the application service.
+
+Each type is registered by an explicit name in `EVENT_TYPES`; the store keeps that name,
+the schema version and `to_payload(event)`, and `from_payload` turns them back into the
+event. A type is never resolved by importing a name read from the database.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from pacflow.domain.schedule import OccurrenceSlot, Schedule
+from pacflow.domain.values import (
+    Aggregation,
+    Approach,
+    Count,
+    Direction,
+    Domain,
+    Duration,
+    IndicatorKind,
+    Key,
+    LocalDateTime,
+    NonNegativeDecimal,
+    OptionalText,
+    Per,
+    PersonKind,
+    TargetKind,
+    Text,
+    TimeZoneName,
+)
+from pacflow.errors import IntegrityError
+
+
+class PlanEvent(BaseModel):
+    """Base of every event of a plan's stream."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: ClassVar[int] = 1
+
+
+# --- plan --------------------------------------------------------------------------------
+
+
+class PlanCreated(PlanEvent):
+    """A plan was created, as a draft, for a period and a time zone."""
+
+    key: Key
+    title: Text
+    start: date
+    end: date
+    timezone: TimeZoneName
+    owner: Key
+    scope: OptionalText = None
+    max_targets_per_rep: Count = 2
+    max_targets_total: Count = 6
+
+
+class PlanApproved(PlanEvent):
+    """The draft plan was approved."""
+
+
+class PlanPublished(PlanEvent):
+    """The plan (or its open revision) was published to the team."""
+
+    revision: int
+
+
+class RevisionOpened(PlanEvent):
+    """A revision of the approved or published plan was opened, for a reason."""
+
+    revision: int
+    reason: Text
+
+
+class PlanClosed(PlanEvent):
+    """The plan was closed; it accepts no further change."""
+
+
+class TargetLimitsSet(PlanEvent):
+    """The thresholds of the 'choisir, c'est renoncer' warnings were changed."""
+
+    max_targets_per_rep: Count
+    max_targets_total: Count
+
+
+# --- people, targets, objectives, tracks -------------------------------------------------
+
+
+class PersonAdded(PlanEvent):
+    """A person joined the plan's team."""
+
+    key: Key
+    name: Text
+    kind: PersonKind
+    email: OptionalText = None
+    role: OptionalText = None
+    sector: OptionalText = None
+    timezone: TimeZoneName | None = None
+
+
+class PersonLeft(PlanEvent):
+    """A person left the team on a date."""
+
+    person: Key
+    on: date
+
+
+class TargetAdded(PlanEvent):
+    """A target (cible) was chosen."""
+
+    key: Key
+    kind: TargetKind
+    title: Text
+    responsible: Key
+    ref: OptionalText = None
+    segments: tuple[str, ...] = ()
+    rationale: OptionalText = None
+
+
+class TargetDropped(PlanEvent):
+    """A target was given up (choisir, c'est renoncer)."""
+
+    target: Key
+
+
+class ObjectiveSet(PlanEvent):
+    """An objective of a target was set or replaced (`main`, or a secondary one)."""
+
+    target: Key
+    objective: Key
+    statement: Text
+    value: NonNegativeDecimal
+    unit: Text
+    due: date
+    indicator: Key | None = None
+    baseline: NonNegativeDecimal | None = None
+
+
+class TrackAdded(PlanEvent):
+    """An action track (piste d'action) was added to a target, or to the plan (steering)."""
+
+    key: Key
+    target: Key | None
+    domain: Domain
+    approach: Approach | None = None
+    title: Text
+
+
+# --- steps -------------------------------------------------------------------------------
+
+
+class StepAdded(PlanEvent):
+    """A step was added to a track."""
+
+    key: Key
+    track: Key
+    title: Text
+    order: int
+    responsible: Key
+    schedule: Schedule
+    participants: tuple[Key, ...] = ()
+    predecessor: Key | None = None
+    parallel: bool = False
+    means: OptionalText = None
+    budget: NonNegativeDecimal | None = None
+    days: NonNegativeDecimal | None = None
+    indicators: tuple[Key, ...] = ()
+    location: OptionalText = None
+
+
+class StepEdited(PlanEvent):
+    """A step's description or sequencing changed; it carries every editable field."""
+
+    step: Key
+    title: Text
+    order: int
+    predecessor: Key | None
+    parallel: bool
+    means: OptionalText
+    budget: NonNegativeDecimal | None
+    days: NonNegativeDecimal | None
+    indicators: tuple[Key, ...]
+    location: OptionalText
+
+
+class StepMoved(PlanEvent):
+    """A step was rescheduled; occurrence changes follow as their own events."""
+
+    step: Key
+    schedule: Schedule
+
+
+class StepAssigned(PlanEvent):
+    """A step got a new responsible person and participants."""
+
+    step: Key
+    responsible: Key
+    participants: tuple[Key, ...]
+
+
+class StepStarted(PlanEvent):
+    """A step started (or resumed after being blocked)."""
+
+    step: Key
+    on: date
+
+
+class StepCompleted(PlanEvent):
+    """A step was done."""
+
+    step: Key
+    on: date
+
+
+class StepBlocked(PlanEvent):
+    """A step was blocked, for a reason."""
+
+    step: Key
+    on: date
+    reason: Text
+
+
+class StepCancelled(PlanEvent):
+    """A step was cancelled, for a reason."""
+
+    step: Key
+    on: date
+    reason: Text
+
+
+# --- occurrences -------------------------------------------------------------------------
+
+
+class OccurrencesScheduled(PlanEvent):
+    """Occurrences of a step's schedule came into the plan (the schedule's expansion)."""
+
+    step: Key
+    occurrences: tuple[OccurrenceSlot, ...]
+
+
+class OccurrencesUnscheduled(PlanEvent):
+    """Planned occurrences left the plan because their step was rescheduled."""
+
+    step: Key
+    occurrences: tuple[str, ...]
+
+
+class OccurrenceCompleted(PlanEvent):
+    """One occurrence (one visit) was held."""
+
+    occurrence: str
+    on: date
+
+
+class OccurrenceCancelled(PlanEvent):
+    """One occurrence was cancelled, for a reason."""
+
+    occurrence: str
+    reason: Text
+
+
+class OccurrenceMoved(PlanEvent):
+    """One occurrence was moved to another local date or date-time; it keeps its key."""
+
+    occurrence: str
+    start: LocalDateTime
+    all_day: bool
+    duration: Duration | None = None
+
+
+# --- indicators --------------------------------------------------------------------------
+
+
+class IndicatorDefined(PlanEvent):
+    """A follow-up indicator was defined (or its definition replaced)."""
+
+    key: Key
+    name: Text
+    kind: IndicatorKind
+    unit: Text
+    aggregation: Aggregation
+    direction: Direction
+    owner: Key
+    per: Per = Per.MONTH
+    serves: tuple[Key, ...] = ()
+
+
+class IndicatorTargetsSet(PlanEvent):
+    """Period targets of an indicator were set (other periods keep theirs)."""
+
+    indicator: Key
+    targets: dict[str, NonNegativeDecimal]
+
+
+# --- registry ----------------------------------------------------------------------------
+
+EVENT_TYPES: dict[str, type[PlanEvent]] = {
+    "PlanCreated": PlanCreated,
+    "PlanApproved": PlanApproved,
+    "PlanPublished": PlanPublished,
+    "RevisionOpened": RevisionOpened,
+    "PlanClosed": PlanClosed,
+    "TargetLimitsSet": TargetLimitsSet,
+    "PersonAdded": PersonAdded,
+    "PersonLeft": PersonLeft,
+    "TargetAdded": TargetAdded,
+    "TargetDropped": TargetDropped,
+    "ObjectiveSet": ObjectiveSet,
+    "TrackAdded": TrackAdded,
+    "StepAdded": StepAdded,
+    "StepEdited": StepEdited,
+    "StepMoved": StepMoved,
+    "StepAssigned": StepAssigned,
+    "StepStarted": StepStarted,
+    "StepCompleted": StepCompleted,
+    "StepBlocked": StepBlocked,
+    "StepCancelled": StepCancelled,
+    "OccurrencesScheduled": OccurrencesScheduled,
+    "OccurrencesUnscheduled": OccurrencesUnscheduled,
+    "OccurrenceCompleted": OccurrenceCompleted,
+    "OccurrenceCancelled": OccurrenceCancelled,
+    "OccurrenceMoved": OccurrenceMoved,
+    "IndicatorDefined": IndicatorDefined,
+    "IndicatorTargetsSet": IndicatorTargetsSet,
+}
+"""Every event type by the name the store records; the only way back from a name to a type."""
+
+_NAMES: dict[type[PlanEvent], str] = {cls: name for name, cls in EVENT_TYPES.items()}
+
+
+def event_type_name(event: PlanEvent) -> str:
+    """The registered name of `event`'s type, as the store records it."""
+    try:
+        return _NAMES[type(event)]
+    except KeyError:
+        raise TypeError(f"{type(event).__name__} is not a registered plan event") from None
+
+
+def to_payload(event: PlanEvent) -> dict[str, Any]:
+    """`event` as a JSON-safe dict: Decimals as strings, dates and times in ISO 8601."""
+    return event.model_dump(mode="json")
+
+
+def from_payload(type_name: str, schema_version: int, payload: dict[str, Any]) -> PlanEvent:
+    """The event stored as `type_name` v`schema_version` with `payload` (already upcast).
+
+    Raises IntegrityError for an unknown type, an unknown schema version or a payload that
+    does not fit the type.
+    """
+    event_type = EVENT_TYPES.get(type_name)
+    if event_type is None:
+        raise IntegrityError(f"event type {type_name!r} is unknown to this version of pacflow")
+    if schema_version != event_type.schema_version:
+        raise IntegrityError(
+            f"event type {type_name} has schema version {schema_version}; this version of "
+            f"pacflow reads version {event_type.schema_version} (is an upcaster missing?)"
+        )
+    try:
+        return event_type.model_validate(payload)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "payload"
+        raise IntegrityError(
+            f"event {type_name} v{schema_version} cannot be read: {where}: {first['msg']}"
+        ) from error

@@ -1,0 +1,164 @@
+"""RFC 5545 RRULEs: checked strictly, then expanded with dateutil.
+
+dateutil accepts more than RFC 5545 (and calendar apps) do, and searches until the year
+9999 for rules that never match; `rule_moments` refuses both with a message naming the step,
+and expands only what the plan period holds.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from dateutil.rrule import rrulestr  # type: ignore[import-untyped]
+
+from pacflow.domain.values import format_local
+from pacflow.errors import InvalidInputError
+
+MAX_OCCURRENCES = 1000
+"""More occurrences than this for one step is a mistake (a rule every day at every hour)."""
+
+_RRULE_NAMES = frozenset(
+    "FREQ INTERVAL COUNT UNTIL BYSECOND BYMINUTE BYHOUR BYDAY BYMONTHDAY BYYEARDAY "
+    "BYWEEKNO BYMONTH BYSETPOS WKST".split()
+)
+_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+_UNTIL = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2}))?")
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _rrule_parts(bad: str, text: str) -> dict[str, str]:
+    """Split an RRULE into its parts, refusing what dateutil would accept but RFC 5545
+    (or a calendar app) would not, and the rules that dateutil would search for centuries."""
+    body = text.strip()
+    if body.upper().startswith("RRULE:"):
+        body = body[len("RRULE:") :]
+    if not body or "\n" in body or ":" in body:
+        raise InvalidInputError(f"{bad}: expected one rule such as FREQ=MONTHLY;BYDAY=2TU")
+    parts: dict[str, str] = {}
+    for item in body.split(";"):
+        name, equals, value = item.partition("=")
+        name = name.strip().upper()
+        if not equals or not value.strip():
+            raise InvalidInputError(f"{bad}: {item!r} is not NAME=VALUE")
+        if name not in _RRULE_NAMES:
+            raise InvalidInputError(f"{bad}: unknown part {name}")
+        if name in parts:
+            raise InvalidInputError(f"{bad}: {name} is given twice")
+        parts[name] = value.strip().upper()
+    frequency = parts.get("FREQ")
+    if frequency not in _FREQUENCIES:
+        raise InvalidInputError(f"{bad}: FREQ must be one of {', '.join(_FREQUENCIES)}")
+    if "COUNT" in parts and "UNTIL" in parts:
+        raise InvalidInputError(f"{bad}: give COUNT or UNTIL, not both")
+    for name in ("COUNT", "INTERVAL"):
+        if name in parts and (not parts[name].isdigit() or int(parts[name]) < 1):
+            raise InvalidInputError(f"{bad}: {name} must be a positive whole number")
+    if "UNTIL" in parts and _UNTIL.fullmatch(parts["UNTIL"]) is None:
+        raise InvalidInputError(
+            f"{bad}: UNTIL must be a local date-time such as 20251231T235959, without Z "
+            "(the schedule is in the plan's time zone)"
+        )
+    _check_month_days(bad, parts)
+    _check_set_positions(bad, parts)
+    return parts
+
+
+def _check_set_positions(bad: str, parts: dict[str, str]) -> None:
+    """Refuse a BYSETPOS beyond what one period can hold (again a search until 9999)."""
+    if "BYSETPOS" not in parts or parts["FREQ"] == "YEARLY":
+        return
+    try:
+        positions = [abs(int(position)) for position in parts["BYSETPOS"].split(",")]
+    except ValueError:
+        raise InvalidInputError(f"{bad}: BYSETPOS takes whole numbers") from None
+    days = 1
+    if parts["FREQ"] == "WEEKLY" and "BYDAY" in parts:
+        days = len(parts["BYDAY"].split(","))
+    elif parts["FREQ"] == "MONTHLY":
+        if "BYMONTHDAY" in parts:
+            days = len(parts["BYMONTHDAY"].split(","))
+        elif "BYDAY" in parts:
+            # A month holds at most 5 of each weekday, and one of each `2TU`-like day.
+            days = sum(1 if day[:-2] else 5 for day in parts["BYDAY"].split(","))
+    most = days
+    for name in ("BYHOUR", "BYMINUTE", "BYSECOND"):
+        if name in parts:
+            most *= len(parts[name].split(","))
+    if max(positions) > most:
+        frequency = parts["FREQ"].lower().removesuffix("ly").replace("dai", "day")
+        raise InvalidInputError(
+            f"{bad}: BYSETPOS {max(positions)} asks for more occurrences than a {frequency} "
+            f"of this rule holds ({most})"
+        )
+
+
+def _check_month_days(bad: str, parts: dict[str, str]) -> None:
+    """dateutil searches until year 9999 for a day no month has: refuse it up front."""
+    if "BYMONTHDAY" not in parts:
+        return
+    try:
+        days = [int(day) for day in parts["BYMONTHDAY"].split(",")]
+        months = [
+            int(month) for month in parts.get("BYMONTH", "1,2,3,4,5,6,7,8,9,10,11,12").split(",")
+        ]
+    except ValueError:
+        raise InvalidInputError(f"{bad}: BYMONTHDAY and BYMONTH take whole numbers") from None
+    if any(not 1 <= month <= 12 for month in months):
+        raise InvalidInputError(f"{bad}: BYMONTH takes months 1 to 12")
+    if any(day == 0 or abs(day) > 31 for day in days):
+        raise InvalidInputError(f"{bad}: BYMONTHDAY takes days 1 to 31 or -31 to -1")
+    if not any(abs(day) <= _DAYS_IN_MONTH[month - 1] for day in days for month in months):
+        raise InvalidInputError(f"{bad}: no month has that day, so it never occurs")
+
+
+def _until(parts: dict[str, str], all_day: bool, bad: str) -> None:
+    match = _UNTIL.fullmatch(parts["UNTIL"])
+    if match is not None and match[4] is None and not all_day:
+        raise InvalidInputError(
+            f"{bad}: UNTIL must have a time (such as 20251231T235959) when DTSTART has one"
+        )
+
+
+def rule_moments(
+    step: str, text: str, dtstart: datetime, all_day: bool, last_moment: datetime, period: str
+) -> list[datetime]:
+    """The starts of RRULE `text` from `dtstart` up to `last_moment` (the end of the plan
+    period, shown as `period`): an unbounded rule stops there, a bounded one must too.
+
+    DTSTART must be the rule's first occurrence, as RFC 5545 expects of a synchronised rule
+    (dateutil would silently skip it otherwise).
+    """
+    bad = f"step {step}: bad RRULE {text!r}"
+    parts = _rrule_parts(bad, text)
+    if "UNTIL" in parts:
+        _until(parts, all_day, bad)
+    normalised = ";".join(f"{name}={value}" for name, value in parts.items())
+    try:
+        recurrence = rrulestr(normalised, dtstart=dtstart)
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as error:
+        raise InvalidInputError(f"{bad}: {error}") from None
+    moments = iter(recurrence)
+    first = next(moments, None)
+    if first is None:
+        raise InvalidInputError(f"{bad}: it yields no occurrence")
+    if first != dtstart:
+        raise InvalidInputError(
+            f"{bad}: DTSTART {format_local(dtstart)} is not one of its occurrences "
+            f"(the first is {format_local(first)}); start the rule on an occurrence"
+        )
+    bounded = "COUNT" in parts or "UNTIL" in parts
+    found: list[datetime] = [first]
+    for moment in moments:
+        if moment > last_moment:
+            if bounded:
+                raise InvalidInputError(
+                    f"{bad}: it runs past the plan period {period} (to "
+                    f"{format_local(moment)} at least); shorten COUNT or UNTIL, or drop them "
+                    "to stop at the end of the period"
+                )
+            break
+        found.append(moment)
+        if len(found) > MAX_OCCURRENCES:
+            break
+    return found

@@ -1,0 +1,176 @@
+"""The state of one plan: its header and the entities inside it, as `fold` leaves them.
+
+State is made of slotted dataclasses, not pydantic models, because folding a long stream
+must be fast (hundreds of thousands of events per second); `pacflow.domain.folding` changes
+it in place. `decide` only reads it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from pacflow.domain.schedule import PlanPeriod, Schedule
+from pacflow.domain.values import (
+    Aggregation,
+    Approach,
+    Direction,
+    Domain,
+    IndicatorKind,
+    OccurrenceStatus,
+    Per,
+    PersonKind,
+    PlanStatus,
+    StepStatus,
+    TargetKind,
+)
+
+
+@dataclass(slots=True)
+class Person:
+    """A team member; `left_on` is set once they left the team."""
+
+    key: str
+    name: str
+    kind: PersonKind
+    email: str | None
+    role: str | None
+    sector: str | None
+    timezone: str | None
+    left_on: date | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether the person is still in the team."""
+        return self.left_on is None
+
+
+@dataclass(slots=True)
+class Target:
+    """A target (cible) of the plan."""
+
+    key: str
+    kind: TargetKind
+    title: str
+    responsible: str
+    ref: str | None
+    segments: tuple[str, ...]
+    rationale: str | None
+    dropped: bool = False
+
+
+@dataclass(slots=True)
+class Objective:
+    """An objective of a target: `main`, or a secondary one."""
+
+    target: str
+    key: str
+    statement: str
+    value: Decimal
+    unit: str
+    due: date
+    indicator: str | None
+    baseline: Decimal | None
+
+
+@dataclass(slots=True)
+class Track:
+    """An action track; `steps` lists its step keys in the order they were added."""
+
+    key: str
+    target: str | None
+    domain: Domain
+    approach: Approach | None
+    title: str
+    steps: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Step:
+    """A step of a track, with its schedule, status and occurrence keys."""
+
+    key: str
+    track: str
+    title: str
+    order: int
+    responsible: str
+    participants: tuple[str, ...]
+    schedule: Schedule
+    predecessor: str | None
+    parallel: bool
+    means: str | None
+    budget: Decimal | None
+    days: Decimal | None
+    indicators: tuple[str, ...]
+    location: str | None
+    status: StepStatus = StepStatus.PLANNED
+    started_on: date | None = None
+    done_on: date | None = None
+    blocked_on: date | None = None
+    blocked_reason: str | None = None
+    cancelled_on: date | None = None
+    cancel_reason: str | None = None
+    occurrences: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Occurrence:
+    """One occurrence of a step: floating local times in `timezone` (the plan's)."""
+
+    key: str
+    step: str
+    scheduled_start: datetime
+    start: datetime
+    all_day: bool
+    duration: timedelta | None
+    timezone: str
+    status: OccurrenceStatus = OccurrenceStatus.PLANNED
+    done_on: date | None = None
+    cancel_reason: str | None = None
+
+
+@dataclass(slots=True)
+class Indicator:
+    """A follow-up indicator and its period targets."""
+
+    key: str
+    name: str
+    kind: IndicatorKind
+    unit: str
+    aggregation: Aggregation
+    direction: Direction
+    owner: str
+    per: Per
+    serves: tuple[str, ...]
+    targets: dict[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class PlanState:
+    """Everything known about one plan after its events so far; `version` counts them."""
+
+    key: str
+    title: str
+    start: date
+    end: date
+    timezone: str
+    owner: str
+    scope: str | None
+    max_targets_per_rep: int
+    max_targets_total: int
+    status: PlanStatus = PlanStatus.DRAFT
+    revision: int = 1
+    version: int = 0
+    people: dict[str, Person] = field(default_factory=dict)
+    targets: dict[str, Target] = field(default_factory=dict)
+    objectives: dict[tuple[str, str], Objective] = field(default_factory=dict)
+    tracks: dict[str, Track] = field(default_factory=dict)
+    steps: dict[str, Step] = field(default_factory=dict)
+    occurrences: dict[str, Occurrence] = field(default_factory=dict)
+    indicators: dict[str, Indicator] = field(default_factory=dict)
+
+    @property
+    def period(self) -> PlanPeriod:
+        """The plan's dates and time zone, as schedule expansion needs them."""
+        return PlanPeriod(self.start, self.end, self.timezone)

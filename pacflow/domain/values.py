@@ -1,0 +1,359 @@
+"""Value types of the PAC domain: enums, keys, periods, durations, local times, time zones.
+
+Everything here is pure: parsing and checking values, never reading a clock or a file
+(except the IANA database that `zoneinfo` consults to recognise a time zone name).
+Parsers raise `InvalidInputError` with a one-line message naming the field at fault; the
+`Annotated` aliases give pydantic models the same checks.
+"""
+
+from __future__ import annotations
+
+import calendar
+import enum
+import re
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from functools import lru_cache
+from typing import Annotated, Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, StringConstraints
+
+from pacflow.errors import InvalidInputError
+
+
+class PlanStatus(enum.StrEnum):
+    """Where a plan is in its lifecycle: draft → approved → published ⇄ revising → closed."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+    REVISING = "revising"
+    CLOSED = "closed"
+
+
+class PersonKind(enum.StrEnum):
+    """What a team member does: sells, manages, or supports from the back office."""
+
+    REP = "rep"
+    MANAGER = "manager"
+    BACK_OFFICE = "back_office"
+
+
+class TargetKind(enum.StrEnum):
+    """What a target (cible) is: a customer, a segment, an offer, or an offer for a segment."""
+
+    CUSTOMER = "customer"
+    SEGMENT = "segment"
+    OFFER = "offer"
+    OFFER_SEGMENT = "offer_segment"
+
+
+class Domain(enum.StrEnum):
+    """The domain of an action track; `steering` holds the plan's own governance steps."""
+
+    INFORMATION = "information"
+    INTERNAL = "internal"
+    SALES = "sales"
+    STEERING = "steering"
+
+
+class Approach(enum.StrEnum):
+    """How a sales track wins business: notoriety, hunting (prospects), farming (partners)."""
+
+    NOTORIETY = "notoriety"
+    HUNTING = "hunting"
+    FARMING = "farming"
+
+
+class StepStatus(enum.StrEnum):
+    """Lifecycle of a step: planned → in_progress → done | cancelled, plus blocked."""
+
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    BLOCKED = "blocked"
+
+
+class OccurrenceStatus(enum.StrEnum):
+    """Status of one occurrence of a series (one visit): moved still means 'to be held'."""
+
+    PLANNED = "planned"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    MOVED = "moved"
+
+
+class IndicatorKind(enum.StrEnum):
+    """Whether an indicator measures effort (activity) or outcome (result)."""
+
+    ACTIVITY = "activity"
+    RESULT = "result"
+
+
+class Aggregation(enum.StrEnum):
+    """How an indicator's period values combine into what is compared with its targets."""
+
+    PER_PERIOD = "per_period"
+    CUMULATIVE_YTD = "cumulative_ytd"
+    RATE_PER_PERIOD = "rate_per_period"
+    RATE_ROLLING_3M = "rate_rolling_3m"
+
+
+class Direction(enum.StrEnum):
+    """Whether higher (up) or lower (down) values of an indicator are better."""
+
+    UP = "up"
+    DOWN = "down"
+
+
+class Per(enum.StrEnum):
+    """The period of a cadence or of an indicator's targets."""
+
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+
+
+E = TypeVar("E", bound=enum.StrEnum)
+
+
+def allowed_values(enum_type: type[enum.StrEnum]) -> str:
+    """The values of an enum as a message fragment: `rep, manager, back_office`."""
+    return ", ".join(member.value for member in enum_type)
+
+
+def parse_enum(enum_type: type[E], value: str, field: str) -> E:
+    """`value` as a member of `enum_type`, or an error listing the allowed values."""
+    try:
+        return enum_type(value)
+    except ValueError:
+        raise InvalidInputError(
+            f"{field} {value!r}: expected one of {allowed_values(enum_type)}"
+        ) from None
+
+
+# --- keys --------------------------------------------------------------------------------
+
+KEY_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}"
+_KEY = re.compile(KEY_PATTERN)
+KEY_RULE = "1-40 letters, digits, '-', '_' or '.', starting with a letter or a digit"
+
+
+def check_key(value: str, field: str = "key") -> str:
+    """A short human key such as `T1`, `S08` or `bank-info-1`, or an InvalidInputError."""
+    if not isinstance(value, str) or _KEY.fullmatch(value) is None:
+        raise InvalidInputError(f"{field} {value!r}: expected {KEY_RULE}")
+    return value
+
+
+Key = Annotated[str, StringConstraints(pattern=f"^{KEY_PATTERN}$")]
+"""A short human key, checked by pydantic (in its compiled core: events are decoded often)."""
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+"""Free text that must say something (stripped, not empty)."""
+
+
+def _optional_text(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value.strip() if isinstance(value, str) else value
+
+
+OptionalText = Annotated[str | None, BeforeValidator(_optional_text)]
+"""Free text where blank means absent."""
+
+NonNegativeDecimal = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+"""Money, days, counts and indicator values: finite and never negative."""
+
+Count = Annotated[int, Field(ge=0, le=10_000)]
+"""A number of occurrences or targets: never negative."""
+
+
+# --- time zones --------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    """The IANA time zone `name` (e.g. `Europe/Paris`), or an InvalidInputError."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise InvalidInputError(
+            f"timezone {name!r}: expected an IANA time zone name such as Europe/Paris"
+        ) from None
+
+
+def _timezone_validator(value: str) -> str:
+    try:
+        zone(value)
+    except InvalidInputError:
+        raise ValueError("expected an IANA time zone name such as Europe/Paris") from None
+    return value
+
+
+TimeZoneName = Annotated[str, AfterValidator(_timezone_validator)]
+"""An IANA time zone name, checked against the time zone database."""
+
+
+def check_local_time_exists(moment: datetime, timezone: str, field: str) -> None:
+    """Refuse a local time skipped by a daylight-saving change (e.g. 02:30 on a spring day)."""
+    tz = zone(timezone)
+    round_trip = datetime.fromtimestamp(moment.replace(tzinfo=tz).timestamp(), tz)
+    if round_trip.replace(tzinfo=None) != moment:
+        raise InvalidInputError(
+            f"{field} {moment.isoformat(timespec='minutes')} does not exist in {timezone} "
+            "(the clocks skip it); choose another time"
+        )
+
+
+# --- local date-times and durations ------------------------------------------------------
+
+
+def _naive(value: datetime) -> datetime:
+    if value.tzinfo is not None:
+        raise ValueError("expected a local time in the plan's time zone, without UTC offset")
+    return value
+
+
+LocalDateTime = Annotated[datetime, AfterValidator(_naive)]
+"""A date-time without UTC offset, read in the plan's time zone (a floating time)."""
+
+
+def _date_or_datetime(value: Any) -> Any:
+    """Strings with a time part become date-times, others dates (pydantic would coerce
+    `2025-03-31` into a date-time at midnight and lose the 'all day' meaning)."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if "T" in text or " " in text:
+                return _naive(datetime.fromisoformat(text))
+            return date.fromisoformat(text)
+        except ValueError as error:
+            raise ValueError(
+                "expected a local date (2025-03-11) or date-time (2025-03-11T14:00)"
+            ) from error
+    if isinstance(value, datetime):
+        return _naive(value)
+    return value
+
+
+LocalStart = Annotated[datetime | date, BeforeValidator(_date_or_datetime)]
+"""When something happens: a date (all day) or a local date-time."""
+
+_DURATION = re.compile(
+    r"P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?"
+)
+
+
+def parse_duration(text: str, field: str = "duration") -> timedelta:
+    """An ISO 8601 duration such as `PT1H30M` or `P1D` (no years or months: their length
+    varies), strictly positive."""
+    duration = _duration(text.strip().upper()) if isinstance(text, str) else None
+    if duration is None:
+        raise InvalidInputError(
+            f"{field} {text!r}: expected an ISO 8601 duration such as PT1H30M or P1D, "
+            "longer than zero"
+        )
+    return duration
+
+
+@lru_cache(maxsize=256)  # a plan repeats a handful of durations thousands of times
+def _duration(text: str) -> timedelta | None:
+    match = _DURATION.fullmatch(text)
+    if match is None or text.endswith(("P", "T")):
+        return None
+    parts = {name: int(value) for name, value in match.groupdict().items() if value}
+    duration = timedelta(**parts)
+    return duration if duration > timedelta(0) else None
+
+
+def format_duration(duration: timedelta) -> str:
+    """The canonical ISO 8601 text of a positive duration: `PT1H30M`, `P1D`, `P1DT2H`."""
+    days, seconds = duration.days, duration.seconds
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = "P" + (f"{days}D" if days else "")
+    clock = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
+    clock += f"{secs}S" if secs else ""
+    return text + ("T" + clock if clock else "")
+
+
+def _duration_validator(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return parse_duration(value)
+        except InvalidInputError as error:
+            raise ValueError(str(error).split(": ", 1)[1]) from None
+    if isinstance(value, timedelta) and value <= timedelta(0):
+        raise ValueError("expected a duration longer than zero")
+    return value
+
+
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(_duration_validator),
+    PlainSerializer(format_duration, return_type=str, when_used="json"),
+]
+"""A positive ISO 8601 duration; JSON as `PT1H30M`."""
+
+
+# --- periods -----------------------------------------------------------------------------
+
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_WEEK = re.compile(r"(\d{4})-W(\d{2})")
+_QUARTER = re.compile(r"(\d{4})-Q([1-4])")
+PERIOD_EXAMPLES = {Per.MONTH: "2025-03", Per.WEEK: "2025-W07", Per.QUARTER: "2025-Q1"}
+
+
+def period_key(day: date, per: Per) -> str:
+    """The key of the period holding `day`: `2025-03`, `2025-W07` (ISO week) or `2025-Q1`."""
+    if per is Per.MONTH:
+        return f"{day.year:04d}-{day.month:02d}"
+    if per is Per.QUARTER:
+        return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
+    iso = day.isocalendar()
+    return f"{iso.year:04d}-W{iso.week:02d}"
+
+
+def period_bounds(key: str, per: Per, field: str = "period") -> tuple[date, date]:
+    """First and last day of the period `key` (`2025-03`, `2025-W07`, `2025-Q1`)."""
+    try:
+        if per is Per.MONTH and (match := _MONTH.fullmatch(key)):
+            year, month = int(match[1]), int(match[2])
+            return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+        if per is Per.QUARTER and (match := _QUARTER.fullmatch(key)):
+            year, first_month = int(match[1]), 3 * (int(match[2]) - 1) + 1
+            last = first_month + 2
+            return date(year, first_month, 1), date(year, last, calendar.monthrange(year, last)[1])
+        if per is Per.WEEK and (match := _WEEK.fullmatch(key)):
+            monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
+            return monday, monday + timedelta(days=6)
+    except ValueError:
+        pass
+    raise InvalidInputError(
+        f"{field} {key!r}: expected a {per.value} such as {PERIOD_EXAMPLES[per]}"
+    )
+
+
+def periods_between(start: date, end: date, per: Per) -> list[str]:
+    """Keys of every period that overlaps `start..end`, in order."""
+    keys: list[str] = []
+    day = start
+    while day <= end:
+        key = period_key(day, per)
+        keys.append(key)
+        day = period_bounds(key, per)[1] + timedelta(days=1)
+    return keys
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight at the start of `day`, as a naive local date-time."""
+    return datetime.combine(day, time.min)
+
+
+def format_local(moment: datetime) -> str:
+    """A local date-time as users type it: `2025-03-11T14:00` (seconds only when set)."""
+    return moment.isoformat(timespec="seconds" if moment.second else "minutes")
