@@ -66,9 +66,20 @@ def main(ctx: click.Context, db: str | None, actor: str) -> None:
 
 
 def _register() -> None:
-    from pacflow.cli import store_commands
+    from pacflow.cli import plan_commands, step_commands, store_commands, team_commands
 
     store_commands.register(main)
+    main.add_command(plan_commands.plan)
+    for group in (
+        team_commands.person,
+        team_commands.target,
+        team_commands.objective,
+        team_commands.track,
+        step_commands.step,
+        step_commands.visit,
+        team_commands.indicator,
+    ):
+        main.add_command(group)
 
 
 _register()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from events import EventStore
+    from events import Clock, EventStore
+    from pacflow.service import PlanService
 
 
 def default_db_url() -> str:
@@ -24,6 +26,7 @@ class AppContext:
 
     db_url: str | None
     actor: str
+    clock: Clock | None = None
     _store: EventStore | None = field(default=None, repr=False)
 
     @property
@@ -36,8 +39,19 @@ class AppContext:
         if self._store is None:
             from pacflow.storage import open_store
 
-            self._store = open_store(self.url)
+            self._store = open_store(self.url, clock=self.clock)
         return self._store
+
+    def service(self) -> PlanService:
+        from pacflow.service import PlanService
+
+        return PlanService(self.store())
+
+    def now(self) -> datetime:
+        """The current instant, from the injected clock (the system clock by default)."""
+        from events import system_clock
+
+        return (self.clock or system_clock)()
 
     def close(self) -> None:
         if self._store is not None:

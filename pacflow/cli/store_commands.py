@@ -8,16 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from pacflow.cli.common import json_option, pass_app
 from pacflow.cli.context import AppContext
 from pacflow.cli.render import echo_fields, echo_json, echo_json_array
 from pacflow.errors import IntegrityError
 
 if TYPE_CHECKING:
     from events import RecordedEvent
-
-pass_app = click.make_pass_decorator(AppContext)
-
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 
 
 @click.command()

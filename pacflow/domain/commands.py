@@ -43,7 +43,7 @@ from pacflow.errors import InvalidInputError
 class Command(BaseModel):
     """Base of every command: which plan, who asks, and why."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     plan: Key
     actor: Text

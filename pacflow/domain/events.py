@@ -41,7 +41,7 @@ from pacflow.errors import IntegrityError
 class PlanEvent(BaseModel):
     """Base of every event of a plan's stream."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     schema_version: ClassVar[int] = 1
 

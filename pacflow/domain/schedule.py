@@ -39,7 +39,7 @@ from pacflow.domain.values import (
 )
 from pacflow.errors import InvalidInputError
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
+_FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class DueDate(BaseModel):

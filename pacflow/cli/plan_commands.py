@@ -1,0 +1,234 @@
+"""`pacflow plan create|list|show|approve|revise|publish|close`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from pacflow.cli.common import change_options, json_option, pass_app, plan_argument, run_named
+from pacflow.cli.context import AppContext
+from pacflow.cli.render import echo_json, table
+
+if TYPE_CHECKING:
+    from pacflow.domain import PlanState
+
+
+@click.group()
+def plan() -> None:
+    """Create plans, move them through their lifecycle, show them.
+
+    A plan goes draft → approved → published; changes to a published plan happen in a
+    revision (`plan revise` opens it, `plan publish` closes it); `plan close` ends it.
+    """
+
+
+@plan.command()
+@plan_argument
+@click.option("--title", required=True, help="The plan's title.")
+@click.option("--start", required=True, metavar="DATE", help="First day of the period.")
+@click.option("--end", required=True, metavar="DATE", help="Last day of the period.")
+@click.option(
+    "--timezone", required=True, metavar="ZONE", help="IANA time zone, e.g. Europe/Paris."
+)
+@click.option("--owner", required=True, metavar="PERSON", help="Key of the plan's owner.")
+@click.option("--scope", help="Company, sector or team the plan covers.")
+@change_options
+@pass_app
+def create(app: AppContext, plan: str, **options: Any) -> None:
+    """Create a draft plan.
+
+    \b
+    Example:
+      pacflow plan create PAC-2026 --title "PAC 2026" --start 2026-01-01 \\
+          --end 2026-12-31 --timezone Europe/Paris --owner hg
+    """
+    _run(app, "CreatePlan", plan, options)
+
+
+@plan.command(name="list")
+@json_option
+@pass_app
+def list_plans(app: AppContext, as_json: bool) -> None:
+    """List the plans in the store with their status.
+
+    \b
+    Example:
+      pacflow plan list --json
+    """
+    service = app.service()
+    rows = []
+    for key in service.plan_keys():
+        state = service.load(key)
+        if state is not None:
+            rows.append(
+                {
+                    "key": key,
+                    "title": state.title,
+                    "status": str(state.status),
+                    "revision": state.revision,
+                    "start": state.start.isoformat(),
+                    "end": state.end.isoformat(),
+                    "owner": state.owner,
+                }
+            )
+    if as_json:
+        echo_json(rows)
+    elif not rows:
+        click.echo("no plans yet: try `pacflow demo` or `pacflow plan create --help`")
+    else:
+        click.echo(
+            table(
+                [
+                    [r["key"], r["status"], r["revision"], f"{r['start']} → {r['end']}", r["title"]]
+                    for r in rows
+                ],
+                ["plan", "status", "rev", "period", "title"],
+            )
+        )
+
+
+@plan.command()
+@plan_argument
+@json_option
+@pass_app
+def show(app: AppContext, plan: str, as_json: bool) -> None:
+    """Show a plan: team, targets and objectives, tracks and steps, indicators.
+
+    \b
+    Examples:
+      pacflow plan show PAC-2025
+      pacflow plan show PAC-2025 --json
+    """
+    from pacflow.views import plan_view
+
+    state = app.service().require(plan)
+    if as_json:
+        echo_json(plan_view(state))
+    else:
+        click.echo(render_plan(state))
+
+
+def render_plan(state: PlanState) -> str:
+    """The plan as text, target by target."""
+    from pacflow.describe import schedule_summary
+
+    lines = [
+        f"{state.key} — {state.title}   [{state.status}, revision {state.revision}]",
+        f"{state.start} → {state.end} · {state.timezone} · owner {state.owner}"
+        + (f" · {state.scope}" if state.scope else ""),
+        "",
+        "Team: "
+        + ", ".join(
+            f"{p.key} ({p.kind}{', left ' + str(p.left_on) if p.left_on else ''})"
+            for p in state.people.values()
+        ),
+    ]
+
+    def track_lines(track_key: str) -> None:
+        track = state.tracks[track_key]
+        approach = f", {track.approach}" if track.approach else ""
+        lines.append(f"  {track.key}  {track.domain}{approach} — {track.title}")
+        for step_key in track.steps:
+            step = state.steps[step_key]
+            counts = Counter(str(state.occurrences[k].status) for k in step.occurrences)
+            occurrences = (
+                " (" + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + ")"
+                if counts
+                else ""
+            )
+            lines.append(
+                f"    {step.key:<5} {step.status!s:<11} {step.responsible:<4} {step.title}"
+                f" — {schedule_summary(step.schedule)}{occurrences}"
+            )
+
+    for target in state.targets.values():
+        dropped = " [dropped]" if target.dropped else ""
+        lines += [
+            "",
+            f"{target.key}  {target.title} ({target.kind}, {target.responsible}){dropped}",
+        ]
+        for (owner, _key), objective in state.objectives.items():
+            if owner == target.key:
+                lines.append(
+                    f"  objective {objective.key}: {objective.value} {objective.unit} by "
+                    f"{objective.due} — {objective.statement}"
+                )
+        for track in state.tracks.values():
+            if track.target == target.key:
+                track_lines(track.key)
+    plan_tracks = [t.key for t in state.tracks.values() if t.target is None]
+    if plan_tracks:
+        lines += ["", "Plan-level tracks"]
+        for key in plan_tracks:
+            track_lines(key)
+    if state.indicators:
+        lines += ["", "Indicators"]
+        for indicator in state.indicators.values():
+            lines.append(
+                f"  {indicator.key:<4} {indicator.name} ({indicator.kind}, {indicator.unit}, "
+                f"{indicator.aggregation}, owner {indicator.owner}, "
+                f"{len(indicator.targets)} period targets)"
+            )
+    return "\n".join(lines)
+
+
+@plan.command()
+@plan_argument
+@change_options
+@pass_app
+def approve(app: AppContext, plan: str, **options: Any) -> None:
+    """Approve a draft plan.
+
+    \b
+    Example:
+      pacflow plan approve PAC-2026 --reason "validated by the executive committee"
+    """
+    _run(app, "ApprovePlan", plan, options)
+
+
+@plan.command()
+@plan_argument
+@change_options
+@pass_app
+def revise(app: AppContext, plan: str, **options: Any) -> None:
+    """Open a revision of an approved or published plan (a reason is required).
+
+    \b
+    Example:
+      pacflow plan revise PAC-2025 --reason "BRC merger: freeze until September"
+    """
+    _run(app, "RevisePlan", plan, options)
+
+
+@plan.command()
+@plan_argument
+@change_options
+@pass_app
+def publish(app: AppContext, plan: str, **options: Any) -> None:
+    """Publish an approved plan, or close the open revision with its number.
+
+    \b
+    Example:
+      pacflow plan publish PAC-2025 --reason "mid-year re-actualisation"
+    """
+    _run(app, "PublishPlan", plan, options)
+
+
+@plan.command()
+@plan_argument
+@change_options
+@pass_app
+def close(app: AppContext, plan: str, **options: Any) -> None:
+    """Close a plan: it refuses every change afterwards.
+
+    \b
+    Example:
+      pacflow plan close PAC-2025 --reason "year over"
+    """
+    _run(app, "ClosePlan", plan, options)
+
+
+def _run(app: AppContext, command_name: str, plan: str, options: dict[str, Any]) -> None:
+    run_named(app, command_name, {"plan": plan, **options})

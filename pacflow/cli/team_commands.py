@@ -1,0 +1,252 @@
+"""`pacflow person|target|objective|track|indicator ...`: the plan's team and structure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from pacflow.cli.common import change_options, pass_app, plan_argument, run_named
+from pacflow.cli.context import AppContext
+from pacflow.errors import InvalidInputError
+
+
+@click.group()
+def person() -> None:
+    """The plan's team: reps, managers, back office."""
+
+
+@person.command(name="add")
+@plan_argument
+@click.argument("key")
+@click.option("--name", required=True, help="Full name.")
+@click.option("--kind", required=True, metavar="KIND", help="rep, manager or back_office.")
+@click.option("--email", help="E-mail address (for calendar invitations).")
+@click.option("--role", help="Job title.")
+@click.option("--sector", help="Sector or segment the person covers.")
+@click.option("--timezone", metavar="ZONE", help="Own IANA time zone, if not the plan's.")
+@change_options
+@pass_app
+def person_add(app: AppContext, plan: str, key: str, **options: Any) -> None:
+    """Add a team member.
+
+    \b
+    Example:
+      pacflow person add PAC-2025 cd --name "Claire Dubois" --kind rep --sector SEG-BA
+    """
+    run_named(app, "AddPerson", {"plan": plan, "key": key, **options})
+
+
+@person.command(name="leave")
+@plan_argument
+@click.argument("key")
+@click.option("--on", "on", metavar="DATE", help="Last day in the team [default: today].")
+@change_options
+@pass_app
+def person_leave(app: AppContext, plan: str, key: str, on: str | None, **options: Any) -> None:
+    """Record that a team member left (their open steps then need reassigning).
+
+    \b
+    Example:
+      pacflow person leave PAC-2025 kb --on 2025-09-30 --reason "left the company"
+    """
+    from pacflow.cli.common import today
+
+    day = on or today(app, plan).isoformat()
+    run_named(app, "PersonLeaves", {"plan": plan, "person": key, "on": day, **options})
+
+
+@click.group()
+def target() -> None:
+    """Targets (cibles): the customers, segments and offers the plan chooses to win."""
+
+
+@target.command(name="add")
+@plan_argument
+@click.argument("key")
+@click.option(
+    "--kind", required=True, metavar="KIND", help="customer, segment, offer or offer_segment."
+)
+@click.option("--title", required=True, help="What the target is.")
+@click.option("--responsible", required=True, metavar="PERSON", help="Who answers for it.")
+@click.option("--ref", help="The account, segment or offer it refers to (e.g. ACC-BRC).")
+@click.option("--segment", "segments", multiple=True, help="For offer_segment: a segment.")
+@click.option("--rationale", help="Why this target: the diagnostic finding behind it.")
+@change_options
+@pass_app
+def target_add(app: AppContext, plan: str, key: str, **options: Any) -> None:
+    """Choose a target.
+
+    \b
+    Example:
+      pacflow target add PAC-2025 T5 --kind customer --title "Assur'Est" \\
+          --responsible kb --ref ACC-AEST --rationale "A' potential, no supplier yet"
+    """
+    options["segments"] = list(options["segments"]) or None
+    run_named(app, "AddTarget", {"plan": plan, "key": key, **options})
+
+
+@target.command(name="drop")
+@plan_argument
+@click.argument("key")
+@change_options
+@pass_app
+def target_drop(app: AppContext, plan: str, key: str, **options: Any) -> None:
+    """Renounce a target ("choisir, c'est renoncer").
+
+    \b
+    Example:
+      pacflow target drop PAC-2025 T4 --reason "industry budget frozen"
+    """
+    run_named(app, "DropTarget", {"plan": plan, "target": key, **options})
+
+
+@click.group()
+def objective() -> None:
+    """Objectives: the measurable result each target must reach."""
+
+
+@objective.command(name="set")
+@plan_argument
+@click.argument("target")
+@click.option("--objective", "key", default="main", show_default=True, help="main or a key.")
+@click.option("--statement", required=True, help="The objective in one sentence.")
+@click.option("--value", required=True, metavar="NUMBER", help="Target value.")
+@click.option("--unit", required=True, help="Unit of the value, e.g. kEUR.")
+@click.option("--due", required=True, metavar="DATE", help="When it must be reached.")
+@click.option("--indicator", metavar="KEY", help="The indicator that measures it.")
+@click.option("--baseline", metavar="NUMBER", help="Where we start from.")
+@change_options
+@pass_app
+def objective_set(app: AppContext, plan: str, target: str, key: str, **options: Any) -> None:
+    """Set or replace an objective of a target.
+
+    \b
+    Example:
+      pacflow objective set PAC-2025 T1 --statement "BRC orders to 400 kEUR" \\
+          --value 400 --unit kEUR --due 2025-12-31 --indicator I1 --reason "merger"
+    """
+    run_named(app, "SetObjective", {"plan": plan, "target": target, "objective": key, **options})
+
+
+@click.group()
+def track() -> None:
+    """Action tracks (pistes d'action): information, internal, sales or steering."""
+
+
+@track.command(name="add")
+@plan_argument
+@click.argument("key")
+@click.option("--target", metavar="TARGET", help="The target it serves (none: a plan track).")
+@click.option(
+    "--domain", required=True, metavar="DOMAIN", help="information, internal, sales or steering."
+)
+@click.option("--approach", metavar="APPROACH", help="Sales: notoriety, hunting or farming.")
+@click.option("--title", required=True, help="What the track is about.")
+@change_options
+@pass_app
+def track_add(app: AppContext, plan: str, key: str, **options: Any) -> None:
+    """Add an action track.
+
+    \b
+    Example:
+      pacflow track add PAC-2025 T1-ELEV --target T1 --domain sales --approach farming \\
+          --title "Grow BRC into a partner customer"
+    """
+    run_named(app, "AddTrack", {"plan": plan, "key": key, **options})
+
+
+@click.group()
+def indicator() -> None:
+    """Follow-up indicators and their period targets."""
+
+
+@indicator.command(name="define")
+@plan_argument
+@click.argument("key")
+@click.option("--name", required=True, help="What it measures.")
+@click.option("--kind", required=True, metavar="KIND", help="activity or result.")
+@click.option("--unit", required=True, help="count, kEUR, percent...")
+@click.option("--owner", required=True, metavar="PERSON", help="Who reports it.")
+@click.option(
+    "--aggregation",
+    metavar="HOW",
+    help="per_period, cumulative_ytd, rate_per_period or rate_rolling_3m [per_period].",
+)
+@click.option("--direction", metavar="up|down", help="Whether higher is better [up].")
+@click.option("--per", metavar="PERIOD", help="week, month or quarter [month].")
+@click.option("--serves", multiple=True, metavar="TARGET", help="A target it follows; repeat.")
+@change_options
+@pass_app
+def indicator_define(app: AppContext, plan: str, key: str, **options: Any) -> None:
+    """Define (or redefine) an indicator.
+
+    \b
+    Example:
+      pacflow indicator define PAC-2025 I2 --name "Visits to BRC" --kind activity \\
+          --unit count --owner cd --serves T1
+    """
+    options["serves"] = list(options["serves"]) or None
+    run_named(app, "DefineIndicator", {"plan": plan, "key": key, **options})
+
+
+@indicator.command(name="set-targets")
+@plan_argument
+@click.argument("key")
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="PERIOD=VALUE",
+    help="One period's target, e.g. 2025-03=170; repeat.",
+)
+@click.option("--from", "first", metavar="PERIOD", help="With --values: the first period.")
+@click.option("--values", metavar="V1,V2,...", help="Targets of consecutive periods.")
+@change_options
+@pass_app
+def indicator_set_targets(
+    app: AppContext,
+    plan: str,
+    key: str,
+    targets: tuple[str, ...],
+    first: str | None,
+    values: str | None,
+    **options: Any,
+) -> None:
+    """Set an indicator's targets for some periods (other periods keep theirs).
+
+    \b
+    Examples:
+      pacflow indicator set-targets PAC-2025 I2 --from 2025-07 --values 1,1,1,2,2,2
+      pacflow indicator set-targets PAC-2025 I1 --target 2025-12=850 --reason "merger"
+    """
+    parsed: dict[str, str] = {}
+    for item in targets:
+        period, _, value = item.partition("=")
+        if not value:
+            raise InvalidInputError(f"--target {item!r}: expected PERIOD=VALUE, e.g. 2025-03=170")
+        parsed[period.strip()] = value.strip()
+    if values is not None:
+        if first is None:
+            raise InvalidInputError("--values needs --from PERIOD (e.g. --from 2025-07)")
+        parsed.update(_consecutive(first, [v.strip() for v in values.split(",")]))
+    if not parsed:
+        raise InvalidInputError("give --target PERIOD=VALUE or --from PERIOD --values V1,V2,...")
+    run_named(
+        app, "SetIndicatorTargets", {"plan": plan, "indicator": key, "targets": parsed, **options}
+    )
+
+
+def _consecutive(first: str, values: list[str]) -> dict[str, str]:
+    """Monthly periods from `first` (YYYY-MM), one per value."""
+    try:
+        year, month = (int(part) for part in first.split("-"))
+        if not 1 <= month <= 12:
+            raise ValueError
+    except ValueError:
+        raise InvalidInputError(f"--from {first!r}: expected a month, YYYY-MM") from None
+    periods: dict[str, str] = {}
+    for value in values:
+        periods[f"{year:04}-{month:02}"] = value
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return periods

@@ -1,0 +1,103 @@
+"""Plan events in words a manager reads: `S15 responsible jm → pg`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pacflow.domain import PlanEvent
+from pacflow.domain import events as ev
+from pacflow.domain.schedule import Cadence, DueDate, Recurrence, Schedule, SessionList
+
+
+def schedule_summary(schedule: Schedule) -> str:
+    """A schedule in a few words: `due 2025-03-31`, `4 sessions`, `2 per month`."""
+    if isinstance(schedule, DueDate):
+        start = f"{schedule.start} → " if schedule.start else ""
+        return f"{start}due {schedule.due}"
+    if isinstance(schedule, SessionList):
+        if len(schedule.sessions) == 1:
+            return f"on {_moment(schedule.sessions[0].start)}"
+        return f"{len(schedule.sessions)} sessions from {_moment(schedule.sessions[0].start)}"
+    if isinstance(schedule, Recurrence):
+        rules = "; ".join(rule.rrule for rule in schedule.rules)
+        return f"recurring {rules} from {_moment(schedule.rules[0].dtstart)}"
+    if isinstance(schedule, Cadence):
+        exceptions = ", ".join(f"{p}: {n}" for p, n in sorted(schedule.exceptions.items()))
+        return f"{schedule.count} per {schedule.per}" + (
+            f" (but {exceptions})" if exceptions else ""
+        )
+    raise TypeError(type(schedule).__name__)
+
+
+def _moment(value: Any) -> str:
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return text.replace("T", " ")[:16]
+
+
+def _people(keys: tuple[str, ...]) -> str:
+    return ", ".join(keys) if keys else "nobody"
+
+
+_DESCRIBERS: dict[type[PlanEvent], Callable[[Any], str]] = {
+    ev.PlanCreated: lambda e: (
+        f"plan {e.key} created: {e.title} ({e.start} → {e.end}, {e.timezone})"
+    ),
+    ev.PlanApproved: lambda e: "plan approved",
+    ev.PlanPublished: lambda e: f"plan published (revision {e.revision})",
+    ev.RevisionOpened: lambda e: f"revision {e.revision} opened: {e.reason}",
+    ev.PlanClosed: lambda e: "plan closed",
+    ev.TargetLimitsSet: lambda e: (
+        f"target limits: {e.max_targets_per_rep} per rep, {e.max_targets_total} in all"
+    ),
+    ev.PersonAdded: lambda e: f"{e.key} joins the team: {e.name} ({e.kind})",
+    ev.PersonLeft: lambda e: f"{e.person} left the team on {e.on}",
+    ev.TargetAdded: lambda e: (
+        f"target {e.key} added: {e.title} ({e.kind}), responsible {e.responsible}"
+    ),
+    ev.TargetDropped: lambda e: f"target {e.target} dropped",
+    ev.ObjectiveSet: lambda e: (
+        f"{e.target} objective {e.objective}: {e.value} {e.unit} by {e.due} — {e.statement}"
+    ),
+    ev.TrackAdded: lambda e: (
+        f"track {e.key} added to {e.target or 'the plan'}: {e.title} ({e.domain}"
+        + (f", {e.approach}" if e.approach else "")
+        + ")"
+    ),
+    ev.StepAdded: lambda e: (
+        f"step {e.key} added to {e.track}: {e.title}, responsible {e.responsible}, "
+        f"{schedule_summary(e.schedule)}"
+    ),
+    ev.StepEdited: lambda e: f"step {e.step} edited: {e.title}",
+    ev.StepMoved: lambda e: f"step {e.step} rescheduled: {schedule_summary(e.schedule)}",
+    ev.StepAssigned: lambda e: (
+        f"step {e.step} assigned to {e.responsible} (participants {_people(e.participants)})"
+    ),
+    ev.StepStarted: lambda e: f"step {e.step} started on {e.on}",
+    ev.StepCompleted: lambda e: f"step {e.step} done on {e.on}",
+    ev.StepBlocked: lambda e: f"step {e.step} blocked on {e.on}: {e.reason}",
+    ev.StepCancelled: lambda e: f"step {e.step} cancelled on {e.on}: {e.reason}",
+    ev.OccurrencesScheduled: lambda e: (
+        f"{e.step}: {len(e.occurrences)} occurrence(s) scheduled"
+        + (f", first {e.occurrences[0].key}" if e.occurrences else "")
+    ),
+    ev.OccurrencesUnscheduled: lambda e: (
+        f"{e.step}: {len(e.occurrences)} occurrence(s) removed ({', '.join(e.occurrences[:3])}"
+        + ("…" if len(e.occurrences) > 3 else "")
+        + ")"
+    ),
+    ev.OccurrenceCompleted: lambda e: f"{e.occurrence} held on {e.on}",
+    ev.OccurrenceCancelled: lambda e: f"{e.occurrence} cancelled: {e.reason}",
+    ev.OccurrenceMoved: lambda e: f"{e.occurrence} moved to {_moment(e.start)}",
+    ev.IndicatorDefined: lambda e: f"indicator {e.key} defined: {e.name} ({e.kind}, {e.unit})",
+    ev.IndicatorTargetsSet: lambda e: (
+        f"indicator {e.indicator} targets set for {len(e.targets)} period(s)"
+        + (f" from {min(e.targets)} to {max(e.targets)}" if e.targets else "")
+    ),
+}
+
+
+def describe(event: PlanEvent) -> str:
+    """One line saying what the event changed."""
+    describer = _DESCRIBERS.get(type(event))
+    return describer(event) if describer else type(event).__name__

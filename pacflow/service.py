@@ -1,0 +1,197 @@
+"""The application service: load a plan, decide, append, retry on a concurrent change.
+
+It is the only place where the pure domain meets the event store. Who and why (actor,
+reason, command and correlation ids, source) go into each event's metadata; event ids are
+derived from the command id, so re-running a command with the same id records nothing new.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from events import (
+    NO_STREAM,
+    ConcurrencyError,
+    EventStore,
+    EventStoreError,
+    NewEvent,
+    RecordedEvent,
+)
+from pacflow.domain import (
+    Command,
+    PlanEvent,
+    PlanState,
+    decide,
+    event_type_name,
+    evolve,
+    fold,
+    from_payload,
+    to_payload,
+    warnings,
+)
+from pacflow.errors import ConflictError, NotFoundError
+from pacflow.storage import translate_store_error
+
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a command (or a batch of commands) recorded, and the plan afterwards."""
+
+    plan: str
+    events: list[PlanEvent]
+    recorded: list[RecordedEvent]
+    state: PlanState | None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.recorded)
+
+
+def decode(recorded: RecordedEvent) -> PlanEvent:
+    """The domain event stored in a record."""
+    return from_payload(recorded.type, recorded.schema_version, recorded.data)
+
+
+class PlanService:
+    """Runs commands against plans kept in an event store (one plan = one stream)."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        *,
+        source: str = "cli",
+        id_factory: Callable[[], uuid.UUID] = uuid.uuid4,
+    ) -> None:
+        self._store = store
+        self._source = source
+        self._new_id = id_factory
+
+    @property
+    def store(self) -> EventStore:
+        return self._store
+
+    # -- reading -----------------------------------------------------------------------
+
+    def load(self, plan: str, *, until: datetime | None = None) -> PlanState | None:
+        """The plan as its events say (up to `until`, transaction time), or None."""
+        try:
+            return fold(decode(r) for r in self._store.read_stream(plan, until=until))
+        except EventStoreError as error:
+            raise translate_store_error(error) from error
+
+    def require(self, plan: str) -> PlanState:
+        """The plan, or a NotFoundError naming it."""
+        state = self.load(plan)
+        if state is None:
+            raise NotFoundError(
+                f"plan {plan}: no such plan (see `pacflow plan list`, or create it)"
+            )
+        return state
+
+    def history(self, plan: str) -> Iterator[tuple[RecordedEvent, PlanEvent]]:
+        """Every recorded event of the plan with its domain event, oldest first."""
+        try:
+            for recorded in self._store.read_stream(plan):
+                yield recorded, decode(recorded)
+        except EventStoreError as error:
+            raise translate_store_error(error) from error
+
+    def plan_keys(self) -> list[str]:
+        """Keys of every plan in the store, in the order they were created."""
+        try:
+            return [r.stream_id for r in self._store.read_all(types=["PlanCreated"])]
+        except EventStoreError as error:
+            raise translate_store_error(error) from error
+
+    # -- writing -----------------------------------------------------------------------
+
+    def execute(
+        self, command: Command, *, command_id: uuid.UUID | None = None, source: str | None = None
+    ) -> Outcome:
+        """Decide and record one command."""
+        return self.execute_all(command.plan, [command], command_id=command_id, source=source)
+
+    def execute_all(
+        self,
+        plan: str,
+        commands: Sequence[Command],
+        *,
+        command_id: uuid.UUID | None = None,
+        source: str | None = None,
+        dry_run: bool = False,
+    ) -> Outcome:
+        """Decide several commands in turn and record all their events in one append.
+
+        Either every command is accepted and all events are recorded, or nothing is. On a
+        concurrent change to the plan the commands are decided again on the new state.
+        """
+        if any(c.plan != plan for c in commands):
+            raise ValueError("every command of one batch must name the same plan")
+        command_id = command_id or self._new_id()
+        try:
+            for _attempt in range(MAX_ATTEMPTS):
+                state = self.load(plan)
+                version = state.version if state is not None else 0
+                decided = self._decide_all(state, commands)
+                state = decided.state
+                if not decided.events or dry_run:
+                    notes = warnings(state) if state is not None and decided.events else []
+                    return Outcome(plan, [e for _c, e in decided.events], [], state, notes)
+                batch = [
+                    NewEvent(
+                        type=event_type_name(event),
+                        data=to_payload(event),
+                        metadata=self._metadata(command, command_id, source),
+                        event_id=uuid.uuid5(command_id, str(index)),
+                    )
+                    for index, (command, event) in enumerate(decided.events)
+                ]
+                try:
+                    recorded = self._store.append(
+                        plan, batch, expected_version=version or NO_STREAM
+                    )
+                except ConcurrencyError:
+                    continue
+                events = [event for _command, event in decided.events]
+                notes = warnings(state) if state is not None else []
+                return Outcome(plan, events, recorded, state, notes)
+        except EventStoreError as error:
+            raise translate_store_error(error) from error
+        raise ConflictError(
+            f"plan {plan} kept changing while this command was retried {MAX_ATTEMPTS} times: "
+            "run it again"
+        )
+
+    @dataclass
+    class _Decided:
+        state: PlanState | None
+        events: list[tuple[Command, PlanEvent]]
+
+    def _decide_all(self, state: PlanState | None, commands: Sequence[Command]) -> _Decided:
+        decided: list[tuple[Command, PlanEvent]] = []
+        for command in commands:
+            for event in decide(state, command):
+                state = evolve(state, event)
+                decided.append((command, event))
+        return self._Decided(state, decided)
+
+    def _metadata(
+        self, command: Command, command_id: uuid.UUID, source: str | None
+    ) -> dict[str, Any]:
+        metadata: dict[str, Any] = {
+            "actor": command.actor,
+            "command": type(command).__name__,
+            "command_id": str(command_id),
+            "correlation_id": str(command_id),
+            "source": source or self._source,
+        }
+        if command.reason:
+            metadata["reason"] = command.reason
+        return metadata

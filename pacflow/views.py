@@ -1,0 +1,132 @@
+"""A plan's state as plain data (for --json, exports and reports)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pacflow.domain import PlanState
+from pacflow.domain.schedule import Schedule
+
+
+def _schedule(schedule: Schedule) -> dict[str, Any]:
+    data: dict[str, Any] = schedule.model_dump(mode="json", exclude_none=True)
+    return data
+
+
+def plan_view(state: PlanState) -> dict[str, Any]:
+    """Everything about the plan, JSON-ready, in the order a reader expects."""
+    return {
+        "key": state.key,
+        "title": state.title,
+        "period": {"start": state.start.isoformat(), "end": state.end.isoformat()},
+        "timezone": state.timezone,
+        "owner": state.owner,
+        "scope": state.scope,
+        "status": str(state.status),
+        "revision": state.revision,
+        "version": state.version,
+        "limits": {
+            "max_targets_per_rep": state.max_targets_per_rep,
+            "max_targets_total": state.max_targets_total,
+        },
+        "people": [
+            {
+                "key": p.key,
+                "name": p.name,
+                "kind": str(p.kind),
+                "email": p.email,
+                "role": p.role,
+                "sector": p.sector,
+                "timezone": p.timezone,
+                "left_on": p.left_on.isoformat() if p.left_on else None,
+            }
+            for p in state.people.values()
+        ],
+        "targets": [
+            {
+                "key": t.key,
+                "kind": str(t.kind),
+                "title": t.title,
+                "responsible": t.responsible,
+                "ref": t.ref,
+                "segments": list(t.segments),
+                "rationale": t.rationale,
+                "dropped": t.dropped,
+                "objectives": [
+                    {
+                        "key": o.key,
+                        "statement": o.statement,
+                        "indicator": o.indicator,
+                        "baseline": str(o.baseline) if o.baseline is not None else None,
+                        "value": str(o.value),
+                        "unit": o.unit,
+                        "due": o.due.isoformat(),
+                    }
+                    for (target, _key), o in state.objectives.items()
+                    if target == t.key
+                ],
+            }
+            for t in state.targets.values()
+        ],
+        "tracks": [
+            {
+                "key": track.key,
+                "target": track.target,
+                "domain": str(track.domain),
+                "approach": str(track.approach) if track.approach else None,
+                "title": track.title,
+                "steps": [_step(state, key) for key in track.steps],
+            }
+            for track in state.tracks.values()
+        ],
+        "indicators": [
+            {
+                "key": i.key,
+                "name": i.name,
+                "kind": str(i.kind),
+                "unit": i.unit,
+                "aggregation": str(i.aggregation),
+                "direction": str(i.direction),
+                "owner": i.owner,
+                "per": str(i.per),
+                "serves": list(i.serves),
+                "targets": {period: str(value) for period, value in sorted(i.targets.items())},
+            }
+            for i in state.indicators.values()
+        ],
+    }
+
+
+def _step(state: PlanState, key: str) -> dict[str, Any]:
+    step = state.steps[key]
+    return {
+        "key": step.key,
+        "title": step.title,
+        "order": step.order,
+        "status": str(step.status),
+        "responsible": step.responsible,
+        "participants": list(step.participants),
+        "schedule": _schedule(step.schedule),
+        "predecessor": step.predecessor,
+        "parallel": step.parallel,
+        "means": step.means,
+        "budget": str(step.budget) if step.budget is not None else None,
+        "days": str(step.days) if step.days is not None else None,
+        "indicators": list(step.indicators),
+        "location": step.location,
+        "started_on": step.started_on.isoformat() if step.started_on else None,
+        "done_on": step.done_on.isoformat() if step.done_on else None,
+        "blocked_reason": step.blocked_reason,
+        "cancel_reason": step.cancel_reason,
+        "occurrences": [
+            {
+                "key": o.key,
+                "start": o.start.isoformat(),
+                "all_day": o.all_day,
+                "status": str(o.status),
+                "done_on": o.done_on.isoformat() if o.done_on else None,
+                "cancel_reason": o.cancel_reason,
+            }
+            for o in (state.occurrences[k] for k in step.occurrences)
+        ],
+    }
