@@ -66,9 +66,18 @@ def main(ctx: click.Context, db: str | None, actor: str) -> None:
 
 
 def _register() -> None:
-    from pacflow.cli import plan_commands, step_commands, store_commands, team_commands
+    from pacflow.cli import (
+        plan_commands,
+        planfile_commands,
+        step_commands,
+        store_commands,
+        team_commands,
+    )
 
     store_commands.register(main)
+    main.add_command(planfile_commands.apply)
+    main.add_command(planfile_commands.export)
+    main.add_command(planfile_commands.schema)
     main.add_command(plan_commands.plan)
     for group in (
         team_commands.person,

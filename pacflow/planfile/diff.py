@@ -1,0 +1,311 @@
+"""From a stored plan and a plan file to the commands that make the plan what the file says.
+
+Supported changes: everything can be added; steps are edited, reassigned and rescheduled;
+objectives, indicators and their targets are set; targets missing from the file are
+dropped and steps missing from it are cancelled (both need --reason once the plan is no
+longer a draft); people missing from it, or given `left_on`, leave the team. What the
+domain cannot change yet (a plan's title or period, a target's kind, removing a track or an
+indicator) is refused with a message naming it, never silently ignored.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pacflow.domain import commands as c
+from pacflow.domain.state import PlanState, Step
+from pacflow.domain.values import StepStatus
+from pacflow.errors import InvalidInputError
+from pacflow.planfile.model import PlanFile, StepSpec, TargetSpec, TrackSpec
+
+_FINISHED = (StepStatus.DONE, StepStatus.CANCELLED)
+
+
+class _Builder:
+    def __init__(self, plan: str, actor: str, reason: str | None) -> None:
+        self.commands: list[c.Command] = []
+        self._base = {"plan": plan, "actor": actor, "reason": reason}
+
+    def add(self, command_type: type[c.Command], **fields: Any) -> None:
+        self.commands.append(c.build_command(command_type, {**self._base, **fields}))
+
+
+def plan_commands(
+    state: PlanState | None, file: PlanFile, *, actor: str, reason: str | None, today: date
+) -> list[c.Command]:
+    """The commands, in an order the decider accepts, turning `state` into the file's plan."""
+    header = file.plan
+    out = _Builder(header.key, actor, reason)
+    if state is None:
+        out.add(
+            c.CreatePlan,
+            title=header.title,
+            start=header.start,
+            end=header.end,
+            timezone=header.timezone,
+            owner=header.owner,
+            scope=header.scope,
+            max_targets_per_rep=header.limits.max_targets_per_rep,
+            max_targets_total=header.limits.max_targets_total,
+        )
+    else:
+        _check_header(state, file)
+        limits = header.limits
+        if (limits.max_targets_per_rep, limits.max_targets_total) != (
+            state.max_targets_per_rep,
+            state.max_targets_total,
+        ):
+            out.add(
+                c.SetTargetLimits,
+                max_targets_per_rep=limits.max_targets_per_rep,
+                max_targets_total=limits.max_targets_total,
+            )
+    _people(state, file, out, today)
+    for target in file.targets:
+        _target(state, target, out)
+    _indicators(state, file, out)
+    for target in file.targets:
+        _objectives(state, target, out)
+        for track in target.tracks:
+            _track(state, track, target.key, out)
+    for track in file.steering:
+        _track(state, track, None, out)
+    _steps(state, file, out, today)
+    _removals(state, file, out, today)
+    _indicator_targets(state, file, out)
+    return out.commands
+
+
+def _check_header(state: PlanState, file: PlanFile) -> None:
+    header = file.plan
+    stored = {
+        "title": state.title,
+        "start": state.start,
+        "end": state.end,
+        "timezone": state.timezone,
+        "owner": state.owner,
+        "scope": state.scope,
+    }
+    for name, value in stored.items():
+        wanted = getattr(header, name)
+        if wanted != value:
+            raise InvalidInputError(
+                f"plan.{name}: the file says {wanted!s}, the plan says {value!s}; pacflow cannot "
+                f"change a plan's {name} (create a new plan, or put back {value!s})"
+            )
+
+
+def _people(state: PlanState | None, file: PlanFile, out: _Builder, today: date) -> None:
+    known = state.people if state is not None else {}
+    for person in file.people:
+        stored = known.get(person.key)
+        if stored is None:
+            out.add(
+                c.AddPerson,
+                **person.model_dump(exclude={"left_on"}, exclude_none=True),
+            )
+            if person.left_on is not None:
+                out.add(c.PersonLeaves, person=person.key, on=person.left_on)
+            continue
+        for name in ("name", "kind", "email", "role", "sector", "timezone"):
+            if getattr(person, name) != getattr(stored, name):
+                raise InvalidInputError(
+                    f"person {person.key}: pacflow cannot change a person's {name} yet "
+                    f"(the plan says {getattr(stored, name)!s})"
+                )
+        if person.left_on is not None and stored.left_on is None:
+            out.add(c.PersonLeaves, person=person.key, on=person.left_on)
+    listed = {p.key for p in file.people}
+    for key, stored in known.items():
+        if key not in listed and stored.left_on is None:
+            out.add(c.PersonLeaves, person=key, on=today)
+
+
+def _target(state: PlanState | None, target: TargetSpec, out: _Builder) -> None:
+    stored = state.targets.get(target.key) if state is not None else None
+    fields = target.model_dump(exclude={"objectives", "tracks", "key"})
+    if stored is None:
+        out.add(c.AddTarget, key=target.key, **fields)
+    else:
+        if stored.dropped:
+            raise InvalidInputError(
+                f"target {target.key} was dropped; pacflow cannot take it back: give it a new key"
+            )
+        for name, value in fields.items():
+            current = getattr(stored, name)
+            if (list(current) if isinstance(current, tuple) else current) != value:
+                raise InvalidInputError(
+                    f"target {target.key}: pacflow cannot change a target's {name} yet "
+                    f"(the plan says {current!s})"
+                )
+
+
+def _objectives(state: PlanState | None, target: TargetSpec, out: _Builder) -> None:
+    for objective in target.objectives:
+        existing = state.objectives.get((target.key, objective.key)) if state else None
+        wanted = objective.model_dump()
+        if existing is None or any(
+            getattr(existing, name) != value for name, value in wanted.items() if name != "key"
+        ):
+            out.add(
+                c.SetObjective,
+                target=target.key,
+                objective=objective.key,
+                **{k: v for k, v in wanted.items() if k != "key"},
+            )
+
+
+def _track(state: PlanState | None, track: TrackSpec, target: str | None, out: _Builder) -> None:
+    stored = state.tracks.get(track.key) if state is not None else None
+    if stored is None:
+        out.add(
+            c.AddTrack,
+            key=track.key,
+            target=target,
+            domain=track.domain,
+            approach=track.approach,
+            title=track.title,
+        )
+        return
+    wanted = (target, track.domain, track.approach, track.title)
+    if (stored.target, stored.domain, stored.approach, stored.title) != wanted:
+        raise InvalidInputError(
+            f"track {track.key}: pacflow cannot change a track's target, domain, approach or "
+            "title yet"
+        )
+
+
+def _all_steps(file: PlanFile) -> list[tuple[TrackSpec, int, StepSpec]]:
+    tracks = [t for target in file.targets for t in target.tracks] + list(file.steering)
+    return [
+        (track, position, step)
+        for track in tracks
+        for position, step in enumerate(track.steps, start=1)
+    ]
+
+
+def _steps(state: PlanState | None, file: PlanFile, out: _Builder, today: date) -> None:
+    for track, position, spec in _all_steps(file):
+        stored = state.steps.get(spec.key) if state is not None else None
+        order = spec.order or position
+        if stored is None:
+            out.add(
+                c.AddStep,
+                key=spec.key,
+                track=track.key,
+                title=spec.title,
+                responsible=spec.responsible,
+                schedule=spec.schedule(),
+                participants=spec.participants,
+                order=order,
+                predecessor=spec.after,
+                parallel=spec.parallel,
+                means=spec.means,
+                budget=spec.budget,
+                days=spec.days,
+                indicators=spec.indicators,
+                location=spec.location,
+            )
+            continue
+        if stored.track != track.key:
+            raise InvalidInputError(
+                f"step {spec.key}: pacflow cannot move a step to another track yet "
+                f"(it is in {stored.track})"
+            )
+        if stored.status == StepStatus.CANCELLED:
+            raise InvalidInputError(
+                f"step {spec.key} was cancelled; pacflow cannot bring it back: give it a new key"
+            )
+        _step_changes(stored, spec, order, out)
+
+
+def _step_changes(stored: Step, spec: StepSpec, order: int, out: _Builder) -> None:
+    described = {
+        "title": spec.title,
+        "order": order,
+        "predecessor": spec.after,
+        "parallel": spec.parallel,
+        "means": spec.means,
+        "budget": spec.budget,
+        "days": spec.days,
+        "indicators": tuple(spec.indicators),
+        "location": spec.location,
+    }
+    if any(getattr(stored, name) != value for name, value in described.items()):
+        out.add(c.EditStep, step=spec.key, **described)
+    if (stored.responsible, stored.participants) != (spec.responsible, tuple(spec.participants)):
+        out.add(
+            c.AssignStep,
+            step=spec.key,
+            responsible=spec.responsible,
+            participants=spec.participants,
+        )
+    schedule = spec.schedule()
+    if schedule != stored.schedule and stored.status not in _FINISHED:
+        out.add(c.MoveStep, step=spec.key, schedule=schedule)
+
+
+def _removals(state: PlanState | None, file: PlanFile, out: _Builder, today: date) -> None:
+    if state is None:
+        return
+    listed_steps = {spec.key for _track, _position, spec in _all_steps(file)}
+    for key, step in state.steps.items():
+        if key not in listed_steps and step.status not in _FINISHED:
+            out.add(c.CancelStep, step=key, on=today)
+    listed_targets = {t.key for t in file.targets}
+    for key, target in state.targets.items():
+        if key not in listed_targets and not target.dropped:
+            out.add(c.DropTarget, target=key)
+    listed_tracks = {t.key for target in file.targets for t in target.tracks} | {
+        t.key for t in file.steering
+    }
+    for key, track in state.tracks.items():
+        target_gone = track.target is not None and track.target not in listed_targets
+        if key not in listed_tracks and not target_gone:
+            raise InvalidInputError(
+                f"track {key} is in the plan but not in the file; pacflow cannot remove a track "
+                "yet (keep it, with no steps)"
+            )
+    listed_objectives = {(t.key, o.key) for t in file.targets for o in t.objectives}
+    for target_key, objective_key in state.objectives:
+        if target_key in listed_targets and (target_key, objective_key) not in listed_objectives:
+            raise InvalidInputError(
+                f"objective {objective_key} of target {target_key} is in the plan but not in "
+                "the file; pacflow cannot remove an objective yet"
+            )
+    listed_indicators = {i.key for i in file.indicators}
+    for key in state.indicators:
+        if key not in listed_indicators:
+            raise InvalidInputError(
+                f"indicator {key} is in the plan but not in the file; pacflow cannot remove an "
+                "indicator yet"
+            )
+
+
+def _indicators(state: PlanState | None, file: PlanFile, out: _Builder) -> None:
+    for spec in file.indicators:
+        stored = state.indicators.get(spec.key) if state is not None else None
+        definition = spec.model_dump(exclude={"targets"})
+        if stored is None or any(
+            (list(v) if isinstance(v := getattr(stored, name), tuple) else v) != value
+            for name, value in definition.items()
+        ):
+            out.add(c.DefineIndicator, **definition)
+
+
+def _indicator_targets(state: PlanState | None, file: PlanFile, out: _Builder) -> None:
+    for spec in file.indicators:
+        stored: dict[str, Decimal] = {}
+        if state is not None and spec.key in state.indicators:
+            stored = state.indicators[spec.key].targets
+        changed = {p: v for p, v in spec.targets.items() if stored.get(p) != v}
+        missing = sorted(set(stored) - set(spec.targets))
+        if missing:
+            raise InvalidInputError(
+                f"indicator {spec.key}: the file has no target for {missing[0]}; pacflow cannot "
+                "remove a period's target (give it a value)"
+            )
+        if changed:
+            out.add(c.SetIndicatorTargets, indicator=spec.key, targets=changed)

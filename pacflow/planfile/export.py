@@ -1,0 +1,173 @@
+"""A stored plan written back as a plan file (the round trip of `pacflow apply`)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pacflow.domain.schedule import Cadence, DueDate, Recurrence, SessionList
+from pacflow.domain.state import PlanState, Step
+from pacflow.domain.values import StepStatus
+from pacflow.planfile.model import PlanFile
+
+
+def export_plan(state: PlanState) -> dict[str, Any]:
+    """The plan-file data for `state`: live targets and steps, in plan order, no defaults."""
+    data: dict[str, Any] = {
+        "plan": {
+            "key": state.key,
+            "title": state.title,
+            "start": state.start,
+            "end": state.end,
+            "timezone": state.timezone,
+            "owner": state.owner,
+            "scope": state.scope,
+            "limits": {
+                "max_targets_per_rep": state.max_targets_per_rep,
+                "max_targets_total": state.max_targets_total,
+            },
+        },
+        "people": [
+            {
+                "key": p.key,
+                "name": p.name,
+                "kind": p.kind,
+                "email": p.email,
+                "role": p.role,
+                "sector": p.sector,
+                "timezone": p.timezone,
+                "left_on": p.left_on,
+            }
+            for p in state.people.values()
+        ],
+        "targets": [
+            {
+                "key": t.key,
+                "kind": t.kind,
+                "title": t.title,
+                "responsible": t.responsible,
+                "ref": t.ref,
+                "segments": list(t.segments),
+                "rationale": t.rationale,
+                "objectives": [
+                    {
+                        "key": o.key,
+                        "statement": o.statement,
+                        "value": o.value,
+                        "unit": o.unit,
+                        "due": o.due,
+                        "indicator": o.indicator,
+                        "baseline": o.baseline,
+                    }
+                    for (owner, _key), o in state.objectives.items()
+                    if owner == t.key
+                ],
+                "tracks": [
+                    _track(state, key)
+                    for key, track in state.tracks.items()
+                    if track.target == t.key
+                ],
+            }
+            for t in state.targets.values()
+            if not t.dropped
+        ],
+        "steering": [
+            _track(state, key) for key, track in state.tracks.items() if track.target is None
+        ],
+        "indicators": [
+            {
+                "key": i.key,
+                "name": i.name,
+                "kind": i.kind,
+                "unit": i.unit,
+                "owner": i.owner,
+                "aggregation": i.aggregation,
+                "direction": i.direction,
+                "per": i.per,
+                "serves": list(i.serves),
+                "targets": dict(sorted(i.targets.items())),
+            }
+            for i in state.indicators.values()
+        ],
+    }
+    # Validate what we write, then drop what a person would not write by hand.
+    validated = PlanFile.model_validate(data)
+    pruned: dict[str, Any] = _prune(validated.model_dump(mode="json", exclude_defaults=True))
+    return pruned
+
+
+def _track(state: PlanState, key: str) -> dict[str, Any]:
+    track = state.tracks[key]
+    steps = [state.steps[k] for k in track.steps if state.steps[k].status != StepStatus.CANCELLED]
+    steps.sort(key=lambda step: step.order)
+    return {
+        "key": track.key,
+        "domain": track.domain,
+        "approach": track.approach,
+        "title": track.title,
+        "steps": [_step(step, position) for position, step in enumerate(steps, start=1)],
+    }
+
+
+def _step(step: Step, position: int) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "key": step.key,
+        "title": step.title,
+        "responsible": step.responsible,
+        "participants": list(step.participants),
+    }
+    schedule = step.schedule
+    if isinstance(schedule, DueDate):
+        data["due"] = schedule.due
+        data["start"] = schedule.start
+    elif isinstance(schedule, SessionList):
+        data["sessions"] = [s.model_dump() for s in schedule.sessions]
+    elif isinstance(schedule, Recurrence):
+        data["recurrence"] = {
+            "rules": [r.model_dump() for r in schedule.rules],
+            "duration": schedule.duration,
+        }
+    elif isinstance(schedule, Cadence):
+        data["cadence"] = schedule
+    data.update(
+        order=step.order if step.order != position else None,
+        after=step.predecessor,
+        parallel=step.parallel,
+        means=step.means,
+        budget=step.budget,
+        days=step.days,
+        indicators=list(step.indicators),
+        location=step.location,
+    )
+    return data
+
+
+_NUMBERS = frozenset({"value", "baseline", "budget", "days"})
+_NUMBER_MAPS = frozenset({"targets"})
+_DATES = frozenset({"start", "end", "due", "left_on"})
+
+
+def _prune(value: Any, key: str = "") -> Any:
+    """Drop None values and empty lists/maps, recursively (they are the defaults), and write
+    numbers and dates unquoted, as a person would."""
+    if isinstance(value, dict):
+        if key in _NUMBER_MAPS:
+            return {k: _number(v) for k, v in value.items()}
+        pruned = {k: _prune(v, k) for k, v in value.items()}
+        return {k: v for k, v in pruned.items() if v not in (None, [], {})}
+    if isinstance(value, list):
+        return [_prune(v) for v in value]
+    if isinstance(value, str) and key in _NUMBERS:
+        return _number(value)
+    if isinstance(value, str) and key in _DATES and len(value) == 10:
+        return date.fromisoformat(value)
+    return value
+
+
+def _number(text: str) -> int | float | str:
+    """`600` → 600, `19.5` → 19.5; anything a float would not keep exactly stays text."""
+    number = Decimal(text)
+    if number == number.to_integral_value():
+        return int(number)
+    return float(text) if str(float(text)) == text else text

@@ -1,0 +1,226 @@
+"""The plan file: a whole plan written as YAML, validated by these pydantic models.
+
+The JSON Schema that `pacflow schema plan-file` prints is generated from `PlanFile`.
+French method words are accepted where the method uses them (`vente`, `élevage`,
+`développement interne`…) and stored as pacflow's English values.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from pacflow.domain.schedule import Cadence, DueDate, Recurrence, Schedule, Session, SessionList
+from pacflow.domain.values import (
+    Aggregation,
+    Approach,
+    Count,
+    Direction,
+    Domain,
+    Duration,
+    IndicatorKind,
+    Key,
+    NonNegativeDecimal,
+    OptionalText,
+    Per,
+    PersonKind,
+    TargetKind,
+    Text,
+    TimeZoneName,
+)
+
+_FRENCH = {
+    "collecte_d_information": "information",
+    "developpement_interne": "internal",
+    "interne": "internal",
+    "vente": "sales",
+    "pilotage": "steering",
+    "notoriete": "notoriety",
+    "chasse": "hunting",
+    "elevage": "farming",
+    "commercial": "rep",
+    "client": "customer",
+    "offre": "offer",
+    "offre_segment": "offer_segment",
+}
+
+
+def _method_word(value: Any) -> Any:
+    """`Développement interne` → `internal`; other values pass through unchanged."""
+    if not isinstance(value, str):
+        return value
+    plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    folded = plain.strip().lower().replace(" ", "_").replace("'", "_").replace("-", "_")
+    return _FRENCH.get(folded, value)
+
+
+def _method(enum_type: Any) -> Any:
+    return Annotated[enum_type, BeforeValidator(_method_word)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+
+class Limits(_Spec):
+    """Thresholds of the 'choisir, c'est renoncer' warning."""
+
+    max_targets_per_rep: Count = 2
+    max_targets_total: Count = 6
+
+
+class PlanHeader(_Spec):
+    """What the plan is: key, title, period, time zone, owner, scope."""
+
+    key: Key
+    title: Text
+    start: date
+    end: date
+    timezone: TimeZoneName
+    owner: Key
+    scope: OptionalText = None
+    limits: Limits = Limits()
+
+
+class PersonSpec(_Spec):
+    """A team member; `left_on` records that they left."""
+
+    key: Key
+    name: Text
+    kind: _method(PersonKind)  # type: ignore[valid-type]
+    email: OptionalText = None
+    role: OptionalText = None
+    sector: OptionalText = None
+    timezone: TimeZoneName | None = None
+    left_on: date | None = None
+
+
+class ObjectiveSpec(_Spec):
+    """An objective of a target (`main`, or a secondary key)."""
+
+    key: Key = "main"
+    statement: Text
+    value: NonNegativeDecimal
+    unit: Text
+    due: date
+    indicator: Key | None = None
+    baseline: NonNegativeDecimal | None = None
+
+
+class RecurrenceSpec(_Spec):
+    """RRULEs with their local DTSTART, and the length of each occurrence."""
+
+    rules: list[dict[str, Any]] = Field(min_length=1)
+    duration: Duration | None = None
+
+
+class StepSpec(_Spec):
+    """A step and its schedule: exactly one of due, sessions, recurrence or cadence."""
+
+    key: Key
+    title: Text
+    responsible: Key
+    participants: list[Key] = []
+    due: date | None = None
+    start: date | None = None
+    sessions: list[Session] | None = None
+    recurrence: RecurrenceSpec | None = None
+    cadence: Cadence | None = None
+    order: int | None = Field(default=None, ge=1)
+    after: Key | None = None
+    parallel: bool = False
+    means: OptionalText = None
+    budget: NonNegativeDecimal | None = None
+    days: NonNegativeDecimal | None = None
+    indicators: list[Key] = []
+    location: OptionalText = None
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> StepSpec:
+        kinds = [
+            name
+            for name in ("due", "sessions", "recurrence", "cadence")
+            if getattr(self, name) is not None
+        ]
+        if len(kinds) != 1:
+            found = " and ".join(kinds) if kinds else "none"
+            raise ValueError(
+                f"step {self.key} needs exactly one of due, sessions, recurrence or cadence "
+                f"(found {found})"
+            )
+        if self.start is not None and self.due is None:
+            raise ValueError(f"step {self.key}: start goes with due")
+        return self
+
+    def schedule(self) -> Schedule:
+        """The domain schedule this step describes."""
+        if self.due is not None:
+            return DueDate(due=self.due, start=self.start)
+        if self.sessions is not None:
+            return SessionList(sessions=tuple(self.sessions))
+        if self.recurrence is not None:
+            return Recurrence.model_validate(
+                {"rules": self.recurrence.rules, "duration": self.recurrence.duration}
+            )
+        assert self.cadence is not None
+        return self.cadence
+
+
+class TrackSpec(_Spec):
+    """An action track and its steps, in order."""
+
+    key: Key
+    domain: _method(Domain)  # type: ignore[valid-type]
+    approach: _method(Approach) | None = None  # type: ignore[valid-type]
+    title: Text
+    steps: list[StepSpec] = []
+
+
+class TargetSpec(_Spec):
+    """A target with its objectives and its action tracks."""
+
+    key: Key
+    kind: _method(TargetKind)  # type: ignore[valid-type]
+    title: Text
+    responsible: Key
+    ref: OptionalText = None
+    segments: list[Text] = []
+    rationale: OptionalText = None
+    objectives: list[ObjectiveSpec] = []
+    tracks: list[TrackSpec] = []
+
+
+class IndicatorSpec(_Spec):
+    """An indicator and its period targets (`2025-03: 170`)."""
+
+    key: Key
+    name: Text
+    kind: IndicatorKind
+    unit: Text
+    owner: Key
+    aggregation: Aggregation = Aggregation.PER_PERIOD
+    direction: Direction = Direction.UP
+    per: Per = Per.MONTH
+    serves: list[Key] = []
+    targets: dict[str, NonNegativeDecimal] = {}
+
+
+class PlanFile(_Spec):
+    """A whole plan: header, team, targets (with objectives, tracks, steps), plan-level
+    tracks (steering: presenting the plan, reviews, re-actualisation), indicators."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        defer_build=True,
+        json_schema_extra={"title": "pacflow plan file"},
+    )
+
+    plan: PlanHeader
+    people: list[PersonSpec] = []
+    targets: list[TargetSpec] = []
+    steering: list[TrackSpec] = []
+    indicators: list[IndicatorSpec] = []
