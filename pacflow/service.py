@@ -41,7 +41,11 @@ MAX_ATTEMPTS = 5
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a command (or a batch of commands) recorded, and the plan afterwards."""
+    """What a command (or a batch of commands) recorded, and the plan afterwards.
+
+    `state` is the service's working copy: later commands through the same service advance
+    it. Take what you need from it before running the next command.
+    """
 
     plan: str
     events: list[PlanEvent]
@@ -72,6 +76,9 @@ class PlanService:
         self._store = store
         self._source = source
         self._new_id = id_factory
+        # The last state this service recorded, per plan: reused while the stream has not
+        # moved on, so that a run of commands does not fold the whole plan each time.
+        self._latest: dict[str, PlanState] = {}
 
     @property
     def store(self) -> EventStore:
@@ -137,7 +144,8 @@ class PlanService:
         command_id = command_id or self._new_id()
         try:
             for _attempt in range(MAX_ATTEMPTS):
-                state = self.load(plan)
+                state = self._current(plan)
+                self._latest.pop(plan, None)  # deciding below evolves `state` in place
                 version = state.version if state is not None else 0
                 decided = self._decide_all(state, commands)
                 state = decided.state
@@ -160,6 +168,8 @@ class PlanService:
                 except ConcurrencyError:
                     continue
                 events = [event for _command, event in decided.events]
+                if state is not None:
+                    self._latest[plan] = state
                 notes = warnings(state) if state is not None else []
                 return Outcome(plan, events, recorded, state, notes)
         except EventStoreError as error:
@@ -168,6 +178,12 @@ class PlanService:
             f"plan {plan} kept changing while this command was retried {MAX_ATTEMPTS} times: "
             "run it again"
         )
+
+    def _current(self, plan: str) -> PlanState | None:
+        cached = self._latest.get(plan)
+        if cached is not None and cached.version == self._store.stream_version(plan):
+            return cached
+        return self.load(plan)
 
     @dataclass
     class _Decided:

@@ -67,6 +67,7 @@ def main(ctx: click.Context, db: str | None, actor: str) -> None:
 
 def _register() -> None:
     from pacflow.cli import (
+        demo_command,
         plan_commands,
         planfile_commands,
         step_commands,
@@ -75,6 +76,7 @@ def _register() -> None:
     )
 
     store_commands.register(main)
+    main.add_command(demo_command.demo)
     main.add_command(planfile_commands.apply)
     main.add_command(planfile_commands.export)
     main.add_command(planfile_commands.schema)

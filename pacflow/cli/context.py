@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -11,13 +12,18 @@ if TYPE_CHECKING:
     from pacflow.service import PlanService
 
 
-def default_db_url() -> str:
-    """A SQLite file in the user's data directory (created on first use)."""
+def data_file(name: str) -> Path:
+    """A file in the user's data directory (the directory is created on first use)."""
     import platformdirs
 
     directory = platformdirs.user_data_path("pacflow", appauthor=False)
     directory.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{directory / 'pacflow.db'}"
+    return directory / name
+
+
+def default_db_url() -> str:
+    """A SQLite file in the user's data directory (created on first use)."""
+    return f"sqlite:///{data_file('pacflow.db')}"
 
 
 @dataclass

@@ -1,0 +1,129 @@
+"""`pacflow demo`: the worked example, recorded into a store, then shown by theme."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import click
+
+from pacflow.cli.common import json_option, pass_app
+from pacflow.cli.context import AppContext, data_file
+from pacflow.cli.render import echo_json
+
+if TYPE_CHECKING:
+    from events import EventStore
+    from pacflow.demo import SettableClock
+    from pacflow.domain import PlanState
+
+THEMES = (
+    ("information", None, "Information gathering (collecte d'information)"),
+    ("internal", None, "Internal development (développement interne)"),
+    ("sales", "notoriety", "Sales — notoriety (notoriété)"),
+    ("sales", "hunting", "Sales — hunting (chasse)"),
+    ("sales", "farming", "Sales — farming (élevage)"),
+    ("steering", None, "Steering (pilotage)"),
+)
+
+
+def render_by_theme(state: PlanState) -> str:
+    """The plan grouped by theme, each step with its dates, responsible and status."""
+    from pacflow.describe import schedule_summary
+
+    lines = [f"{state.key} — {state.title} — by theme", ""]
+    for domain, approach, title in THEMES:
+        tracks = [
+            t
+            for t in state.tracks.values()
+            if t.domain == domain and (approach is None or t.approach == approach)
+        ]
+        if not tracks:
+            continue
+        lines.append(title)
+        for track in tracks:
+            target = f"{track.target}: " if track.target else ""
+            lines.append(f"  {track.key} ({target}{track.title})")
+            for key in track.steps:
+                step = state.steps[key]
+                lines.append(
+                    f"    {step.key:<4} {step.status!s:<11} {step.responsible:<3} "
+                    f"{schedule_summary(step.schedule)} — {step.title}"
+                )
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+@contextmanager
+def _progress_bar(enabled: bool) -> Iterator[object]:
+    if not enabled:
+        yield None
+        return
+    with click.progressbar(length=1, label="recording the year 2025", file=sys.stderr) as bar:
+        yield bar
+
+
+@click.command()
+@json_option
+@pass_app
+def demo(app: AppContext, as_json: bool) -> None:
+    """Record the worked example (PAC-2025 of Numéria Services) and its year 2025.
+
+    The plan as validated in January, then every change as it was entered: steps done,
+    visits held, moved or cancelled, the March adjustments and the mid-year
+    re-actualisation after the BRC merger, each recorded at its historical time.
+
+    Without --db (or PACFLOW_DB) it rebuilds its own store, demo.db in your user data
+    directory, so it can be run again; with one, it refuses a store that already holds
+    PAC-2025.
+
+    \b
+    Examples:
+      pacflow demo
+      pacflow --db sqlite:///demo.db demo
+    """
+    from pacflow.demo import DEMO_PLAN, build_demo
+    from pacflow.storage import open_store
+
+    if app.db_url is None:
+        demo_file = data_file("demo.db")
+        for suffix in ("", "-wal", "-shm"):
+            demo_file.with_name(demo_file.name + suffix).unlink(missing_ok=True)
+        app.db_url = f"sqlite:///{demo_file}"
+    url = app.db_url
+
+    def opener(clock: SettableClock) -> EventStore:
+        return open_store(url, clock=clock)
+
+    show_bar = not as_json and sys.stderr.isatty()
+    with _progress_bar(show_bar) as bar:
+
+        def advance(done: int, total: int) -> None:
+            if bar is not None:
+                bar.length = total  # type: ignore[attr-defined]
+                bar.update(1)  # type: ignore[attr-defined]
+
+        result = build_demo(opener, progress=advance)
+    if as_json:
+        echo_json(
+            {
+                "plan": DEMO_PLAN,
+                "store": url,
+                "commands": result.commands,
+                "events": result.events,
+                "status": str(result.plan.status),
+                "revision": result.plan.revision,
+            }
+        )
+        return
+    click.echo(render_by_theme(result.plan))
+    db = f"--db {url} "
+    click.echo(
+        f"\nRecorded {result.events} events ({result.commands} commands) into {url}.\n"
+        "Try next:\n"
+        f"  pacflow {db}plan show {DEMO_PLAN}\n"
+        f"  pacflow {db}store log --stream {DEMO_PLAN} --limit 30\n"
+        f"  pacflow {db}export yaml {DEMO_PLAN}\n"
+        f"  pacflow {db}store verify"
+    )
