@@ -28,10 +28,28 @@ def encode_json(what: str, value: Mapping[str, Any]) -> str:
     """Canonical JSON text of a JSON object; a clear error for anything else."""
     if not isinstance(value, Mapping):
         raise TypeError(f"event {what} must be a JSON object (a dict), got {type(value).__name__}")
+    _check_keys(what, value)
     try:
-        return _encoder.encode(value)
+        text = _encoder.encode(value)
+        text.encode("utf-8")
     except (TypeError, ValueError) as error:
         raise TypeError(f"event {what} is not plain JSON: {error}") from error
+    return text
+
+
+def _check_keys(what: str, value: Any) -> None:
+    """JSON would silently turn 1, True or None keys into strings: refuse them instead."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(
+                    f"event {what} is not plain JSON: key {key!r} is {type(key).__name__}, "
+                    "not a string"
+                )
+            _check_keys(what, item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_keys(what, item)
 
 
 def chain_hash(

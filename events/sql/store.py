@@ -81,6 +81,7 @@ _BY_ID = sa.text(f"SELECT {_COLUMNS} FROM events WHERE event_id IN :ids").bindpa
 _HEAD = sa.text("SELECT max(position) FROM events")
 _STREAM_VERSION = sa.text("SELECT max(stream_version) FROM events WHERE stream_id = :stream_id")
 _MAX_VERSION = 2**31 - 1
+_ID_CHUNK = 5000
 
 
 def _sqlite_engine(url: StoreUrl) -> sa.Engine:
@@ -265,7 +266,11 @@ class SqlEventStore(EventStore):
         return rows
 
     def _rows_by_event_id(self, event_ids: Sequence[str]) -> list[RawRow]:
-        return self._select(_BY_ID, {"ids": list(event_ids)})
+        # Chunked: drivers bind at most 65,535 parameters in one statement.
+        rows: list[RawRow] = []
+        for start in range(0, len(event_ids), _ID_CHUNK):
+            rows += self._select(_BY_ID, {"ids": list(event_ids[start : start + _ID_CHUNK])})
+        return rows
 
     # -- reading -----------------------------------------------------------------------
 

@@ -71,6 +71,11 @@ def _checked_sqlite(url: sa.URL, display: str) -> sa.URL:
     directory = os.path.dirname(os.path.abspath(path)) or "."
     if os.path.isdir(path):
         raise StoreUnavailableError(f"{path} is a directory: name a file, e.g. {path}/pacflow.db")
+    if os.path.exists(directory) and not os.path.isdir(directory):
+        raise StoreUnavailableError(
+            f"cannot create SQLite store {path}: {directory} is a file, not a directory; "
+            "choose another --db"
+        )
     if not os.path.isdir(directory):
         raise StoreUnavailableError(
             f"cannot create SQLite store {path}: directory {directory} does not exist; "
