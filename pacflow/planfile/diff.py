@@ -21,11 +21,13 @@ from pacflow.errors import InvalidInputError
 from pacflow.planfile.model import PlanFile, StepSpec, TargetSpec, TrackSpec
 
 _FINISHED = (StepStatus.DONE, StepStatus.CANCELLED)
+_REMOVED = "no longer in the plan file"
 
 
 class _Builder:
     def __init__(self, plan: str, actor: str, reason: str | None) -> None:
         self.commands: list[c.Command] = []
+        self.reason = reason
         self._base = {"plan": plan, "actor": actor, "reason": reason}
 
     def add(self, command_type: type[c.Command], **fields: Any) -> None:
@@ -253,7 +255,7 @@ def _removals(state: PlanState | None, file: PlanFile, out: _Builder, today: dat
     listed_steps = {spec.key for _track, _position, spec in _all_steps(file)}
     for key, step in state.steps.items():
         if key not in listed_steps and step.status not in _FINISHED:
-            out.add(c.CancelStep, step=key, on=today)
+            out.add(c.CancelStep, step=key, on=today, reason=out.reason or _REMOVED)
     listed_targets = {t.key for t in file.targets}
     for key, target in state.targets.items():
         if key not in listed_targets and not target.dropped:
