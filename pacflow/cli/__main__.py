@@ -1,0 +1,5 @@
+"""`python -m pacflow.cli`: the same as the `pacflow` command."""
+
+from pacflow.cli import main
+
+main()
