@@ -22,7 +22,7 @@ def as_utc(moment: datetime) -> datetime:
 
 def format_utc(moment: datetime) -> str:
     """Fixed-width ISO 8601 UTC text: sorts like the instant it names."""
-    return as_utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return as_utc(moment).isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def parse_utc(text: str) -> datetime:

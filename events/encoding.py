@@ -37,19 +37,32 @@ def encode_json(what: str, value: Mapping[str, Any]) -> str:
     return text
 
 
-def _check_keys(what: str, value: Any) -> None:
-    """JSON would silently turn 1, True or None keys into strings: refuse them instead."""
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise TypeError(
-                    f"event {what} is not plain JSON: key {key!r} is {type(key).__name__}, "
-                    "not a string"
-                )
-            _check_keys(what, item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _check_keys(what, item)
+_CONTAINERS = frozenset({dict, list, tuple})
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _check_keys(what: str, value: Mapping[str, Any]) -> None:
+    """JSON would silently turn 1, True or None keys into strings: refuse them instead.
+
+    Type sets are built at C speed, so flat payloads cost almost nothing to check.
+    """
+    pending: list[Any] = [value]
+    while pending:
+        item = pending.pop()
+        if type(item) is dict or isinstance(item, Mapping):
+            if set(map(type, item)) != {str}:
+                for key in item:
+                    if not isinstance(key, str):
+                        raise TypeError(
+                            f"event {what} is not plain JSON: key {key!r} is "
+                            f"{type(key).__name__}, not a string"
+                        )
+            inner: Any = item.values()
+        else:
+            inner = item
+        kinds = set(map(type, inner))
+        if not kinds <= _SCALARS:
+            pending.extend(v for v in inner if type(v) in _CONTAINERS or isinstance(v, Mapping))
 
 
 def chain_hash(

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from events.subscription import Subscription, Waiter
 
 READ_BATCH = 2000
+# Stored payloads are canonical JSON written by this package: skip json.loads' wrapper.
+_parse_json = json.JSONDecoder().raw_decode
 MAX_STREAM_ID = 200
 MAX_TYPE = 200
 
@@ -203,7 +205,8 @@ class EventStore(abc.ABC):
         Re-appending events whose ids are all stored already is a no-op that returns the
         stored records (an idempotent retry), whatever the stream's version is now.
         """
-        batch = self._prepare(stream_id, events, expected_version)
+        originals = list(events)
+        batch = self._prepare(stream_id, originals, expected_version)
         if not batch:
             return []
         try:
@@ -221,9 +224,23 @@ class EventStore(abc.ABC):
                 "some of these event ids are already stored and some are not: "
                 "retry the original batch unchanged, or give the new events new ids"
             ) from None
-        # Returned as given: upcasters are for rows written by older code, and an upcaster
-        # failing here would make a committed append look failed.
-        return [self._decode(row, upcast=False) for row in rows]
+        # Returned as given, not decoded again: upcasters are for rows written by older code,
+        # and an upcaster failing here would make a committed append look failed.
+        return [
+            RecordedEvent(
+                row.position,
+                row.stream_id,
+                row.stream_version,
+                uuid.UUID(row.event_id),
+                row.type,
+                row.schema_version,
+                dict(event.data),
+                dict(event.metadata),
+                row.recorded_at,
+                row.hash,
+            )
+            for row, event in zip(rows, originals, strict=True)
+        ]
 
     def _prepare(
         self, stream_id: str, events: Iterable[NewEvent], expected: ExpectedVersion
@@ -250,7 +267,8 @@ class EventStore(abc.ABC):
             if event.schema_version < 1:
                 raise ValueError(f"schema_version of {event.type} must be >= 1")
             try:
-                event_id = str(uuid.UUID(str(event.event_id)))
+                given = event.event_id
+                event_id = str(given if type(given) is uuid.UUID else uuid.UUID(str(given)))
             except ValueError:
                 raise ValueError(
                     f"event_id {event.event_id!r} of {event.type} is not a UUID"
@@ -388,17 +406,17 @@ class EventStore(abc.ABC):
                 return
             version = rows[-1].stream_version
 
-    def _decode(self, row: RawRow, *, upcast: bool = True) -> RecordedEvent:
+    def _decode(self, row: RawRow) -> RecordedEvent:
         try:
-            data = json.loads(row.data)
-            metadata = json.loads(row.metadata)
+            data = _parse_json(row.data)[0]
+            metadata = _parse_json(row.metadata)[0]
             event_id = uuid.UUID(row.event_id)
         except ValueError as error:
             raise CorruptStoreError(
                 f"event at position {row.position} cannot be decoded: {error}"
             ) from error
         schema_version = row.schema_version
-        if upcast and self._upcasters:
+        if self._upcasters:
             schema_version, data = self._upcasters.upcast(row.type, schema_version, data)
         return RecordedEvent(
             row.position,

@@ -10,6 +10,7 @@ commit order: a reader following `position` never misses a late commit.
 from __future__ import annotations
 
 import functools
+import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -41,47 +42,85 @@ _COLUMNS = (
     "position, stream_id, stream_version, event_id, type, schema_version, "
     "data, metadata, recorded_at, hash"
 )
-_INSERT = sa.text(
-    f"INSERT INTO events ({_COLUMNS}) VALUES (:position, :stream_id, :stream_version, "
-    ":event_id, :type, :schema_version, :data, :metadata, :recorded_at, :hash)"
-)
-_HEADS = sa.text(
-    "SELECT (SELECT max(stream_version) FROM events WHERE stream_id = :stream_id), "
-    "(SELECT position FROM events ORDER BY position DESC LIMIT 1), "
-    "(SELECT hash FROM events ORDER BY position DESC LIMIT 1)"
-)
-_PG_WRITE_LOCK = sa.text("SELECT pg_advisory_xact_lock(1885430630, hashtext(current_schema()))")
 
 
-@functools.cache
-def _after_statement(until: bool, types: bool) -> sa.TextClause:
-    conditions = ["position > :after"]
-    if until:
-        conditions.append("recorded_at <= :until")
-    if types:
-        conditions.append("type IN :types")
-    statement = sa.text(
-        f"SELECT {_COLUMNS} FROM events WHERE {' AND '.join(conditions)} "
-        "ORDER BY position LIMIT :limit"
-    )
-    return statement.bindparams(sa.bindparam("types", expanding=True)) if types else statement
+class _Sql:
+    """The statements of one dialect, in its driver's own parameter style.
+
+    Appends and reads go straight to the driver (sqlite3, psycopg): SQLAlchemy's execution
+    pipeline cost more than the database itself on one-event appends. SQLAlchemy keeps the
+    engine, the pool, the schema and its migrations.
+    """
+
+    def __init__(self, mark: str, begin: str | None, lock: str | None) -> None:
+        self.mark = mark
+        self.begin = begin
+        self.lock = lock
+        self.heads = (
+            f"SELECT (SELECT max(stream_version) FROM events WHERE stream_id = {mark}), "
+            "(SELECT position FROM events ORDER BY position DESC LIMIT 1), "
+            "(SELECT hash FROM events ORDER BY position DESC LIMIT 1)"
+        )
+        self.insert = f"INSERT INTO events ({_COLUMNS}) VALUES ({', '.join([mark] * 10)})"
+        self.stream_version = f"SELECT max(stream_version) FROM events WHERE stream_id = {mark}"
+
+    @functools.cache  # noqa: B019 - two instances, few shapes
+    def after(self, until: bool, types: int) -> str:
+        mark = self.mark
+        conditions = [f"position > {mark}"]
+        if until:
+            conditions.append(f"recorded_at <= {mark}")
+        if types:
+            conditions.append(f"type IN ({', '.join([mark] * types)})")
+        return (
+            f"SELECT {_COLUMNS} FROM events WHERE {' AND '.join(conditions)} "
+            f"ORDER BY position LIMIT {mark}"
+        )
+
+    @functools.cache  # noqa: B019
+    def stream(self, until: bool) -> str:
+        mark = self.mark
+        extra = f" AND recorded_at <= {mark}" if until else ""
+        return (
+            f"SELECT {_COLUMNS} FROM events WHERE stream_id = {mark} AND stream_version > {mark} "
+            f"AND stream_version <= {mark}{extra} ORDER BY stream_version LIMIT {mark}"
+        )
+
+    def by_ids(self, count: int) -> str:
+        marks = ", ".join([self.mark] * count)
+        return f"SELECT {_COLUMNS} FROM events WHERE event_id IN ({marks})"
 
 
-_STREAM = sa.text(
-    f"SELECT {_COLUMNS} FROM events WHERE stream_id = :stream_id AND stream_version > :after "
-    "AND stream_version <= :to ORDER BY stream_version LIMIT :limit"
+# SQLite: BEGIN IMMEDIATE takes the write lock before the head is read. PostgreSQL: psycopg
+# opens the transaction; the advisory lock serialises writers of this schema until commit.
+_SQLITE = _Sql("?", begin="BEGIN IMMEDIATE", lock=None)
+_POSTGRES = _Sql(
+    "%s", begin=None, lock="SELECT pg_advisory_xact_lock(1885430630, hashtext(current_schema()))"
 )
-_STREAM_UNTIL = sa.text(
-    f"SELECT {_COLUMNS} FROM events WHERE stream_id = :stream_id AND stream_version > :after "
-    "AND stream_version <= :to AND recorded_at <= :until ORDER BY stream_version LIMIT :limit"
-)
-_BY_ID = sa.text(f"SELECT {_COLUMNS} FROM events WHERE event_id IN :ids").bindparams(
-    sa.bindparam("ids", expanding=True)
-)
-_HEAD = sa.text("SELECT max(position) FROM events")
-_STREAM_VERSION = sa.text("SELECT max(stream_version) FROM events WHERE stream_id = :stream_id")
+_HEAD = "SELECT max(position) FROM events"
 _MAX_VERSION = 2**31 - 1
 _ID_CHUNK = 5000
+
+
+def _driver_errors(postgres: bool) -> tuple[type[Exception], ...]:
+    if postgres:
+        import psycopg
+
+        return (psycopg.Error,)
+    return (sqlite3.Error,)
+
+
+def _is_operational(error: BaseException) -> bool:
+    return type(error).__name__ in ("OperationalError", "InterfaceError") or (
+        type(error).__module__.startswith("psycopg") and "connection" in str(error).lower()
+    )
+
+
+def _is_integrity(error: BaseException) -> bool:
+    return isinstance(error, sqlite3.IntegrityError) or type(error).__name__ in (
+        "IntegrityError",
+        "UniqueViolation",
+    )
 
 
 def _sqlite_engine(url: StoreUrl) -> sa.Engine:
@@ -157,7 +196,12 @@ class SqlEventStore(EventStore):
         self._store_url = url
         self._engine = engine
         self._postgres = engine.dialect.name == "postgresql"
+        self._sql = _POSTGRES if self._postgres else _SQLITE
+        self._driver_errors = _driver_errors(self._postgres)
         self._channel: str | None = None
+        # One connection kept for appends (writers are serialised by the database anyway).
+        self._writer: Any = None
+        self._writer_lock = threading.Lock()
 
     @classmethod
     def open(
@@ -210,7 +254,14 @@ class SqlEventStore(EventStore):
             return schema.read_version(connection)
 
     def close(self) -> None:
+        with self._writer_lock:
+            self._drop_writer()
         self._engine.dispose()
+
+    def _drop_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.invalidate()
+            self._writer = None
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
@@ -229,6 +280,11 @@ class SqlEventStore(EventStore):
             ) from error
         except sa_exc.SQLAlchemyError as error:
             raise EventStoreError(f"database error on {self.url}: {error}") from error
+        except self._driver_errors as error:
+            if _is_operational(error) or "not a database" in str(error):
+                raise StoreUnavailableError(describe_failure(self._store_url, error)) from error
+            first = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise EventStoreError(f"database error on {self.url}: {first}") from error
 
     # -- writing -----------------------------------------------------------------------
 
@@ -239,65 +295,90 @@ class SqlEventStore(EventStore):
         expected: ExpectedVersion,
         recorded_at: datetime,
     ) -> list[RawRow]:
-        with self._errors(), self._engine.connect() as connection:
-            connection = connection.execution_options(pacflow_write=True)
+        sql = self._sql
+        stamp: object = recorded_at if self._postgres else format_utc(recorded_at)
+        with self._errors(), self._writer_lock:
+            if self._writer is None:
+                self._writer = self._engine.raw_connection()
+            connection = self._writer.driver_connection
             try:
-                with connection.begin():
-                    if self._postgres:
-                        connection.execute(_PG_WRITE_LOCK)
-                    version, head, head_hash = connection.execute(
-                        _HEADS, {"stream_id": stream_id}
-                    ).one()
-                    check_expected(expected, version or 0)
-                    rows = chain_rows(
-                        stream_id,
-                        head or 0,
-                        head_hash or GENESIS_HASH,
-                        version or 0,
-                        batch,
-                        recorded_at,
-                    )
-                    stamp: object = recorded_at if self._postgres else format_utc(recorded_at)
-                    connection.execute(
-                        _INSERT, [{**row._asdict(), "recorded_at": stamp} for row in rows]
-                    )
-            except sa_exc.IntegrityError as error:
-                raise DuplicateEventId from error
+                if sql.begin:
+                    connection.execute(sql.begin)
+                if sql.lock:
+                    connection.execute(sql.lock)
+                version, head, head_hash = connection.execute(sql.heads, (stream_id,)).fetchone()
+                check_expected(expected, version or 0)
+                rows = chain_rows(
+                    stream_id,
+                    head or 0,
+                    head_hash or GENESIS_HASH,
+                    version or 0,
+                    batch,
+                    recorded_at,
+                )
+                values = [(*row[:8], stamp, row.hash) for row in rows]
+                if len(values) == 1:
+                    connection.execute(sql.insert, values[0])
+                else:
+                    connection.cursor().executemany(sql.insert, values)
+                connection.commit() if self._postgres else connection.execute("COMMIT")
+            except BaseException as error:
+                self._abort(connection)
+                if _is_integrity(error):
+                    raise DuplicateEventId from error
+                raise
         return rows
+
+    def _abort(self, connection: Any) -> None:
+        """Roll back a failed append; drop the connection if even that fails."""
+        try:
+            if self._postgres:
+                connection.rollback()
+            elif connection.in_transaction:
+                connection.execute("ROLLBACK")
+        except self._driver_errors:
+            self._drop_writer()
 
     def _rows_by_event_id(self, event_ids: Sequence[str]) -> list[RawRow]:
         # Chunked: drivers bind at most 65,535 parameters in one statement.
         rows: list[RawRow] = []
         for start in range(0, len(event_ids), _ID_CHUNK):
-            rows += self._select(_BY_ID, {"ids": list(event_ids[start : start + _ID_CHUNK])})
+            chunk = list(event_ids[start : start + _ID_CHUNK])
+            rows += self._select(self._sql.by_ids(len(chunk)), chunk)
         return rows
 
     # -- reading -----------------------------------------------------------------------
 
-    def _select(self, statement: sa.TextClause, params: dict[str, Any]) -> list[RawRow]:
-        with self._errors(), self._engine.connect() as connection:
-            result = connection.execute(statement, params)
-            if self._postgres:
-                return [
-                    RawRow(p, s, v, i, t, sv, d, m, at.astimezone(UTC), h)
-                    for p, s, v, i, t, sv, d, m, at, h in result
-                ]
+    def _query(self, statement: str, params: Sequence[object]) -> list[Any]:
+        with self._errors():
+            pooled = self._engine.raw_connection()
+            try:
+                cursor = pooled.cursor()
+                cursor.execute(statement, params)
+                return cast(list[Any], cursor.fetchall())
+            finally:
+                pooled.close()
+
+    def _select(self, statement: str, params: Sequence[object]) -> list[RawRow]:
+        rows = self._query(statement, params)
+        if self._postgres:
             return [
-                RawRow(p, s, v, i, t, sv, d, m, parse_utc(at), h)
-                for p, s, v, i, t, sv, d, m, at, h in result
+                RawRow(p, s, v, i, t, sv, d, m, at.astimezone(UTC), h)
+                for p, s, v, i, t, sv, d, m, at, h in rows
             ]
+        return [
+            RawRow(p, s, v, i, t, sv, d, m, parse_utc(at), h)
+            for p, s, v, i, t, sv, d, m, at, h in rows
+        ]
 
     def _until(self, until: datetime) -> object:
         return until if self._postgres else format_utc(until)
 
     def head_position(self) -> int:
-        with self._errors(), self._engine.connect() as connection:
-            return int(connection.execute(_HEAD).scalar() or 0)
+        return int(self._query(_HEAD, ())[0][0] or 0)
 
     def stream_version(self, stream_id: str) -> int:
-        with self._errors(), self._engine.connect() as connection:
-            found = connection.execute(_STREAM_VERSION, {"stream_id": stream_id}).scalar()
-            return int(found or 0)
+        return int(self._query(self._sql.stream_version, (stream_id,))[0][0] or 0)
 
     def _rows_after(
         self,
@@ -306,12 +387,13 @@ class SqlEventStore(EventStore):
         until: datetime | None,
         types: frozenset[str] | None = None,
     ) -> list[RawRow]:
-        params: dict[str, Any] = {"after": after_position, "limit": limit}
+        params: list[object] = [after_position]
         if until is not None:
-            params["until"] = self._until(until)
-        if types is not None:
-            params["types"] = sorted(types)
-        return self._select(_after_statement(until is not None, types is not None), params)
+            params.append(self._until(until))
+        kinds = sorted(types) if types is not None else []
+        params += kinds
+        params.append(limit)
+        return self._select(self._sql.after(until is not None, len(kinds)), params)
 
     def _stream_rows(
         self,
@@ -321,15 +403,12 @@ class SqlEventStore(EventStore):
         until: datetime | None,
         limit: int,
     ) -> list[RawRow]:
-        params: dict[str, Any] = {
-            "stream_id": stream_id,
-            "after": after_version,
-            "to": _MAX_VERSION if to_version is None else to_version,
-            "limit": limit,
-        }
-        if until is None:
-            return self._select(_STREAM, params)
-        return self._select(_STREAM_UNTIL, {**params, "until": self._until(until)})
+        to = _MAX_VERSION if to_version is None else to_version
+        params: list[object] = [stream_id, after_version, to]
+        if until is not None:
+            params.append(self._until(until))
+        params.append(limit)
+        return self._select(self._sql.stream(until is not None), params)
 
     # -- following ---------------------------------------------------------------------
 

@@ -90,11 +90,12 @@ def _checked_sqlite(url: sa.URL, display: str) -> sa.URL:
     return url.set(drivername="sqlite+pysqlite")
 
 
-def describe_failure(url: StoreUrl, error: sa_exc.DBAPIError) -> str:
+def describe_failure(url: StoreUrl, error: BaseException) -> str:
     """One line saying why the store is unavailable and what to do about it."""
-    reason = str(error.orig).strip()
+    cause = error.orig if isinstance(error, sa_exc.DBAPIError) else error
+    reason = str(cause).strip()
     lowered = reason.lower()
-    first = reason.splitlines()[0] if reason else type(error.orig).__name__
+    first = reason.splitlines()[0] if reason else type(cause).__name__
     if not url.is_postgres:
         if "readonly" in lowered or "read-only" in lowered:
             return (
