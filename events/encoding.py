@@ -49,7 +49,7 @@ def _check_keys(what: str, value: Mapping[str, Any]) -> None:
     pending: list[Any] = [value]
     while pending:
         item = pending.pop()
-        if type(item) is dict or isinstance(item, Mapping):
+        if type(item) is dict or (type(item) not in _CONTAINERS and isinstance(item, Mapping)):
             if set(map(type, item)) != {str}:
                 for key in item:
                     if not isinstance(key, str):
@@ -62,7 +62,11 @@ def _check_keys(what: str, value: Mapping[str, Any]) -> None:
             inner = item
         kinds = set(map(type, inner))
         if not kinds <= _SCALARS:
-            pending.extend(v for v in inner if type(v) in _CONTAINERS or isinstance(v, Mapping))
+            pending.extend(
+                v
+                for v in inner
+                if type(v) in _CONTAINERS or (type(v) not in _SCALARS and isinstance(v, Mapping))
+            )
 
 
 def chain_hash(

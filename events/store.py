@@ -231,7 +231,7 @@ class EventStore(abc.ABC):
                 row.position,
                 row.stream_id,
                 row.stream_version,
-                uuid.UUID(row.event_id),
+                event.event_id if type(event.event_id) is uuid.UUID else uuid.UUID(row.event_id),
                 row.type,
                 row.schema_version,
                 dict(event.data),
