@@ -135,6 +135,16 @@ def schedule_from_options(
     ]
     if len(given) > 1:
         raise InvalidInputError(f"give one kind of schedule, not {' and '.join(given)}")
+    kind = given[0] if given else None
+    belongs = (
+        ("--start", start, "--due"),
+        ("--dtstart", dtstart, "--rrule"),
+        ("--except", exceptions, "--cadence"),
+        ("--duration", duration, "--session or --rrule"),
+    )
+    for option, value, owner in belongs:
+        if value and (kind is None or kind not in owner.split(" or ")):
+            raise InvalidInputError(f"{option} goes with {owner}; it would be ignored here")
     if not given:
         if required:
             raise InvalidInputError(

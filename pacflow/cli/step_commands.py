@@ -142,7 +142,7 @@ def _progress(name: str, command: str, help_text: str, example: str) -> click.Co
     @change_options
     @pass_app
     def progress(app: AppContext, plan: str, key: str, on: str | None, **options: Any) -> None:
-        day = on or today(app, plan).isoformat()
+        day = on if on is not None else today(app, plan).isoformat()
         run_named(app, command, {"plan": plan, "step": key, "on": day, **options})
 
     progress.__doc__ = f"{help_text}\n\n\\b\nExample:\n  {example}\n"
@@ -195,7 +195,7 @@ def visit_done(app: AppContext, plan: str, occurrence: str, on: str | None, **op
     Example:
       pacflow visit done PAC-2025 S08@2025-03-11
     """
-    day = on or today(app, plan).isoformat()
+    day = on if on is not None else today(app, plan).isoformat()
     run_named(
         app, "CompleteOccurrence", {"plan": plan, "occurrence": occurrence, "on": day, **options}
     )

@@ -52,7 +52,7 @@ def person_leave(app: AppContext, plan: str, key: str, on: str | None, **options
     """
     from pacflow.cli.common import today
 
-    day = on or today(app, plan).isoformat()
+    day = on if on is not None else today(app, plan).isoformat()
     run_named(app, "PersonLeaves", {"plan": plan, "person": key, "on": day, **options})
 
 

@@ -225,6 +225,7 @@ def _person_leaves(state: PlanState, command: PersonLeaves) -> list[PlanEvent]:
         raise RuleViolationError(
             f"person {person.key} already left the team on {person.left_on.isoformat()}"
         )
+    require_in_period(state, command.on, "leaving date", f"person {person.key}")
     return [PersonLeft(person=person.key, on=command.on)]
 
 
@@ -306,7 +307,8 @@ def _add_track(state: PlanState, command: AddTrack) -> list[PlanEvent]:
                 f"{what}: a steering track belongs to the plan, not to target {command.target}"
             )
     elif command.target is None:
-        raise InvalidInputError(f"{what}: a {command.domain.value} track needs a target")
+        article = "an" if command.domain.value[0] in "aeiou" else "a"
+        raise InvalidInputError(f"{what}: {article} {command.domain.value} track needs a target")
     else:
         live_target(state, command.target, of=what)
     if command.domain is Domain.SALES and command.approach is None:

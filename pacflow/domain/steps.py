@@ -43,6 +43,7 @@ from pacflow.domain.rules import (
     get_track,
     known_indicators,
     live_target,
+    require_in_period,
     require_new_key,
     require_not_closed,
     require_plan_change,
@@ -233,6 +234,7 @@ def start_step(state: PlanState, command: StartStep) -> list[PlanEvent]:
     if step.status is StepStatus.IN_PROGRESS:
         raise RuleViolationError(f"step {step.key} is already in progress")
     _open_step(step, "started")
+    require_in_period(state, command.on, "start date", f"step {step.key}")
     require_predecessor_done(state, step, "start", command.on)
     return [StepStarted(step=step.key, on=command.on)]
 
@@ -244,6 +246,7 @@ def complete_step(state: PlanState, command: CompleteStep) -> list[PlanEvent]:
     if step.status is StepStatus.DONE:
         raise RuleViolationError(f"step {step.key} is already done ({step.done_on})")
     _open_step(step, "done")
+    require_in_period(state, command.on, "done date", f"step {step.key}")
     if step.started_on is not None and command.on < step.started_on:
         raise InvalidInputError(
             f"step {step.key}: done on {command.on.isoformat()}, before it started "
@@ -261,6 +264,7 @@ def block_step(state: PlanState, command: BlockStep) -> list[PlanEvent]:
     if step.status is StepStatus.BLOCKED:
         raise RuleViolationError(f"step {step.key} is already blocked ({step.blocked_reason})")
     _open_step(step, "blocked")
+    require_in_period(state, command.on, "blocking date", f"step {step.key}")
     return [StepBlocked(step=step.key, on=command.on, reason=reason)]
 
 
@@ -270,6 +274,7 @@ def cancel_step(state: PlanState, command: CancelStep) -> list[PlanEvent]:
     step = get_step(state, command.step)
     reason = require_reason(command, f"step {step.key}", "cancelling a step")
     _open_step(step, "cancelled")
+    require_in_period(state, command.on, "cancellation date", f"step {step.key}")
     return [StepCancelled(step=step.key, on=command.on, reason=reason)]
 
 
@@ -334,6 +339,7 @@ def complete_occurrence(state: PlanState, command: CompleteOccurrence) -> list[P
     require_not_closed(state)
     occurrence = find_occurrence(state, command.occurrence)
     _open_occurrence(state, occurrence, "done")
+    require_in_period(state, command.on, "done date", f"occurrence {occurrence.key}")
     return [OccurrenceCompleted(occurrence=occurrence.key, on=command.on)]
 
 

@@ -266,7 +266,10 @@ def _duration(text: str) -> timedelta | None:
     if match is None or text.endswith(("P", "T")):
         return None
     parts = {name: int(value) for name, value in match.groupdict().items() if value}
-    duration = timedelta(**parts)
+    try:
+        duration = timedelta(**parts)
+    except OverflowError:
+        return None  # longer than Python can count: no real session lasts that long
     return duration if duration > timedelta(0) else None
 
 

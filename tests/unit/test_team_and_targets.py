@@ -314,7 +314,7 @@ def test_tracks_in_each_domain() -> None:
             InvalidInputError,
             "track X: a steering track belongs to the plan, not to target T2",
         ),
-        ({"domain": "information"}, InvalidInputError, "track X: a information track needs a"),
+        ({"domain": "information"}, InvalidInputError, "track X: an information track needs a"),
         (
             {"target": "T9", "domain": "information"},
             NotFoundError,
