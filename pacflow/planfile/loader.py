@@ -3,27 +3,66 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from pydantic import ValidationError
 
 from pacflow.domain.commands import describe_validation_error
-from pacflow.errors import InvalidInputError
+from pacflow.errors import InvalidInputError, PacflowError
 from pacflow.planfile.model import PlanFile
 
 Location = tuple[str | int, ...]
 
 
-def load_plan_file(path: Path) -> PlanFile:
-    """Read and validate a plan file; errors are one line: `FILE:LINE: what is wrong`."""
+class LoadedPlanFile(NamedTuple):
+    """A validated plan file, and the line where each key is defined (for later errors)."""
+
+    plan: PlanFile
+    key_lines: dict[str, int]
+
+    def locate(self, name: str, error: PacflowError) -> PacflowError:
+        """The same error, prefixed `FILE:LINE:` at the first key of the file it names."""
+        words = (word.strip(".,:;()'\"") for word in str(error).split())
+        line = next((self.key_lines[w] for w in words if w in self.key_lines), None)
+        where = f"{name}:{line}" if line else name
+        return type(error)(f"{where}: {error}")
+
+
+def read_plan_file(path: Path) -> LoadedPlanFile:
+    """Read and validate a plan file, keeping where its keys are (see load_plan_file)."""
+    text = _read(path)
+    return LoadedPlanFile(parse_plan_file(text, str(path)), _key_lines(text))
+
+
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InvalidInputError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise InvalidInputError(f"{path}: cannot read it ({error})") from None
-    return parse_plan_file(text, str(path))
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Line of each `key:` value in the file (the first time a key appears)."""
+    found: dict[str, int] = {}
+    pending = [yaml.compose(text, Loader=yaml.SafeLoader)]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if key_node.value == "key" and isinstance(value_node, yaml.ScalarNode):
+                    found.setdefault(str(value_node.value), value_node.start_mark.line + 1)
+                pending.append(value_node)
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend(node.value)
+    return found
+
+
+def load_plan_file(path: Path) -> PlanFile:
+    """Read and validate a plan file; errors are one line: `FILE:LINE: what is wrong`."""
+    return parse_plan_file(_read(path), str(path))
 
 
 def parse_plan_file(text: str, name: str = "plan file") -> PlanFile:

@@ -105,3 +105,22 @@ def test_schema_is_json_schema_of_plan_files(runner: CliRunner) -> None:
     schema = json.loads(runner.invoke(main, ["schema", "plan-file"]).output)
     assert schema["title"] == "pacflow plan file"
     assert {"plan", "people", "targets", "steering", "indicators"} <= set(schema["properties"])
+
+
+def test_a_plan_file_that_contradicts_itself_names_the_line(
+    runner: CliRunner, db_url: str, tmp_path: Path
+) -> None:
+    twice = base_file()
+    twice["people"].append({"key": "cd", "name": "Claire again", "kind": "rep"})
+    unknown = base_file()
+    unknown["targets"][0]["tracks"][0]["steps"][1]["after"] = "S99"
+    for name, data, expected in (
+        ("twice.yaml", twice, "person cd: the key is already used by person cd"),
+        ("after.yaml", unknown, "predecessor S99 of step S02: unknown step"),
+    ):
+        path = _write(tmp_path / name, data)
+        result = runner.invoke(main, ["apply", str(path)])
+        assert result.exit_code == 1
+        assert result.stderr.startswith(f"error: {path}:")
+        assert expected in result.stderr
+        assert _events(runner) == 0
