@@ -33,6 +33,7 @@ from pacflow.domain import (
     to_payload,
     warnings,
 )
+from pacflow.domain import events as ev
 from pacflow.errors import ConflictError, NotFoundError
 from pacflow.storage import translate_store_error
 
@@ -56,6 +57,24 @@ class Outcome:
     @property
     def changed(self) -> bool:
         return bool(self.recorded)
+
+
+_FOCUS_EVENTS = (
+    ev.PlanCreated,
+    ev.PersonAdded,
+    ev.PersonLeft,
+    ev.TargetAdded,
+    ev.TargetDropped,
+    ev.TargetLimitsSet,
+)
+
+
+def _focus_warnings(state: PlanState | None, events: Sequence[PlanEvent]) -> list[str]:
+    """'Choisir, c'est renoncer' warnings, after changes to the targets or the team only
+    (repeating them after every step done would teach people to ignore them)."""
+    if state is None or not any(isinstance(e, _FOCUS_EVENTS) for e in events):
+        return []
+    return warnings(state)
 
 
 def decode(recorded: RecordedEvent) -> PlanEvent:
@@ -150,7 +169,7 @@ class PlanService:
                 decided = self._decide_all(state, commands)
                 state = decided.state
                 if not decided.events or dry_run:
-                    notes = warnings(state) if state is not None and decided.events else []
+                    notes = _focus_warnings(state, [e for _c, e in decided.events])
                     return Outcome(plan, [e for _c, e in decided.events], [], state, notes)
                 batch = [
                     NewEvent(
@@ -170,7 +189,7 @@ class PlanService:
                 events = [event for _command, event in decided.events]
                 if state is not None:
                     self._latest[plan] = state
-                notes = warnings(state) if state is not None else []
+                notes = _focus_warnings(state, events)
                 return Outcome(plan, events, recorded, state, notes)
         except EventStoreError as error:
             raise translate_store_error(error) from error

@@ -230,5 +230,32 @@ def close(app: AppContext, plan: str, **options: Any) -> None:
     _run(app, "ClosePlan", plan, options)
 
 
+@plan.command(name="set-limits")
+@plan_argument
+@click.option(
+    "--per-rep",
+    "max_targets_per_rep",
+    required=True,
+    metavar="N",
+    help="Live targets one rep may carry.",
+)
+@click.option(
+    "--total", "max_targets_total", required=True, metavar="N", help="Live targets in all."
+)
+@change_options
+@pass_app
+def set_limits(app: AppContext, plan: str, **options: Any) -> None:
+    """Set when pacflow warns that the plan spreads the team too thin ("choisir, c'est renoncer").
+
+    The warning never refuses a change; by default it comes with more than 2 live targets
+    for one rep or more than 6 in all.
+
+    \b
+    Example:
+      pacflow plan set-limits PAC-2025 --per-rep 3 --total 8 --reason "larger team"
+    """
+    _run(app, "SetTargetLimits", plan, options)
+
+
 def _run(app: AppContext, command_name: str, plan: str, options: dict[str, Any]) -> None:
     run_named(app, command_name, {"plan": plan, **options})

@@ -676,3 +676,16 @@ def test_commands_need_their_required_options(example: CliRunner) -> None:
     result = invoke(example, ["indicator", "define", PLAN, "I9", "--name", "x"])
     assert result.exit_code == 2
     assert "Missing option" in result.stderr
+
+
+def test_limits_are_set_from_the_cli_and_steps_do_not_repeat_the_warning(
+    example: CliRunner,
+) -> None:
+    run_all(example, [_target("T2"), _target("T3")])
+    quiet = ok(example, ["step", "done", PLAN, "S01", "--on", "2025-01-28"])
+    assert quiet.stderr == ""
+    raised = ok(example, ["plan", "set-limits", PLAN, "--per-rep", "3", "--total", "8"])
+    assert "target limits: 3 per rep, 8 in all" in raised.stdout
+    assert raised.stderr == ""
+    assert plan_json(example)["limits"] == {"max_targets_per_rep": 3, "max_targets_total": 8}
+    refused(example, ["plan", "set-limits", PLAN, "--per-rep", "-1", "--total", "8"])
