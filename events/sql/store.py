@@ -61,15 +61,10 @@ class _Sql:
             "(SELECT position FROM events ORDER BY position DESC LIMIT 1), "
             "(SELECT hash FROM events ORDER BY position DESC LIMIT 1)"
         )
+        self.insert = f"INSERT INTO events ({_COLUMNS}) VALUES ({', '.join([mark] * 10)})"
         self.stream_version = f"SELECT max(stream_version) FROM events WHERE stream_id = {mark}"
 
     @functools.cache  # noqa: B019 - two instances, few shapes
-    def insert_rows(self, count: int) -> str:
-        """One INSERT of `count` rows: a single statement beats executemany on both drivers."""
-        row = f"({', '.join([self.mark] * 10)})"
-        return f"INSERT INTO events ({_COLUMNS}) VALUES {', '.join([row] * count)}"
-
-    @functools.cache  # noqa: B019
     def after(self, until: bool, types: int) -> str:
         mark = self.mark
         conditions = [f"position > {mark}"]
@@ -105,7 +100,6 @@ _POSTGRES = _Sql(
 _HEAD = "SELECT max(position) FROM events"
 _MAX_VERSION = 2**31 - 1
 _ID_CHUNK = 5000
-_INSERT_ROWS = 50  # rows per INSERT statement (x 10 parameters; SQLite allows 32,766)
 
 
 def _driver_errors(postgres: bool) -> tuple[type[Exception], ...]:
@@ -323,10 +317,10 @@ class SqlEventStore(EventStore):
                     recorded_at,
                 )
                 values = [(*row[:8], stamp, row.hash) for row in rows]
-                for start in range(0, len(values), _INSERT_ROWS):
-                    chunk = values[start : start + _INSERT_ROWS]
-                    flat = [value for row_values in chunk for value in row_values]
-                    connection.execute(sql.insert_rows(len(chunk)), flat)
+                if len(values) == 1:
+                    connection.execute(sql.insert, values[0])
+                else:
+                    connection.cursor().executemany(sql.insert, values)
                 connection.commit() if self._postgres else connection.execute("COMMIT")
             except BaseException as error:
                 self._abort(connection)
