@@ -1,0 +1,476 @@
+"""The current-plan read model: plans, people, targets, objectives, tracks, steps,
+occurrences and indicators as SQL rows, so that showing and reporting a plan does not
+replay its stream.
+
+The rows are not computed by a second copy of the domain's rules: the projector folds each
+plan with the domain's own `evolve`, then rewrites only the rows the batch's events
+touched, straight from that state. Folded states are kept in a bounded cache; a plan that
+fell out of it is folded again from its stream, up to the event at hand.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+
+from events import EventStore, RecordedEvent
+from pacflow.domain import EVENT_TYPES, PlanEvent, PlanState, evolve, fold, from_payload
+from pacflow.domain import events as ev
+from pacflow.domain.state import Indicator, Objective, Occurrence, Person, Step, Target, Track
+from pacflow.domain.values import format_duration
+from projections.engine import Projector
+
+metadata = sa.MetaData()
+E = TypeVar("E")
+
+
+def _table(name: str, *columns: sa.Column[Any], keys: Sequence[str] = ("key",)) -> sa.Table:
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("plan", sa.String(200), nullable=False),
+        *columns,
+        sa.PrimaryKeyConstraint("plan", *keys),
+    )
+
+
+def _text(name: str, nullable: bool = True) -> sa.Column[Any]:
+    return sa.Column(name, sa.Text, nullable=nullable)
+
+
+plans = sa.Table(
+    "rm_plans",
+    metadata,
+    sa.Column("plan", sa.String(200), primary_key=True),
+    _text("title", False),
+    sa.Column("start", sa.Date, nullable=False),
+    sa.Column("end", sa.Date, nullable=False),
+    _text("timezone", False),
+    _text("owner", False),
+    _text("scope"),
+    _text("status", False),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("max_targets_per_rep", sa.Integer, nullable=False),
+    sa.Column("max_targets_total", sa.Integer, nullable=False),
+)
+people = _table(
+    "rm_people",
+    sa.Column("key", sa.String(40)),
+    _text("name", False),
+    _text("kind", False),
+    _text("email"),
+    _text("role"),
+    _text("sector"),
+    _text("timezone"),
+    sa.Column("left_on", sa.Date),
+    sa.Column("seq", sa.Integer, nullable=False),
+)
+targets = _table(
+    "rm_targets",
+    sa.Column("key", sa.String(40)),
+    _text("kind", False),
+    _text("title", False),
+    _text("responsible", False),
+    _text("ref"),
+    _text("segments", False),
+    _text("rationale"),
+    sa.Column("dropped", sa.Boolean, nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+)
+objectives = _table(
+    "rm_objectives",
+    sa.Column("target", sa.String(40)),
+    sa.Column("key", sa.String(40)),
+    _text("statement", False),
+    _text("value", False),
+    _text("unit", False),
+    sa.Column("due", sa.Date, nullable=False),
+    _text("indicator"),
+    _text("baseline"),
+    keys=("target", "key"),
+)
+tracks = _table(
+    "rm_tracks",
+    sa.Column("key", sa.String(40)),
+    _text("target"),
+    _text("domain", False),
+    _text("approach"),
+    _text("title", False),
+    sa.Column("seq", sa.Integer, nullable=False),
+)
+steps = _table(
+    "rm_steps",
+    sa.Column("key", sa.String(40)),
+    sa.Column("track", sa.String(40), nullable=False),
+    _text("title", False),
+    sa.Column("step_order", sa.Integer, nullable=False),
+    _text("responsible", False),
+    _text("participants", False),
+    _text("schedule", False),
+    _text("predecessor"),
+    sa.Column("parallel", sa.Boolean, nullable=False),
+    _text("means"),
+    _text("budget"),
+    _text("days"),
+    _text("indicators", False),
+    _text("location"),
+    _text("status", False),
+    sa.Column("started_on", sa.Date),
+    sa.Column("done_on", sa.Date),
+    sa.Column("blocked_on", sa.Date),
+    _text("blocked_reason"),
+    sa.Column("cancelled_on", sa.Date),
+    _text("cancel_reason"),
+    sa.Column("seq", sa.Integer, nullable=False),
+)
+occurrences = _table(
+    "rm_occurrences",
+    sa.Column("key", sa.String(80)),
+    sa.Column("step", sa.String(40), nullable=False),
+    sa.Column("scheduled_start", sa.DateTime, nullable=False),
+    sa.Column("start", sa.DateTime, nullable=False),
+    sa.Column("all_day", sa.Boolean, nullable=False),
+    _text("duration"),
+    _text("timezone", False),
+    _text("status", False),
+    sa.Column("done_on", sa.Date),
+    _text("cancel_reason"),
+)
+indicators = _table(
+    "rm_indicators",
+    sa.Column("key", sa.String(40)),
+    _text("name", False),
+    _text("kind", False),
+    _text("unit", False),
+    _text("aggregation", False),
+    _text("direction", False),
+    _text("owner", False),
+    _text("per", False),
+    _text("serves", False),
+    _text("targets", False),
+    sa.Column("seq", sa.Integer, nullable=False),
+)
+
+Touched = dict[sa.Table, set[Any]]
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _decimal(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _person_row(plan: str, person: Person, seq: int) -> dict[str, Any]:
+    return {
+        "plan": plan,
+        "key": person.key,
+        "name": person.name,
+        "kind": str(person.kind),
+        "email": person.email,
+        "role": person.role,
+        "sector": person.sector,
+        "timezone": person.timezone,
+        "left_on": person.left_on,
+        "seq": seq,
+    }
+
+
+def _target_row(plan: str, target: Target, seq: int) -> dict[str, Any]:
+    return {
+        "plan": plan,
+        "key": target.key,
+        "kind": str(target.kind),
+        "title": target.title,
+        "responsible": target.responsible,
+        "ref": target.ref,
+        "segments": _dump(list(target.segments)),
+        "rationale": target.rationale,
+        "dropped": target.dropped,
+        "seq": seq,
+    }
+
+
+def _objective_row(plan: str, objective: Objective) -> dict[str, Any]:
+    return {
+        "plan": plan,
+        "target": objective.target,
+        "key": objective.key,
+        "statement": objective.statement,
+        "value": str(objective.value),
+        "unit": objective.unit,
+        "due": objective.due,
+        "indicator": objective.indicator,
+        "baseline": _decimal(objective.baseline),
+    }
+
+
+def _track_row(plan: str, track: Track, seq: int) -> dict[str, Any]:
+    return {
+        "plan": plan,
+        "key": track.key,
+        "target": track.target,
+        "domain": str(track.domain),
+        "approach": str(track.approach) if track.approach else None,
+        "title": track.title,
+        "seq": seq,
+    }
+
+
+def _step_row(plan: str, step: Step, seq: int) -> dict[str, Any]:
+    return {
+        "plan": plan,
+        "key": step.key,
+        "track": step.track,
+        "title": step.title,
+        "step_order": step.order,
+        "responsible": step.responsible,
+        "participants": _dump(list(step.participants)),
+        "schedule": _dump(step.schedule.model_dump(mode="json", exclude_none=True)),
+        "predecessor": step.predecessor,
+        "parallel": step.parallel,
+        "means": step.means,
+        "budget": _decimal(step.budget),
+        "days": _decimal(step.days),
+        "indicators": _dump(list(step.indicators)),
+        "location": step.location,
+        "status": str(step.status),
+        "started_on": step.started_on,
+        "done_on": step.done_on,
+        "blocked_on": step.blocked_on,
+        "blocked_reason": step.blocked_reason,
+        "cancelled_on": step.cancelled_on,
+        "cancel_reason": step.cancel_reason,
+        "seq": seq,
+    }
+
+
+def _occurrence_row(plan: str, occurrence: Occurrence) -> dict[str, Any]:
+    return {
+        "plan": plan,
+        "key": occurrence.key,
+        "step": occurrence.step,
+        "scheduled_start": occurrence.scheduled_start,
+        "start": occurrence.start,
+        "all_day": occurrence.all_day,
+        "duration": format_duration(occurrence.duration) if occurrence.duration else None,
+        "timezone": occurrence.timezone,
+        "status": str(occurrence.status),
+        "done_on": occurrence.done_on,
+        "cancel_reason": occurrence.cancel_reason,
+    }
+
+
+def _indicator_row(plan: str, indicator: Indicator, seq: int) -> dict[str, Any]:
+    return {
+        "plan": plan,
+        "key": indicator.key,
+        "name": indicator.name,
+        "kind": str(indicator.kind),
+        "unit": indicator.unit,
+        "aggregation": str(indicator.aggregation),
+        "direction": str(indicator.direction),
+        "owner": indicator.owner,
+        "per": str(indicator.per),
+        "serves": _dump(list(indicator.serves)),
+        "targets": _dump({p: str(v) for p, v in sorted(indicator.targets.items())}),
+        "seq": seq,
+    }
+
+
+def _plan_row(state: PlanState) -> dict[str, Any]:
+    return {
+        "plan": state.key,
+        "title": state.title,
+        "start": state.start,
+        "end": state.end,
+        "timezone": state.timezone,
+        "owner": state.owner,
+        "scope": state.scope,
+        "status": str(state.status),
+        "revision": state.revision,
+        "version": state.version,
+        "max_targets_per_rep": state.max_targets_per_rep,
+        "max_targets_total": state.max_targets_total,
+    }
+
+
+def rows_of(state: PlanState) -> dict[sa.Table, list[dict[str, Any]]]:
+    """Every row of one plan, from its state (what the tables must hold for it)."""
+    plan = state.key
+    seq = {
+        table: {key: n for n, key in enumerate(entities)}
+        for table, entities in (
+            (people, state.people),
+            (targets, state.targets),
+            (tracks, state.tracks),
+            (indicators, state.indicators),
+        )
+    }
+    step_seq = {key: n for n, key in enumerate(state.steps)}
+    return {
+        plans: [_plan_row(state)],
+        people: [_person_row(plan, p, seq[people][p.key]) for p in state.people.values()],
+        targets: [_target_row(plan, t, seq[targets][t.key]) for t in state.targets.values()],
+        objectives: [_objective_row(plan, o) for o in state.objectives.values()],
+        tracks: [_track_row(plan, t, seq[tracks][t.key]) for t in state.tracks.values()],
+        steps: [_step_row(plan, s, step_seq[s.key]) for s in state.steps.values()],
+        occurrences: [_occurrence_row(plan, o) for o in state.occurrences.values()],
+        indicators: [
+            _indicator_row(plan, i, seq[indicators][i.key]) for i in state.indicators.values()
+        ],
+    }
+
+
+def _touched(event: PlanEvent, into: Touched) -> None:
+    """Record which rows an event may have changed."""
+    if isinstance(event, ev.PersonAdded):
+        into[people].add(event.key)
+    elif isinstance(event, ev.PersonLeft):
+        into[people].add(event.person)
+    elif isinstance(event, ev.TargetAdded):
+        into[targets].add(event.key)
+    elif isinstance(event, ev.TargetDropped):
+        into[targets].add(event.target)
+    elif isinstance(event, ev.ObjectiveSet):
+        into[objectives].add((event.target, event.objective))
+    elif isinstance(event, ev.TrackAdded):
+        into[tracks].add(event.key)
+    elif isinstance(event, ev.StepAdded):
+        into[steps].add(event.key)
+    elif isinstance(event, ev.OccurrencesScheduled):
+        into[steps].add(event.step)
+        into[occurrences].update(slot.key for slot in event.occurrences)
+    elif isinstance(event, ev.OccurrencesUnscheduled):
+        into[steps].add(event.step)
+        into[occurrences].update(event.occurrences)
+    elif isinstance(event, ev.OccurrenceCompleted | ev.OccurrenceCancelled | ev.OccurrenceMoved):
+        into[occurrences].add(event.occurrence)
+    elif isinstance(event, ev.IndicatorDefined):
+        into[indicators].add(event.key)
+    elif isinstance(event, ev.IndicatorTargetsSet):
+        into[indicators].add(event.indicator)
+    else:
+        step = getattr(event, "step", None)
+        if isinstance(step, str):
+            into[steps].add(step)
+
+
+_ENTITY_TABLES = (people, targets, objectives, tracks, steps, occurrences, indicators)
+
+
+class PlanReadModel(Projector):
+    """Keeps the rm_* tables equal to the rows of each plan's folded state."""
+
+    name = "plans"
+    version = 1
+    handles = frozenset(EVENT_TYPES)
+    metadata = metadata
+
+    def __init__(self, store: EventStore, cache_size: int = 256) -> None:
+        self._store = store
+        self._cache: OrderedDict[str, PlanState] = OrderedDict()
+        self._cache_size = cache_size
+
+    def reset(self) -> None:
+        self._cache.clear()
+
+    def _state_before(self, event: RecordedEvent) -> PlanState | None:
+        state = self._cache.get(event.stream_id)
+        if state is not None and state.version == event.stream_version - 1:
+            self._cache.move_to_end(event.stream_id)
+            return state
+        previous = self._store.read_stream(event.stream_id, to_version=event.stream_version - 1)
+        return fold(from_payload(r.type, r.schema_version, r.data) for r in previous)
+
+    def apply(self, connection: sa.Connection, events: Sequence[RecordedEvent]) -> None:
+        touched: dict[str, Touched] = defaultdict(lambda: defaultdict(set))
+        for recorded in events:
+            state = self._state_before(recorded)
+            event = from_payload(recorded.type, recorded.schema_version, recorded.data)
+            state = evolve(state, event)
+            self._cache[recorded.stream_id] = state
+            self._cache.move_to_end(recorded.stream_id)
+            _touched(event, touched[recorded.stream_id])
+        for plan, changes in touched.items():
+            self._write(connection, self._cache[plan], changes)
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    def _write(self, connection: sa.Connection, state: PlanState, changes: Touched) -> None:
+        plan = state.key
+        connection.execute(sa.delete(plans).where(plans.c.plan == plan))
+        connection.execute(sa.insert(plans), [_plan_row(state)])
+        for table in _ENTITY_TABLES:
+            keys = changes.get(table)
+            if not keys:
+                continue
+            self._rewrite(connection, state, table, keys)
+
+    def _rewrite(
+        self, connection: sa.Connection, state: PlanState, table: sa.Table, keys: set[Any]
+    ) -> None:
+        plan = state.key
+        if table is objectives:
+            for target, key in keys:
+                connection.execute(
+                    sa.delete(table).where(
+                        table.c.plan == plan, table.c.target == target, table.c.key == key
+                    )
+                )
+        else:
+            for chunk in _chunks(sorted(keys), 500):
+                connection.execute(
+                    sa.delete(table).where(table.c.plan == plan, table.c.key.in_(chunk))
+                )
+        rows = list(_entity_rows(state, table, keys))
+        if rows:
+            connection.execute(sa.insert(table), rows)
+
+
+def _entity_rows(state: PlanState, table: sa.Table, keys: set[Any]) -> Iterator[dict[str, Any]]:
+    plan = state.key
+    if table is objectives:
+        for key in keys:
+            objective = state.objectives.get(key)
+            if objective is not None:
+                yield _objective_row(plan, objective)
+        return
+    if table is occurrences:
+        for key in keys:
+            occurrence = state.occurrences.get(key)
+            if occurrence is not None:
+                yield _occurrence_row(plan, occurrence)
+        return
+    if table is people:
+        yield from _ordered(state.people, keys, lambda e, n: _person_row(plan, e, n))
+    elif table is targets:
+        yield from _ordered(state.targets, keys, lambda e, n: _target_row(plan, e, n))
+    elif table is tracks:
+        yield from _ordered(state.tracks, keys, lambda e, n: _track_row(plan, e, n))
+    elif table is steps:
+        yield from _ordered(state.steps, keys, lambda e, n: _step_row(plan, e, n))
+    elif table is indicators:
+        yield from _ordered(state.indicators, keys, lambda e, n: _indicator_row(plan, e, n))
+
+
+def _ordered(
+    entities: Mapping[str, E], keys: set[Any], build: Callable[[E, int], dict[str, Any]]
+) -> Iterator[dict[str, Any]]:
+    """Rows of the entities named by `keys` that still exist, with their position."""
+    positions = {key: n for n, key in enumerate(entities)}
+    for key in keys:
+        entity = entities.get(key)
+        if entity is not None:
+            yield build(entity, positions[key])
+
+
+def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
