@@ -62,8 +62,10 @@ def plan_view(state: PlanState) -> dict[str, Any]:
                         "unit": o.unit,
                         "due": o.due.isoformat(),
                     }
-                    for (target, _key), o in state.objectives.items()
-                    if target == t.key
+                    for o in sorted(
+                        (o for (target, _k), o in state.objectives.items() if target == t.key),
+                        key=lambda o: (o.key != "main", o.key),
+                    )
                 ],
             }
             for t in state.targets.values()
@@ -127,6 +129,9 @@ def _step(state: PlanState, key: str) -> dict[str, Any]:
                 "done_on": o.done_on.isoformat() if o.done_on else None,
                 "cancel_reason": o.cancel_reason,
             }
-            for o in (state.occurrences[k] for k in step.occurrences)
+            for o in sorted(
+                (state.occurrences[k] for k in step.occurrences),
+                key=lambda o: (o.scheduled_start, o.key),
+            )
         ],
     }

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import abc
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -146,9 +147,17 @@ class ProjectionEngine:
             applied += self._run(projector, 0, progress)
         return applied
 
+    @contextmanager
+    def _transaction(self) -> Iterator[sa.Connection]:
+        """A real transaction (on the store's SQLite engine, readers run in autocommit)."""
+        with self._database.connect() as connection:
+            connection = connection.execution_options(pacflow_write=True)
+            with connection.begin():
+                yield connection
+
     def _recreate(self, projector: Projector) -> None:
         projector.reset()
-        with self._database.begin() as connection:
+        with self._transaction() as connection:
             projector.metadata.drop_all(connection)
             projector.metadata.create_all(connection)
             connection.execute(sa.delete(checkpoints).where(checkpoints.c.name == projector.name))
@@ -177,9 +186,18 @@ class ProjectionEngine:
 
     def _commit(self, projector: Projector, batch: list[RecordedEvent], position: int) -> None:
         try:
-            with self._database.begin() as connection:
+            with self._transaction() as connection:
+                # Locking the checkpoint row serialises catch-ups of one projector across
+                # processes; a batch someone else applied meanwhile is skipped, not redone.
+                current = connection.execute(
+                    sa.select(checkpoints.c.position)
+                    .where(checkpoints.c.name == projector.name)
+                    .with_for_update()
+                ).scalar_one()
+                if current >= position:
+                    return
                 if batch:
-                    projector.apply(connection, batch)
+                    projector.apply(connection, [e for e in batch if e.position > current])
                 connection.execute(
                     sa.update(checkpoints)
                     .where(checkpoints.c.name == projector.name, checkpoints.c.position < position)

@@ -70,6 +70,7 @@ def _register() -> None:
         demo_command,
         plan_commands,
         planfile_commands,
+        projection_commands,
         step_commands,
         store_commands,
         team_commands,
@@ -77,6 +78,7 @@ def _register() -> None:
 
     store_commands.register(main)
     main.add_command(demo_command.demo)
+    main.add_command(projection_commands.projections)
     main.add_command(planfile_commands.apply)
     main.add_command(planfile_commands.export)
     main.add_command(planfile_commands.schema)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from events import Clock, EventStore
     from pacflow.service import PlanService
+    from projections.engine import ProjectionEngine
 
 
 def data_file(name: str) -> Path:
@@ -34,6 +35,7 @@ class AppContext:
     actor: str
     clock: Clock | None = None
     _store: EventStore | None = field(default=None, repr=False)
+    _read_models: ProjectionEngine | None = field(default=None, repr=False)
 
     @property
     def url(self) -> str:
@@ -47,6 +49,22 @@ class AppContext:
 
             self._store = open_store(self.url, clock=self.clock)
         return self._store
+
+    def read_models(self) -> ProjectionEngine:
+        """The projections, caught up with the log first, so a command reads its own writes.
+
+        Long catch-ups (a first run on a big store) show a progress bar on a terminal.
+        """
+        if self._read_models is None:
+            from pacflow.read_models import read_models
+
+            self._read_models = read_models(self.store())
+        lag = max((status.lag for status in self._read_models.status()), default=0)
+        if lag > 0:
+            from pacflow.cli.progress import catch_up_with_progress
+
+            catch_up_with_progress(self._read_models, lag)
+        return self._read_models
 
     def service(self) -> PlanService:
         from pacflow.service import PlanService

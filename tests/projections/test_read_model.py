@@ -222,3 +222,22 @@ def test_incremental_catch_up_equals_a_rebuild_and_the_folded_state(
     rebuilt = make_engine(store)
     rebuilt.rebuild()
     assert table_rows(incremental) == table_rows(rebuilt) == expected_rows(service, PLANS)
+
+
+def test_the_read_model_gives_the_same_plan_view_as_the_folded_state(
+    demo_store: EventStore,
+) -> None:
+    from pacflow.views import plan_view
+    from projections.queries import plan_summaries
+    from projections.queries import plan_view as read_model_view
+
+    engine = make_engine(demo_store)
+    engine.catch_up()
+    state = PlanService(demo_store).require("PAC-2025")
+    with engine.database.connect() as connection:
+        assert read_model_view(connection, "PAC-2025") == plan_view(state)
+        assert read_model_view(connection, "NOPE") is None
+        summaries = plan_summaries(connection)
+    assert [(s["key"], s["status"], s["revision"]) for s in summaries] == [
+        ("PAC-2025", "published", 3)
+    ]

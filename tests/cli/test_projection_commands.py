@@ -1,0 +1,41 @@
+"""pacflow projections status / rebuild."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from pacflow.cli import main
+
+
+def _status(runner: CliRunner) -> dict[str, int]:
+    rows = json.loads(runner.invoke(main, ["projections", "status", "--json"]).output)
+    return {"checkpoint": rows[0]["checkpoint"], "head": rows[0]["head"], "lag": rows[0]["lag"]}
+
+
+def test_status_shows_the_lag_and_reading_catches_up(runner: CliRunner, db_url: str) -> None:
+    assert runner.invoke(main, ["demo", "--json"]).exit_code == 0
+    before = _status(runner)
+    assert before["lag"] == before["head"] > 400
+    assert "plans" in runner.invoke(main, ["projections", "status"]).output
+    rebuilt = runner.invoke(main, ["projections", "rebuild", "plans", "--json"])
+    assert json.loads(rebuilt.output) == {
+        "rebuilt": ["plans"],
+        "events": before["head"],
+        "head": before["head"],
+    }
+    assert _status(runner)["lag"] == 0
+    blocked = runner.invoke(
+        main, ["step", "block", "PAC-2025", "S40", "--on", "2025-08-01", "--reason", "customer"]
+    )
+    assert blocked.exit_code == 0, blocked.output
+    assert _status(runner)["lag"] == 1
+
+
+def test_rebuilding_an_unknown_projection_is_a_one_line_error(
+    runner: CliRunner, db_url: str
+) -> None:
+    result = runner.invoke(main, ["projections", "rebuild", "nope"])
+    assert result.exit_code == 1
+    assert result.stderr == "error: projection nope: unknown; choose one of plans\n"
