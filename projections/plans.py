@@ -23,6 +23,7 @@ from pacflow.domain import events as ev
 from pacflow.domain.state import Indicator, Objective, Occurrence, Person, Step, Target, Track
 from pacflow.domain.values import format_duration
 from projections.engine import Projector
+from projections.state_json import dump_state
 
 metadata = sa.MetaData()
 E = TypeVar("E")
@@ -155,6 +156,18 @@ indicators = _table(
     _text("targets", False),
     sa.Column("seq", sa.Integer, nullable=False),
 )
+
+snapshots = sa.Table(
+    "rm_snapshots",
+    metadata,
+    sa.Column("plan", sa.String(200), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("state", sa.Text, nullable=False),
+)
+SNAPSHOT_EVERY = 500
+"""A snapshot of a plan every this many events of its stream (see projections.snapshots)."""
 
 Touched = dict[sa.Table, set[Any]]
 
@@ -369,12 +382,15 @@ class PlanReadModel(Projector):
     """Keeps the rm_* tables equal to the rows of each plan's folded state."""
 
     name = "plans"
-    version = 1
+    version = 2
     handles = frozenset(EVENT_TYPES)
     metadata = metadata
 
-    def __init__(self, store: EventStore, cache_size: int = 256) -> None:
+    def __init__(
+        self, store: EventStore, cache_size: int = 256, snapshot_every: int = SNAPSHOT_EVERY
+    ) -> None:
         self._store = store
+        self._snapshot_every = snapshot_every
         self._cache: OrderedDict[str, PlanState] = OrderedDict()
         self._cache_size = cache_size
 
@@ -391,6 +407,7 @@ class PlanReadModel(Projector):
 
     def apply(self, connection: sa.Connection, events: Sequence[RecordedEvent]) -> None:
         touched: dict[str, Touched] = defaultdict(lambda: defaultdict(set))
+        snapshot_rows: list[dict[str, Any]] = []
         for recorded in events:
             state = self._state_before(recorded)
             event = from_payload(recorded.type, recorded.schema_version, recorded.data)
@@ -398,6 +415,18 @@ class PlanReadModel(Projector):
             self._cache[recorded.stream_id] = state
             self._cache.move_to_end(recorded.stream_id)
             _touched(event, touched[recorded.stream_id])
+            if state.version % self._snapshot_every == 0:
+                snapshot_rows.append(
+                    {
+                        "plan": recorded.stream_id,
+                        "version": state.version,
+                        "recorded_at": recorded.recorded_at,
+                        "hash": recorded.hash,
+                        "state": dump_state(state),
+                    }
+                )
+        if snapshot_rows:
+            connection.execute(sa.insert(snapshots), snapshot_rows)
         for plan, changes in touched.items():
             self._write(connection, self._cache[plan], changes)
         while len(self._cache) > self._cache_size:

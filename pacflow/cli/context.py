@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from events import Clock, EventStore
+    from pacflow.domain import PlanState
     from pacflow.service import PlanService
     from projections.engine import ProjectionEngine
 
@@ -69,7 +70,12 @@ class AppContext:
     def service(self) -> PlanService:
         from pacflow.service import PlanService
 
-        return PlanService(self.store())
+        def as_of(plan: str, until: datetime) -> PlanState | None:
+            from projections.snapshots import load_as_of
+
+            return load_as_of(self.store(), self.read_models().database, plan, until)
+
+        return PlanService(self.store(), as_of=as_of)
 
     def now(self) -> datetime:
         """The current instant, from the injected clock (the system clock by default)."""

@@ -1,0 +1,41 @@
+"""Plan snapshots: a plan's folded state every N events of its stream, kept outside the
+log in `rm_snapshots` (written, and rebuilt, with the plan read model) so that "the plan as
+of T" on a long stream folds a few events from the nearest snapshot, not the whole stream.
+
+Each snapshot carries the hash of the event it stops at; a snapshot whose event no longer
+has that hash is ignored, so a tampered snapshot cannot change what as-of shows.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from events import EventStore
+from pacflow.domain import PlanState, fold, from_payload
+from projections.plans import snapshots
+from projections.state_json import load_state
+
+
+def load_as_of(
+    store: EventStore, database: sa.Engine, plan: str, until: datetime
+) -> PlanState | None:
+    """The plan as recorded at `until`, from the nearest snapshot at or before it."""
+    until = until.astimezone(UTC)
+    with database.connect() as connection:
+        row = connection.execute(
+            sa.select(snapshots.c.version, snapshots.c.hash, snapshots.c.state)
+            .where(snapshots.c.plan == plan, snapshots.c.recorded_at <= until)
+            .order_by(snapshots.c.version.desc())
+            .limit(1)
+        ).first()
+    state: PlanState | None = None
+    start = 1
+    if row is not None:
+        at = list(store.read_stream(plan, from_version=row.version, to_version=row.version))
+        if at and at[0].hash == row.hash:
+            state = load_state(row.state)
+            start = row.version + 1
+    events = store.read_stream(plan, from_version=start, until=until)
+    return fold((from_payload(e.type, e.schema_version, e.data) for e in events), state)
