@@ -31,7 +31,7 @@ HELP_GOAL_S = 0.3
 START = date(2025, 1, 1)
 
 
-def _plan_events(count: int) -> list[PlanEvent]:
+def plan_events(count: int) -> list[PlanEvent]:
     """A realistic plan stream: team, targets, tracks, then steps that are added, assigned,
     started and done, and visit series whose occurrences are held, until `count` events."""
     events: list[PlanEvent] = []
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON")
     args = parser.parse_args(argv)
 
-    events = _plan_events(args.events)
+    events = plan_events(args.events)
     stored = [(event_type_name(e), e.schema_version, to_payload(e)) for e in events]
     fold_rate = _median_rate(len(events), args.runs, lambda: fold(events))
     decode_rate = _median_rate(

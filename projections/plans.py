@@ -23,7 +23,7 @@ from pacflow.domain import events as ev
 from pacflow.domain.state import Indicator, Objective, Occurrence, Person, Step, Target, Track
 from pacflow.domain.values import format_duration
 from projections.engine import Projector
-from projections.state_json import dump_state
+from projections.state_json import dump_state, load_state
 
 metadata = sa.MetaData()
 E = TypeVar("E")
@@ -166,7 +166,7 @@ snapshots = sa.Table(
     sa.Column("hash", sa.String(64), nullable=False),
     sa.Column("state", sa.Text, nullable=False),
 )
-SNAPSHOT_EVERY = 500
+SNAPSHOT_EVERY = 1000
 """A snapshot of a plan every this many events of its stream (see projections.snapshots)."""
 
 Touched = dict[sa.Table, set[Any]]
@@ -397,19 +397,31 @@ class PlanReadModel(Projector):
     def reset(self) -> None:
         self._cache.clear()
 
-    def _state_before(self, event: RecordedEvent) -> PlanState | None:
+    def _state_before(self, connection: sa.Connection, event: RecordedEvent) -> PlanState | None:
+        """The plan just before `event`: cached, else from its latest snapshot and stream."""
+        wanted = event.stream_version - 1
         state = self._cache.get(event.stream_id)
-        if state is not None and state.version == event.stream_version - 1:
+        if state is not None and state.version == wanted:
             self._cache.move_to_end(event.stream_id)
             return state
-        previous = self._store.read_stream(event.stream_id, to_version=event.stream_version - 1)
-        return fold(from_payload(r.type, r.schema_version, r.data) for r in previous)
+        state = None
+        row = connection.execute(
+            sa.select(snapshots.c.version, snapshots.c.state)
+            .where(snapshots.c.plan == event.stream_id, snapshots.c.version <= wanted)
+            .order_by(snapshots.c.version.desc())
+            .limit(1)
+        ).first()
+        if row is not None:
+            state = load_state(row.state)
+        start = state.version + 1 if state is not None else 1
+        previous = self._store.read_stream(event.stream_id, from_version=start, to_version=wanted)
+        return fold((from_payload(r.type, r.schema_version, r.data) for r in previous), state)
 
     def apply(self, connection: sa.Connection, events: Sequence[RecordedEvent]) -> None:
         touched: dict[str, Touched] = defaultdict(lambda: defaultdict(set))
         snapshot_rows: list[dict[str, Any]] = []
         for recorded in events:
-            state = self._state_before(recorded)
+            state = self._state_before(connection, recorded)
             event = from_payload(recorded.type, recorded.schema_version, recorded.data)
             state = evolve(state, event)
             self._cache[recorded.stream_id] = state

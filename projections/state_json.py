@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import json
 import types
 import typing
@@ -24,9 +25,24 @@ from pacflow.domain.values import format_duration, parse_duration
 _schedule: TypeAdapter[Schedule] = TypeAdapter(cast(Any, Schedule))
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+@functools.cache
+def _field_names(cls: type[Any]) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def _dump(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _dump(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is list or kind is tuple:
+        return [_dump(v) for v in value]
+    if kind is dict:
+        return [[_dump(k), _dump(v)] for k, v in value.items()]
+    if dataclasses.is_dataclass(kind):
+        return {name: _dump(getattr(value, name)) for name in _field_names(kind)}
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, datetime | date):
@@ -35,10 +51,6 @@ def _dump(value: Any) -> Any:
         return str(value)
     if isinstance(value, timedelta):
         return format_duration(value)
-    if isinstance(value, dict):
-        return [[_dump(k), _dump(v)] for k, v in value.items()]
-    if isinstance(value, list | tuple):
-        return [_dump(v) for v in value]
     if hasattr(value, "model_dump"):
         return value.model_dump(mode="json")
     return value
@@ -81,8 +93,13 @@ def _load(hint: Any, value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    return typing.get_type_hints(cls, vars(domain_state), include_extras=True)
+
+
 def _load_dataclass(cls: type[Any], data: dict[str, Any]) -> Any:
-    hints = typing.get_type_hints(cls, vars(domain_state), include_extras=True)
+    hints = _hints(cls)
     return cls(**{name: _load(hints[name], value) for name, value in data.items()})
 
 
