@@ -93,9 +93,14 @@ def _load(hint: Any, value: Any) -> Any:
     return value
 
 
-@functools.cache
+_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
 def _hints(cls: type[Any]) -> dict[str, Any]:
-    return typing.get_type_hints(cls, vars(domain_state), include_extras=True)
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls, vars(domain_state), include_extras=True)
+    return hints
 
 
 def _load_dataclass(cls: type[Any], data: dict[str, Any]) -> Any:
