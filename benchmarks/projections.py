@@ -117,6 +117,54 @@ def _median_ms(work: Any, runs: int = 15) -> float:
     return statistics.median(timings)
 
 
+def _long_plan(store: EventStore, events: int) -> None:
+    """One plan of 200 steps whose long life is mostly reassignments (a bounded state)."""
+    state: PlanState | None = None
+    batch: list[NewEvent] = []
+
+    def run(command_type: type[c.Command], **fields: Any) -> None:
+        nonlocal state
+        command = c.build_command(command_type, {"plan": "LONG", "actor": "hg", **fields})
+        for event in decide(state, command):
+            state = evolve(state, event)
+            batch.append(NewEvent(event_type_name(event), to_payload(event)))
+
+    run(
+        c.CreatePlan,
+        title="Long plan",
+        start=date(2025, 1, 1),
+        end=date(2025, 12, 31),
+        timezone="Europe/Paris",
+        owner="hg",
+    )
+    run(c.AddPerson, key="hg", name="H", kind="manager")
+    run(c.AddPerson, key="cd", name="C", kind="rep")
+    run(c.AddTarget, key="T1", kind="customer", title="T1", responsible="hg")
+    run(c.AddTrack, key="K1", target="T1", domain="sales", approach="farming", title="K1")
+    for index in range(200):
+        run(
+            c.AddStep,
+            key=f"S{index}",
+            track="K1",
+            title="Step",
+            responsible="hg",
+            parallel=True,
+            schedule={"kind": "due", "due": date(2025, 6, 1)},
+        )
+    turn = 0
+    while len(batch) < events:
+        step = f"S{turn % 200}"
+        who = "cd" if (turn // 200) % 2 == 0 else "hg"
+        run(c.AssignStep, step=step, responsible=who)
+        turn += 1
+        if len(batch) >= 1000:
+            store.append("LONG", batch)
+            events -= len(batch)
+            batch = []
+    if batch:
+        store.append("LONG", batch)
+
+
 def _big_plan(store: EventStore, steps: int) -> None:
     state: PlanState | None = None
     batch: list[NewEvent] = []
@@ -195,13 +243,13 @@ def main(argv: list[str] | None = None) -> None:
         )
         long_url = f"sqlite:///{directory}/long.db"
         long_store = EventStore.from_url(long_url, clock=_Clock())
-        _fill(long_store, 1, args.long)
+        _long_plan(long_store, args.long)
         _big_plan(long_store, args.steps)
         engine = read_models(long_store)
         engine.catch_up()
-        last = long_store.read_stream("P0000", from_version=args.long - 1)
-        late = next(iter(last)).recorded_at
-        as_of_ms = _median_ms(lambda: load_as_of(long_store, engine.database, "P0000", late))
+        length = long_store.stream_version("LONG")
+        moment = next(iter(long_store.read_stream("LONG", from_version=length - 10))).recorded_at
+        as_of_ms = _median_ms(lambda: load_as_of(long_store, engine.database, "LONG", moment))
         with engine.database.connect() as connection:
             show_ms = _median_ms(lambda: plan_view(connection, "BIG"))
 

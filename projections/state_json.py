@@ -11,6 +11,7 @@ import functools
 import json
 import types
 import typing
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
@@ -56,56 +57,74 @@ def _dump(value: Any) -> Any:
     return value
 
 
-def _load(hint: Any, value: Any) -> Any:
-    origin = typing.get_origin(hint)
-    if origin in (types.UnionType, typing.Union):
-        if value is None:
-            return None
-        options = [a for a in typing.get_args(hint) if a is not type(None)]
-        return _load(options[0] if len(options) == 1 else hint, value)
-    if hint is Schedule or (origin is typing.Annotated and typing.get_args(hint)[0] is Schedule):
-        return _schedule.validate_python(value)
-    if origin is typing.Annotated:
-        return _load(typing.get_args(hint)[0], value)
-    if origin is dict:
-        key_hint, value_hint = typing.get_args(hint)
-        return {_load(key_hint, k): _load(value_hint, v) for k, v in value}
-    if origin is list:
-        return [_load(typing.get_args(hint)[0], v) for v in value]
-    if origin is tuple:
-        args = typing.get_args(hint)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_load(args[0], v) for v in value)
-        return tuple(_load(a, v) for a, v in zip(args, value, strict=True))
-    if isinstance(hint, type):
-        if dataclasses.is_dataclass(hint):
-            return _load_dataclass(hint, value)
-        if issubclass(hint, enum.Enum):
-            return hint(value)
-        if hint is datetime:
-            return datetime.fromisoformat(value)
-        if hint is date:
-            return date.fromisoformat(value)
-        if hint is Decimal:
-            return Decimal(value)
-        if hint is timedelta:
-            return parse_duration(value)
+Loader = Callable[[Any], Any]
+
+
+def _identity(value: Any) -> Any:
     return value
 
 
-_HINTS: dict[type[Any], dict[str, Any]] = {}
+def _loader(hint: Any) -> Loader:
+    """A function turning dumped JSON back into a value of type `hint` (built once per type:
+    loading a long plan's snapshot converts hundreds of thousands of values)."""
+    try:
+        found = _LOADERS.get(hint)
+    except TypeError:  # an Annotated hint with unhashable metadata: build it each time
+        return _make_loader(hint)
+    if found is None:
+        found = _LOADERS[hint] = _make_loader(hint)
+    return found
 
 
-def _hints(cls: type[Any]) -> dict[str, Any]:
-    hints = _HINTS.get(cls)
-    if hints is None:
-        hints = _HINTS[cls] = typing.get_type_hints(cls, vars(domain_state), include_extras=True)
-    return hints
+def _make_loader(hint: Any) -> Loader:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (types.UnionType, typing.Union):
+        options = [a for a in args if a is not type(None)]
+        inner = _loader(options[0]) if len(options) == 1 else _identity
+        return lambda value: None if value is None else inner(value)
+    if hint is Schedule or (origin is typing.Annotated and args[0] is Schedule):
+        return _schedule.validate_python
+    if origin is typing.Annotated:
+        return _loader(args[0])
+    if origin is dict:
+        load_key, load_value = _loader(args[0]), _loader(args[1])
+        return lambda pairs: {load_key(k): load_value(v) for k, v in pairs}
+    if origin is list:
+        load_item = _loader(args[0])
+        return lambda items: [load_item(v) for v in items]
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        load_item = _loader(args[0])
+        return lambda items: tuple(load_item(v) for v in items)
+    if origin is tuple:
+        loaders = [_loader(a) for a in args]
+        return lambda items: tuple(f(v) for f, v in zip(loaders, items, strict=True))
+    if isinstance(hint, type):
+        if dataclasses.is_dataclass(hint):
+            return _dataclass_loader(hint)
+        if issubclass(hint, enum.Enum):
+            return hint
+        simple: dict[type[Any], Loader] = {
+            datetime: datetime.fromisoformat,
+            date: date.fromisoformat,
+            Decimal: Decimal,
+            timedelta: parse_duration,
+        }
+        return simple.get(hint, _identity)
+    return _identity
 
 
-def _load_dataclass(cls: type[Any], data: dict[str, Any]) -> Any:
-    hints = _hints(cls)
-    return cls(**{name: _load(hints[name], value) for name, value in data.items()})
+def _dataclass_loader(cls: type[Any]) -> Loader:
+    hints = typing.get_type_hints(cls, vars(domain_state), include_extras=True)
+    fields = [(f.name, _loader(hints[f.name])) for f in dataclasses.fields(cls)]
+
+    def load(data: dict[str, Any]) -> Any:
+        return cls(**{name: load_field(data[name]) for name, load_field in fields})
+
+    return load
+
+
+_LOADERS: dict[Any, Loader] = {}
 
 
 def dump_state(state: PlanState) -> str:
@@ -115,5 +134,5 @@ def dump_state(state: PlanState) -> str:
 
 def load_state(text: str) -> PlanState:
     """The plan state `dump_state` wrote."""
-    state: PlanState = _load_dataclass(PlanState, json.loads(text))
+    state: PlanState = _loader(PlanState)(json.loads(text))
     return state
