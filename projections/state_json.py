@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import functools
 import json
 import types
 import typing
@@ -26,35 +25,47 @@ from pacflow.domain.values import format_duration, parse_duration
 _schedule: TypeAdapter[Schedule] = TypeAdapter(cast(Any, Schedule))
 
 
+Dumper = Callable[[Any], Any]
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
-@functools.cache
-def _field_names(cls: type[Any]) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
-
-
 def _dump(value: Any) -> Any:
+    """Plain JSON data for a state value (the dumper is chosen once per type)."""
     kind = type(value)
     if kind in _PLAIN:
         return value
+    dumper = _DUMPERS.get(kind)
+    if dumper is None:
+        dumper = _DUMPERS[kind] = _make_dumper(kind)
+    return dumper(value)
+
+
+def _make_dumper(kind: type[Any]) -> Dumper:
     if kind is list or kind is tuple:
-        return [_dump(v) for v in value]
+        return lambda items: [_dump(v) for v in items]
     if kind is dict:
-        return [[_dump(k), _dump(v)] for k, v in value.items()]
+        return lambda mapping: [[_dump(k), _dump(v)] for k, v in mapping.items()]
     if dataclasses.is_dataclass(kind):
-        return {name: _dump(getattr(value, name)) for name in _field_names(kind)}
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, timedelta):
-        return format_duration(value)
-    if hasattr(value, "model_dump"):
-        return value.model_dump(mode="json")
+        names = tuple(f.name for f in dataclasses.fields(kind))
+        return lambda obj: {name: _dump(getattr(obj, name)) for name in names}
+    if issubclass(kind, enum.Enum):
+        return lambda member: member.value
+    if issubclass(kind, datetime | date):
+        return lambda moment: moment.isoformat()
+    if issubclass(kind, Decimal):
+        return str
+    if issubclass(kind, timedelta):
+        return format_duration
+    if hasattr(kind, "model_dump"):
+        return lambda model: model.model_dump(mode="json")
+    return _identity_dump
+
+
+def _identity_dump(value: Any) -> Any:
     return value
+
+
+_DUMPERS: dict[type[Any], Dumper] = {}
 
 
 Loader = Callable[[Any], Any]
