@@ -68,6 +68,7 @@ def main(ctx: click.Context, db: str | None, actor: str) -> None:
 def _register() -> None:
     from pacflow.cli import (
         demo_command,
+        history_commands,
         plan_commands,
         planfile_commands,
         projection_commands,
@@ -83,6 +84,7 @@ def _register() -> None:
     main.add_command(planfile_commands.export)
     main.add_command(planfile_commands.schema)
     main.add_command(plan_commands.plan)
+    history_commands.register(plan_commands.plan)
     for group in (
         team_commands.person,
         team_commands.target,

@@ -91,18 +91,30 @@ def list_plans(app: AppContext, as_json: bool) -> None:
 
 @plan.command()
 @plan_argument
+@click.option(
+    "--as-of",
+    metavar="DATETIME",
+    help="The plan exactly as recorded then, in the plan's time zone: a date means the "
+    "end of that day; 2025-06-30T17:00 is local; add an offset or Z for another zone.",
+)
 @json_option
 @pass_app
-def show(app: AppContext, plan: str, as_json: bool) -> None:
+def show(app: AppContext, plan: str, as_of: str | None, as_json: bool) -> None:
     """Show a plan: team, targets and objectives, tracks and steps, indicators.
 
     \b
     Examples:
       pacflow plan show PAC-2025
       pacflow plan show PAC-2025 --json
+      pacflow plan show PAC-2025 --as-of 2025-06-01
     """
     from pacflow.views import plan_view
 
+    if as_of is not None:
+        from pacflow.cli.history_commands import show_as_of
+
+        show_as_of(app, plan, as_of, as_json=as_json)
+        return
     state = app.service().require(plan)
     if as_json:
         echo_json(plan_view(state))
