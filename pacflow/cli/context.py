@@ -60,11 +60,10 @@ class AppContext:
             from pacflow.read_models import read_models
 
             self._read_models = read_models(self.store())
-        lag = max((status.lag for status in self._read_models.status()), default=0)
-        if lag > 0:
-            from pacflow.cli.progress import catch_up_with_progress
+        from pacflow.cli.progress import catch_up_with_progress
 
-            catch_up_with_progress(self._read_models, lag)
+        lag = max((status.lag for status in self._read_models.status()), default=0)
+        catch_up_with_progress(self._read_models, lag)  # also creates missing tables
         return self._read_models
 
     def service(self) -> PlanService:

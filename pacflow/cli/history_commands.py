@@ -110,7 +110,7 @@ def show_as_of(app: AppContext, key: str, text: str, *, as_json: bool) -> None:
         f"As recorded at {local} {plan.zone.key}: revision {state.revision} "
         f"({state.status}), {state.version} events"
     )
-    click.echo(render_plan(state))
+    click.echo(render_plan(plan_view(state)))
 
 
 # --- history -----------------------------------------------------------------------------

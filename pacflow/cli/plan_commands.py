@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import Any, cast
 
 import click
 
 from pacflow.cli.common import change_options, json_option, pass_app, plan_argument, run_named
 from pacflow.cli.context import AppContext
 from pacflow.cli.render import echo_json, table
-
-if TYPE_CHECKING:
-    from pacflow.domain import PlanState
+from pacflow.errors import NotFoundError
 
 
 @click.group()
@@ -57,22 +55,10 @@ def list_plans(app: AppContext, as_json: bool) -> None:
     Example:
       pacflow plan list --json
     """
-    service = app.service()
-    rows = []
-    for key in service.plan_keys():
-        state = service.load(key)
-        if state is not None:
-            rows.append(
-                {
-                    "key": key,
-                    "title": state.title,
-                    "status": str(state.status),
-                    "revision": state.revision,
-                    "start": state.start.isoformat(),
-                    "end": state.end.isoformat(),
-                    "owner": state.owner,
-                }
-            )
+    from projections.queries import plan_summaries
+
+    with app.read_models().database.connect() as connection:
+        rows = plan_summaries(connection)
     if as_json:
         echo_json(rows)
     elif not rows:
@@ -108,80 +94,86 @@ def show(app: AppContext, plan: str, as_of: str | None, as_json: bool) -> None:
       pacflow plan show PAC-2025 --json
       pacflow plan show PAC-2025 --as-of 2025-06-01
     """
-    from pacflow.views import plan_view
-
     if as_of is not None:
         from pacflow.cli.history_commands import show_as_of
 
         show_as_of(app, plan, as_of, as_json=as_json)
         return
-    state = app.service().require(plan)
+    from projections.queries import plan_view
+
+    with app.read_models().database.connect() as connection:
+        view = plan_view(connection, plan)
+    if view is None:
+        raise NotFoundError(f"plan {plan}: no such plan (see `pacflow plan list`, or create it)")
     if as_json:
-        echo_json(plan_view(state))
+        echo_json(view)
     else:
-        click.echo(render_plan(state))
+        click.echo(render_plan(view))
 
 
-def render_plan(state: PlanState) -> str:
-    """The plan as text, target by target."""
+def render_plan(view: dict[str, Any]) -> str:
+    """The plan (as `pacflow.views.plan_view` or the read model give it) as text."""
+    from pydantic import TypeAdapter
+
     from pacflow.describe import schedule_summary
+    from pacflow.domain.schedule import Schedule
 
+    schedules: TypeAdapter[Schedule] = TypeAdapter(cast(Any, Schedule))
     lines = [
-        f"{state.key} — {state.title}   [{state.status}, revision {state.revision}]",
-        f"{state.start} → {state.end} · {state.timezone} · owner {state.owner}"
-        + (f" · {state.scope}" if state.scope else ""),
+        f"{view['key']} — {view['title']}   [{view['status']}, revision {view['revision']}]",
+        f"{view['period']['start']} → {view['period']['end']} · {view['timezone']} · "
+        f"owner {view['owner']}" + (f" · {view['scope']}" if view["scope"] else ""),
         "",
         "Team: "
         + ", ".join(
-            f"{p.key} ({p.kind}{', left ' + str(p.left_on) if p.left_on else ''})"
-            for p in state.people.values()
+            f"{p['key']} ({p['kind']}{', left ' + p['left_on'] if p['left_on'] else ''})"
+            for p in view["people"]
         ),
     ]
 
-    def track_lines(track_key: str) -> None:
-        track = state.tracks[track_key]
-        approach = f", {track.approach}" if track.approach else ""
-        lines.append(f"  {track.key}  {track.domain}{approach} — {track.title}")
-        for step_key in track.steps:
-            step = state.steps[step_key]
-            counts = Counter(str(state.occurrences[k].status) for k in step.occurrences)
+    def track_lines(track: dict[str, Any]) -> None:
+        approach = f", {track['approach']}" if track["approach"] else ""
+        lines.append(f"  {track['key']}  {track['domain']}{approach} — {track['title']}")
+        for step in track["steps"]:
+            counts = Counter(o["status"] for o in step["occurrences"])
             occurrences = (
                 " (" + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + ")"
                 if counts
                 else ""
             )
+            schedule = schedule_summary(schedules.validate_python(step["schedule"]))
             lines.append(
-                f"    {step.key:<5} {step.status!s:<11} {step.responsible:<4} {step.title}"
-                f" — {schedule_summary(step.schedule)}{occurrences}"
+                f"    {step['key']:<5} {step['status']:<11} {step['responsible']:<4} "
+                f"{step['title']} — {schedule}{occurrences}"
             )
 
-    for target in state.targets.values():
-        dropped = " [dropped]" if target.dropped else ""
+    for target in view["targets"]:
+        dropped = " [dropped]" if target["dropped"] else ""
         lines += [
             "",
-            f"{target.key}  {target.title} ({target.kind}, {target.responsible}){dropped}",
+            f"{target['key']}  {target['title']} ({target['kind']}, {target['responsible']})"
+            + dropped,
         ]
-        for (owner, _key), objective in state.objectives.items():
-            if owner == target.key:
-                lines.append(
-                    f"  objective {objective.key}: {objective.value} {objective.unit} by "
-                    f"{objective.due} — {objective.statement}"
-                )
-        for track in state.tracks.values():
-            if track.target == target.key:
-                track_lines(track.key)
-    plan_tracks = [t.key for t in state.tracks.values() if t.target is None]
+        for objective in target["objectives"]:
+            lines.append(
+                f"  objective {objective['key']}: {objective['value']} {objective['unit']} by "
+                f"{objective['due']} — {objective['statement']}"
+            )
+        for track in view["tracks"]:
+            if track["target"] == target["key"]:
+                track_lines(track)
+    plan_tracks = [t for t in view["tracks"] if t["target"] is None]
     if plan_tracks:
         lines += ["", "Plan-level tracks"]
-        for key in plan_tracks:
-            track_lines(key)
-    if state.indicators:
+        for track in plan_tracks:
+            track_lines(track)
+    if view["indicators"]:
         lines += ["", "Indicators"]
-        for indicator in state.indicators.values():
+        for indicator in view["indicators"]:
             lines.append(
-                f"  {indicator.key:<4} {indicator.name} ({indicator.kind}, {indicator.unit}, "
-                f"{indicator.aggregation}, owner {indicator.owner}, "
-                f"{len(indicator.targets)} period targets)"
+                f"  {indicator['key']:<4} {indicator['name']} ({indicator['kind']}, "
+                f"{indicator['unit']}, {indicator['aggregation']}, owner {indicator['owner']}, "
+                f"{len(indicator['targets'])} period targets)"
             )
     return "\n".join(lines)
 

@@ -31,6 +31,10 @@ def test_status_shows_the_lag_and_reading_catches_up(runner: CliRunner, db_url: 
     )
     assert blocked.exit_code == 0, blocked.output
     assert _status(runner)["lag"] == 1
+    shown = runner.invoke(main, ["plan", "show", "PAC-2025", "--json"])
+    s40 = [s for t in json.loads(shown.output)["tracks"] for s in t["steps"] if s["key"] == "S40"]
+    assert s40[0]["status"] == "blocked"  # read its own write, through the read model
+    assert _status(runner)["lag"] == 0
 
 
 def test_rebuilding_an_unknown_projection_is_a_one_line_error(
