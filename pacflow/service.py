@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from events import (
@@ -38,6 +38,7 @@ from pacflow.errors import ConflictError, NotFoundError
 from pacflow.storage import translate_store_error
 
 MAX_ATTEMPTS = 5
+END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,11 @@ class PlanService:
             return fold(decode(r) for r in self._store.read_stream(plan, until=until))
         except EventStoreError as error:
             raise translate_store_error(error) from error
+
+    def latest(self, plan: str) -> PlanState:
+        """The plan now, from its latest snapshot when snapshots are wired (else folded)."""
+        state = self.load(plan, until=END_OF_TIME) if self._as_of is not None else None
+        return state if state is not None else self.require(plan)
 
     def require(self, plan: str) -> PlanState:
         """The plan, or a NotFoundError naming it."""

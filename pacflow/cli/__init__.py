@@ -96,6 +96,10 @@ def _register() -> None:
     ):
         main.add_command(group)
 
+    from pacflow.cli.report_command import report
+
+    main.add_command(report)
+
 
 _register()
 

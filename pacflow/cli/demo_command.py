@@ -5,7 +5,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -18,41 +20,12 @@ if TYPE_CHECKING:
     from pacflow.demo import SettableClock
     from pacflow.domain import PlanState
 
-THEMES = (
-    ("information", None, "Information gathering (collecte d'information)"),
-    ("internal", None, "Internal development (développement interne)"),
-    ("sales", "notoriety", "Sales — notoriety (notoriété)"),
-    ("sales", "hunting", "Sales — hunting (chasse)"),
-    ("sales", "farming", "Sales — farming (élevage)"),
-    ("steering", None, "Steering (pilotage)"),
-)
 
+def render_by_theme(state: PlanState, today: date) -> str:
+    """The plan by theme, as the `report` command writes it in Markdown."""
+    from pacflow.reports import ReportKind, build_report, render
 
-def render_by_theme(state: PlanState) -> str:
-    """The plan grouped by theme, each step with its dates, responsible and status."""
-    from pacflow.describe import schedule_summary
-
-    lines = [f"{state.key} — {state.title} — by theme", ""]
-    for domain, approach, title in THEMES:
-        tracks = [
-            t
-            for t in state.tracks.values()
-            if t.domain == domain and (approach is None or t.approach == approach)
-        ]
-        if not tracks:
-            continue
-        lines.append(title)
-        for track in tracks:
-            target = f"{track.target}: " if track.target else ""
-            lines.append(f"  {track.key} ({target}{track.title})")
-            for key in track.steps:
-                step = state.steps[key]
-                lines.append(
-                    f"    {step.key:<4} {step.status!s:<11} {step.responsible:<3} "
-                    f"{schedule_summary(step.schedule)} — {step.title}"
-                )
-        lines.append("")
-    return "\n".join(lines).rstrip()
+    return render(build_report(state, ReportKind.THEME, today=today), "md")
 
 
 @contextmanager
@@ -117,7 +90,8 @@ def demo(app: AppContext, as_json: bool) -> None:
             }
         )
         return
-    click.echo(render_by_theme(result.plan))
+    today = app.now().astimezone(ZoneInfo(result.plan.timezone)).date()
+    click.echo(render_by_theme(result.plan, today).rstrip())
     db = f"--db {url} "
     click.echo(
         f"\nRecorded {result.events} events ({result.commands} commands) into {url}.\n"
@@ -125,5 +99,6 @@ def demo(app: AppContext, as_json: bool) -> None:
         f"  pacflow {db}plan show {DEMO_PLAN}\n"
         f"  pacflow {db}store log --stream {DEMO_PLAN} --limit 30\n"
         f"  pacflow {db}export yaml {DEMO_PLAN}\n"
+        f"  pacflow {db}report {DEMO_PLAN} --by rep --format html -o pac-2025.html\n"
         f"  pacflow {db}store verify"
     )

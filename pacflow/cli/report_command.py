@@ -1,0 +1,141 @@
+"""`pacflow report PLAN --by theme|rep|sector|target`: the plan as the method presents it."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import click
+
+from pacflow.cli.common import pass_app, plan_argument
+from pacflow.cli.context import AppContext
+from pacflow.errors import InvalidInputError, NotFoundError
+
+if TYPE_CHECKING:
+    from pacflow.domain import PlanState
+    from pacflow.service import PlanService
+
+_EXTENSIONS = {".html": "html", ".htm": "html", ".json": "json", ".md": "md", ".markdown": "md"}
+
+
+@click.command()
+@plan_argument
+@click.option(
+    "--by",
+    "kind",
+    required=True,
+    metavar="theme|rep|sector|target",
+    help="How to group the plan: by theme (with the global timeline), by person (rep), "
+    "by sector or by target (cible).",
+)
+@click.option(
+    "--as-of",
+    metavar="DATETIME",
+    help="The plan as recorded then: a date (its end, in the plan's time zone), a local "
+    "date-time, or one with an offset (2025-06-01T16:00Z). Late steps are judged on that day.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    metavar="md|html|json",
+    help="Output format [default: from the -o file's extension, else md].",
+)
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE",
+    help="Write the report to FILE instead of printing it (nothing is written on error).",
+)
+@click.option(
+    "--lang",
+    default="en",
+    show_default=True,
+    metavar="en|fr",
+    help="Language of the report's words (fr: cible, piste d'action, échéance…).",
+)
+@pass_app
+def report(
+    app: AppContext,
+    plan: str,
+    kind: str,
+    as_of: str | None,
+    fmt: str | None,
+    output: str | None,
+    lang: str,
+) -> None:
+    """Present a plan by theme, by person, by sector or by target.
+
+    Markdown for reading and mailing, JSON for tools, or one self-contained HTML page
+    (timeline, progress bars; prints one page per person, sector or target) to hand out.
+    Late steps and overdue visits are judged on today (or on the --as-of day).
+
+    \b
+    Examples:
+      pacflow report PAC-2025 --by theme
+      pacflow report PAC-2025 --by rep --format html -o pac-2025.html
+      pacflow report PAC-2025 --by target --lang fr -o pac-2025-cibles.md
+      pacflow report PAC-2025 --by sector --as-of 2025-06-01 --format json
+    """
+    from pacflow.cli.history_commands import parse_moment
+    from pacflow.reports import Labels, build_report, check_format, parse_kind, render
+
+    report_kind = parse_kind(kind)
+    chosen = check_format(fmt) if fmt is not None else _format_of(output)
+    Labels(lang)  # an unknown language is refused before anything is read
+    service = app.service()
+    state = service.latest(plan)
+    zone = ZoneInfo(state.timezone)
+    if as_of is None:
+        moment = None
+        today = app.now().astimezone(zone).date()
+    else:
+        moment = parse_moment(as_of, zone, "--as-of").astimezone(zone)
+        state = _state_then(service, plan, moment, as_of, zone)
+        today = moment.date()
+    text = render(build_report(state, report_kind, today=today, as_of=moment), chosen, lang)
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    write_atomically(Path(output), text)
+    click.echo(f"{plan}: report by {report_kind} ({chosen}) written to {output}", err=True)
+
+
+def _format_of(output: str | None) -> str:
+    if output is None or output == "-":
+        return "md"
+    return _EXTENSIONS.get(Path(output).suffix.lower(), "md")
+
+
+def _state_then(
+    service: PlanService, plan: str, moment: datetime, text: str, zone: ZoneInfo
+) -> PlanState:
+    state = service.load(plan, until=moment)
+    if state is not None:
+        return state
+    first, _event = next(iter(service.history(plan)))
+    created = first.recorded_at.astimezone(zone)
+    raise NotFoundError(
+        f"plan {plan} did not exist yet on {text.strip()} (created {created:%Y-%m-%d %H:%M})"
+    )
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to `path` whole or not at all (a failed write leaves no file behind)."""
+    where = f"cannot write the report to {path}"
+    if path.is_dir():
+        raise InvalidInputError(f"{where}: it is a directory")
+    parent = path.parent
+    if not parent.is_dir():
+        raise InvalidInputError(f"{where}: directory {parent} does not exist")
+    temporary = parent / f".{path.name}.{secrets.token_hex(4)}.part"
+    try:
+        with temporary.open("x", encoding="utf-8", newline="") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise InvalidInputError(f"{where}: {error.strerror or error}") from error

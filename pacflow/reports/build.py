@@ -1,0 +1,363 @@
+"""Building a report from a plan state and a reference day (pure: no clock, no I/O).
+
+"Late" and "overdue" are judged against `today`, which the caller gives: the current day
+in the plan's time zone (from the injected clock), or the day of an as-of date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from pacflow.describe import schedule_summary
+from pacflow.domain import PlanState
+from pacflow.domain.schedule import DueDate
+from pacflow.domain.state import Step, Track
+from pacflow.domain.values import OccurrenceStatus, Per, StepStatus, periods_between
+from pacflow.reports.model import (
+    Assignment,
+    MonthVisits,
+    ObjectiveLine,
+    PersonInfo,
+    PersonSection,
+    Progress,
+    Report,
+    ReportKind,
+    Section,
+    SectorSection,
+    StepLine,
+    StepState,
+    TargetSection,
+    TargetSummary,
+    ThemeSection,
+    TrackBlock,
+    Visit,
+    VisitState,
+)
+
+THEMES = (
+    "information",
+    "internal",
+    "sales-notoriety",
+    "sales-hunting",
+    "sales-farming",
+    "sales",
+    "steering",
+)
+"""Theme keys in the order the method presents them; a sales theme per approach."""
+
+
+def theme_of(track: Track) -> str:
+    """The theme key of a track: its domain, or `sales-<approach>` for an approached sale."""
+    if track.approach is not None:
+        return f"{track.domain}-{track.approach}"
+    return str(track.domain)
+
+
+def build_report(
+    state: PlanState, kind: ReportKind, *, today: date, as_of: datetime | None = None
+) -> Report:
+    """The plan grouped as `kind` asks, with late steps and overdue visits as of `today`."""
+    builder = _Builder(state, today)
+    sections: tuple[Section, ...]
+    plan_tracks: tuple[TrackBlock, ...] = ()
+    if kind is ReportKind.THEME:
+        sections = builder.themes()
+    elif kind is ReportKind.REP:
+        sections = builder.people()
+    elif kind is ReportKind.SECTOR:
+        sections = builder.sectors()
+        plan_tracks = builder.plan_tracks()
+    else:
+        sections = tuple(builder.target(key) for key in state.targets)
+        plan_tracks = builder.plan_tracks()
+    return Report(
+        kind=kind,
+        plan=state.key,
+        title=state.title,
+        scope=state.scope,
+        start=state.start,
+        end=state.end,
+        timezone=state.timezone,
+        status=str(state.status),
+        revision=state.revision,
+        today=today,
+        as_of=as_of,
+        months=tuple(periods_between(state.start, state.end, Per.MONTH)),
+        people={key: person.name for key, person in state.people.items()},
+        sections=sections,
+        plan_tracks=plan_tracks,
+        progress=progress_of(builder.line(key) for key in state.steps),
+        targets=tuple(builder.summary(key) for key in state.targets),
+    )
+
+
+def progress_of(steps: Iterable[StepLine]) -> Progress:
+    """Steps done and late, visits held and overdue, over `steps` (each counted once)."""
+    counts = dict.fromkeys(Progress.__dataclass_fields__, 0)
+    seen: set[str] = set()
+    for step in steps:
+        if step.key in seen:
+            continue
+        seen.add(step.key)
+        if step.state is StepState.CANCELLED:
+            counts["cancelled"] += 1
+        else:
+            counts["steps"] += 1
+            counts["done"] += step.state is StepState.DONE
+            counts["late"] += step.state is StepState.LATE
+        for visit in step.visits:
+            if visit.state is VisitState.CANCELLED:
+                counts["visits_cancelled"] += 1
+                continue
+            counts["visits"] += 1
+            counts["held"] += visit.state is VisitState.HELD
+            counts["overdue"] += visit.state is VisitState.OVERDUE
+    return Progress(**counts)
+
+
+class _Builder:
+    """Turns the state's entities into report lines, each step line computed once."""
+
+    def __init__(self, state: PlanState, today: date) -> None:
+        self._state = state
+        self._today = today
+        self._lines: dict[str, StepLine] = {}
+
+    # -- steps and tracks ---------------------------------------------------------------
+
+    def line(self, key: str) -> StepLine:
+        """The report line of step `key`."""
+        if key not in self._lines:
+            self._lines[key] = self._step_line(self._state.steps[key])
+        return self._lines[key]
+
+    def _step_line(self, step: Step) -> StepLine:
+        track = self._state.tracks[step.track]
+        visits = tuple(self._visits(step))
+        start, end = self._dates(step, visits)
+        return StepLine(
+            key=step.key,
+            title=step.title,
+            track=step.track,
+            target=track.target,
+            theme=theme_of(track),
+            responsible=step.responsible,
+            participants=step.participants,
+            means=step.means,
+            schedule=schedule_summary(step.schedule),
+            start=start,
+            end=end,
+            status=str(step.status),
+            state=self._step_state(step, end),
+            done_on=step.done_on,
+            visits=visits,
+        )
+
+    def _visits(self, step: Step) -> list[Visit]:
+        visits = []
+        for key in step.occurrences:
+            occurrence = self._state.occurrences[key]
+            day = occurrence.start.date()
+            if occurrence.status is OccurrenceStatus.DONE:
+                state = VisitState.HELD
+            elif occurrence.status is OccurrenceStatus.CANCELLED:
+                state = VisitState.CANCELLED
+            else:
+                state = VisitState.OVERDUE if day < self._today else VisitState.PLANNED
+            at = None if occurrence.all_day else f"{occurrence.start:%H:%M}"
+            visits.append(Visit(key=key, day=day, at=at, state=state))
+        return sorted(visits, key=lambda visit: (visit.day, visit.at or ""))
+
+    @staticmethod
+    def _dates(step: Step, visits: tuple[Visit, ...]) -> tuple[date | None, date | None]:
+        if isinstance(step.schedule, DueDate):
+            return step.schedule.start, step.schedule.due
+        # A series spans its live visits; one whose visits are all cancelled, all of them.
+        live = [v.day for v in visits if v.state is not VisitState.CANCELLED]
+        days = live or [v.day for v in visits]
+        if not days:
+            return None, None
+        return min(days), max(days)
+
+    def _step_state(self, step: Step, end: date | None) -> StepState:
+        if step.status is StepStatus.DONE:
+            return StepState.DONE
+        if step.status is StepStatus.CANCELLED:
+            return StepState.CANCELLED
+        if end is not None and end < self._today:
+            return StepState.LATE
+        return StepState(str(step.status))
+
+    def block(self, track: Track) -> TrackBlock:
+        """A track with its step lines."""
+        return TrackBlock(
+            key=track.key,
+            title=track.title,
+            target=track.target,
+            theme=theme_of(track),
+            steps=tuple(self.line(key) for key in track.steps),
+        )
+
+    def plan_tracks(self) -> tuple[TrackBlock, ...]:
+        """Tracks that belong to no target (the plan's steering)."""
+        return tuple(self.block(t) for t in self._state.tracks.values() if t.target is None)
+
+    # -- sections -----------------------------------------------------------------------
+
+    def themes(self) -> tuple[ThemeSection, ...]:
+        """One section per theme that has tracks, in the method's order."""
+        sections = []
+        for theme in THEMES:
+            blocks = tuple(
+                self.block(track)
+                for track in self._state.tracks.values()
+                if theme_of(track) == theme
+            )
+            if blocks:
+                steps = [step for block in blocks for step in block.steps]
+                sections.append(ThemeSection(theme, blocks, progress_of(steps)))
+        return tuple(sections)
+
+    def objectives(self, target: str) -> list[ObjectiveLine]:
+        """The objectives of `target`, the main one first."""
+        found = [
+            ObjectiveLine(
+                target=o.target,
+                key=o.key,
+                statement=o.statement,
+                value=o.value,
+                unit=o.unit,
+                due=o.due,
+                baseline=o.baseline,
+                indicator=o.indicator,
+            )
+            for o in self._state.objectives.values()
+            if o.target == target
+        ]
+        return sorted(found, key=lambda o: o.key != "main")
+
+    def target(self, key: str) -> TargetSection:
+        """A target with its objectives, tracks and progress."""
+        target = self._state.targets[key]
+        blocks = tuple(self.block(t) for t in self._state.tracks.values() if t.target == key)
+        return TargetSection(
+            key=target.key,
+            title=target.title,
+            kind=str(target.kind),
+            responsible=target.responsible,
+            ref=target.ref,
+            segments=target.segments,
+            rationale=target.rationale,
+            dropped=target.dropped,
+            objectives=tuple(self.objectives(key)),
+            tracks=blocks,
+            progress=progress_of(step for block in blocks for step in block.steps),
+        )
+
+    def summary(self, key: str) -> TargetSummary:
+        """A target's objectives and progress, for the summary at the top of a report."""
+        section = self.target(key)
+        return TargetSummary(
+            key=section.key,
+            title=section.title,
+            responsible=section.responsible,
+            dropped=section.dropped,
+            objectives=section.objectives,
+            progress=section.progress,
+        )
+
+    def person(self, key: str) -> PersonInfo:
+        """Who `key` is (a bare key for someone the team does not know)."""
+        person = self._state.people.get(key)
+        if person is None:
+            return PersonInfo(key, key, "", None, None, None)
+        return PersonInfo(
+            key=person.key,
+            name=person.name,
+            kind=str(person.kind),
+            role=person.role,
+            sector=person.sector,
+            left_on=person.left_on,
+        )
+
+    def people(self) -> tuple[PersonSection, ...]:
+        """One section per person with anything to do, in team order."""
+        keys = list(self._state.people)
+        for step in self._state.steps.values():
+            for key in (step.responsible, *step.participants):
+                if key not in keys:
+                    keys.append(key)
+        sections = []
+        for key in keys:
+            section = self._person_section(key)
+            if section.assignments or section.targets or section.indicators:
+                sections.append(section)
+        return tuple(sections)
+
+    def _person_section(self, key: str) -> PersonSection:
+        assignments = []
+        for step in self._state.steps.values():
+            if step.responsible == key:
+                assignments.append(Assignment("responsible", self.line(step.key)))
+            elif key in step.participants:
+                assignments.append(Assignment("participant", self.line(step.key)))
+        assignments.sort(key=lambda a: (a.step.start or a.step.end or date.max, a.step.key))
+        steps = [a.step for a in assignments]
+        return PersonSection(
+            person=self.person(key),
+            targets=tuple(
+                (t.key, t.title) for t in self._state.targets.values() if t.responsible == key
+            ),
+            indicators=tuple(
+                (i.key, i.name) for i in self._state.indicators.values() if i.owner == key
+            ),
+            assignments=tuple(assignments),
+            months=self._months(steps),
+            progress=progress_of(steps),
+        )
+
+    def _months(self, steps: list[StepLine]) -> tuple[MonthVisits, ...]:
+        counts: dict[str, dict[VisitState, int]] = {}
+        for step in steps:
+            for visit in step.visits:
+                month = f"{visit.day:%Y-%m}"
+                per_state = counts.setdefault(month, dict.fromkeys(VisitState, 0))
+                per_state[visit.state] += 1
+        if not counts:
+            return ()
+        months = periods_between(self._state.start, self._state.end, Per.MONTH)
+        return tuple(
+            MonthVisits(
+                month=month,
+                held=counts.get(month, {}).get(VisitState.HELD, 0),
+                planned=counts.get(month, {}).get(VisitState.PLANNED, 0),
+                overdue=counts.get(month, {}).get(VisitState.OVERDUE, 0),
+                cancelled=counts.get(month, {}).get(VisitState.CANCELLED, 0),
+            )
+            for month in months
+        )
+
+    def sectors(self) -> tuple[SectorSection, ...]:
+        """Targets grouped by their responsible's sector; sectorless targets come last."""
+        order: list[str | None] = []
+        for person in self._state.people.values():
+            if person.sector is not None and person.sector not in order:
+                order.append(person.sector)
+        grouped: dict[str | None, list[TargetSection]] = {}
+        for key, target in self._state.targets.items():
+            sector = self.person(target.responsible).sector
+            if sector not in order:
+                order.append(sector)
+            grouped.setdefault(sector, []).append(self.target(key))
+        sections = []
+        for sector in sorted(order, key=lambda s: s is None):
+            targets = tuple(grouped.get(sector, ()))
+            team = tuple(
+                self.person(p.key) for p in self._state.people.values() if p.sector == sector
+            )
+            if sector is None:
+                team = ()
+            steps = [s for t in targets for b in t.tracks for s in b.steps]
+            sections.append(SectorSection(sector, team, targets, progress_of(steps)))
+        return tuple(s for s in sections if s.targets or s.people)

@@ -1,0 +1,286 @@
+"""The report model: what a report says, independent of how it is written out.
+
+A report is built from a `PlanState` and a reference day (`today`: the day late steps and
+overdue visits are judged against). It holds plain, frozen values only; the renderers
+(Markdown, JSON, HTML) never look at the plan state themselves.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+
+class ReportKind(enum.StrEnum):
+    """How the plan is grouped: by theme, by person (rep), by sector or by target."""
+
+    THEME = "theme"
+    REP = "rep"
+    SECTOR = "sector"
+    TARGET = "target"
+
+
+class StepState(enum.StrEnum):
+    """How a step shows in a report: its status, with `late` for a passed deadline."""
+
+    DONE = "done"
+    LATE = "late"
+    CANCELLED = "cancelled"
+    IN_PROGRESS = "in_progress"
+    BLOCKED = "blocked"
+    PLANNED = "planned"
+
+
+class VisitState(enum.StrEnum):
+    """How one occurrence (a visit, a session) shows: held, to hold, overdue or cancelled."""
+
+    HELD = "held"
+    PLANNED = "planned"
+    OVERDUE = "overdue"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """One occurrence of a step, on its (local) day."""
+
+    key: str
+    day: date
+    at: str | None
+    state: VisitState
+
+
+@dataclass(frozen=True, slots=True)
+class StepLine:
+    """A step with what every report shows of it: dates, people, status, visits."""
+
+    key: str
+    title: str
+    track: str
+    target: str | None
+    theme: str
+    responsible: str
+    participants: tuple[str, ...]
+    means: str | None
+    schedule: str
+    start: date | None
+    end: date | None
+    status: str
+    state: StepState
+    done_on: date | None
+    visits: tuple[Visit, ...]
+
+    @property
+    def milestone(self) -> bool:
+        """A single date (a deadline or one session) rather than a span."""
+        return self.start is None or self.start == self.end
+
+
+@dataclass(frozen=True, slots=True)
+class TrackBlock:
+    """An action track and its steps, in plan order."""
+
+    key: str
+    title: str
+    target: str | None
+    theme: str
+    steps: tuple[StepLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Counts behind the progress bars: steps done and late, visits held and overdue.
+
+    Cancelled steps and visits are counted apart and left out of the shares.
+    """
+
+    steps: int = 0
+    done: int = 0
+    late: int = 0
+    cancelled: int = 0
+    visits: int = 0
+    held: int = 0
+    overdue: int = 0
+    visits_cancelled: int = 0
+
+    @property
+    def step_share(self) -> float | None:
+        """Share of live steps done, or None without any."""
+        return self.done / self.steps if self.steps else None
+
+    @property
+    def visit_share(self) -> float | None:
+        """Share of live visits held, or None without any."""
+        return self.held / self.visits if self.visits else None
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectiveLine:
+    """An objective of a target: a measurable result by a due date."""
+
+    target: str
+    key: str
+    statement: str
+    value: Decimal
+    unit: str
+    due: date
+    baseline: Decimal | None
+    indicator: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonInfo:
+    """Who someone is in the team."""
+
+    key: str
+    name: str
+    kind: str
+    role: str | None
+    sector: str | None
+    left_on: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class TargetSection:
+    """A target with its objectives, its tracks and their progress."""
+
+    key: str
+    title: str
+    kind: str
+    responsible: str
+    ref: str | None
+    segments: tuple[str, ...]
+    rationale: str | None
+    dropped: bool
+    objectives: tuple[ObjectiveLine, ...]
+    tracks: tuple[TrackBlock, ...]
+    progress: Progress
+
+
+@dataclass(frozen=True, slots=True)
+class TargetSummary:
+    """A target's objectives and the progress of its action plan, for the report's summary."""
+
+    key: str
+    title: str
+    responsible: str
+    dropped: bool
+    objectives: tuple[ObjectiveLine, ...]
+    progress: Progress
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeSection:
+    """One theme (a domain, or a sales approach) and its tracks across targets."""
+
+    key: str
+    tracks: tuple[TrackBlock, ...]
+    progress: Progress
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """A step someone takes part in, and how: `responsible` or `participant`."""
+
+    role: str
+    step: StepLine
+
+
+@dataclass(frozen=True, slots=True)
+class MonthVisits:
+    """Visits of one month (`2025-03`) by state."""
+
+    month: str
+    held: int
+    planned: int
+    overdue: int
+    cancelled: int
+
+    @property
+    def total(self) -> int:
+        """Every visit of the month, cancelled ones included."""
+        return self.held + self.planned + self.overdue + self.cancelled
+
+
+@dataclass(frozen=True, slots=True)
+class PersonSection:
+    """Everything one person is responsible for or takes part in, dated."""
+
+    person: PersonInfo
+    targets: tuple[tuple[str, str], ...]
+    indicators: tuple[tuple[str, str], ...]
+    assignments: tuple[Assignment, ...]
+    months: tuple[MonthVisits, ...]
+    progress: Progress
+
+
+@dataclass(frozen=True, slots=True)
+class SectorSection:
+    """A sector (`SEG-BA`, or None for targets whose responsible has no sector)."""
+
+    key: str | None
+    people: tuple[PersonInfo, ...]
+    targets: tuple[TargetSection, ...]
+    progress: Progress
+
+
+Section = ThemeSection | PersonSection | SectorSection | TargetSection
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A plan presented one way (by theme, person, sector or target) on a given day.
+
+    `plan_tracks` holds the tracks of no target (steering) for the sector and target
+    views; `as_of` is the recording time the plan was read at, when it was not "now".
+    """
+
+    kind: ReportKind
+    plan: str
+    title: str
+    scope: str | None
+    start: date
+    end: date
+    timezone: str
+    status: str
+    revision: int
+    today: date
+    as_of: datetime | None
+    months: tuple[str, ...]
+    people: dict[str, str]
+    sections: tuple[Section, ...]
+    plan_tracks: tuple[TrackBlock, ...]
+    progress: Progress
+    targets: tuple[TargetSummary, ...]
+
+    def elapsed(self) -> float:
+        """Share of the plan period gone by on `today` (0 before it starts, 1 after)."""
+        total = (self.end - self.start).days + 1
+        gone = (self.today - self.start).days + 1
+        return min(max(gone / total, 0.0), 1.0)
+
+    def steps(self) -> tuple[StepLine, ...]:
+        """Every step the report shows, each once, in the order it first appears."""
+        seen: dict[str, StepLine] = {}
+        for block in self.track_blocks():
+            for step in block.steps:
+                seen.setdefault(step.key, step)
+        for section in self.sections:
+            if isinstance(section, PersonSection):
+                for assignment in section.assignments:
+                    seen.setdefault(assignment.step.key, assignment.step)
+        return tuple(seen.values())
+
+    def track_blocks(self) -> tuple[TrackBlock, ...]:
+        """Every track block of the report's sections, then the plan-wide ones."""
+        blocks: list[TrackBlock] = []
+        for section in self.sections:
+            if isinstance(section, ThemeSection | TargetSection):
+                blocks.extend(section.tracks)
+            elif isinstance(section, SectorSection):
+                for target in section.targets:
+                    blocks.extend(target.tracks)
+        blocks.extend(self.plan_tracks)
+        return tuple(blocks)

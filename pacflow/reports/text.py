@@ -1,0 +1,72 @@
+"""Words and marks every text renderer shares: headings, glyphs, objective sentences."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from pacflow.reports.labels import Labels
+from pacflow.reports.model import ObjectiveLine, Report, StepLine, StepState
+
+GLYPHS: dict[StepState, str] = {
+    StepState.DONE: "■",
+    StepState.LATE: "!",
+    StepState.CANCELLED: "\u00d7",
+    StepState.IN_PROGRESS: "▶",
+    StepState.BLOCKED: "‖",
+    StepState.PLANNED: "□",
+}
+"""One mark per step state, distinct without colour (terminals, Markdown, print)."""
+
+NOTHING = "\u2013"
+"""What a cell shows when there is nothing to count (an en dash)."""
+
+LEGEND_STATES = (
+    StepState.DONE,
+    StepState.IN_PROGRESS,
+    StepState.PLANNED,
+    StepState.LATE,
+    StepState.BLOCKED,
+    StepState.CANCELLED,
+)
+
+
+def report_heading(report: Report, labels: Labels) -> str:
+    """`PAC-2025 — Plan d'action commerciale 2025 — by theme`."""
+    return f"{report.plan} — {report.title} — {labels['by.' + report.kind]}"
+
+
+def month_of(day: date) -> str:
+    """The month key `2025-03` of a day."""
+    return f"{day:%Y-%m}"
+
+
+def month_marks(step: StepLine, months: Sequence[str]) -> list[str]:
+    """One cell per month: the step's glyph in the months it spans, blank elsewhere."""
+    if step.end is None:
+        return ["" for _ in months]
+    first = month_of(step.start or step.end)
+    last = month_of(step.end)
+    glyph = GLYPHS[step.state]
+    return [glyph if first <= month <= last else "" for month in months]
+
+
+def number(value: Decimal) -> str:
+    """A decimal without trailing zeros: `600`, `2.5`."""
+    return format(value.normalize(), "f")
+
+
+def objective_text(objective: ObjectiveLine, labels: Labels) -> str:
+    """`T1 main: 180 → 400 kEUR by 2025-12-31 (I1) — Porter les prises…`."""
+    start = f"{number(objective.baseline)} → " if objective.baseline is not None else ""
+    indicator = f" ({objective.indicator})" if objective.indicator else ""
+    return (
+        f"{objective.target} {objective.key}: {start}{number(objective.value)} {objective.unit}, "
+        f"{labels['due']} {labels.date(objective.due)}{indicator} — {objective.statement}"
+    )
+
+
+def team_text(report: Report) -> str:
+    """`hg Hélène Garnier, cd Claire Dubois, …`: who the keys in the tables are."""
+    return ", ".join(f"{key} {name}" for key, name in report.people.items())

@@ -1,0 +1,137 @@
+"""The HTML reports in a real browser: headless Chromium loads them without a console
+message, draws the timeline, and leaves a screenshot in `artifacts/reports/`.
+
+Chromium is Debian's `chromium` package (`.ci/run` installs it). Without it these tests
+skip, except with CI=true, where a silent skip would hide a broken setup.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pacflow.domain import PlanState
+from pacflow.reports import ReportKind, build_report, render
+from tests.reports.conftest import MID_YEAR
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts" / "reports"
+WINDOW = (1400, 2200)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Path:
+    """Debian's headless-capable Chromium, or a skip (a failure with CI=true)."""
+    found = Path("/usr/bin/chromium")
+    if not found.exists():
+        which = shutil.which("chromium")
+        if which is None:
+            if os.environ.get("CI", "").lower() == "true":
+                pytest.fail(
+                    "chromium must be installed in CI (CI=true): .ci/run installs the Debian "
+                    "package when /usr/bin/chromium is missing",
+                    pytrace=False,
+                )
+            pytest.skip("chromium is not installed (apt-get install chromium)")
+        found = Path(which)
+    return found
+
+
+def _chromium(
+    chromium: Path, page: Path, workdir: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    profile = workdir / f"profile-{len(list(workdir.glob('profile-*')))}"
+    command = [
+        str(chromium),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        # Any attempt to reach a host fails, and the failure shows on the console.
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        f"--user-data-dir={profile}",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--virtual-time-budget=2000",
+        *args,
+        page.as_uri(),
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
+
+
+def console_problems(stderr: str) -> list[str]:
+    """Console messages and uncaught errors in Chromium's log (a report page has none)."""
+    return [line for line in stderr.splitlines() if ":CONSOLE" in line or "Uncaught" in line]
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+CASES = [
+    pytest.param(ReportKind.THEME, "en", id="theme-en"),
+    pytest.param(ReportKind.REP, "en", id="rep-en"),
+    pytest.param(ReportKind.REP, "fr", id="rep-fr"),
+    pytest.param(ReportKind.SECTOR, "en", id="sector-en"),
+    pytest.param(ReportKind.TARGET, "fr", id="target-fr"),
+]
+
+
+@pytest.mark.parametrize(("kind", "lang"), CASES)
+def test_the_html_report_renders_in_chromium(
+    chromium: Path,
+    mid_year_state: PlanState,
+    tmp_path: Path,
+    kind: ReportKind,
+    lang: str,
+) -> None:
+    report = build_report(mid_year_state, kind, today=MID_YEAR)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = ARTIFACTS / f"report-{kind}-{lang}.html"
+    page.write_text(render(report, "html", lang), encoding="utf-8")
+    screenshot = ARTIFACTS / f"report-{kind}-{lang}.png"
+    screenshot.unlink(missing_ok=True)
+
+    shot = _chromium(
+        chromium,
+        page,
+        tmp_path,
+        f"--screenshot={screenshot}",
+        f"--window-size={WINDOW[0]},{WINDOW[1]}",
+    )
+    assert shot.returncode == 0, shot.stderr[-2000:]
+    assert console_problems(shot.stderr) == []
+    assert _png_size(screenshot) == WINDOW
+    assert screenshot.stat().st_size > 50_000  # a drawn page, not a blank one
+
+    dom = _chromium(chromium, page, tmp_path, "--dump-dom")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert console_problems(dom.stderr) == []
+    html = dom.stdout
+    assert '<table class="gantt">' in html
+    assert html.count('class="mlabel"') >= 12
+    assert 'class="legend"' in html
+    for step in report.steps():
+        assert f'<td class="g-key key">{step.key}</td>' in html, step.key
+
+
+def test_console_errors_would_be_caught(chromium: Path, tmp_path: Path) -> None:
+    page = tmp_path / "broken.html"
+    page.write_text(
+        "<!doctype html><title>broken</title><script>missing();</script>", encoding="utf-8"
+    )
+    result = _chromium(chromium, page, tmp_path, "--dump-dom")
+    assert any("Uncaught ReferenceError" in line for line in console_problems(result.stderr))
