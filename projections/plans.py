@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -382,7 +383,7 @@ class PlanReadModel(Projector):
     """Keeps the rm_* tables equal to the rows of each plan's folded state."""
 
     name = "plans"
-    version = 2
+    version = 3  # 3: snapshots hold indicators' actual values
     handles = frozenset(EVENT_TYPES)
     metadata = metadata
 
@@ -445,34 +446,77 @@ class PlanReadModel(Projector):
             self._cache.popitem(last=False)
 
     def _write(self, connection: sa.Connection, state: PlanState, changes: Touched) -> None:
-        plan = state.key
-        connection.execute(sa.delete(plans).where(plans.c.plan == plan))
-        connection.execute(sa.insert(plans), [_plan_row(state)])
+        rows = _RowWriter(connection)
+        rows.replace(plans, state.key, [(state.key,)], [_plan_row(state)])
         for table in _ENTITY_TABLES:
             keys = changes.get(table)
-            if not keys:
-                continue
-            self._rewrite(connection, state, table, keys)
+            if keys:
+                keyed = [key if table is objectives else (key,) for key in keys]
+                rows.replace(table, state.key, keyed, list(_entity_rows(state, table, keys)))
 
-    def _rewrite(
-        self, connection: sa.Connection, state: PlanState, table: sa.Table, keys: set[Any]
+
+class _RowWriter:
+    """Deletes and inserts rows through the driver, inside the engine's transaction.
+
+    SQLAlchemy's per-row parameter processing cost more than the database on rebuilds;
+    values are converted here the way SQLAlchemy stores them, so its reads still work.
+    """
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self._cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        self._sqlite = connection.dialect.name == "sqlite"
+        self._mark = "?" if self._sqlite else "%s"
+
+    def replace(
+        self,
+        table: sa.Table,
+        plan: str,
+        keys: Sequence[tuple[Any, ...]],
+        rows: Sequence[dict[str, Any]],
     ) -> None:
-        plan = state.key
-        if table is objectives:
-            for target, key in keys:
-                connection.execute(
-                    sa.delete(table).where(
-                        table.c.plan == plan, table.c.target == target, table.c.key == key
-                    )
-                )
-        else:
-            for chunk in _chunks(sorted(keys), 500):
-                connection.execute(
-                    sa.delete(table).where(table.c.plan == plan, table.c.key.in_(chunk))
-                )
-        rows = list(_entity_rows(state, table, keys))
+        """Delete the rows of `plan` with these primary keys, then insert `rows`."""
+        key_columns = [c.name for c in table.primary_key.columns if c.name != "plan"]
+        where = " AND ".join(f'"{name}" = {self._mark}' for name in ["plan", *key_columns])
+        self._cursor.executemany(
+            f'DELETE FROM "{table.name}" WHERE {where}',
+            [(plan, *key)[: 1 + len(key_columns)] for key in keys],
+        )
         if rows:
-            connection.execute(sa.insert(table), rows)
+            columns = [c.name for c in table.columns]
+            names = ", ".join(f'"{name}"' for name in columns)
+            marks = ", ".join([self._mark] * len(columns))
+            values = [tuple(row[name] for name in columns) for row in rows]
+            if self._sqlite:
+                values = _sqlite_values(table, values)
+            self._cursor.executemany(
+                f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', values
+            )
+
+
+def _sqlite_datetime(value: datetime | None) -> str | None:
+    return None if value is None else value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _sqlite_date(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _sqlite_values(table: sa.Table, values: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Dates as SQLAlchemy's SQLite dialect stores them (text), converted column by column."""
+    converters = [
+        (index, _sqlite_datetime if isinstance(column.type, sa.DateTime) else _sqlite_date)
+        for index, column in enumerate(table.columns)
+        if isinstance(column.type, sa.DateTime | sa.Date)
+    ]
+    if not converters:
+        return values
+    converted = []
+    for row in values:
+        cells = list(row)
+        for index, convert in converters:
+            cells[index] = convert(cells[index])
+        converted.append(tuple(cells))
+    return converted
 
 
 def _entity_rows(state: PlanState, table: sa.Table, keys: set[Any]) -> Iterator[dict[str, Any]]:
@@ -510,8 +554,3 @@ def _ordered(
         entity = entities.get(key)
         if entity is not None:
             yield build(entity, positions[key])
-
-
-def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

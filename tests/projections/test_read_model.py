@@ -275,3 +275,26 @@ def test_snapshots_round_trip_and_give_the_same_as_of_plan(demo_store: EventStor
         else:
             assert found is not None
             assert plan_view(found) == plan_view(expected)
+
+
+def test_the_read_model_in_the_store_database_on_sqlite_and_postgres(sql_store_url: str) -> None:
+    from pacflow.views import plan_view
+    from projections.queries import plan_view as read_model_view
+
+    opened: list[EventStore] = []
+
+    def opener(clock: SettableClock) -> EventStore:
+        opened.append(EventStore.from_url(sql_store_url, clock=clock))
+        return opened[0]
+
+    build_demo(opener)
+    store = opened[0]
+    try:
+        engine = make_engine(store, cache_size=2)
+        engine.catch_up()
+        assert table_rows(engine) == expected_rows(PlanService(store), ["PAC-2025"])
+        with engine.database.connect() as connection:
+            view = read_model_view(connection, "PAC-2025")
+        assert view == plan_view(PlanService(store).require("PAC-2025"))
+    finally:
+        store.close()
