@@ -94,6 +94,12 @@ _DESCRIBERS: dict[type[PlanEvent], Callable[[Any], str]] = {
         f"indicator {e.indicator} targets set for {len(e.targets)} period(s)"
         + (f" from {min(e.targets)} to {max(e.targets)}" if e.targets else "")
     ),
+    ev.IndicatorValueRecorded: lambda e: (
+        f"{e.indicator} {e.period}: {e.value} recorded" + (f" ({e.note})" if e.note else "")
+    ),
+    ev.IndicatorValueCorrected: lambda e: (
+        f"{e.indicator} {e.period} corrected {e.previous} → {e.value}: {e.reason}"
+    ),
 }
 
 

@@ -170,6 +170,14 @@ def _subject(state: PlanState | None, event: PlanEvent) -> Any:
     return copy.copy(found)
 
 
+_INDICATOR_EVENTS = (
+    ev.IndicatorDefined,
+    ev.IndicatorTargetsSet,
+    ev.IndicatorValueRecorded,
+    ev.IndicatorValueCorrected,
+)
+
+
 @dataclass(slots=True)
 class _Keys:
     targets: set[str] = field(default_factory=set)
@@ -210,8 +218,8 @@ def _touched(event: PlanEvent, before: Any, state: PlanState) -> _Keys:
         keys.occurrences.update(event.occurrences)
     elif isinstance(event, ev.StepAssigned) and isinstance(before, Step):
         keys.people.update((before.responsible, *before.participants))
-    elif isinstance(event, ev.IndicatorDefined | ev.IndicatorTargetsSet):
-        # An indicator's targets are a target's business: filtering on T1 shows them.
+    elif isinstance(event, _INDICATOR_EVENTS):
+        # An indicator's targets and values are a target's business: filtering on T1 shows them.
         for key in keys.indicators:
             keys.targets.update(state.indicators[key].serves)
     elif isinstance(event, ev.ObjectiveSet) and isinstance(before, Objective) and before.indicator:

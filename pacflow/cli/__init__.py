@@ -69,6 +69,7 @@ def _register() -> None:
     from pacflow.cli import (
         demo_command,
         history_commands,
+        indicator_commands,
         plan_commands,
         planfile_commands,
         projection_commands,
@@ -85,6 +86,7 @@ def _register() -> None:
     main.add_command(planfile_commands.schema)
     main.add_command(plan_commands.plan)
     history_commands.register(plan_commands.plan)
+    indicator_commands.register(team_commands.indicator)
     for group in (
         team_commands.person,
         team_commands.target,

@@ -44,8 +44,9 @@ def demo(app: AppContext, as_json: bool) -> None:
     """Record the worked example (PAC-2025 of Numéria Services) and its year 2025.
 
     The plan as validated in January, then every change as it was entered: steps done,
-    visits held, moved or cancelled, the March adjustments and the mid-year
-    re-actualisation after the BRC merger, each recorded at its historical time.
+    visits held, moved or cancelled, the March adjustments, the mid-year
+    re-actualisation after the BRC merger, and each month's indicator actuals with the
+    late correction of I7 for March, each recorded at its historical time.
 
     Without --db (or PACFLOW_DB) it rebuilds its own store, demo.db in your user data
     directory, so it can be run again; with one, it refuses a store that already holds
@@ -100,5 +101,6 @@ def demo(app: AppContext, as_json: bool) -> None:
         f"  pacflow {db}store log --stream {DEMO_PLAN} --limit 30\n"
         f"  pacflow {db}export yaml {DEMO_PLAN}\n"
         f"  pacflow {db}report {DEMO_PLAN} --by rep --format html -o pac-2025.html\n"
+        f"  pacflow {db}indicator history {DEMO_PLAN} I7 --as-of 2025-05-01\n"
         f"  pacflow {db}store verify"
     )

@@ -158,7 +158,7 @@ def track_add(app: AppContext, plan: str, key: str, **options: Any) -> None:
 
 @click.group()
 def indicator() -> None:
-    """Follow-up indicators and their period targets."""
+    """Follow-up indicators: their period targets, actual values and history."""
 
 
 @indicator.command(name="define")

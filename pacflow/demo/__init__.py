@@ -4,7 +4,8 @@
 command in the order it was entered, with its local time. The demo replays both into a
 store with a clock set to each entry's time, so the log reads as if the year had been
 recorded live: the draft in December 2024, approval, visits held, moved and cancelled,
-the March adjustments (one entered after the fact) and the mid-year re-actualisation.
+the March adjustments (one entered after the fact), the mid-year re-actualisation, and
+each month's indicator actuals with the late correction of I7 for March.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ _COMMANDS: dict[str, type[Command]] = {
         c.CompleteStep,
         c.SetObjective,
         c.SetIndicatorTargets,
+        c.RecordIndicatorValue,
+        c.CorrectIndicatorValue,
         c.CompleteOccurrence,
         c.CancelOccurrence,
         c.MoveOccurrence,

@@ -27,6 +27,7 @@ from pacflow.domain.values import (
     Domain,
     Duration,
     IndicatorKind,
+    IndicatorValue,
     Key,
     LocalStart,
     NonNegativeDecimal,
@@ -281,6 +282,23 @@ class SetIndicatorTargets(Command):
 
     indicator: Key
     targets: dict[str, NonNegativeDecimal] = Field(min_length=1)
+
+
+class RecordIndicatorValue(Command):
+    """Record an indicator's actual value for a period (`2025-03`); progress, no revision."""
+
+    indicator: Key
+    period: str
+    value: IndicatorValue
+    note: OptionalText = None
+
+
+class CorrectIndicatorValue(Command):
+    """Correct a value recorded earlier for a period; the reason says why."""
+
+    indicator: Key
+    period: str
+    value: IndicatorValue
 
 
 C = TypeVar("C", bound=Command)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from pacflow.domain import steps
+from pacflow.domain import indicator_values, steps
 from pacflow.domain.commands import (
     AddPerson,
     AddStep,
@@ -28,6 +28,7 @@ from pacflow.domain.commands import (
     Command,
     CompleteOccurrence,
     CompleteStep,
+    CorrectIndicatorValue,
     CreatePlan,
     DefineIndicator,
     DropTarget,
@@ -36,6 +37,7 @@ from pacflow.domain.commands import (
     MoveStep,
     PersonLeaves,
     PublishPlan,
+    RecordIndicatorValue,
     RevisePlan,
     SetIndicatorTargets,
     SetObjective,
@@ -66,6 +68,7 @@ from pacflow.domain.rules import (
     get_target,
     live_target,
     require_in_period,
+    require_indicator_period,
     require_new_key,
     require_not_closed,
     require_plan_change,
@@ -79,7 +82,6 @@ from pacflow.domain.values import (
     PlanStatus,
     TargetKind,
     allowed_values,
-    period_bounds,
 )
 from pacflow.errors import InvalidInputError, NotFoundError, RuleViolationError
 
@@ -386,12 +388,7 @@ def _set_indicator_targets(state: PlanState, command: SetIndicatorTargets) -> li
     indicator = get_indicator(state, command.indicator)
     changed: dict[str, Decimal] = {}
     for period, value in sorted(command.targets.items()):
-        first, last = period_bounds(period, indicator.per, f"{what}: target period")
-        if last < state.start or first > state.end:
-            raise InvalidInputError(
-                f"{what}: target period {period} is outside the plan period "
-                f"{state.period.text()}"
-            )
+        require_indicator_period(state, indicator, period, "target period", what)
         if indicator.targets.get(period) != value:
             changed[period] = value
     if not changed:
@@ -426,4 +423,6 @@ _DECIDERS: dict[type[Command], _Decider] = {
     CompleteOccurrence: steps.complete_occurrence,
     CancelOccurrence: steps.cancel_occurrence,
     MoveOccurrence: steps.move_occurrence,
+    RecordIndicatorValue: indicator_values.record_value,
+    CorrectIndicatorValue: indicator_values.correct_value,
 }

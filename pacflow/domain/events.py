@@ -25,6 +25,7 @@ from pacflow.domain.values import (
     Domain,
     Duration,
     IndicatorKind,
+    IndicatorValue,
     Key,
     LocalDateTime,
     NonNegativeDecimal,
@@ -300,6 +301,25 @@ class IndicatorTargetsSet(PlanEvent):
     targets: dict[str, NonNegativeDecimal]
 
 
+class IndicatorValueRecorded(PlanEvent):
+    """The actual value of an indicator for a period (valid time) was recorded."""
+
+    indicator: Key
+    period: str
+    value: IndicatorValue
+    note: OptionalText = None
+
+
+class IndicatorValueCorrected(PlanEvent):
+    """A recorded actual value was corrected, for a reason; the earlier value stays in the log."""
+
+    indicator: Key
+    period: str
+    value: IndicatorValue
+    previous: IndicatorValue
+    reason: Text
+
+
 # --- registry ----------------------------------------------------------------------------
 
 EVENT_TYPES: dict[str, type[PlanEvent]] = {
@@ -330,6 +350,8 @@ EVENT_TYPES: dict[str, type[PlanEvent]] = {
     "OccurrenceMoved": OccurrenceMoved,
     "IndicatorDefined": IndicatorDefined,
     "IndicatorTargetsSet": IndicatorTargetsSet,
+    "IndicatorValueRecorded": IndicatorValueRecorded,
+    "IndicatorValueCorrected": IndicatorValueCorrected,
 }
 """Every event type by the name the store records; the only way back from a name to a type."""
 

@@ -15,6 +15,8 @@ from typing import Any
 from pacflow.domain.events import (
     IndicatorDefined,
     IndicatorTargetsSet,
+    IndicatorValueCorrected,
+    IndicatorValueRecorded,
     ObjectiveSet,
     OccurrenceCancelled,
     OccurrenceCompleted,
@@ -268,11 +270,18 @@ def _indicator_defined(state: PlanState, event: IndicatorDefined) -> None:
         event.per,
         event.serves,
         previous.targets if previous is not None else {},
+        previous.actuals if previous is not None else {},
     )
 
 
 def _indicator_targets_set(state: PlanState, event: IndicatorTargetsSet) -> None:
     state.indicators[event.indicator].targets.update(event.targets)
+
+
+def _indicator_value(
+    state: PlanState, event: IndicatorValueRecorded | IndicatorValueCorrected
+) -> None:
+    state.indicators[event.indicator].actuals[event.period] = event.value
 
 
 _Handler = Callable[[PlanState, Any], None]
@@ -304,6 +313,8 @@ _HANDLERS: dict[type[PlanEvent], _Handler] = {
     OccurrenceMoved: _occurrence_moved,
     IndicatorDefined: _indicator_defined,
     IndicatorTargetsSet: _indicator_targets_set,
+    IndicatorValueRecorded: _indicator_value,
+    IndicatorValueCorrected: _indicator_value,
 }
 
 

@@ -12,7 +12,7 @@ from datetime import date
 
 from pacflow.domain.commands import Command
 from pacflow.domain.state import Indicator, Person, PlanState, Step, Target, Track
-from pacflow.domain.values import PlanStatus, StepStatus
+from pacflow.domain.values import PlanStatus, StepStatus, period_bounds
 from pacflow.errors import InvalidInputError, NotFoundError, RuleViolationError
 
 # --- lifecycle ---------------------------------------------------------------------------
@@ -60,6 +60,18 @@ def require_in_period(state: PlanState, day: date, what: str, of: str) -> None:
     if not state.start <= day <= state.end:
         raise InvalidInputError(
             f"{what} {day.isoformat()} of {of} is outside the plan period {state.period.text()}"
+        )
+
+
+def require_indicator_period(
+    state: PlanState, indicator: Indicator, period: str, role: str, of: str
+) -> None:
+    """Refuse a period that is not one of the indicator's (`2025-03` for a monthly one) or
+    that lies wholly outside the plan period."""
+    first, last = period_bounds(period, indicator.per, f"{of}: {role}")
+    if last < state.start or first > state.end:
+        raise InvalidInputError(
+            f"{of}: {role} {period} is outside the plan period {state.period.text()}"
         )
 
 

@@ -132,7 +132,7 @@ class Occurrence:
 
 @dataclass(slots=True)
 class Indicator:
-    """A follow-up indicator and its period targets."""
+    """A follow-up indicator, its period targets and the actual values known so far."""
 
     key: str
     name: str
@@ -144,6 +144,7 @@ class Indicator:
     per: Per
     serves: tuple[str, ...]
     targets: dict[str, Decimal] = field(default_factory=dict)
+    actuals: dict[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

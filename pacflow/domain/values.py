@@ -167,6 +167,10 @@ OptionalText = Annotated[str | None, BeforeValidator(_optional_text)]
 NonNegativeDecimal = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
 """Money, days, counts and indicator values: finite and never negative."""
 
+IndicatorValue = Annotated[Decimal, Field(allow_inf_nan=False)]
+"""An indicator's actual value for a period: finite, and negative when the business says so
+(a gross margin rate or net orders after credit notes can fall below zero)."""
+
 Count = Annotated[int, Field(ge=0, le=10_000)]
 """A number of occurrences or targets: never negative."""
 
