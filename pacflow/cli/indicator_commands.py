@@ -14,8 +14,10 @@ import click
 
 from pacflow.cli.common import change_options, json_option, pass_app, plan_argument, run_named
 from pacflow.cli.context import AppContext
-from pacflow.cli.indicator_format import FORMATS
 from pacflow.errors import IntegrityError, NotFoundError
+
+FORMATS = ("table", "json", "csv")
+"""Formats of `indicator history` (kept here: importing the renderer at start-up is slow)."""
 
 period_option = click.option(
     "--period", required=True, metavar="PERIOD", help="The period measured, e.g. 2025-03."

@@ -14,7 +14,6 @@ from decimal import Decimal
 from pacflow.cli.render import table
 from projections.indicators import Entry, IndicatorHistory, PeriodFigures
 
-FORMATS = ("table", "json", "csv")
 _HEADERS = ("period", "target", "actual", "gap", "cumulative", "attainment", "corrected")
 _CSV_HEADERS = (
     "period",
