@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -123,6 +124,22 @@ def _is_integrity(error: BaseException) -> bool:
     )
 
 
+def _use_wal(cursor: sqlite3.Cursor) -> None:
+    """Switch a database to WAL (a setting kept in the file, so only its first opening does
+    it). Switching needs the file to itself and SQLite answers "locked" at once, without
+    waiting, when other connections open a new database at the same moment: retry."""
+    for _attempt in range(200):
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+            return
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+            time.sleep(0.025)
+    cursor.execute("PRAGMA journal_mode=WAL")  # a last try, its error reported as it is
+
+
 def _sqlite_engine(url: StoreUrl) -> sa.Engine:
     engine = sa.create_engine(
         url.sqlalchemy_url,
@@ -134,10 +151,10 @@ def _sqlite_engine(url: StoreUrl) -> sa.Engine:
         # Take transactions into our own hands (pysqlite's implicit BEGIN is deferred).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        _use_wal(cursor)
         # FULL: a committed append survives a power cut, not only a process crash.
         cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @sa_event.listens_for(engine, "begin")
