@@ -100,6 +100,10 @@ _DESCRIBERS: dict[type[PlanEvent], Callable[[Any], str]] = {
     ev.IndicatorValueCorrected: lambda e: (
         f"{e.indicator} {e.period} corrected {e.previous} → {e.value}: {e.reason}"
     ),
+    ev.MarketChangeRecorded: lambda e: (
+        f"market change ({e.impact} impact, effective {e.effective}) on "
+        f"{', '.join(e.affects)}: {e.summary}"
+    ),
 }
 
 

@@ -222,6 +222,8 @@ def _touched(event: PlanEvent, before: Any, state: PlanState) -> _Keys:
         # An indicator's targets and values are a target's business: filtering on T1 shows them.
         for key in keys.indicators:
             keys.targets.update(state.indicators[key].serves)
+    elif isinstance(event, ev.MarketChangeRecorded):
+        keys.targets.update(ref[7:] for ref in event.affects if ref.startswith("target:"))
     elif isinstance(event, ev.ObjectiveSet) and isinstance(before, Objective) and before.indicator:
         keys.indicators.add(before.indicator)
     for occurrence in keys.occurrences:

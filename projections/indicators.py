@@ -24,6 +24,7 @@ Pure: it folds the `(RecordedEvent, PlanEvent)` pairs `PlanService.history` yiel
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -158,23 +159,48 @@ def indicator_history(
     Raises NotFoundError for a plan or indicator unknown at `as_of`, InvalidInputError for a
     period that is not the indicator's or lies outside the plan.
     """
-    state: PlanState | None = None
-    known: dict[str, _Known] = {}
-    for recorded, event in records:
-        if as_of is not None and recorded.recorded_at > as_of:
-            continue
-        state = evolve(state, event)
-        if getattr(event, "indicator", None) == indicator:
-            _note_value(known, recorded, event)
-    if state is None:
-        raise NotFoundError("no such plan (see `pacflow plan list`)")
+    state, known = _fold(records, as_of, indicator)
     definition = state.indicators.get(indicator)
     if definition is None:
         when = " yet" if as_of is not None else ""
         raise NotFoundError(f"indicator {indicator}: unknown{when} in plan {state.key}")
     periods = _periods(state, definition, first_period, last_period)
-    figures = [f for f in _figures(state, definition, known) if f.period in periods]
+    figures = [f for f in _figures(state, definition, known[indicator]) if f.period in periods]
     return IndicatorHistory(state.key, state.timezone, definition, as_of, tuple(figures))
+
+
+def indicator_histories(records: Records, as_of: datetime | None = None) -> list[IndicatorHistory]:
+    """Every indicator of the plan over the plan's whole period, as known at `as_of`, from
+    one fold of the log (what a dashboard or a check needs). NotFoundError for no plan."""
+    state, known = _fold(records, as_of, None)
+    return [
+        IndicatorHistory(
+            state.key,
+            state.timezone,
+            definition,
+            as_of,
+            tuple(_figures(state, definition, known[key])),
+        )
+        for key, definition in state.indicators.items()
+    ]
+
+
+def _fold(
+    records: Records, as_of: datetime | None, only: str | None
+) -> tuple[PlanState, defaultdict[str, dict[str, _Known]]]:
+    """The plan at `as_of` and the values known then, per indicator (`only` one, if given)."""
+    state: PlanState | None = None
+    known: defaultdict[str, dict[str, _Known]] = defaultdict(dict)
+    for recorded, event in records:
+        if as_of is not None and recorded.recorded_at > as_of:
+            continue
+        state = evolve(state, event)
+        key = getattr(event, "indicator", None)
+        if key is not None and (only is None or key == only):
+            _note_value(known[key], recorded, event)
+    if state is None:
+        raise NotFoundError("no such plan (see `pacflow plan list`)")
+    return state, known
 
 
 def _note_value(known: dict[str, _Known], recorded: RecordedEvent, event: PlanEvent) -> None:

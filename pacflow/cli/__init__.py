@@ -101,6 +101,9 @@ def _register() -> None:
     from pacflow.cli.report_command import report
 
     main.add_command(report)
+    from pacflow.cli.piloting_commands import register as register_piloting
+
+    register_piloting(main)
 
 
 _register()

@@ -46,7 +46,8 @@ def demo(app: AppContext, as_json: bool) -> None:
     The plan as validated in January, then every change as it was entered: steps done,
     visits held, moved or cancelled, the March adjustments, the mid-year
     re-actualisation after the BRC merger, and each month's indicator actuals with the
-    late correction of I7 for March, each recorded at its historical time.
+    late correction of I7 for March, and the BRC merger as a market change, each recorded
+    at its historical time.
 
     Without --db (or PACFLOW_DB) it rebuilds its own store, demo.db in your user data
     directory, so it can be run again; with one, it refuses a store that already holds
@@ -102,5 +103,7 @@ def demo(app: AppContext, as_json: bool) -> None:
         f"  pacflow {db}export yaml {DEMO_PLAN}\n"
         f"  pacflow {db}report {DEMO_PLAN} --by rep --format html -o pac-2025.html\n"
         f"  pacflow {db}indicator history {DEMO_PLAN} I7 --as-of 2025-05-01\n"
+        f"  pacflow {db}dashboard {DEMO_PLAN} --as-of 2025-06-05\n"
+        f"  pacflow {db}check {DEMO_PLAN} --as-of 2025-06-20\n"
         f"  pacflow {db}store verify"
     )

@@ -5,7 +5,8 @@ command in the order it was entered, with its local time. The demo replays both 
 store with a clock set to each entry's time, so the log reads as if the year had been
 recorded live: the draft in December 2024, approval, visits held, moved and cancelled,
 the March adjustments (one entered after the fact), the mid-year re-actualisation, and
-each month's indicator actuals with the late correction of I7 for March.
+each month's indicator actuals with the late correction of I7 for March, and the BRC
+merger recorded as a market change the day it was announced.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ _COMMANDS: dict[str, type[Command]] = {
         c.SetIndicatorTargets,
         c.RecordIndicatorValue,
         c.CorrectIndicatorValue,
+        c.RecordMarketChange,
         c.CompleteOccurrence,
         c.CancelOccurrence,
         c.MoveOccurrence,

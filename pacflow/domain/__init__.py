@@ -9,9 +9,9 @@
 Modules: `values` (enums, keys, periods, durations, time zones), `schedule` and `rrule`
 (schedules and their occurrences), `events` (event types and their registry), `commands`,
 `state` (`PlanState`), `folding` (`evolve`, `fold`), `decider` (`decide`), `rules`,
-`steps` and `indicator_values` (the decider's parts), `focus` (`warnings`). Nothing here
-imports a database, CLI or calendar library, or the `events` store package, and nothing
-reads the clock.
+`steps`, `indicator_values` and `market` (the decider's parts), `focus` (`warnings`).
+Nothing here imports a database, CLI or calendar library, or the `events` store package,
+and nothing reads the clock.
 """
 
 from pacflow.domain.commands import Command, build_command

@@ -26,10 +26,12 @@ from pacflow.domain.values import (
     Direction,
     Domain,
     Duration,
+    Impact,
     IndicatorKind,
     IndicatorValue,
     Key,
     LocalStart,
+    MarketRef,
     NonNegativeDecimal,
     OptionalText,
     Per,
@@ -299,6 +301,15 @@ class CorrectIndicatorValue(Command):
     indicator: Key
     period: str
     value: IndicatorValue
+
+
+class RecordMarketChange(Command):
+    """Note a change in the market (a merger, a new regulation) and what it touches."""
+
+    summary: Text
+    affects: tuple[MarketRef, ...] = Field(min_length=1)
+    effective: date
+    impact: Impact = Impact.MEDIUM
 
 
 C = TypeVar("C", bound=Command)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from pacflow.domain import indicator_values, steps
+from pacflow.domain import indicator_values, market, steps
 from pacflow.domain.commands import (
     AddPerson,
     AddStep,
@@ -38,6 +38,7 @@ from pacflow.domain.commands import (
     PersonLeaves,
     PublishPlan,
     RecordIndicatorValue,
+    RecordMarketChange,
     RevisePlan,
     SetIndicatorTargets,
     SetObjective,
@@ -425,4 +426,5 @@ _DECIDERS: dict[type[Command], _Decider] = {
     MoveOccurrence: steps.move_occurrence,
     RecordIndicatorValue: indicator_values.record_value,
     CorrectIndicatorValue: indicator_values.correct_value,
+    RecordMarketChange: market.record_market_change,
 }

@@ -24,10 +24,12 @@ from pacflow.domain.values import (
     Direction,
     Domain,
     Duration,
+    Impact,
     IndicatorKind,
     IndicatorValue,
     Key,
     LocalDateTime,
+    MarketRef,
     NonNegativeDecimal,
     OptionalText,
     Per,
@@ -320,6 +322,22 @@ class IndicatorValueCorrected(PlanEvent):
     reason: Text
 
 
+# --- environment -------------------------------------------------------------------------
+
+
+class MarketChangeRecorded(PlanEvent):
+    """A change in the market was noted: what it touches, from when, how much it weighs.
+
+    A fact about the plan's environment, not a change to the plan: it needs no revision and
+    leaves the plan's state as it was; `pacflow check` weighs it against later revisions.
+    """
+
+    summary: Text
+    affects: tuple[MarketRef, ...]
+    effective: date
+    impact: Impact = Impact.MEDIUM
+
+
 # --- registry ----------------------------------------------------------------------------
 
 EVENT_TYPES: dict[str, type[PlanEvent]] = {
@@ -352,6 +370,7 @@ EVENT_TYPES: dict[str, type[PlanEvent]] = {
     "IndicatorTargetsSet": IndicatorTargetsSet,
     "IndicatorValueRecorded": IndicatorValueRecorded,
     "IndicatorValueCorrected": IndicatorValueCorrected,
+    "MarketChangeRecorded": MarketChangeRecorded,
 }
 """Every event type by the name the store records; the only way back from a name to a type."""
 

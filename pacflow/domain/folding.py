@@ -17,6 +17,7 @@ from pacflow.domain.events import (
     IndicatorTargetsSet,
     IndicatorValueCorrected,
     IndicatorValueRecorded,
+    MarketChangeRecorded,
     ObjectiveSet,
     OccurrenceCancelled,
     OccurrenceCompleted,
@@ -284,6 +285,11 @@ def _indicator_value(
     state.indicators[event.indicator].actuals[event.period] = event.value
 
 
+def _environment_fact(state: PlanState, event: MarketChangeRecorded) -> None:
+    """A market change is about the plan's world, not its content: the state stays as it was
+    (rules that weigh market changes read them from the log, with their positions)."""
+
+
 _Handler = Callable[[PlanState, Any], None]
 
 _HANDLERS: dict[type[PlanEvent], _Handler] = {
@@ -315,6 +321,7 @@ _HANDLERS: dict[type[PlanEvent], _Handler] = {
     IndicatorTargetsSet: _indicator_targets_set,
     IndicatorValueRecorded: _indicator_value,
     IndicatorValueCorrected: _indicator_value,
+    MarketChangeRecorded: _environment_fact,
 }
 
 

@@ -108,6 +108,14 @@ class Direction(enum.StrEnum):
     DOWN = "down"
 
 
+class Impact(enum.StrEnum):
+    """How much a market change is expected to weigh on the plan."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
 class Per(enum.StrEnum):
     """The period of a cadence or of an indicator's targets."""
 
@@ -150,6 +158,20 @@ def check_key(value: str, field: str = "key") -> str:
 
 Key = Annotated[str, StringConstraints(pattern=f"^{KEY_PATTERN}$")]
 """A short human key, checked by pydantic (in its compiled core: events are decoded often)."""
+
+MARKET_REF_KINDS = ("target", "segment", "offer", "account")
+_MARKET_REF = re.compile(f"({'|'.join(MARKET_REF_KINDS)}):{KEY_PATTERN}")
+
+
+def _market_ref_validator(value: str) -> str:
+    if _MARKET_REF.fullmatch(value) is None:
+        kinds = ", ".join(MARKET_REF_KINDS)
+        raise ValueError(f"expected KIND:KEY with KIND one of {kinds} (e.g. target:T1)")
+    return value
+
+
+MarketRef = Annotated[str, AfterValidator(_market_ref_validator)]
+"""What a market change touches: `target:T1`, `segment:SEG-BA`, `offer:OFF-CRM`, …"""
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 """Free text that must say something (stripped, not empty)."""

@@ -14,7 +14,12 @@ from pacflow.domain import events as ev
 from pacflow.domain.values import Aggregation, Direction, IndicatorKind
 from pacflow.errors import InvalidInputError, NotFoundError
 from pacflow.service import PlanService
-from projections.indicators import IndicatorHistory, PeriodFigures, indicator_history
+from projections.indicators import (
+    IndicatorHistory,
+    PeriodFigures,
+    indicator_histories,
+    indicator_history,
+)
 from projections.state_json import dump_state, load_state
 from tests.projections.test_history import PARIS, Records, paris, record
 
@@ -269,3 +274,12 @@ def test_snapshots_keep_actual_values(demo: Records) -> None:
     assert state is not None
     assert state.indicators["I7"].actuals["2025-03"] == Decimal(725)
     assert load_state(dump_state(state)).indicators == state.indicators
+
+
+@pytest.mark.parametrize("as_of", [None, paris("2025-05-01T00:00"), paris("2025-05-06T10:00")])
+def test_all_histories_from_one_fold_match_one_by_one(
+    demo: Records, as_of: datetime | None
+) -> None:
+    every = indicator_histories(demo, as_of)
+    assert [h.indicator.key for h in every] == [f"I{n}" for n in range(1, 9)]
+    assert every == [indicator_history(demo, h.indicator.key, as_of) for h in every]

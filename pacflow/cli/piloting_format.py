@@ -1,0 +1,121 @@
+"""How `dashboard` and `check` print: aligned tables, Markdown, finding lists.
+
+Times are shown in the plan's time zone; `-` is a figure not known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
+from decimal import Decimal
+
+from pacflow.cli.render import table
+from pacflow.domain.values import IndicatorKind
+from projections.dashboard import AT_RISK_PCT, ON_TRACK_PCT, Dashboard, DashboardRow
+from projections.obsolescence import Finding
+
+_NAME_WIDTH = 36
+_HEADERS = (
+    "indicator",
+    "name",
+    "unit",
+    "target",
+    "actual",
+    "gap",
+    "cumulative",
+    "attainment",
+    "trend",
+    "status",
+)
+_GROUPS = {IndicatorKind.ACTIVITY: "Activity indicators", IndicatorKind.RESULT: "Result indicators"}
+
+
+def _cell(value: Decimal | None, suffix: str = "") -> str:
+    return "-" if value is None else f"{value}{suffix}"
+
+
+def _cells(row: DashboardRow) -> list[str]:
+    figures = row.figures
+    corrected = "*" if figures is not None and figures.corrected else ""
+    return [
+        row.indicator.key,
+        _short(row.indicator.name),
+        row.indicator.unit,
+        _cell(figures.target if figures else None),
+        _cell(figures.actual if figures else None) + corrected,
+        _cell(figures.gap if figures else None),
+        _cell(figures.cumulative if figures else None),
+        _cell(figures.attainment if figures else None, "%"),
+        row.trend,
+        row.status.value,
+    ]
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= _NAME_WIDTH else name[: _NAME_WIDTH - 1].rstrip() + "…"
+
+
+def _moment(as_of: datetime | None, zone: tzinfo) -> str:
+    if as_of is None:
+        return "now"
+    return f"at {as_of.astimezone(zone).strftime('%Y-%m-%d %H:%M')}"
+
+
+def _rule() -> str:
+    return (
+        f"status: on track ≥ {ON_TRACK_PCT}% attainment, at risk ≥ {AT_RISK_PCT}%, else off "
+        "track; * value corrected"
+    )
+
+
+def render_dashboard(board: Dashboard, zone: tzinfo) -> str:
+    """The plan's indicators for the period, activity then result, with the status rule."""
+    lines = [
+        f"{board.plan} dashboard — {board.period or 'no period with actuals yet'} "
+        f"(as known {_moment(board.as_of, zone)} {board.timezone})"
+    ]
+    for kind, title in _GROUPS.items():
+        rows = board.group(kind)
+        if rows:
+            lines += ["", title, table([_cells(row) for row in rows], _HEADERS)]
+    lines += ["", _rule()]
+    return "\n".join(lines)
+
+
+def render_dashboard_markdown(board: Dashboard, zone: tzinfo) -> str:
+    """The dashboard as Markdown: a heading, one table per kind of indicator."""
+    lines = [
+        f"# {board.plan} dashboard — {board.period or 'no period with actuals yet'}",
+        "",
+        f"As known {_moment(board.as_of, zone)} ({board.timezone}).",
+    ]
+    for kind, title in _GROUPS.items():
+        rows = board.group(kind)
+        if not rows:
+            continue
+        lines += ["", f"## {title}", "", "| " + " | ".join(_HEADERS) + " |"]
+        lines.append("|" + "|".join("---" for _ in _HEADERS) + "|")
+        lines += ["| " + " | ".join(_md(cell) for cell in _cells(row)) + " |" for row in rows]
+    lines += ["", _rule()]
+    return "\n".join(lines)
+
+
+def _md(cell: str) -> str:
+    return cell.replace("|", "\\|").replace("*", "\\*") or " "
+
+
+def render_findings(plan: str, findings: Sequence[Finding], as_of: datetime, zone: tzinfo) -> str:
+    """One block per finding: severity and message, its facts, the command that answers it."""
+    when = as_of.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    if not findings:
+        return f"{plan}: no finding as of {when}"
+    count = len(findings)
+    lines = [f"{plan}: {count} finding{'s' if count != 1 else ''} as of {when}"]
+    for finding in findings:
+        lines += ["", f"{finding.severity.label}: [{finding.rule}] {finding.message}"]
+        for fact in finding.facts:
+            valid = f" (date {fact.valid})" if fact.valid else ""
+            recorded = fact.recorded_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            lines.append(f"  fact #{fact.position} {recorded}{valid}: {fact.summary}")
+        lines.append(f"  → {finding.command}")
+    return "\n".join(lines)

@@ -1,0 +1,215 @@
+"""The commercial dashboard: every indicator of a plan for one period, as known at a moment.
+
+Figures come from `projections.indicators` (target, actual, gap, cumulative, attainment);
+this module picks the period, adds a trend and a status.
+
+Status rule, on the period's attainment (already direction-aware: for an indicator where
+lower is better it is target ÷ actual):
+
+- `on track`: attainment ≥ ON_TRACK_PCT (100 %);
+- `at risk`: attainment ≥ AT_RISK_PCT (90 %);
+- `off track`: below that;
+- `no data`: no actual or no target for the period (or a zero divisor).
+
+The trend is a sparkline of the attainment of the last TREND_PERIODS periods up to the one
+shown (a blank where it is unknown), scaled between the lowest and highest of them.
+
+Default period: the last period with an actual value, among all indicators, as known at
+the moment asked about.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from events import RecordedEvent
+from pacflow.domain import PlanEvent
+from pacflow.domain import events as ev
+from pacflow.domain.state import Indicator
+from pacflow.domain.values import IndicatorKind, Per, period_bounds, period_key
+from pacflow.errors import InvalidInputError, NotFoundError
+from projections.indicators import IndicatorHistory, PeriodFigures, indicator_histories
+
+ON_TRACK_PCT = Decimal(100)
+AT_RISK_PCT = Decimal(90)
+TREND_PERIODS = 6
+_BARS = "▁▂▃▄▅▆▇█"
+
+
+class Status(enum.StrEnum):
+    """Where an indicator stands against its target for a period."""
+
+    ON_TRACK = "on track"
+    AT_RISK = "at risk"
+    OFF_TRACK = "off track"
+    NO_DATA = "no data"
+
+
+def status_of(attainment: Decimal | None) -> Status:
+    """The status the documented rule gives an attainment in percent."""
+    if attainment is None:
+        return Status.NO_DATA
+    if attainment >= ON_TRACK_PCT:
+        return Status.ON_TRACK
+    if attainment >= AT_RISK_PCT:
+        return Status.AT_RISK
+    return Status.OFF_TRACK
+
+
+def sparkline(values: Sequence[Decimal | None]) -> str:
+    """One bar per value, scaled between the lowest and highest known; blanks for unknowns."""
+    known = [value for value in values if value is not None]
+    if not known:
+        return " " * len(values)
+    low, high = min(known), max(known)
+    top = len(_BARS) - 1
+    bars = []
+    for value in values:
+        if value is None:
+            bars.append(" ")
+        elif high == low:
+            bars.append(_BARS[top // 2])
+        else:
+            bars.append(_BARS[round((value - low) * top / (high - low))])
+    return "".join(bars)
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardRow:
+    """One indicator on the dashboard: its figures for the period, trend and status."""
+
+    indicator: Indicator
+    figures: PeriodFigures | None
+    trend: str
+    status: Status
+
+    def as_json(self) -> dict[str, Any]:
+        """JSON-ready data."""
+        figures = self.figures
+        definition = self.indicator
+        return {
+            "indicator": definition.key,
+            "name": definition.name,
+            "kind": definition.kind,
+            "unit": definition.unit,
+            "direction": definition.direction,
+            "aggregation": definition.aggregation,
+            "period": figures.period if figures else None,
+            "target": figures.target if figures else None,
+            "actual": figures.actual if figures else None,
+            "gap": figures.gap if figures else None,
+            "cumulative": figures.cumulative if figures else None,
+            "cumulative_target": figures.cumulative_target if figures else None,
+            "attainment_pct": figures.attainment if figures else None,
+            "corrected": figures.corrected if figures else False,
+            "trend": self.trend,
+            "status": self.status,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    """Every indicator of a plan for one period, as known at `as_of` (None: now)."""
+
+    plan: str
+    timezone: str
+    period: str | None
+    as_of: datetime | None
+    rows: tuple[DashboardRow, ...]
+
+    def group(self, kind: IndicatorKind) -> list[DashboardRow]:
+        """The rows of one kind of indicator (activity or result), in definition order."""
+        return [row for row in self.rows if row.indicator.kind is kind]
+
+    def as_json(self) -> dict[str, Any]:
+        """JSON-ready data, grouped by kind."""
+        return {
+            "plan": self.plan,
+            "period": self.period,
+            "as_of": self.as_of,
+            "rule": {"on_track_pct": ON_TRACK_PCT, "at_risk_pct": AT_RISK_PCT},
+            **{kind.value: [row.as_json() for row in self.group(kind)] for kind in IndicatorKind},
+        }
+
+
+def dashboard(
+    records: Sequence[tuple[RecordedEvent, PlanEvent]],
+    as_of: datetime | None = None,
+    period: str | None = None,
+) -> Dashboard:
+    """The dashboard for `period` (default: the last one with an actual, as known at `as_of`).
+
+    Raises NotFoundError for a plan unknown at `as_of`, InvalidInputError for a period that
+    is malformed or outside the plan.
+    """
+    histories = indicator_histories(records, as_of)
+    plan, zone, start, end = _plan_header(records, as_of)
+    last_day = _last_day(period, start, end) if period else _latest_with_actual(histories)
+    rows = tuple(_row(history, last_day) for history in histories)
+    shown = period or (period_key(last_day, Per.MONTH) if last_day else None)
+    return Dashboard(plan, zone, shown, as_of, rows)
+
+
+def _plan_header(
+    records: Sequence[tuple[RecordedEvent, PlanEvent]], as_of: datetime | None
+) -> tuple[str, str, date, date]:
+    if records:
+        recorded, first = records[0]
+        if isinstance(first, ev.PlanCreated) and (as_of is None or recorded.recorded_at <= as_of):
+            return first.key, first.timezone, first.start, first.end
+    raise NotFoundError("no such plan (see `pacflow plan list`)")
+
+
+def _last_day(period: str, start: date, end: date) -> date:
+    """The last day of `period` (a month, week or quarter key), checked against the plan."""
+    for per in (Per.MONTH, Per.QUARTER, Per.WEEK):
+        try:
+            first, last = period_bounds(period, per, "--period")
+        except InvalidInputError:
+            continue
+        if last < start or first > end:
+            raise InvalidInputError(
+                f"--period {period}: outside the plan period {start.isoformat()}.."
+                f"{end.isoformat()}"
+            )
+        return min(last, end)
+    raise InvalidInputError(
+        f"--period {period!r}: expected a month such as 2025-06 (or 2025-Q2, 2025-W24)"
+    )
+
+
+def _latest_with_actual(histories: Sequence[IndicatorHistory]) -> date | None:
+    latest: date | None = None
+    for history in histories:
+        per = history.indicator.per
+        for figures in history.periods:
+            if figures.actual is not None:
+                last = period_bounds(figures.period, per)[1]
+                latest = last if latest is None else max(latest, last)
+    return latest
+
+
+def _row(history: IndicatorHistory, last_day: date | None) -> DashboardRow:
+    periods = history.periods
+    index = _index_of(history, last_day)
+    if index is None:
+        return DashboardRow(history.indicator, None, sparkline([]), Status.NO_DATA)
+    figures = periods[index]
+    window = periods[max(0, index - TREND_PERIODS + 1) : index + 1]
+    trend = sparkline([f.attainment for f in window])
+    return DashboardRow(history.indicator, figures, trend, status_of(figures.attainment))
+
+
+def _index_of(history: IndicatorHistory, last_day: date | None) -> int | None:
+    if last_day is None:
+        return None
+    wanted = period_key(last_day, history.indicator.per)
+    for index, figures in enumerate(history.periods):
+        if figures.period == wanted:
+            return index
+    return None

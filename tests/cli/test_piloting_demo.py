@@ -1,0 +1,301 @@
+"""pacflow dashboard, check and market record on the demo's year: the monthly review."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from freezegun import freeze_time
+
+from tests.cli.plan_fixtures import invoke, ok, refused, usage_error
+from tests.cli.test_history_commands import use_demo
+
+PLAN = "PAC-2025"
+
+
+@pytest.fixture(autouse=True)
+def demo(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    use_demo(db_url, tmp_path_factory)
+
+
+def board(runner: CliRunner, *args: str) -> Any:
+    return json.loads(ok(runner, ["dashboard", PLAN, "--format", "json", *args]).stdout)
+
+
+def rows(data: Any) -> dict[str, Any]:
+    return {row["indicator"]: row for row in [*data["activity"], *data["result"]]}
+
+
+def findings(runner: CliRunner, *args: str) -> tuple[int, list[dict[str, Any]]]:
+    result = invoke(runner, ["check", PLAN, "--json", *args])
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, json.loads(result.stdout)["findings"]
+
+
+def rules(found: list[dict[str, Any]]) -> list[str]:
+    return [finding["rule"] for finding in found]
+
+
+# --- dashboard ---------------------------------------------------------------------------
+
+
+def test_dashboard_at_the_end_of_may(runner: CliRunner) -> None:
+    lines = ok(runner, ["dashboard", PLAN, "--as-of", "2025-06-05"]).stdout.splitlines()
+    assert lines[0] == "PAC-2025 dashboard — 2025-05 (as known at 2025-06-05 23:59 Europe/Paris)"
+    assert lines[2] == "Activity indicators"
+    assert lines[5].split() == [
+        "I2", "Visites", "chez", "BRC", "count", "2", "3", "1", "10", "150.0%", "▅▅▁▅█", "on",
+        "track",
+    ]  # fmt: skip
+    i1 = next(line for line in lines if line.startswith("I1 "))
+    assert i1.split()[-8:] == ["330", "170", "-160", "170", "51.5%", "▄▄█▁▆", "off", "track"]
+    i7 = next(line for line in lines if line.startswith("I7 "))
+    assert i7.split()[-8:] == ["1208", "1190", "-18", "1190", "98.5%", "█▇▃▁▁", "at", "risk"]
+    assert lines[-1].startswith("status: on track ≥ 100% attainment, at risk ≥ 90%")
+
+
+def test_default_period_is_the_last_with_an_actual_as_known_then(runner: CliRunner) -> None:
+    assert board(runner, "--as-of", "2025-06-04")["period"] == "2025-04"
+    assert board(runner, "--as-of", "2025-06-05")["period"] == "2025-05"
+    assert board(runner, "--period", "2025-05", "--as-of", "2025-06-05") == board(
+        runner, "--as-of", "2025-06-05"
+    )
+
+
+def test_dashboard_at_year_end(runner: CliRunner) -> None:
+    data = board(runner, "--as-of", "2026-01-10")
+    assert data["period"] == "2025-12"
+    found = rows(data)
+    assert [row["indicator"] for row in data["activity"]] == ["I2", "I5", "I8"]
+    assert (found["I1"]["actual"], found["I1"]["target"], found["I1"]["status"]) == (
+        "790",
+        "850",
+        "at risk",
+    )
+    assert (found["I3"]["attainment_pct"], found["I3"]["status"]) == ("100.0", "on track")
+    assert found["I8"]["status"] == "off track"
+    assert all(len(row["trend"]) == 6 for row in found.values())
+
+
+def test_late_i7_correction_shows_only_once_recorded(runner: CliRunner) -> None:
+    before = rows(board(runner, "--period", "2025-03", "--as-of", "2025-05-01"))["I7"]
+    after = rows(board(runner, "--period", "2025-03", "--as-of", "2025-05-06T09:00"))["I7"]
+    assert (before["actual"], before["corrected"]) == ("730", False)
+    assert (after["actual"], after["corrected"]) == ("725", True)
+    text = ok(runner, ["dashboard", PLAN, "--period", "2025-03"]).stdout
+    assert "725*" in text
+
+
+def test_dashboard_markdown(runner: CliRunner) -> None:
+    lines = ok(runner, ["dashboard", PLAN, "--as-of", "2025-06-05", "--format", "md"]).stdout
+    assert lines.startswith("# PAC-2025 dashboard — 2025-05\n")
+    assert "## Activity indicators" in lines
+    assert "## Result indicators" in lines
+    assert "| I1 | Prises de commandes Banque & Assura… | kEUR | 330 | 170 |" in lines
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["dashboard", "PAC-9"], "plan PAC-9: no such plan"),
+        (["dashboard", PLAN, "--period", "2025-13"], "--period '2025-13': expected a month"),
+        (["dashboard", PLAN, "--period", "2027-01"], "--period 2027-01: outside the plan"),
+        (["dashboard", PLAN, "--as-of", "yesterday"], "--as-of 'yesterday': expected a date"),
+        (["dashboard", PLAN, "--as-of", "2024-01-01"], "plan PAC-2025 did not exist yet"),
+        (["check", "PAC-9"], "plan PAC-9: no such plan"),
+    ],
+)
+def test_bad_dashboard_or_check_input_is_one_line(
+    runner: CliRunner, args: list[str], message: str
+) -> None:
+    assert refused(runner, args).startswith(message)
+
+
+# --- check -------------------------------------------------------------------------------
+
+
+def test_merger_is_a_finding_before_the_june_revision(runner: CliRunner) -> None:
+    code, found = findings(runner, "--as-of", "2025-06-20")
+    assert code == 1
+    merger = found[0]
+    assert (merger["rule"], merger["severity"]) == ("market-change", "error")
+    assert merger["message"] == (
+        "market change of 2025-06-16 (high impact) touches T1, and no revision was published "
+        "in the 4 days since it was recorded"
+    )
+    assert [(f["date"], f["recorded_at"]) for f in merger["facts"]] == [
+        ("2025-06-16", "2025-06-16T09:30:00Z")
+    ]
+    assert merger["command"].startswith('pacflow plan revise PAC-2025 --reason "Rapprochement')
+    assert rules(found) == [
+        "market-change",
+        "indicator-off-track",
+        "no-review",
+        "visits-below-cadence",
+    ]
+
+
+def test_the_june_revision_answers_the_merger_and_the_off_track_i1(runner: CliRunner) -> None:
+    code, found = findings(runner, "--as-of", "2025-07-01")
+    assert code == 0
+    assert rules(found) == ["step-overdue", "step-overdue", "visits-below-cadence"]
+    assert [f["message"].split(" (")[0] for f in found[:2]] == ["step S17", "step S30"]
+
+
+def test_before_the_merger_there_is_no_market_finding(runner: CliRunner) -> None:
+    _code, found = findings(runner, "--as-of", "2025-06-16T11:00")
+    assert "market-change" not in rules(found)
+
+
+def test_text_output_gives_facts_and_commands(runner: CliRunner) -> None:
+    result = invoke(runner, ["check", PLAN, "--as-of", "2025-07-01"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[:5] == [
+        "PAC-2025: 3 findings as of 2025-07-01 23:59",
+        "",
+        "warning: [step-overdue] step S17 (Recruter un consultant senior issu de la banque, "
+        "mp) is planned, due 2025-06-30: 1 day late",
+        "  fact #68 2024-12-16 10:00 (date 2025-06-30): step S17 added to T2-DEV: Recruter un "
+        "consultant senior issu de la banque, responsible mp, due 2025-06-30",
+        "  → pacflow step done PAC-2025 S17 --on DATE  (or: pacflow step move PAC-2025 S17 "
+        '--due DATE --reason "…")',
+    ]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "fail_on", "code"),
+    [
+        ("2025-07-01", "error", 0),
+        ("2025-07-01", "warning", 1),
+        ("2025-06-20", "error", 1),
+        ("2025-01-07", "info", 0),
+    ],
+)
+def test_fail_on_sets_the_exit_code(runner: CliRunner, as_of: str, fail_on: str, code: int) -> None:
+    result = invoke(runner, ["check", PLAN, "--as-of", as_of, "--fail-on", fail_on])
+    assert result.exit_code == code, result.output
+
+
+def test_today_comes_from_the_clock_without_as_of(runner: CliRunner) -> None:
+    with freeze_time("2025-09-30 08:00:00"):
+        _code, found = findings(runner)
+    overdue = [f["message"] for f in found if f["rule"] == "step-overdue"]
+    assert any(message.startswith("step S40 ") for message in overdue) is False
+    with freeze_time("2025-12-01 08:00:00"):
+        _code, found = findings(runner)
+    overdue = [f["message"] for f in found if f["rule"] == "step-overdue"]
+    assert [m.split(" (")[0] for m in overdue] == ["step S40"]
+    assert "due 2025-09-30: 62 days late" in overdue[0]
+
+
+def test_fail_on_takes_known_levels_only(runner: CliRunner) -> None:
+    assert "--fail-on" in usage_error(runner, ["check", PLAN, "--fail-on", "fatal"])
+
+
+# --- market record -----------------------------------------------------------------------
+
+
+def test_market_change_needs_no_revision_and_is_checked(runner: CliRunner) -> None:
+    with freeze_time("2026-01-20 09:00:00"):  # after the demo's last entry
+        result = ok(
+            runner,
+            [
+                "market", "record", PLAN, "--summary", "Nouvelle réglementation DORA",
+                "--affects", "segment:SEG-BA", "--affects", "offer:OFF-CRM",
+                "--effective", "2026-01-19", "--impact", "low",
+            ],
+        )  # fmt: skip
+        assert result.stdout == (
+            "PAC-2025: recorded 1 change\n  market change (low impact, effective 2026-01-19) "
+            "on segment:SEG-BA, offer:OFF-CRM: Nouvelle réglementation DORA\n"
+        )
+        _code, found = findings(runner, "--as-of", "2026-01-21")
+    market = [f for f in found if f["rule"] == "market-change"]
+    assert [f["severity"] for f in market] == ["info"]
+    assert "touches T2, T3, and no revision" in market[0]["message"]  # by ref and segment
+    history = ok(runner, ["plan", "history", PLAN, "--since", "2026-01-20"]).stdout
+    assert "market change (low impact" in history
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--affects", "target:T9"], "affects target T9: unknown target in plan PAC-2025"),
+        (["--affects", "T1"], "affects[0] 'T1': expected KIND:KEY"),
+        (["--affects", "region:IDF"], "affects[0] 'region:IDF': expected KIND:KEY"),
+        (["--affects", "target:T1", "--impact", "huge"], "impact 'huge': expected one of"),
+        (["--affects", "target:T1", "--effective", "2025-02-30"], "effective '2025-02-30'"),
+    ],
+)
+def test_bad_market_change_is_refused_with_nothing_recorded(
+    runner: CliRunner, extra: list[str], message: str
+) -> None:
+    args = ["market", "record", PLAN, "--summary", "Fusion", "--effective", "2025-06-16"]
+    if "--effective" in extra:
+        args = args[:-2]
+    assert refused(runner, [*args, *extra]).startswith(message)
+
+
+def test_market_change_on_an_unknown_plan(runner: CliRunner) -> None:
+    args = ["market", "record", "PAC-9", "--summary", "x", "--affects", "target:T1"]
+    assert refused(runner, [*args, "--effective", "2025-06-16"]).startswith("plan PAC-9")
+
+
+def test_owner_who_left_and_too_many_targets(runner: CliRunner) -> None:
+    with freeze_time("2026-01-20 09:00:00"):  # after the demo's last entry
+        for command in (
+            ["plan", "revise", PLAN, "--reason", "Départ de kb"],
+            ["person", "leave", PLAN, "kb", "--on", "2025-12-15", "--reason", "Départ"],
+            ["plan", "set-limits", PLAN, "--per-rep", "2", "--total", "3", "--reason", "Focus"],
+        ):
+            ok(runner, command)
+        code, found = findings(runner)
+    assert code == 1
+    left = next(f for f in found if f["rule"] == "owner-left")
+    assert left["severity"] == "error"
+    assert left["message"] == (
+        "kb (Karim Benali) left the team on 2025-12-15 but still owns open steps S22"
+    )
+    assert left["facts"][0]["date"] == "2025-12-15"
+    assert left["command"] == 'pacflow step assign PAC-2025 S22 --to PERSON --reason "…"'
+    focus = next(f for f in found if f["rule"] == "too-many-targets")
+    assert focus["message"].endswith("has 4 live targets, more than 3 in all")
+    assert [fact["position"] for fact in focus["facts"]] == [13, 14, 15, 16]
+    assert "no-review" not in rules(found)  # the revision opened counts as a review
+
+
+@pytest.mark.parametrize(
+    ("utc", "overdue"),
+    [
+        ("2025-06-30 21:30:00", []),  # 23:30 in Paris (summer time): still 30 June
+        ("2025-06-30 22:30:00", ["S17", "S30"]),  # 00:30 on 1 July in Paris
+    ],
+)
+def test_today_is_the_plans_local_date(runner: CliRunner, utc: str, overdue: list[str]) -> None:
+    with freeze_time(utc):
+        _code, found = findings(runner)
+    late = [f["message"].split(" (")[0] for f in found if f["rule"] == "step-overdue"]
+    assert late == [f"step {key}" for key in overdue]
+
+
+def test_the_merger_is_in_the_history_of_t1(runner: CliRunner) -> None:
+    args = ["plan", "history", PLAN, "--target", "T1", "--since", "2025-06-16", "--until"]
+    lines = ok(runner, [*args, "2025-06-16"]).stdout.splitlines()
+    assert lines == [
+        "2025-06-16 11:30 hg — market change (high impact, effective 2025-06-16) on target:T1, "
+        "account:ACC-BRC: Rapprochement annoncé de BRC avec un autre établissement : gel "
+        "probable des projets SI pendant la fusion [rev 2, cli]"
+    ]
+
+
+@pytest.mark.parametrize(("as_of", "stale"), [("2025-06-08", False), ("2025-06-09", True)])
+def test_no_review_for_more_than_90_days(runner: CliRunner, as_of: str, stale: bool) -> None:
+    _code, found = findings(runner, "--as-of", as_of)
+    reviews = [f for f in found if f["rule"] == "no-review"]
+    assert bool(reviews) is stale
+    if stale:
+        assert reviews[0]["message"] == "no revision or review for 91 days (more than 90)"
+        assert reviews[0]["facts"][0]["summary"] == "plan published (revision 2)"
