@@ -67,6 +67,7 @@ def main(ctx: click.Context, db: str | None, actor: str) -> None:
 
 def _register() -> None:
     from pacflow.cli import (
+        calendar_commands,
         demo_command,
         history_commands,
         indicator_commands,
@@ -83,6 +84,8 @@ def _register() -> None:
     main.add_command(projection_commands.projections)
     main.add_command(planfile_commands.apply)
     main.add_command(planfile_commands.export)
+    planfile_commands.export.add_command(calendar_commands.export_ics)
+    main.add_command(calendar_commands.calendar)
     main.add_command(planfile_commands.schema)
     main.add_command(plan_commands.plan)
     history_commands.register(plan_commands.plan)

@@ -1,0 +1,291 @@
+"""What a plan puts in calendars: one item per due-date step, one per visit or session.
+
+Pure functions from `PlanState` to `CalendarItem`s, plain data that `integrations.ics`
+renders and that `integrations.revisions` compares from one event to the next. Choices:
+
+- A step with a due date (no occurrences) is a task (VTODO). A step with sessions, a
+  recurrence or a cadence is one event (VEVENT) per occurrence and gets **no** task of its
+  own: the rep marks visits held one by one, and a second, recurring "done" switch would
+  compete with them (todoman even clones completed recurring tasks under a new UID).
+- An item belongs to the step's **responsible** person: it goes to their calendar only.
+  Participants are named in the description, not invited (no ATTENDEE: servers that
+  schedule would e-mail invitations) and not copied into their calendars, so that each
+  item has one owner who can tick it.
+- Event times are shown in the responsible person's time zone when they have one, else
+  in the plan's; all-day occurrences are dates. A timed occurrence without a duration has
+  no end (RFC 5545: it ends when it starts).
+- UIDs use only `[A-Za-z0-9.+-]`: parts are separated by `.`, and any other character of a
+  key is written `+XX` per UTF-8 byte, so `PAC-2025` / `S08` / `2025-03-11` gives
+  `PAC-2025.S08.2025-03-11.pacflow` and distinct keys always give distinct UIDs.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from pacflow.domain import PlanState
+from pacflow.domain.schedule import DueDate
+from pacflow.domain.state import Occurrence, Step
+from pacflow.domain.values import OccurrenceStatus, StepStatus
+
+UID_SUFFIX = "pacflow"
+_UID_SAFE = frozenset(string.ascii_letters + string.digits + "-")
+
+
+class ItemKind(StrEnum):
+    """Which iCalendar component an item becomes."""
+
+    TODO = "VTODO"
+    EVENT = "VEVENT"
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarItem:
+    """One task or event as a calendar shows it, before iCalendar encoding.
+
+    Event times are aware (in `timezone`), or dates for all-day occurrences; `status` is
+    the iCalendar STATUS; `plan_status` is the step's or occurrence's status in the plan.
+    """
+
+    uid: str
+    kind: ItemKind
+    plan: str
+    step: str
+    occurrence: str | None
+    owner: str
+    summary: str
+    timezone: str
+    start: datetime | date | None
+    end: datetime | date | None
+    due: date | None
+    status: str
+    plan_status: str
+    completed: date | None
+    priority: int
+    categories: tuple[str, ...]
+    description: str
+    location: str | None
+
+    def significant(self) -> tuple[object, ...]:
+        """The fields whose change raises SEQUENCE: time, status and owner."""
+        return (self.start, self.end, self.due, self.status, self.plan_status, self.owner)
+
+
+def uid_part(text: str) -> str:
+    """`text` with every character outside `[A-Za-z0-9-]` written `+XX` per UTF-8 byte."""
+    return "".join(
+        char if char in _UID_SAFE else "".join(f"+{byte:02X}" for byte in char.encode())
+        for char in text
+    )
+
+
+def step_uid(plan: str, step: str) -> str:
+    """The UID of a step's task: `PAC-2025.S10.pacflow`."""
+    return f"{uid_part(plan)}.{uid_part(step)}.{UID_SUFFIX}"
+
+
+def occurrence_uid(plan: str, step: str, occurrence: str) -> str:
+    """The UID of one occurrence's event: `PAC-2025.S08.2025-03-11.pacflow`."""
+    return f"{uid_part(plan)}.{uid_part(step)}.{_when(step, occurrence)}.{UID_SUFFIX}"
+
+
+def _when(step: str, occurrence: str) -> str:
+    """The UID part of an occurrence key: what follows `STEP@`, encoded."""
+    return uid_part(occurrence.removeprefix(f"{step}@"))
+
+
+def calendar_items(
+    state: PlanState, *, person: str | None = None, steps: Iterable[str] | None = None
+) -> list[CalendarItem]:
+    """The items of the plan (of `person`'s calendar, of `steps` only), in plan order."""
+    chosen = state.steps.values() if steps is None else (state.steps[key] for key in steps)
+    waited_for = {
+        other.predecessor
+        for other in state.steps.values()
+        if other.predecessor is not None and not other.parallel
+    }
+    items: list[CalendarItem] = []
+    for step in chosen:
+        if person is not None and step.responsible != person:
+            continue
+        context = _context(state, step)
+        if isinstance(step.schedule, DueDate):
+            priority = 1 if step.key in waited_for else 5
+            items.append(_todo(state, step, context, step.schedule, priority))
+        else:
+            items.extend(
+                _event(state, step, context, state.occurrences[key]) for key in step.occurrences
+            )
+    return items
+
+
+def occurrence_item(state: PlanState, occurrence: str) -> CalendarItem:
+    """The event of one occurrence (cheaper than every item of its step)."""
+    found = state.occurrences[occurrence]
+    step = state.steps[found.step]
+    return _event(state, step, _context(state, step), found)
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What every item of one step shares."""
+
+    uid_prefix: str
+    categories: tuple[str, ...]
+    description: tuple[str, ...]
+    timezone: str
+
+
+def _context(state: PlanState, step: Step) -> _Context:
+    person = state.people.get(step.responsible)
+    timezone = person.timezone if person is not None and person.timezone else state.timezone
+    return _Context(
+        f"{uid_part(state.key)}.{uid_part(step.key)}.",
+        _categories(state, step),
+        _description(state, step),
+        timezone,
+    )
+
+
+# --- tasks -------------------------------------------------------------------------------
+
+_TODO_STATUS = {
+    StepStatus.PLANNED: "NEEDS-ACTION",
+    StepStatus.IN_PROGRESS: "IN-PROCESS",
+    StepStatus.BLOCKED: "IN-PROCESS",
+    StepStatus.DONE: "COMPLETED",
+    StepStatus.CANCELLED: "CANCELLED",
+}
+
+
+def _todo(
+    state: PlanState, step: Step, context: _Context, schedule: DueDate, priority: int
+) -> CalendarItem:
+    """A task; `priority` is 1 (high) when another step waits for this one, else 5."""
+    status = _TODO_STATUS[step.status]
+    blocked = step.status is StepStatus.BLOCKED
+    if blocked and step.started_on is None:
+        status = "NEEDS-ACTION"
+    return CalendarItem(
+        uid=context.uid_prefix + UID_SUFFIX,
+        kind=ItemKind.TODO,
+        plan=state.key,
+        step=step.key,
+        occurrence=None,
+        owner=step.responsible,
+        summary=step.title,
+        timezone=state.timezone,
+        start=schedule.start,
+        end=None,
+        due=schedule.due,
+        status=status,
+        plan_status=step.status.value,
+        completed=step.done_on if step.status is StepStatus.DONE else None,
+        priority=priority,
+        categories=(*context.categories, "blocked") if blocked else context.categories,
+        description="\n".join((*context.description, f"pacflow: {state.key} step {step.key}")),
+        location=step.location,
+    )
+
+
+# --- events ------------------------------------------------------------------------------
+
+
+def _event(state: PlanState, step: Step, context: _Context, occurrence: Occurrence) -> CalendarItem:
+    start: datetime | date
+    end: datetime | date | None
+    if occurrence.all_day:
+        start = occurrence.start.date()
+        days = max(1, occurrence.duration.days) if occurrence.duration else 1
+        end = start + timedelta(days=days)
+    else:
+        local = occurrence.start.replace(tzinfo=ZoneInfo(occurrence.timezone))
+        start = local.astimezone(ZoneInfo(context.timezone))
+        end = start + occurrence.duration if occurrence.duration else None
+    cancelled = (
+        occurrence.status is OccurrenceStatus.CANCELLED or step.status is StepStatus.CANCELLED
+    )
+    moved = occurrence.start != occurrence.scheduled_start
+    flags = (("done", occurrence.status is OccurrenceStatus.DONE), ("moved", moved))
+    lines = list(context.description)
+    if occurrence.cancel_reason:
+        lines.append(f"Cancelled: {occurrence.cancel_reason}")
+    if moved:
+        lines.append(f"Moved from {_local_text(occurrence.scheduled_start)}")
+    lines.append(f"pacflow: {state.key} step {step.key}, occurrence {occurrence.key}")
+    return CalendarItem(
+        uid=f"{context.uid_prefix}{_when(step.key, occurrence.key)}.{UID_SUFFIX}",
+        kind=ItemKind.EVENT,
+        plan=state.key,
+        step=step.key,
+        occurrence=occurrence.key,
+        owner=step.responsible,
+        summary=step.title,
+        timezone=context.timezone,
+        start=start,
+        end=end,
+        due=None,
+        status="CANCELLED" if cancelled else "CONFIRMED",
+        plan_status=occurrence.status.value,
+        completed=occurrence.done_on,
+        priority=0,
+        categories=(*context.categories, *(name for name, on in flags if on)),
+        description="\n".join(lines),
+        location=step.location,
+    )
+
+
+# --- text --------------------------------------------------------------------------------
+
+
+def _categories(state: PlanState, step: Step) -> tuple[str, ...]:
+    track = state.tracks[step.track]
+    found: list[str] = [track.domain.value]
+    if track.approach is not None:
+        found.append(track.approach.value)
+    target = state.targets.get(track.target) if track.target else None
+    if target is not None:
+        found.append(target.title)
+    return tuple(found)
+
+
+def _name(state: PlanState, key: str) -> str:
+    person = state.people.get(key)
+    return f"{person.name} ({key})" if person is not None else key
+
+
+def _description(state: PlanState, step: Step) -> tuple[str, ...]:
+    """The lines every item of the step shows: plan, target, objective, track, people."""
+    track = state.tracks[step.track]
+    lines = [f"Plan {state.key}: {state.title}"]
+    target = state.targets.get(track.target) if track.target else None
+    if target is not None:
+        lines.append(f"Target (cible) {target.key}: {target.title}")
+        objective = state.objectives.get((target.key, "main"))
+        if objective is not None:
+            lines.append(
+                f"Objective: {objective.statement} ({objective.value} {objective.unit} "
+                f"by {objective.due.isoformat()})"
+            )
+    lines.append(f"Track (piste d'action) {track.key}: {track.title}")
+    if step.means:
+        lines.append(f"Means: {step.means}")
+    lines.append(f"Responsible: {_name(state, step.responsible)}")
+    if step.participants:
+        lines.append("Participants: " + ", ".join(_name(state, key) for key in step.participants))
+    if step.status is StepStatus.BLOCKED and step.blocked_reason:
+        lines.append(f"Blocked: {step.blocked_reason}")
+    if step.status is StepStatus.CANCELLED and step.cancel_reason:
+        lines.append(f"Step cancelled: {step.cancel_reason}")
+    return tuple(lines)
+
+
+def _local_text(moment: datetime) -> str:
+    if moment.time() == time():
+        return moment.date().isoformat()
+    return moment.strftime("%Y-%m-%d %H:%M")
