@@ -83,10 +83,13 @@ class _Plan:
         return moment
 
 
-def _plan(app: AppContext, key: str) -> _Plan:
+def plan_origin(app: AppContext, key: str) -> _Plan:
+    """When and in which time zone plan `key` was created (its first event only)."""
     from pacflow.domain import events as ev
+    from pacflow.service import decode
 
-    for recorded, event in app.service().history(key):
+    for recorded in app.store().read_stream(key, to_version=1):
+        event = decode(recorded)
         if not isinstance(event, ev.PlanCreated):
             raise IntegrityError(f"plan {key}: its log does not start with PlanCreated")
         return _Plan(key, recorded.recorded_at, ZoneInfo(event.timezone))
@@ -98,7 +101,7 @@ def show_as_of(app: AppContext, key: str, text: str, *, as_json: bool) -> None:
     from pacflow.cli.plan_commands import render_plan
     from pacflow.views import plan_view
 
-    plan = _plan(app, key)
+    plan = plan_origin(app, key)
     moment = plan.existing_at(text, "--as-of")
     state = app.service().load(key, until=moment)
     assert state is not None  # the plan existed at `moment`: its first event is in
@@ -148,7 +151,7 @@ def history(
     """
     from projections.history import HistoryFilter, PlanHistory
 
-    origin = _plan(app, plan)
+    origin = plan_origin(app, plan)
     start = parse_moment(since, origin.zone, "--since", day_start=True) if since else None
     end = origin.existing_at(until, "--until") if until else None
     if start is not None and end is not None and start > end:
@@ -157,7 +160,7 @@ def history(
     folder = PlanHistory()
     entries = [e for e in folder.entries(app.service().history(plan)) if wanted.keeps(e)]
     state = folder.state
-    assert state is not None  # the plan exists: `_plan` found its first event
+    assert state is not None  # the plan exists: `plan_origin` found its first event
     for option, key, known in (("--target", target, state.targets), ("--step", step, state.steps)):
         if key is not None and key not in known:
             raise NotFoundError(f"{option} {key}: no such {option[2:]} in plan {plan}")
@@ -251,7 +254,7 @@ def diff(
     """
     from projections.diff import diff as plan_diff
 
-    origin = _plan(app, plan)
+    origin = plan_origin(app, plan)
     before = _side(app, origin, from_, from_revision, ("--from", "--from-revision"), required=True)
     after = _side(app, origin, to, to_revision, ("--to", "--to-revision"), required=False)
     later = (
@@ -299,7 +302,7 @@ def revisions(app: AppContext, plan: str, as_json: bool) -> None:
     """
     from projections.history import revisions as plan_revisions
 
-    origin = _plan(app, plan)
+    origin = plan_origin(app, plan)
     found = plan_revisions(app.service().history(plan))
     if as_json:
         echo_json([revision.as_json() for revision in found])

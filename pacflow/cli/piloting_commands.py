@@ -32,9 +32,9 @@ def register(main: click.Group) -> None:
 
 def _read(app: AppContext, plan: str, as_of: str | None) -> tuple[list[Any], ZoneInfo, datetime]:
     """The plan's records, its zone, and the moment asked about (default: the clock's now)."""
-    from pacflow.cli.history_commands import _plan
+    from pacflow.cli.history_commands import plan_origin
 
-    known = _plan(app, plan)
+    known = plan_origin(app, plan)
     moment = known.existing_at(as_of, "--as-of") if as_of is not None else app.now()
     return list(app.service().history(plan)), known.zone, moment
 

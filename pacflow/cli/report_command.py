@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -13,11 +12,10 @@ import click
 
 from pacflow.cli.common import pass_app, plan_argument
 from pacflow.cli.context import AppContext
-from pacflow.errors import InvalidInputError, NotFoundError
+from pacflow.errors import InvalidInputError
 
 if TYPE_CHECKING:
-    from pacflow.domain import PlanState
-    from pacflow.service import PlanService
+    pass
 
 _EXTENSIONS = {".html": "html", ".htm": "html", ".json": "json", ".md": "md", ".markdown": "md"}
 
@@ -80,7 +78,7 @@ def report(
       pacflow report PAC-2025 --by target --lang fr -o pac-2025-cibles.md
       pacflow report PAC-2025 --by sector --as-of 2025-06-01 --format json
     """
-    from pacflow.cli.history_commands import parse_moment
+    from pacflow.cli.history_commands import plan_origin
     from pacflow.reports import Labels, build_report, check_format, parse_kind, render
 
     report_kind = parse_kind(kind)
@@ -93,8 +91,10 @@ def report(
         moment = None
         today = app.now().astimezone(zone).date()
     else:
-        moment = parse_moment(as_of, zone, "--as-of").astimezone(zone)
-        state = _state_then(service, plan, moment, as_of, zone)
+        moment = plan_origin(app, plan).existing_at(as_of.strip(), "--as-of").astimezone(zone)
+        then = service.load(plan, until=moment)
+        assert then is not None  # existing_at refused moments before the plan was created
+        state = then
         today = moment.date()
     text = render(build_report(state, report_kind, today=today, as_of=moment), chosen, lang)
     if output is None or output == "-":
@@ -108,19 +108,6 @@ def _format_of(output: str | None) -> str:
     if output is None or output == "-":
         return "md"
     return _EXTENSIONS.get(Path(output).suffix.lower(), "md")
-
-
-def _state_then(
-    service: PlanService, plan: str, moment: datetime, text: str, zone: ZoneInfo
-) -> PlanState:
-    state = service.load(plan, until=moment)
-    if state is not None:
-        return state
-    first, _event = next(iter(service.history(plan)))
-    created = first.recorded_at.astimezone(zone)
-    raise NotFoundError(
-        f"plan {plan} did not exist yet on {text.strip()} (created {created:%Y-%m-%d %H:%M})"
-    )
 
 
 def write_atomically(path: Path, text: str) -> None:
