@@ -81,12 +81,17 @@ def sparkline(values: Sequence[Decimal | None]) -> str:
 
 @dataclass(frozen=True, slots=True)
 class DashboardRow:
-    """One indicator on the dashboard: its figures for the period, trend and status."""
+    """One indicator on the dashboard: its figures for the period, trend and status.
+
+    `periods` is the indicator's whole history as known then (every period of the plan,
+    later ones included), for the charts of the HTML dashboard.
+    """
 
     indicator: Indicator
     figures: PeriodFigures | None
     trend: str
     status: Status
+    periods: tuple[PeriodFigures, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         """JSON-ready data."""
@@ -198,11 +203,12 @@ def _row(history: IndicatorHistory, last_day: date | None) -> DashboardRow:
     periods = history.periods
     index = _index_of(history, last_day)
     if index is None:
-        return DashboardRow(history.indicator, None, sparkline([]), Status.NO_DATA)
+        return DashboardRow(history.indicator, None, sparkline([]), Status.NO_DATA, periods)
     figures = periods[index]
     window = periods[max(0, index - TREND_PERIODS + 1) : index + 1]
     trend = sparkline([f.attainment for f in window])
-    return DashboardRow(history.indicator, figures, trend, status_of(figures.attainment))
+    status = status_of(figures.attainment)
+    return DashboardRow(history.indicator, figures, trend, status, periods)
 
 
 def _index_of(history: IndicatorHistory, last_day: date | None) -> int | None:

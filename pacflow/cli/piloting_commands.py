@@ -7,6 +7,7 @@ a monthly review can be replayed later exactly as it was seen then.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,6 +40,10 @@ def _read(app: AppContext, plan: str, as_of: str | None) -> tuple[list[Any], Zon
     return list(app.service().history(plan)), known.zone, moment
 
 
+_DASHBOARD_FORMATS = ("table", "json", "md", "html")
+_EXTENSIONS = {".html": "html", ".htm": "html", ".json": "json", ".md": "md", ".markdown": "md"}
+
+
 @click.command()
 @plan_argument
 @click.option("--period", metavar="PERIOD", help="The period shown [last one with an actual].")
@@ -46,10 +51,22 @@ def _read(app: AppContext, plan: str, as_of: str | None) -> tuple[list[Any], Zon
 @click.option(
     "--format",
     "output",
-    type=click.Choice(("table", "json", "md")),
-    default="table",
+    type=click.Choice(_DASHBOARD_FORMATS),
+    help="Output format [default: from the -o file's extension, else table].",
+)
+@click.option(
+    "-o",
+    "--output",
+    "destination",
+    metavar="FILE",
+    help="Write the dashboard to FILE instead of printing it (nothing is written on error).",
+)
+@click.option(
+    "--lang",
+    default="en",
     show_default=True,
-    help="Output format.",
+    metavar="en|fr",
+    help="Language of the HTML page's words (fr: objectif, réalisé, écart…).",
 )
 @json_option
 @pass_app
@@ -58,7 +75,9 @@ def dashboard(
     plan: str,
     period: str | None,
     as_of: str | None,
-    output: str,
+    output: str | None,
+    destination: str | None,
+    lang: str,
     as_json: bool,
 ) -> None:
     """Show the commercial dashboard: every indicator's target, actual, gap, cumulative,
@@ -66,25 +85,49 @@ def dashboard(
 
     Status: on track at 100 % attainment or more, at risk from 90 %, off track below
     (attainment is direction-aware). The trend is the attainment of the last six periods.
+    --format html writes one self-contained page (no script, works offline, prints on A4)
+    with a chart per indicator: target line against actual bars (a line for rates), later
+    periods greyed, corrected values marked (hover: earlier value, when and why).
 
     \b
     Examples:
       pacflow dashboard PAC-2025
       pacflow dashboard PAC-2025 --period 2025-05 --as-of 2025-06-05
       pacflow dashboard PAC-2025 --format md > revue-mensuelle.md
+      pacflow dashboard PAC-2025 --as-of 2025-06-05 --format html -o revue-mai.html
+      pacflow dashboard PAC-2025 --lang fr -o tableau-de-bord.html
     """
     from pacflow.cli.piloting_format import render_dashboard, render_dashboard_markdown
-    from pacflow.cli.render import echo_json
+    from pacflow.cli.render import to_json
+    from pacflow.cli.report_command import write_atomically
+    from pacflow.reports.dashboard_html import render_dashboard_html
+    from pacflow.reports.labels import Labels
     from projections.dashboard import dashboard as build
 
+    chosen = "json" if as_json else output or _format_of(destination)
+    labels = Labels(lang)  # an unknown language is refused before anything is read
     records, zone, moment = _read(app, plan, as_of)
     board = build(records, moment if as_of is not None else None, period)
-    if as_json or output == "json":
-        echo_json(board.as_json())
-    elif output == "md":
-        click.echo(render_dashboard_markdown(board, zone))
+    if chosen == "json":
+        text = to_json(board.as_json())
+    elif chosen == "md":
+        text = render_dashboard_markdown(board, zone)
+    elif chosen == "html":
+        text = render_dashboard_html(board, labels, moment).rstrip("\n")
     else:
-        click.echo(render_dashboard(board, zone))
+        text = render_dashboard(board, zone)
+    if destination is None or destination == "-":
+        click.echo(text)
+        return
+    write_atomically(Path(destination), text + "\n")
+    shown = board.period or "no period"
+    click.echo(f"{plan}: dashboard {shown} ({chosen}) written to {destination}", err=True)
+
+
+def _format_of(destination: str | None) -> str:
+    if destination is None or destination == "-":
+        return "table"
+    return _EXTENSIONS.get(Path(destination).suffix.lower(), "table")
 
 
 @click.command()

@@ -179,3 +179,79 @@ footer { margin-top: 24px; padding-top: 8px; border-top: 1px solid var(--line);
   .gantt .g-title { font-size: 9.5px; }
 }
 """
+
+DASHBOARD_CSS = """
+/* the commercial dashboard: statuses by colour and by mark (solid, half, hollow) */
+:root { --on: #2e7d4f; --risk: #b7791f; --off: #c0392b; --nodata: #8b929c; --corr: #6b3fa0;
+  --shown: #e6edf8; --later: #eef0f3; }
+.st { display: inline-block; white-space: nowrap; font-size: 11px; padding: 0 6px;
+  border-radius: 3px; border: 1px solid currentColor; }
+.st.st-on_track { color: var(--on); } .st.st-at_risk { color: var(--risk); font-weight: 600; }
+.st.st-off_track { color: var(--off); font-weight: 700; border-width: 2px; }
+.st.st-no_data { color: var(--nodata); border-style: dashed; }
+.kpi.st-on_track b { color: var(--on); } .kpi.st-at_risk b { color: var(--risk); }
+.kpi.st-off_track b { color: var(--off); } .kpi.st-no_data b { color: var(--nodata); }
+.legend.rule { color: var(--ink); }
+.sw { display: inline-block; width: 22px; height: 12px; position: relative; }
+.sw-target::before { content: ""; position: absolute; left: 0; right: 0; top: 5px;
+  border-top: 2px solid var(--ink); }
+.sw-actual { background: var(--on); width: 12px; }
+.sw-corr { width: 9px; height: 9px; background: var(--corr); transform: rotate(45deg); }
+.sw-shown { background: var(--shown); border: 1px solid var(--line); }
+.sw-later { background: var(--later); border: 1px solid var(--line); }
+
+section.group > h2 { margin-top: 22px; }
+.card { border: 1px solid var(--line); border-left: 4px solid var(--nodata); border-radius: 6px;
+  padding: 10px 14px; margin: 12px 0; break-inside: avoid; page-break-inside: avoid; }
+.card.st-on_track { border-left-color: var(--on); }
+.card.st-at_risk { border-left-color: var(--risk); border-left-style: double;
+  border-left-width: 5px; }
+.card.st-off_track { border-left-color: var(--off); border-left-width: 6px; }
+.card > header { display: flex; justify-content: space-between; align-items: baseline;
+  gap: 12px; }
+.card h3 { margin: 0; }
+.figs { display: flex; flex-wrap: wrap; gap: 8px; margin: 8px 0; }
+.figs > div { border: 1px solid var(--line); border-radius: 4px; padding: 3px 10px;
+  min-width: 92px; }
+.figs dt { font-size: 10px; text-transform: uppercase; letter-spacing: .04em;
+  color: var(--muted); }
+.figs dd { margin: 0; font-size: 16px; font-weight: 700; font-variant-numeric: tabular-nums; }
+.corr-mark { color: var(--corr); cursor: help; }
+.card-body { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 18px;
+  align-items: start; }
+.card-body figure { margin: 0; }
+.figtable { font-size: 11px; margin: 0; }
+.figtable caption { text-align: left; font-size: 11px; color: var(--muted); padding-bottom: 2px; }
+.figtable td, .figtable th { padding: 1px 6px; }
+.figtable td { white-space: nowrap; }
+.figtable tr.shown td { background: var(--shown); font-weight: 700; }
+.figtable tr.later td { color: var(--nodata); background: var(--later); }
+.corr-note { color: var(--corr); margin: 4px 0 0; }
+
+svg.chart { display: block; width: 100%; height: auto; overflow: visible; }
+.chart text { font: 11px system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }
+.chart .yl { fill: var(--muted); text-anchor: end; }
+.chart .xl { fill: var(--muted); text-anchor: middle; }
+.chart .xl.shown { fill: var(--ink); font-weight: 700; }
+.chart .xl.later { fill: var(--nodata); }
+.chart .grid { stroke: var(--line); stroke-width: 1; }
+.chart .grid.zero, .chart .axis { stroke: var(--ink); stroke-width: 1; }
+.chart rect.shown { fill: var(--shown); }
+.chart rect.later { fill: var(--later); }
+.chart .tline { fill: none; stroke: var(--ink); stroke-width: 2; stroke-dasharray: 6 3; }
+.chart .tpt { fill: var(--paper); stroke: var(--ink); stroke-width: 1.5; }
+.chart .aline { fill: none; stroke: var(--plan); stroke-width: 2; }
+.chart .abar, .chart .pt { stroke-width: 1.5; }
+.chart .st-on_track { fill: var(--on); stroke: var(--on); }
+.chart .st-at_risk { fill: var(--risk); fill-opacity: .45; stroke: var(--risk); }
+.chart .st-off_track { fill: var(--paper); stroke: var(--off); stroke-width: 2.5; }
+.chart .st-no_data { fill: var(--nodata); stroke: var(--nodata); }
+.chart .corr path { fill: var(--corr); stroke: var(--paper); stroke-width: 1; }
+.chart .corr .was { stroke: var(--corr); stroke-width: 2; stroke-dasharray: 3 2; }
+
+@media print {
+  .card { margin: 6px 0; padding: 6px 10px; }
+  .figs dd { font-size: 13px; }
+  section.group { break-before: page; page-break-before: always; }
+}
+"""
