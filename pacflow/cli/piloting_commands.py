@@ -119,7 +119,7 @@ def dashboard(
     if destination is None or destination == "-":
         click.echo(text)
         return
-    write_atomically(Path(destination), text + "\n")
+    write_atomically(Path(destination), text + "\n", "the dashboard")
     shown = board.period or "no period"
     click.echo(f"{plan}: dashboard {shown} ({chosen}) written to {destination}", err=True)
 

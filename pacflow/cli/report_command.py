@@ -110,9 +110,10 @@ def _format_of(output: str | None) -> str:
     return _EXTENSIONS.get(Path(output).suffix.lower(), "md")
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` whole or not at all (a failed write leaves no file behind)."""
-    where = f"cannot write the report to {path}"
+def write_atomically(path: Path, text: str, what: str = "the report") -> None:
+    """Write `text` (`what`, for messages) to `path` whole or not at all: a failed write
+    leaves no file behind."""
+    where = f"cannot write {what} to {path}"
     if path.is_dir():
         raise InvalidInputError(f"{where}: it is a directory")
     parent = path.parent
