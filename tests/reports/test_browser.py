@@ -1,5 +1,6 @@
-"""The HTML reports in a real browser: headless Chromium loads them without a console
-message, draws the timeline, and leaves a screenshot in `artifacts/reports/`.
+"""The HTML reports and dashboard in a real browser: headless Chromium loads them without a
+console message, draws the timeline or the charts, and leaves a screenshot in
+`artifacts/reports/`.
 
 Chromium is Debian's `chromium` package (`.ci/run` installs it). Without it these tests
 skip, except with CI=true, where a silent skip would hide a broken setup.
@@ -7,6 +8,7 @@ skip, except with CI=true, where a silent skip would hide a broken setup.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import struct
@@ -14,7 +16,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from pacflow.cli import main
 from pacflow.domain import PlanState
 from pacflow.reports import ReportKind, build_report, render
 from tests.reports.conftest import MID_YEAR
@@ -135,3 +139,42 @@ def test_console_errors_would_be_caught(chromium: Path, tmp_path: Path) -> None:
     )
     result = _chromium(chromium, page, tmp_path, "--dump-dom")
     assert any("Uncaught ReferenceError" in line for line in console_problems(result.stderr))
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_html_dashboard_renders_in_chromium(
+    chromium: Path, runner: CliRunner, demo_db: str, tmp_path: Path, lang: str
+) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = ARTIFACTS / f"dashboard-{lang}.html"
+    args = ["--db", demo_db, "dashboard", "PAC-2025", "--as-of", "2025-06-05", "--lang", lang]
+    result = runner.invoke(main, [*args, "-o", str(page)])
+    assert result.exit_code == 0, result.output
+    indicators = json.loads(runner.invoke(main, [*args, "--json"]).stdout)
+    keys = [row["indicator"] for kind in ("activity", "result") for row in indicators[kind]]
+    screenshot = ARTIFACTS / f"dashboard-{lang}.png"
+    screenshot.unlink(missing_ok=True)
+
+    shot = _chromium(
+        chromium,
+        page,
+        tmp_path,
+        f"--screenshot={screenshot}",
+        f"--window-size={WINDOW[0]},{WINDOW[1]}",
+    )
+    assert shot.returncode == 0, shot.stderr[-2000:]
+    assert console_problems(shot.stderr) == []
+    assert _png_size(screenshot) == WINDOW
+    assert screenshot.stat().st_size > 50_000  # a drawn page, not a blank one
+
+    dom = _chromium(chromium, page, tmp_path, "--dump-dom")
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert console_problems(dom.stderr) == []
+    html = dom.stdout
+    cards = html.split('<article class="card ')[1:]
+    assert [card.split('data-indicator="')[1].split('"')[0] for card in cards] == keys
+    for card in cards:
+        assert card.count('<svg class="chart"') == 1
+        assert '<title id="chart-' in card
+        assert '<desc id="chart-' in card
+    assert html.count("<svg") == len(keys)
