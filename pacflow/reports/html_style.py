@@ -217,7 +217,7 @@ section.group > h2 { margin-top: 22px; }
   color: var(--muted); }
 .figs dd { margin: 0; font-size: 16px; font-weight: 700; font-variant-numeric: tabular-nums; }
 .corr-mark { color: var(--corr); cursor: help; }
-.card-body { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 18px;
+.card-body { display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 18px;
   align-items: start; }
 .card-body figure { margin: 0; }
 .figtable { font-size: 11px; margin: 0; }
@@ -252,6 +252,7 @@ svg.chart { display: block; width: 100%; height: auto; overflow: visible; }
 @media print {
   .card { margin: 6px 0; padding: 6px 10px; }
   .figs dd { font-size: 13px; }
-  section.group { break-before: page; page-break-before: always; }
+  .card-body { gap: 10px; }
+  .figtable td, .figtable th { padding: 0 4px; }
 }
 """
