@@ -79,6 +79,57 @@ def test_dashboard_at_year_end(runner: CliRunner) -> None:
     assert all(len(row["trend"]) == 6 for row in found.values())
 
 
+MAY_FIGURES = {  # indicator: target, actual, gap, cumulative, attainment %, status
+    "I2": ("2", "3", "1", "10", "150.0", "on track"),
+    "I5": ("32", "33", "1", None, "103.1", "on track"),
+    "I8": ("8", "10", "2", "39", "125.0", "on track"),
+    "I1": ("330", "170", "-160", "170", "51.5", "off track"),
+    "I3": ("1", "0", "-1", "0", "0.0", "off track"),
+    "I4": ("21", "19", "-2", None, "90.5", "at risk"),
+    "I6": ("20", "19.8", "-0.2", None, "99.0", "at risk"),
+    "I7": ("1208", "1190", "-18", "1190", "98.5", "at risk"),
+}
+
+
+def test_dashboard_json_at_the_end_of_may(runner: CliRunner) -> None:
+    data = board(runner, "--as-of", "2025-06-05")
+    assert (data["plan"], data["period"]) == (PLAN, "2025-05")
+    assert data["as_of"] == "2025-06-05T21:59:59.999999Z"  # the day's end in Paris
+    assert [row["indicator"] for row in data["activity"]] == ["I2", "I5", "I8"]
+    assert [row["indicator"] for row in data["result"]] == ["I1", "I3", "I4", "I6", "I7"]
+    figures = {
+        key: (
+            row["target"],
+            row["actual"],
+            row["gap"],
+            row["cumulative"],
+            row["attainment_pct"],
+            row["status"],
+        )
+        for key, row in rows(data).items()
+    }
+    assert figures == MAY_FIGURES
+    assert {row["period"] for row in rows(data).values()} == {"2025-05"}
+
+
+def test_dashboard_table_at_year_end(runner: CliRunner) -> None:
+    lines = ok(runner, ["dashboard", PLAN, "--as-of", "2026-01-10"]).stdout.splitlines()
+    assert lines[0] == "PAC-2025 dashboard — 2025-12 (as known at 2026-01-10 23:59 Europe/Paris)"
+    found = [line.split() for line in lines if line.startswith("I")]
+    tails = {words[0]: " ".join(words[-8:]) for words in found}  # target to status
+    assert tails == {
+        "I2": "2 1 -1 19 50.0% █▁███▅ off track",
+        "I5": "50 49 -1 - 98.0% ▄▁▂███ at risk",
+        "I8": "8 7 -1 92 87.5% ▁▁▅█▅▂ off track",
+        "I1": "850 790 -60 790 92.9% ▃▁▆█▇█ at risk",
+        "I3": "3 3 0 3 100.0% ██▁███ on track",
+        "I4": "30 29 -1 - 96.7% ▁▃██▄█ at risk",
+        "I6": "20 21.6 1.6 - 108.0% ▁▅▃▇▅█ on track",
+        "I7": "2900 2810 -90 2810 96.9% █▁▃▅▅█ at risk",
+    }
+    assert lines.index("Activity indicators") < lines.index("Result indicators")
+
+
 def test_late_i7_correction_shows_only_once_recorded(runner: CliRunner) -> None:
     before = rows(board(runner, "--period", "2025-03", "--as-of", "2025-05-01"))["I7"]
     after = rows(board(runner, "--period", "2025-03", "--as-of", "2025-05-06T09:00"))["I7"]
