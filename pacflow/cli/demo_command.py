@@ -104,6 +104,7 @@ def demo(app: AppContext, as_json: bool) -> None:
         f"  pacflow {db}report {DEMO_PLAN} --by rep --format html -o pac-2025.html\n"
         f"  pacflow {db}indicator history {DEMO_PLAN} I7 --as-of 2025-05-01\n"
         f"  pacflow {db}dashboard {DEMO_PLAN} --as-of 2025-06-05\n"
+        f"  pacflow {db}dashboard {DEMO_PLAN} --as-of 2025-06-05 -o dashboard-2025-05.html\n"
         f"  pacflow {db}check {DEMO_PLAN} --as-of 2025-06-20\n"
         f"  pacflow {db}store verify"
     )
