@@ -240,6 +240,8 @@ class _Page:
         notes = []
         for index, figures in enumerate(row.periods):
             later = cut is not None and index > cut
+            if later and figures.target is None:
+                continue  # nothing known or expected yet: the chart shows the period
             css = ' class="shown"' if index == cut else ' class="later"' if later else ""
             if later:
                 cells = [figure(figures.target, t), NOTHING, NOTHING, NOTHING, NOTHING, ""]

@@ -363,3 +363,65 @@ def test_an_output_file_in_a_missing_folder_is_refused(runner: CliRunner, tmp_pa
     message = refused(runner, ["dashboard", PLAN, "-o", str(target)])
     assert message.startswith(f"cannot write the dashboard to {target}: directory")
     assert not target.parent.exists()
+
+
+# --- a plan of its own: weeks over two years, lower is better, text to escape -------------
+
+NAME = 'Délai <b>moyen</b> & "SLA"'
+REASON = 'Ticket <dupliqué> & "reclassé"'
+
+
+def _weekly_plan(runner: CliRunner) -> None:
+    for command in (
+        ["plan", "create", "PX", "--title", "PX", "--start", "2025-07-01", "--end", "2026-06-30",
+         "--timezone", "Europe/Paris", "--owner", "hg"],
+        ["person", "add", "PX", "hg", "--name", "H", "--kind", "manager"],
+        ["indicator", "define", "PX", "W1", "--name", NAME, "--kind", "activity", "--unit",
+         "days", "--owner", "hg", "--direction", "down", "--per", "week"],
+        ["indicator", "set-targets", "PX", "W1",
+         *[f"--target=2025-W{week}=3" for week in range(27, 32)]],
+    ):  # fmt: skip
+        ok(runner, command)
+
+
+def test_a_plan_without_actuals_shows_no_data(runner: CliRunner) -> None:
+    _weekly_plan(runner)
+    page = ok(runner, ["dashboard", "PX", "--format", "html"]).stdout
+    read = Page(page)
+    assert read.h1 == "Commercial dashboard — no period with actuals yet"
+    [card] = read.cards
+    assert (card.key, card.status, card.actual_marks) == ("W1", "no data", [])
+    assert 'class="shown"' not in page
+
+
+def test_weeks_lower_is_better_and_escaped_text(runner: CliRunner) -> None:
+    _weekly_plan(runner)
+    for period, value in (("2025-W27", "2.5"), ("2025-W28", "4"), ("2025-W30", "3")):
+        ok(runner, ["indicator", "record", "PX", "W1", "--period", period, "--value", value])
+    ok(
+        runner,
+        ["indicator", "correct", "PX", "W1", "--period", "2025-W28", "--value", "3.5",
+         "--reason", REASON],
+    )  # fmt: skip
+    page = ok(runner, ["dashboard", "PX", "--format", "html", "--period", "2025-W30"]).stdout
+    assert NAME not in page  # only escaped
+    assert "Délai &lt;b&gt;moyen&lt;/b&gt; &amp; &quot;SLA&quot;" in page
+    [card] = Page(page).cards
+    data = board_of(runner, "PX", "--period", "2025-W30")
+    assert (card.status, card.figures["attainment"]) == ("on track", "100.0%")
+    assert data["activity"][0]["status"] == "on track"
+    assert [mark.split(" · ")[-1] for mark in card.actual_marks] == [
+        "on track",  # 2.5 days for a target of 3: better than the target
+        "corrected",
+        "on track",
+    ]
+    assert card.actual_marks[1].startswith("2025-W28 — actual 3.5 days · target 3 days · gap -0.5")
+    assert card.corrections["2025-W28"].endswith(f"by hg: 4 days → 3.5 days — {REASON}")
+    shown_rows = [period for css, period, _ in card.rows if css != "later"]
+    assert shown_rows == ["2025-W27", "2025-W28", "2025-W29", "2025-W30"]
+    later_rows = [period for css, period, _ in card.rows if css == "later"]
+    assert later_rows == ["2025-W31"]  # the only later week with a target
+
+
+def board_of(runner: CliRunner, plan: str, *args: str) -> Any:
+    return json.loads(ok(runner, ["dashboard", plan, "--format", "json", *args]).stdout)
