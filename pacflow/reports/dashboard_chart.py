@@ -170,7 +170,7 @@ class _Chart:
         title = f"{definition.key} — {definition.name}: {t['dash.chart']}"
         how = t["dash.chart.line" if self.rate else "dash.chart.bars"]
         unit = definition.unit
-        sentences = [f"{how} ({unit})."]
+        sentences = [f"{how[:1].upper()}{how[1:]} ({unit})."]
         if self.periods:
             sentences.append(f"{self.periods[0].period} → {self.periods[-1].period}.")
         if row.figures is not None:
