@@ -40,6 +40,7 @@ from pacflow.domain.events import (
     StepCancelled,
     StepMoved,
 )
+from pacflow.domain.rrule import first_moment
 from pacflow.domain.rules import (
     FINISHED,
     active_person,
@@ -119,7 +120,12 @@ def cancel_open_steps(
             f"{what}: dropping it cancels its open steps ({keys}); give the date they are "
             "cancelled on"
         )
-    require_in_period(state, on, "cancellation date", what)
+    if not state.period.holds(on):
+        keys = ", ".join(step.key for step in steps)
+        raise InvalidInputError(
+            f"{what}: its open steps ({keys}) would be cancelled on {on.isoformat()}, outside "
+            f"the plan period {state.period.text()}; give a date inside it (--on DATE)"
+        )
     why = reason if reason is not None else f"target {target} dropped"
     return [StepCancelled(step=step.key, on=on, reason=why) for step in steps]
 
@@ -291,10 +297,15 @@ def _new_schedule(step: Step, command: RescheduleStepFrom) -> Schedule:
     dtstart: date | datetime
     if command.dtstart is not None:
         dtstart = command.dtstart
-    elif at is not None:
-        dtstart = datetime.combine(command.from_date, at)
     else:
-        dtstart = command.from_date
+        since = datetime.combine(command.from_date, at if at is not None else time.min)
+        first = first_moment(step.key, command.rrule, since)
+        if first is None:
+            raise InvalidInputError(
+                f"{what}: the new rule has no occurrence on or after "
+                f"{command.from_date.isoformat()}"
+            )
+        dtstart = first if at is not None else first.date()
     return Recurrence(
         rules=(RecurrenceRule(dtstart=dtstart, rrule=command.rrule),),
         duration=command.duration if command.duration is not None else duration,
