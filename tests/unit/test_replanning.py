@@ -39,11 +39,13 @@ from pacflow.domain.schedule import (
     OccurrenceSlot,
     Recurrence,
     RecurrenceRule,
+    Session,
+    SessionList,
 )
 from pacflow.domain.values import Per
 from pacflow.errors import InvalidInputError, NotFoundError, PacflowError, RuleViolationError
 
-from .example import DRAFT, PUBLISHED, REASON, REVISING, command
+from .example import DRAFT, PUBLISHED, REASON, REVISING, command, step_added
 from .gwt import given
 
 JULY = date(2025, 7, 1)
@@ -431,3 +433,39 @@ def test_shift_outside_a_revision_is_refused() -> None:
     shift = command(ShiftSteps, track="T1-INFO", days=7, reason="x")
     given(PUBLISHED).when(shift).raises(RuleViolationError, "open a revision")
     given(DRAFT).when(shift).raises(RuleViolationError, "is a draft")
+
+
+def test_sessions_become_a_recurrence_at_their_time_and_length() -> None:
+    monthly = command(
+        RescheduleStepFrom,
+        step="S11",
+        from_date=date(2025, 9, 1),
+        rrule="FREQ=MONTHLY;BYDAY=-1TH",
+        reason=REASON,
+    )
+    moved, gone, added = given(REVISING).when(monthly).events()
+    assert moved == StepMoved(
+        step="S11",
+        schedule=Recurrence(
+            rules=(
+                RecurrenceRule(dtstart=datetime(2025, 9, 25, 14), rrule="FREQ=MONTHLY;BYDAY=-1TH"),
+            ),
+            duration=timedelta(hours=2),
+        ),
+    )
+    assert gone == OccurrencesUnscheduled(step="S11", occurrences=("S11@2025-12-11",))
+    assert isinstance(added, OccurrencesScheduled)
+    assert [slot.key for slot in added.occurrences] == [
+        "S11@2025-10-30", "S11@2025-11-27", "S11@2025-12-25",
+    ]  # fmt: skip
+
+
+def test_a_shift_onto_a_time_the_clocks_skip_is_refused() -> None:
+    night = SessionList(sessions=(Session(start=datetime(2025, 3, 23, 2, 30)),))
+    history = _revising(*step_added("S50", "PILOT", 1, schedule=night))
+    shift = command(ShiftSteps, track="PILOT", days=7, reason="x")
+    given(history).when(shift).raises(
+        InvalidInputError,
+        "step S50: occurrence S50@2025-03-23 moved to 2025-03-30T02:30 does not exist in "
+        "Europe/Paris",
+    )
