@@ -107,6 +107,9 @@ def _register() -> None:
     from pacflow.cli.piloting_commands import register as register_piloting
 
     register_piloting(main)
+    from pacflow.cli.replan_commands import register as register_replanning
+
+    register_replanning(main, team_commands.objective, step_commands.step)
 
 
 _register()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -37,10 +37,29 @@ def _progress_bar(enabled: bool) -> Iterator[object]:
         yield bar
 
 
+def _local_moment(text: str) -> datetime:
+    from pacflow.errors import InvalidInputError
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInputError(
+            f"--until {text!r}: expected a local date-time such as 2025-06-30T17:00"
+        ) from None
+    if moment.tzinfo is not None:
+        raise InvalidInputError(f"--until {text!r}: give a local time of the plan, no offset")
+    return moment
+
+
 @click.command()
+@click.option(
+    "--until",
+    metavar="DATETIME",
+    help="Only what was entered before this local date-time (the plan as it stood then).",
+)
 @json_option
 @pass_app
-def demo(app: AppContext, as_json: bool) -> None:
+def demo(app: AppContext, as_json: bool, until: str | None) -> None:
     """Record the worked example (PAC-2025 of Numéria Services) and its year 2025.
 
     The plan as validated in January, then every change as it was entered: steps done,
@@ -57,9 +76,12 @@ def demo(app: AppContext, as_json: bool) -> None:
     Examples:
       pacflow demo
       pacflow --db sqlite:///demo.db demo
+      pacflow --db sqlite:///june.db demo --until 2025-06-30T17:00
     """
     from pacflow.demo import DEMO_PLAN, build_demo
     from pacflow.storage import open_store
+
+    stop = _local_moment(until) if until is not None else None
 
     if app.db_url is None:
         demo_file = data_file("demo.db")
@@ -79,7 +101,7 @@ def demo(app: AppContext, as_json: bool) -> None:
                 bar.length = total  # type: ignore[attr-defined]
                 bar.update(1)  # type: ignore[attr-defined]
 
-        result = build_demo(opener, progress=advance)
+        result = build_demo(opener, progress=advance, until=stop)
     if as_json:
         echo_json(
             {

@@ -41,14 +41,22 @@ def person_add(app: AppContext, plan: str, key: str, **options: Any) -> None:
 @plan_argument
 @click.argument("key")
 @click.option("--on", "on", metavar="DATE", help="Last day in the team [default: today].")
+@click.option(
+    "--reassign-to",
+    metavar="PERSON",
+    help="Hand their open steps (responsible or participant) to this person (in a revision).",
+)
 @change_options
 @pass_app
 def person_leave(app: AppContext, plan: str, key: str, on: str | None, **options: Any) -> None:
-    """Record that a team member left (their open steps then need reassigning).
+    """Record that a team member left; --reassign-to hands their open steps over.
+
+    Without --reassign-to their open steps still need reassigning (`step assign`).
 
     \b
-    Example:
+    Examples:
       pacflow person leave PAC-2025 kb --on 2025-09-30 --reason "left the company"
+      pacflow person leave PAC-2025 kb --on 2025-09-30 --reassign-to cd --reason "left"
     """
     from pacflow.cli.common import today
 
@@ -89,16 +97,26 @@ def target_add(app: AppContext, plan: str, key: str, **options: Any) -> None:
 @target.command(name="drop")
 @plan_argument
 @click.argument("key")
+@click.option(
+    "--on", "on", metavar="DATE", help="When its open steps are cancelled [default: today]."
+)
 @change_options
 @pass_app
-def target_drop(app: AppContext, plan: str, key: str, **options: Any) -> None:
-    """Renounce a target ("choisir, c'est renoncer").
+def target_drop(app: AppContext, plan: str, key: str, on: str | None, **options: Any) -> None:
+    """Renounce a target ("choisir, c'est renoncer"); its open steps are cancelled.
+
+    Every step of its tracks that is neither done nor cancelled is cancelled with the same
+    reason, in the same change; the output lists them (--dry-run first to see them).
 
     \b
-    Example:
-      pacflow target drop PAC-2025 T4 --reason "industry budget frozen"
+    Examples:
+      pacflow target drop PAC-2025 T4 --dry-run --reason "industry budget frozen"
+      pacflow target drop PAC-2025 T4 --on 2025-07-01 --reason "industry budget frozen"
     """
-    run_named(app, "DropTarget", {"plan": plan, "target": key, **options})
+    from pacflow.cli.common import today
+
+    day = on if on is not None else today(app, plan).isoformat()
+    run_named(app, "DropTarget", {"plan": plan, "target": key, "on": day, **options})
 
 
 @click.group()
@@ -200,8 +218,11 @@ def indicator_define(app: AppContext, plan: str, key: str, **options: Any) -> No
     metavar="PERIOD=VALUE",
     help="One period's target, e.g. 2025-03=170; repeat.",
 )
-@click.option("--from", "first", metavar="PERIOD", help="With --values: the first period.")
+@click.option(
+    "--from", "first", metavar="PERIOD", help="With --values or --value: the first period."
+)
 @click.option("--values", metavar="V1,V2,...", help="Targets of consecutive periods.")
+@click.option("--value", metavar="V", help="With --from: one target for every period to the end.")
 @change_options
 @pass_app
 def indicator_set_targets(
@@ -211,15 +232,29 @@ def indicator_set_targets(
     targets: tuple[str, ...],
     first: str | None,
     values: str | None,
+    value: str | None,
     **options: Any,
 ) -> None:
     """Set an indicator's targets for some periods (other periods keep theirs).
+
+    `--from PERIOD --value V` revises the targets from a period on: every period from
+    PERIOD to the plan's end gets V, earlier periods keep theirs (and `indicator history
+    --as-of` still shows the targets as they were before).
 
     \b
     Examples:
       pacflow indicator set-targets PAC-2025 I2 --from 2025-07 --values 1,1,1,2,2,2
       pacflow indicator set-targets PAC-2025 I1 --target 2025-12=850 --reason "merger"
+      pacflow indicator set-targets PAC-2025 I2 --from 2025-07 --value 1 --reason "merger"
     """
+    if value is not None:
+        if first is None:
+            raise InvalidInputError("--value needs --from PERIOD (e.g. --from 2025-07)")
+        if values is not None or targets:
+            raise InvalidInputError("--value goes alone with --from; not with --values or --target")
+        fields = {"plan": plan, "indicator": key, "first": first, "value": value, **options}
+        run_named(app, "SetIndicatorTargetsFrom", fields)
+        return
     parsed: dict[str, str] = {}
     for item in targets:
         period, _, value = item.partition("=")

@@ -86,8 +86,10 @@ def history() -> list[dict[str, Any]]:
 def build_demo(
     open_store: Callable[[SettableClock], EventStore],
     progress: Callable[[int, int], None] | None = None,
+    until: datetime | None = None,
 ) -> DemoResult:
-    """Record the demo plan and its history into the store `open_store(clock)` returns.
+    """Record the demo plan and its history into the store `open_store(clock)` returns;
+    with `until` (a local date-time of the plan), only the entries entered before then.
 
     Refuses a store that already holds the demo plan (nothing is written then).
     """
@@ -114,6 +116,8 @@ def build_demo(
     )
     outcome = service.execute_all(DEMO_PLAN, first, source="plan-file")
     entries = history()
+    if until is not None:
+        entries = [e for e in entries if datetime.fromisoformat(str(e["at"])) < until]
     events = len(outcome.recorded)
     for done, entry in enumerate(entries, start=1):
         fields = dict(entry)

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from pacflow.domain.schedule import Schedule
+from pacflow.domain.schedule import Cadence, Schedule
 from pacflow.domain.values import (
     KEY_RULE,
     Aggregation,
@@ -108,10 +108,12 @@ class AddPerson(Command):
 
 
 class PersonLeaves(Command):
-    """Record that a team member left on a date."""
+    """Record that a team member left on a date; with `reassign_to`, their open steps (as
+    responsible or participant) go to that person in the same change."""
 
     person: Key
     on: date
+    reassign_to: Key | None = None
 
 
 class AddTarget(Command):
@@ -127,9 +129,10 @@ class AddTarget(Command):
 
 
 class DropTarget(Command):
-    """Give up a target."""
+    """Give up a target; the open steps of its tracks are cancelled on `on`, for the reason."""
 
     target: Key
+    on: date | None = None
 
 
 class SetObjective(Command):
@@ -310,6 +313,54 @@ class RecordMarketChange(Command):
     affects: tuple[MarketRef, ...] = Field(min_length=1)
     effective: date
     impact: Impact = Impact.MEDIUM
+
+
+# --- replanning (inside a revision of a published plan) ---------------------------------
+
+
+class ReviseObjective(Command):
+    """Change some fields of an existing objective; the fields not given stay."""
+
+    target: Key
+    objective: Key = "main"
+    statement: Text | None = None
+    value: NonNegativeDecimal | None = None
+    unit: Text | None = None
+    due: date | None = None
+
+
+class SetIndicatorTargetsFrom(Command):
+    """Give an indicator the same target for every period from `first` to the plan's end."""
+
+    indicator: Key
+    first: str
+    value: NonNegativeDecimal
+
+
+class RescheduleStepFrom(Command):
+    """Change a step's recurrence (`rrule`) or cadence from a date on; earlier occurrences,
+    and occurrences done, cancelled or moved, stay as they are.
+
+    Without `dtstart`, the new rule starts on `from_date` at the time of the step's current
+    recurrence; without `duration`, occurrences keep the current one.
+    """
+
+    step: Key
+    from_date: date
+    rrule: Text | None = None
+    dtstart: LocalStart | None = None
+    duration: Duration | None = None
+    cadence: Cadence | None = None
+
+
+class ShiftSteps(Command):
+    """Move the dates of the open steps of a track, or of every track serving a target, by
+    `days` (negative: earlier); with `from_date`, only the dates from that day on move."""
+
+    track: Key | None = None
+    target: Key | None = None
+    days: int
+    from_date: date | None = None
 
 
 C = TypeVar("C", bound=Command)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from pacflow.domain import indicator_values, market, steps
+from pacflow.domain import indicator_values, market, replanning, steps
 from pacflow.domain.commands import (
     AddPerson,
     AddStep,
@@ -39,10 +39,14 @@ from pacflow.domain.commands import (
     PublishPlan,
     RecordIndicatorValue,
     RecordMarketChange,
+    RescheduleStepFrom,
+    ReviseObjective,
     RevisePlan,
     SetIndicatorTargets,
+    SetIndicatorTargetsFrom,
     SetObjective,
     SetTargetLimits,
+    ShiftSteps,
     StartStep,
 )
 from pacflow.domain.events import (
@@ -223,13 +227,18 @@ def _add_person(state: PlanState, command: AddPerson) -> list[PlanEvent]:
 def _person_leaves(state: PlanState, command: PersonLeaves) -> list[PlanEvent]:
     require_not_closed(state)
     person = get_person(state, command.person)
+    if command.reassign_to is not None:  # handing steps over changes the plan itself
+        require_plan_change(state, command, f"person {person.key}")
     require_reason_unless_draft(state, command, f"person {person.key}")
     if person.left_on is not None:
         raise RuleViolationError(
             f"person {person.key} already left the team on {person.left_on.isoformat()}"
         )
     require_in_period(state, command.on, "leaving date", f"person {person.key}")
-    return [PersonLeft(person=person.key, on=command.on)]
+    left: list[PlanEvent] = [PersonLeft(person=person.key, on=command.on)]
+    if command.reassign_to is None:
+        return left
+    return [*left, *replanning.reassign_open_steps(state, person.key, command.reassign_to)]
 
 
 def _add_target(state: PlanState, command: AddTarget) -> list[PlanEvent]:
@@ -260,7 +269,10 @@ def _drop_target(state: PlanState, command: DropTarget) -> list[PlanEvent]:
     target = get_target(state, command.target)
     if target.dropped:
         raise RuleViolationError(f"target {target.key} was already dropped")
-    return [TargetDropped(target=target.key)]
+    return [
+        TargetDropped(target=target.key),
+        *replanning.cancel_open_steps(state, target.key, command.on, command.reason),
+    ]
 
 
 def _set_objective(state: PlanState, command: SetObjective) -> list[PlanEvent]:
@@ -427,4 +439,8 @@ _DECIDERS: dict[type[Command], _Decider] = {
     RecordIndicatorValue: indicator_values.record_value,
     CorrectIndicatorValue: indicator_values.correct_value,
     RecordMarketChange: market.record_market_change,
+    ReviseObjective: replanning.revise_objective,
+    SetIndicatorTargetsFrom: replanning.set_targets_from,
+    RescheduleStepFrom: replanning.reschedule_from,
+    ShiftSteps: replanning.shift_steps,
 }

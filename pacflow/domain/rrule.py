@@ -162,3 +162,16 @@ def rule_moments(
         if len(found) > MAX_OCCURRENCES:
             break
     return found
+
+
+def first_moment(step: str, text: str, since: datetime) -> datetime | None:
+    """The first start of RRULE `text` at or after `since` (the DTSTART that synchronises it
+    from then on), or None when it has none."""
+    bad = f"step {step}: bad RRULE {text!r}"
+    parts = _rrule_parts(bad, text)
+    normalised = ";".join(f"{name}={value}" for name, value in parts.items())
+    try:
+        first: datetime | None = next(iter(rrulestr(normalised, dtstart=since)), None)
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as error:
+        raise InvalidInputError(f"{bad}: {error}") from None
+    return first

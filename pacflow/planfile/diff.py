@@ -259,7 +259,7 @@ def _removals(state: PlanState | None, file: PlanFile, out: _Builder, today: dat
     listed_targets = {t.key for t in file.targets}
     for key, target in state.targets.items():
         if key not in listed_targets and not target.dropped:
-            out.add(c.DropTarget, target=key)
+            out.add(c.DropTarget, target=key, on=today)
     listed_tracks = {t.key for target in file.targets for t in target.tracks} | {
         t.key for t in file.steering
     }

@@ -49,7 +49,12 @@ CHANGES = [
         ["TargetAdded"],
         id="target-add",
     ),  # fmt: skip
-    pytest.param([], ["target", "drop", PLAN, "T1"], ["TargetDropped"], id="target-drop"),
+    pytest.param(
+        [],
+        ["target", "drop", PLAN, "T1", "--on", "2025-01-10"],
+        ["TargetDropped", "StepCancelled", "StepCancelled", "StepCancelled"],
+        id="target-drop",
+    ),
     pytest.param(
         [],
         [

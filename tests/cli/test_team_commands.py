@@ -205,9 +205,17 @@ def test_target_add_records_the_target(runner: CliRunner, db_url: str) -> None:
     )
 
 
-def test_target_drop_marks_it_dropped(example: CliRunner) -> None:
-    result = ok(example, ["target", "drop", PLAN, "T1"])
-    assert result.stdout == "PAC-2025: recorded 1 change\n  target T1 dropped\n"
+DROPPED_T1 = [
+    "  target T1 dropped",
+    "  step S01 cancelled on 2025-01-10: target T1 dropped",
+    "  step S02 cancelled on 2025-01-10: target T1 dropped",
+    "  step S08 cancelled on 2025-01-10: target T1 dropped",
+]
+
+
+def test_target_drop_marks_it_dropped_and_cancels_its_open_steps(example: CliRunner) -> None:
+    result = ok(example, ["target", "drop", PLAN, "T1", "--on", "2025-01-10"])
+    assert result.stdout.splitlines() == ["PAC-2025: recorded 4 changes", *DROPPED_T1]
     assert plan_json(example)["targets"][0]["dropped"] is True
     assert (
         "T1  Banque Régionale du Centre (customer, cd) [dropped]"
@@ -218,8 +226,8 @@ def test_target_drop_marks_it_dropped(example: CliRunner) -> None:
 
 def test_target_drop_dry_run_records_nothing(example: CliRunner) -> None:
     before = event_count(example)
-    result = ok(example, ["target", "drop", PLAN, "T1", "--dry-run"])
-    assert result.stdout == "PAC-2025: would record 1 change\n  target T1 dropped\n"
+    result = ok(example, ["target", "drop", PLAN, "T1", "--on", "2025-01-10", "--dry-run"])
+    assert result.stdout.splitlines() == ["PAC-2025: would record 4 changes", *DROPPED_T1]
     assert event_count(example) == before
     assert plan_json(example)["targets"][0]["dropped"] is False
 
@@ -440,7 +448,7 @@ def test_objective_bad_input_is_refused(example: CliRunner, args: list[str], exp
 
 
 def test_an_objective_of_a_dropped_target_is_refused(example: CliRunner) -> None:
-    ok(example, ["target", "drop", PLAN, "T1"])
+    ok(example, ["target", "drop", PLAN, "T1", "--on", "2025-01-10"])
     assert refused(example, OBJECTIVE) == "target T1: this target was dropped"
 
 
