@@ -312,6 +312,15 @@ class RecordMarketChange(Command):
     impact: Impact = Impact.MEDIUM
 
 
+class SetCheckThresholds(Command):
+    """Change when `pacflow check` flags the plan; only the thresholds given change."""
+
+    stale_after_days: int | None = None
+    off_track_periods: int | None = None
+    overdue_grace_days: int | None = None
+    pace_periods: int | None = None
+
+
 C = TypeVar("C", bound=Command)
 _SCHEDULE_KINDS = frozenset({"due", "sessions", "recurrence", "cadence"})
 

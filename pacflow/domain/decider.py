@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from pacflow.domain import indicator_values, market, steps
+from pacflow.domain import checks, indicator_values, market, steps
 from pacflow.domain.commands import (
     AddPerson,
     AddStep,
@@ -40,6 +40,7 @@ from pacflow.domain.commands import (
     RecordIndicatorValue,
     RecordMarketChange,
     RevisePlan,
+    SetCheckThresholds,
     SetIndicatorTargets,
     SetObjective,
     SetTargetLimits,
@@ -427,4 +428,5 @@ _DECIDERS: dict[type[Command], _Decider] = {
     RecordIndicatorValue: indicator_values.record_value,
     CorrectIndicatorValue: indicator_values.correct_value,
     RecordMarketChange: market.record_market_change,
+    SetCheckThresholds: checks.set_check_thresholds,
 }
