@@ -129,11 +129,14 @@ def test_merger_is_a_finding_before_the_june_revision(runner: CliRunner) -> None
         ("2025-06-16", "2025-06-16T09:30:00Z")
     ]
     assert merger["command"].startswith('pacflow plan revise PAC-2025 --reason "Rapprochement')
-    assert rules(found) == [
-        "market-change",
-        "indicator-off-track",
-        "no-review",
-        "visits-below-cadence",
+    assert [(f["rule"], f["subject"]) for f in found] == [
+        ("market-change", "#310"),
+        ("indicator-off-track", "I1"),
+        ("no-review", "PAC-2025"),
+        ("visits-below-cadence", "S22"),
+        ("indicator-gap-unclosable", "I1"),
+        ("indicator-gap-unclosable", "I3"),
+        ("indicator-gap-unclosable", "I7"),
     ]
 
 
