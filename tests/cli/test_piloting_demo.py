@@ -147,6 +147,32 @@ def test_the_june_revision_answers_the_merger_and_the_off_track_i1(runner: CliRu
     assert [f["message"].split(" (")[0] for f in found[:2]] == ["step S17", "step S30"]
 
 
+def test_the_merger_is_answered_by_the_june_revision(runner: CliRunner) -> None:
+    before = json.loads(invoke(runner, ["check", PLAN, "--json", "--as-of", "2025-06-20"]).stdout)
+    assert [a["revision"] for a in before["answered"]] == [2, 2]  # March: I1 and I8 off track
+    after = json.loads(ok(runner, ["check", PLAN, "--json", "--as-of", "2025-07-01"]).stdout)
+    june = [a for a in after["answered"] if a["revision"] == 3]
+    assert [(a["rule"], a["subject"]) for a in june] == [
+        ("market-change", "#310"),
+        ("indicator-off-track", "I1"),
+        ("no-review", "PAC-2025"),
+        ("indicator-gap-unclosable", "I1"),
+        ("indicator-gap-unclosable", "I3"),
+        ("indicator-gap-unclosable", "I7"),
+    ]
+    merger = june[0]
+    assert (merger["published_by"], merger["published_at"]) == ("hg", "2025-06-30T16:10:00Z")
+    assert merger["message"].startswith("market change of 2025-06-16 (high impact) touches T1")
+    text = ok(runner, ["check", PLAN, "--as-of", "2025-07-01"]).stdout.splitlines()
+    at = text.index("  revision 3 (published 2025-06-30 18:10 by hg):")
+    assert text[at + 1].startswith("    error: [market-change] market change of 2025-06-16")
+    revisions = ok(runner, ["plan", "revisions", PLAN]).stdout.splitlines()
+    assert revisions[revisions.index("revision 3  published") + 4] == (
+        "  answered   [market-change #310] market change of 2025-06-16 (high impact) touches T1, "
+        "and no revision was published in the 14 days since it was recorded"
+    )
+
+
 def test_before_the_merger_there_is_no_market_finding(runner: CliRunner) -> None:
     _code, found = findings(runner, "--as-of", "2025-06-16T11:00")
     assert "market-change" not in rules(found)
