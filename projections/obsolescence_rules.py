@@ -9,7 +9,7 @@ Thresholds are the plan's own (`PlanState.checks`, `pacflow plan set-check`).
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -26,6 +26,7 @@ from pacflow.domain.values import (
     Direction,
     Impact,
     OccurrenceStatus,
+    Per,
     StepStatus,
     period_bounds,
     period_key,
@@ -112,49 +113,88 @@ class Log:
     market_changes: list[Pair] = field(default_factory=list)
     last_review: Pair | None = None
     last_published: int = 0  # log position of the latest publication (0: none yet)
+    indicator_records: list[Pair] = field(default_factory=list)
 
     def note(self, pair: Pair) -> None:
         """Take the record in (after the state has evolved with it)."""
         recorded, event = pair
         self.records.append(pair)
-        if isinstance(event, ev.StepAdded):
+        kind = type(event)  # type tests, not isinstance: pydantic's metaclass makes it slow
+        if kind not in _NOT_READ_BY_INDICATORS:
+            self.indicator_records.append(pair)
+        if type(event) is ev.StepAdded:
             self.schedule_set[event.key] = pair
-        elif isinstance(event, ev.StepMoved):
+        elif type(event) is ev.StepMoved:
             self.schedule_set[event.step] = pair
-        elif isinstance(event, ev.PersonLeft):
+        elif type(event) is ev.PersonLeft:
             self.left[event.person] = pair
-        elif isinstance(event, ev.TargetAdded):
+        elif type(event) is ev.TargetAdded:
             self.added[event.key] = pair
-        elif isinstance(event, ev.IndicatorValueRecorded | ev.IndicatorValueCorrected):
+        elif type(event) is ev.IndicatorValueRecorded or type(event) is ev.IndicatorValueCorrected:
             self.values[(event.indicator, event.period)] = pair
-        elif isinstance(event, ev.MarketChangeRecorded):
+        elif kind is ev.MarketChangeRecorded:
             self.market_changes.append(pair)
-        if isinstance(event, _REVIEWS):
+        elif kind in _REVIEW_TYPES:
             self.last_review = pair
-        if isinstance(event, ev.PlanPublished):
-            self.last_published = recorded.position
+            if kind is ev.PlanPublished:
+                self.last_published = recorded.position
 
     def published_after(self, pair: Pair | None) -> bool:
         """Whether a revision was published after `pair` was recorded (so it was weighed)."""
         return pair is not None and self.last_published > pair[0].position
 
 
-@dataclass(frozen=True, slots=True)
+NOT_READ_BY_INDICATORS = (
+    ev.StepAdded,
+    ev.StepEdited,
+    ev.StepMoved,
+    ev.StepAssigned,
+    ev.StepStarted,
+    ev.StepCompleted,
+    ev.StepBlocked,
+    ev.StepCancelled,
+    ev.OccurrencesScheduled,
+    ev.OccurrencesUnscheduled,
+    ev.OccurrenceCompleted,
+    ev.OccurrenceCancelled,
+    ev.OccurrenceMoved,
+)
+"""Events no indicator figure depends on (no other event refers to steps or visits, so
+the plan folds without them): the moments a check weighs on the way to `--as-of` (just
+before a revision opens, right after it is published) fold the indicators without them,
+which on a plan of a thousand steps is most of its log. Should an indicator come to be
+derived from steps or visits, this must shrink (tests/cli/test_piloting_demo.py compares
+both folds on the demo)."""
+
+
+_NOT_READ_BY_INDICATORS = frozenset(NOT_READ_BY_INDICATORS)
+_REVIEW_TYPES = frozenset(_REVIEWS)
+
+
+@dataclass(slots=True)
 class Moment:
-    """The plan as known at one moment, and that moment's local date ("today")."""
+    """The plan as known at one moment, and that moment's local date ("today").
+
+    `on_the_way`: a moment before `--as-of` the walk stops at, whose indicators are folded
+    without `NOT_READ_BY_INDICATORS` events (the moment asked about folds everything).
+    """
 
     log: Log
     today: date
+    on_the_way: bool = False
+    _histories: list[IndicatorHistory] | None = None
 
     @property
     def state(self) -> PlanState:
         return self.log.state
 
     def histories(self) -> list[IndicatorHistory]:
-        """Every indicator's figures as known at this moment (no fold when it has none)."""
-        if not self.log.state.indicators:
-            return []
-        return indicator_histories(self.log.records, None)
+        """Every indicator's figures as known at this moment, folded once (if it has any)."""
+        if self._histories is None:
+            records = self.log.indicator_records if self.on_the_way else self.log.records
+            has_indicators = bool(self.log.state.indicators)
+            self._histories = indicator_histories(records) if has_indicators else []
+        return self._histories
 
 
 def local_date(moment: datetime, timezone: str) -> date:
@@ -268,24 +308,26 @@ def overdue_steps(at: Moment) -> list[Finding]:
 def visits_below_cadence(at: Moment) -> list[Finding]:
     """Past periods in which a step with a cadence held fewer visits than scheduled."""
     state = at.state
+    period_of = _PeriodOf(at.today)
     found = []
     for step in state.steps.values():
         cadence = step.schedule
         if not isinstance(cadence, Cadence) or step.status is StepStatus.CANCELLED:
             continue
+        per = cadence.per
         held: dict[str, int] = {}
         scheduled: dict[str, int] = {}
         for key in step.occurrences:
             occurrence = state.occurrences[key]
-            period = period_key(occurrence.scheduled_start.date(), cadence.per)
+            period = period_of.key(occurrence.scheduled_start.date(), per)
             scheduled[period] = scheduled.get(period, 0) + 1
             if occurrence.status is OccurrenceStatus.DONE:
-                when = period_key(occurrence.done_on or occurrence.start.date(), cadence.per)
+                when = period_of.key(occurrence.done_on or occurrence.start.date(), per)
                 held[when] = held.get(when, 0) + 1
         short = [
             f"{period} {held.get(period, 0)}/{wanted}"
             for period, wanted in sorted(scheduled.items())
-            if period_bounds(period, cadence.per)[1] < at.today and held.get(period, 0) < wanted
+            if held.get(period, 0) < wanted and period_of.ended(period, per)
         ]
         if short:
             found.append(
@@ -294,13 +336,35 @@ def visits_below_cadence(at: Moment) -> list[Finding]:
                     Severity.WARNING,
                     step.key,
                     f"step {step.key} ({step.title}, {step.responsible}): fewer visits held "
-                    f"than its cadence ({cadence.count} per {cadence.per.value}) in "
+                    f"than its cadence ({cadence.count} per {per.value}) in "
                     f"{', '.join(short)}",
                     (_fact(at.log.schedule_set[step.key]),),
                     f"pacflow visit done {state.key} {step.key}@DATE --on DATE",
                 )
             )
     return found
+
+
+class _PeriodOf:
+    """Period keys of dates, and whether a period ended before today, each worked out once
+    (a plan of a thousand steps has tens of thousands of visits, on a few hundred dates)."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self._keys: dict[tuple[date, Per], str] = {}
+        self._ended: dict[tuple[str, Per], bool] = {}
+
+    def key(self, day: date, per: Per) -> str:
+        found = self._keys.get((day, per))
+        if found is None:
+            found = self._keys[(day, per)] = period_key(day, per)
+        return found
+
+    def ended(self, period: str, per: Per) -> bool:
+        found = self._ended.get((period, per))
+        if found is None:
+            found = self._ended[(period, per)] = period_bounds(period, per)[1] < self.today
+        return found
 
 
 def off_track(at: Moment, histories: Sequence[IndicatorHistory]) -> list[Finding]:
@@ -515,17 +579,22 @@ def _focus_subject(warning: str) -> str:
     return warning.partition(": ")[2].split(" ", 1)[0]
 
 
-def findings_at(at: Moment) -> list[Finding]:
-    """Every rule's findings at the moment, the most severe first (stable otherwise)."""
-    histories = at.histories()
-    found = [
-        *market_changes(at),
-        *no_review(at),
-        *overdue_steps(at),
-        *visits_below_cadence(at),
-        *off_track(at, histories),
-        *gap_unclosable(at, histories),
-        *owner_left(at),
-        *too_many_targets(at),
-    ]
+_RULES: dict[str, Callable[[Moment], list[Finding]]] = {
+    "market-change": market_changes,
+    "no-review": no_review,
+    "step-overdue": overdue_steps,
+    "visits-below-cadence": visits_below_cadence,
+    "indicator-off-track": lambda at: off_track(at, at.histories()),
+    "indicator-gap-unclosable": lambda at: gap_unclosable(at, at.histories()),
+    "owner-left": owner_left,
+    "too-many-targets": too_many_targets,
+}
+
+RULE_NAMES = tuple(_RULES)
+"""Every rule, in the order `check` runs them (findings are then sorted by severity)."""
+
+
+def findings_at(at: Moment, rules: Iterable[str] = RULE_NAMES) -> list[Finding]:
+    """The findings of `rules` (default: all) at the moment, the most severe first."""
+    found = [finding for name in rules for finding in _RULES[name](at)]
     return sorted(found, key=lambda finding: -finding.severity)

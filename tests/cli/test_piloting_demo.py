@@ -328,3 +328,21 @@ def test_no_review_for_more_than_90_days(runner: CliRunner, as_of: str, stale: b
     if stale:
         assert reviews[0]["message"] == "no revision or review for 91 days (more than 90)"
         assert reviews[0]["facts"][0]["summary"] == "plan published (revision 2)"
+
+
+def test_indicators_fold_the_same_without_steps_and_visits(db_url: str) -> None:
+    """`check` folds the indicators without step and visit events at the moments it weighs
+    on the way to --as-of; that must not change a figure (see NOT_READ_BY_INDICATORS)."""
+    from pacflow.service import PlanService
+    from pacflow.storage import open_store
+    from projections.indicators import indicator_histories
+    from projections.obsolescence_rules import NOT_READ_BY_INDICATORS
+
+    store = open_store(db_url)
+    try:
+        records = list(PlanService(store).history(PLAN))
+    finally:
+        store.close()
+    kept = [pair for pair in records if not isinstance(pair[1], NOT_READ_BY_INDICATORS)]
+    assert len(kept) < len(records) / 2
+    assert indicator_histories(kept) == indicator_histories(records)
