@@ -308,21 +308,26 @@ def overdue_steps(at: Moment) -> list[Finding]:
 def visits_below_cadence(at: Moment) -> list[Finding]:
     """Past periods in which a step with a cadence held fewer visits than scheduled."""
     state = at.state
+    occurrences = state.occurrences
     period_of = _PeriodOf(at.today)
+    done = OccurrenceStatus.DONE
     found = []
     for step in state.steps.values():
         cadence = step.schedule
         if not isinstance(cadence, Cadence) or step.status is StepStatus.CANCELLED:
             continue
         per = cadence.per
+        keys = period_of.keys(per)
         held: dict[str, int] = {}
         scheduled: dict[str, int] = {}
         for key in step.occurrences:
-            occurrence = state.occurrences[key]
-            period = period_of.key(occurrence.scheduled_start.date(), per)
+            occurrence = occurrences[key]
+            start = occurrence.scheduled_start
+            period = keys.get(start) or period_of.key(start, per)
             scheduled[period] = scheduled.get(period, 0) + 1
-            if occurrence.status is OccurrenceStatus.DONE:
-                when = period_of.key(occurrence.done_on or occurrence.start.date(), per)
+            if occurrence.status is done:
+                day = occurrence.done_on or occurrence.start
+                when = keys.get(day) or period_of.key(day, per)
                 held[when] = held.get(when, 0) + 1
         short = [
             f"{period} {held.get(period, 0)}/{wanted}"
@@ -346,18 +351,23 @@ def visits_below_cadence(at: Moment) -> list[Finding]:
 
 
 class _PeriodOf:
-    """Period keys of dates, and whether a period ended before today, each worked out once
-    (a plan of a thousand steps has tens of thousands of visits, on a few hundred dates)."""
+    """Period keys of dates and date-times, and whether a period ended before today, each
+    worked out once (a plan of a thousand steps has thousands of visits on a few hundred
+    dates)."""
 
     def __init__(self, today: date) -> None:
         self.today = today
-        self._keys: dict[tuple[date, Per], str] = {}
+        self._keys: dict[Per, dict[date, str]] = {}
         self._ended: dict[tuple[str, Per], bool] = {}
 
+    def keys(self, per: Per) -> dict[date, str]:
+        """The period keys worked out so far, by date or date-time (a datetime is a date)."""
+        return self._keys.setdefault(per, {})
+
     def key(self, day: date, per: Per) -> str:
-        found = self._keys.get((day, per))
-        if found is None:
-            found = self._keys[(day, per)] = period_key(day, per)
+        """The key of the period `day` (a date, or a local date-time) falls in."""
+        plain = day.date() if isinstance(day, datetime) else day
+        found = self._keys.setdefault(per, {})[day] = period_key(plain, per)
         return found
 
     def ended(self, period: str, per: Per) -> bool:
