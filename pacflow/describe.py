@@ -104,7 +104,23 @@ _DESCRIBERS: dict[type[PlanEvent], Callable[[Any], str]] = {
         f"market change ({e.impact} impact, effective {e.effective}) on "
         f"{', '.join(e.affects)}: {e.summary}"
     ),
+    ev.CheckThresholdsSet: lambda e: "check thresholds: " + describe_thresholds(e),
 }
+
+
+def describe_thresholds(thresholds: Any) -> str:
+    """The check thresholds `thresholds` carries (an event or `CheckThresholds`), in words."""
+    words = (
+        ("stale_after_days", "no review for more than {} days"),
+        ("off_track_periods", "off track for {} periods"),
+        ("overdue_grace_days", "overdue {} days after the due date"),
+        ("pace_periods", "pace over the last {} periods"),
+    )
+    return ", ".join(
+        text.format(getattr(thresholds, name))
+        for name, text in words
+        if getattr(thresholds, name) is not None
+    )
 
 
 def describe(event: PlanEvent) -> str:

@@ -130,7 +130,9 @@ def _dataclass_loader(cls: type[Any]) -> Loader:
     fields = [(f.name, _loader(hints[f.name])) for f in dataclasses.fields(cls)]
 
     def load(data: dict[str, Any]) -> Any:
-        return cls(**{name: load_field(data[name]) for name, load_field in fields})
+        # A field with a default that the snapshot lacks was added to the state after the
+        # snapshot was taken, so no event before it could have set it: its default holds.
+        return cls(**{name: load_field(data[name]) for name, load_field in fields if name in data})
 
     return load
 

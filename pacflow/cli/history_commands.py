@@ -290,7 +290,9 @@ def diff(
 @json_option
 @pass_app
 def revisions(app: AppContext, plan: str, as_json: bool) -> None:
-    """List the plan's revisions: when and by whom each was opened and published, and why.
+    """List the plan's revisions: when and by whom each was opened and published, why, and
+    which `pacflow check` findings each answered (open just before it was opened, gone once
+    it was published; thresholds as they were then).
 
     Revision 1 is the plan as first drafted, approved and published; each later one was
     opened with `plan revise` and closed with `plan publish`.
@@ -301,11 +303,24 @@ def revisions(app: AppContext, plan: str, as_json: bool) -> None:
       pacflow plan revisions PAC-2025 --json
     """
     from projections.history import revisions as plan_revisions
+    from projections.obsolescence import answered_by_revisions
 
     origin = plan_origin(app, plan)
-    found = plan_revisions(app.service().history(plan))
+    records = list(app.service().history(plan))
+    found = plan_revisions(records)
+    answered: dict[int, list[Any]] = {}
+    for answer in answered_by_revisions(records):
+        answered.setdefault(answer.revision, []).append(answer)
     if as_json:
-        echo_json([revision.as_json() for revision in found])
+        echo_json(
+            [
+                {
+                    **revision.as_json(),
+                    "answered": [a.as_json() for a in answered.get(revision.number, [])],
+                }
+                for revision in found
+            ]
+        )
         return
 
     def when(moment: datetime, actor: str | None, reason: str | None) -> str:
@@ -322,3 +337,6 @@ def revisions(app: AppContext, plan: str, as_json: bool) -> None:
             click.echo(f"  published  {published}")
         noun = "change" if revision.changes == 1 else "changes"
         click.echo(f"  {revision.changes} {noun} while open")
+        for answer in answered.get(revision.number, []):
+            finding = answer.finding
+            click.echo(f"  answered   [{finding.rule} {finding.subject}] {finding.message}")

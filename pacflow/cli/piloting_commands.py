@@ -146,29 +146,33 @@ def _format_of(destination: str | None) -> str:
 def check(
     ctx: click.Context, app: AppContext, plan: str, as_of: str | None, fail_on: str, as_json: bool
 ) -> None:
-    """Check whether the plan went obsolete: unanswered market changes, no review for 90
-    days, overdue steps, visits below cadence, indicators off track for two periods, steps
-    owned by someone who left, too many targets.
+    """Check whether the plan went obsolete: unanswered market changes, no review for a
+    while, overdue steps, visits below cadence, indicators off track for several periods or
+    whose year-end target cannot be reached at the recent pace, steps owned by someone who
+    left, too many targets.
 
     Each finding gives its severity, the facts behind it (log positions and dates) and the
-    command that would answer it. "Today" is --as-of (default: now). Exit 0 when no finding
-    reaches --fail-on, 1 otherwise.
+    command that would answer it. "Today" is --as-of (default: now). The thresholds are the
+    plan's own as they were then (defaults: no review for more than 90 days, off track for
+    2 periods, overdue the day after the due date, pace over the last 3 periods); `plan
+    set-check` and `plan set-limits` change them, and the output says which applied. The
+    findings that revisions published by then answered are listed too. Exit 0 when no
+    finding reaches --fail-on, 1 otherwise.
 
     \b
     Examples:
       pacflow check PAC-2025
       pacflow check PAC-2025 --as-of 2025-06-20 --fail-on warning
-      pacflow check PAC-2025 --json
+      pacflow check PAC-2025 --as-of 2025-03-30T23:30 --json
     """
-    from pacflow.cli.piloting_format import render_findings
+    from pacflow.cli.piloting_format import render_report
     from pacflow.cli.render import echo_json
-    from projections.obsolescence import Severity
-    from projections.obsolescence import check as run_checks
+    from projections.obsolescence import Severity, report
 
     records, zone, moment = _read(app, plan, as_of)
-    findings = run_checks(records, moment)
+    found = report(records, moment)
     threshold = Severity[fail_on.upper()]
-    failed = any(finding.severity >= threshold for finding in findings)
+    failed = any(finding.severity >= threshold for finding in found.findings)
     if as_json:
         echo_json(
             {
@@ -176,11 +180,13 @@ def check(
                 "as_of": moment,
                 "fail_on": fail_on,
                 "failed": failed,
-                "findings": [finding.as_json() for finding in findings],
+                "thresholds": found.thresholds_json(),
+                "findings": [finding.as_json() for finding in found.findings],
+                "answered": [answer.as_json() for answer in found.answered],
             }
         )
     else:
-        click.echo(render_findings(plan, findings, moment, zone))
+        click.echo(render_report(found, zone))
     if failed:
         ctx.exit(1)
 

@@ -5,14 +5,14 @@ Times are shown in the plan's time zone; `-` is a figure not known.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from decimal import Decimal
 
 from pacflow.cli.render import table
+from pacflow.describe import describe_thresholds
 from pacflow.domain.values import IndicatorKind
 from projections.dashboard import AT_RISK_PCT, ON_TRACK_PCT, Dashboard, DashboardRow
-from projections.obsolescence import Finding
+from projections.obsolescence import Report
 
 _NAME_WIDTH = 36
 _HEADERS = (
@@ -104,18 +104,41 @@ def _md(cell: str) -> str:
     return cell.replace("|", "\\|").replace("*", "\\*") or " "
 
 
-def render_findings(plan: str, findings: Sequence[Finding], as_of: datetime, zone: tzinfo) -> str:
-    """One block per finding: severity and message, its facts, the command that answers it."""
-    when = as_of.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-    if not findings:
-        return f"{plan}: no finding as of {when}"
-    count = len(findings)
-    lines = [f"{plan}: {count} finding{'s' if count != 1 else ''} as of {when}"]
-    for finding in findings:
+def render_report(report: Report, zone: tzinfo) -> str:
+    """The findings, one block each (severity and message, facts, the command that answers
+    it), then what revisions answered, then the thresholds that applied."""
+    when = report.as_of.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    count = len(report.findings)
+    lines = [
+        f"{report.plan}: no finding as of {when}"
+        if not count
+        else f"{report.plan}: {count} finding{'s' if count != 1 else ''} as of {when}"
+    ]
+    for finding in report.findings:
         lines += ["", f"{finding.severity.label}: [{finding.rule}] {finding.message}"]
         for fact in finding.facts:
             valid = f" (date {fact.valid})" if fact.valid else ""
             recorded = fact.recorded_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
             lines.append(f"  fact #{fact.position} {recorded}{valid}: {fact.summary}")
         lines.append(f"  → {finding.command}")
+    revision = None
+    for answer in report.answered:
+        if revision != answer.revision:
+            if revision is None:
+                lines += ["", "Answered by revisions:"]
+            revision = answer.revision
+            published = answer.published_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            lines.append(f"  revision {revision} (published {published} by {answer.published_by}):")
+        finding = answer.finding
+        lines.append(f"    {finding.severity.label}: [{finding.rule}] {finding.message}")
+    lines += ["", render_thresholds(report)]
     return "\n".join(lines)
+
+
+def render_thresholds(report: Report) -> str:
+    """The thresholds that applied, and the commands that change them."""
+    limits = f"more than {report.max_targets_per_rep} per rep or {report.max_targets_total} in all"
+    return (
+        f"thresholds: {describe_thresholds(report.thresholds)} (plan set-check); "
+        f"too many targets: {limits} (plan set-limits)"
+    )

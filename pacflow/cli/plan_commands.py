@@ -263,3 +263,50 @@ def set_limits(app: AppContext, plan: str, **options: Any) -> None:
 
 def _run(app: AppContext, command_name: str, plan: str, options: dict[str, Any]) -> None:
     run_named(app, command_name, {"plan": plan, **options})
+
+
+@plan.command(name="set-check")
+@plan_argument
+@click.option(
+    "--stale-after-days",
+    metavar="N",
+    help="Flag the plan when no revision or review happened for more than N days [90].",
+)
+@click.option(
+    "--off-track-periods",
+    metavar="K",
+    help="Flag an indicator off track for K consecutive periods (an error from 2K) [2].",
+)
+@click.option(
+    "--overdue-grace-days",
+    metavar="N",
+    help="Flag an open step only once more than N days have passed since its due date [0].",
+)
+@click.option(
+    "--pace-periods",
+    metavar="N",
+    help="The recent pace an indicator's remaining gap is weighed against: the mean of "
+    "its last N periods [3].",
+)
+@change_options
+@pass_app
+def set_check(app: AppContext, plan: str, **options: Any) -> None:
+    """Set when `pacflow check` flags the plan; thresholds not given keep their value.
+
+    Thresholds tune how the plan is watched, not what it says: no revision is needed, but
+    a reason is once the plan is approved. `pacflow check` applies the thresholds as they
+    were at its --as-of moment (`--pace-periods` weighs the gap-unclosable rule; the
+    too-many-targets rule has its own `plan set-limits`).
+
+    \b
+    Examples:
+      pacflow plan set-check PAC-2025 --stale-after-days 45 --reason "monthly reviews"
+      pacflow plan set-check PAC-2025 --off-track-periods 3 --overdue-grace-days 7 \\
+          --reason "invoices arrive late" --dry-run
+    """
+    from pacflow.domain.checks import THRESHOLD_NAMES
+
+    if all(options[name] is None for name in THRESHOLD_NAMES):
+        flags = ", ".join("--" + name.replace("_", "-") for name in THRESHOLD_NAMES)
+        raise click.UsageError(f"give at least one threshold: {flags}")
+    _run(app, "SetCheckThresholds", plan, options)

@@ -363,6 +363,15 @@ class ShiftSteps(Command):
     from_date: date | None = None
 
 
+class SetCheckThresholds(Command):
+    """Change when `pacflow check` flags the plan; only the thresholds given change."""
+
+    stale_after_days: int | None = None
+    off_track_periods: int | None = None
+    overdue_grace_days: int | None = None
+    pace_periods: int | None = None
+
+
 C = TypeVar("C", bound=Command)
 _SCHEDULE_KINDS = frozenset({"due", "sessions", "recurrence", "cadence"})
 

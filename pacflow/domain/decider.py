@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from pacflow.domain import indicator_values, market, replanning, steps
+from pacflow.domain import checks, indicator_values, market, replanning, steps
 from pacflow.domain.commands import (
     AddPerson,
     AddStep,
@@ -42,6 +42,7 @@ from pacflow.domain.commands import (
     RescheduleStepFrom,
     ReviseObjective,
     RevisePlan,
+    SetCheckThresholds,
     SetIndicatorTargets,
     SetIndicatorTargetsFrom,
     SetObjective,
@@ -443,4 +444,5 @@ _DECIDERS: dict[type[Command], _Decider] = {
     SetIndicatorTargetsFrom: replanning.set_targets_from,
     RescheduleStepFrom: replanning.reschedule_from,
     ShiftSteps: replanning.shift_steps,
+    SetCheckThresholds: checks.set_check_thresholds,
 }

@@ -338,6 +338,15 @@ class MarketChangeRecorded(PlanEvent):
     impact: Impact = Impact.MEDIUM
 
 
+class CheckThresholdsSet(PlanEvent):
+    """Thresholds of `pacflow check` were changed; those not given keep their value."""
+
+    stale_after_days: int | None = None
+    off_track_periods: int | None = None
+    overdue_grace_days: int | None = None
+    pace_periods: int | None = None
+
+
 # --- registry ----------------------------------------------------------------------------
 
 EVENT_TYPES: dict[str, type[PlanEvent]] = {
@@ -371,6 +380,7 @@ EVENT_TYPES: dict[str, type[PlanEvent]] = {
     "IndicatorValueRecorded": IndicatorValueRecorded,
     "IndicatorValueCorrected": IndicatorValueCorrected,
     "MarketChangeRecorded": MarketChangeRecorded,
+    "CheckThresholdsSet": CheckThresholdsSet,
 }
 """Every event type by the name the store records; the only way back from a name to a type."""
 

@@ -8,11 +8,13 @@ foreign stream) is an IntegrityError.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from pacflow.domain.events import (
+    CheckThresholdsSet,
     IndicatorDefined,
     IndicatorTargetsSet,
     IndicatorValueCorrected,
@@ -290,6 +292,11 @@ def _environment_fact(state: PlanState, event: MarketChangeRecorded) -> None:
     (rules that weigh market changes read them from the log, with their positions)."""
 
 
+def _check_thresholds_set(state: PlanState, event: CheckThresholdsSet) -> None:
+    given = {name: value for name, value in event.model_dump().items() if value is not None}
+    state.checks = dataclasses.replace(state.checks, **given)
+
+
 _Handler = Callable[[PlanState, Any], None]
 
 _HANDLERS: dict[type[PlanEvent], _Handler] = {
@@ -322,6 +329,7 @@ _HANDLERS: dict[type[PlanEvent], _Handler] = {
     IndicatorValueRecorded: _indicator_value,
     IndicatorValueCorrected: _indicator_value,
     MarketChangeRecorded: _environment_fact,
+    CheckThresholdsSet: _check_thresholds_set,
 }
 
 

@@ -15,6 +15,7 @@ from pacflow.domain.schedule import PlanPeriod, Schedule
 from pacflow.domain.values import (
     Aggregation,
     Approach,
+    CheckThresholds,
     Direction,
     Domain,
     IndicatorKind,
@@ -170,6 +171,7 @@ class PlanState:
     steps: dict[str, Step] = field(default_factory=dict)
     occurrences: dict[str, Occurrence] = field(default_factory=dict)
     indicators: dict[str, Indicator] = field(default_factory=dict)
+    checks: CheckThresholds = field(default_factory=CheckThresholds)
 
     @property
     def period(self) -> PlanPeriod:

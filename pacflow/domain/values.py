@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import enum
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -386,3 +387,33 @@ def start_of_day(day: date) -> datetime:
 def format_local(moment: datetime) -> str:
     """A local date-time as users type it: `2025-03-11T14:00` (seconds only when set)."""
     return moment.isoformat(timespec="seconds" if moment.second else "minutes")
+
+
+# --- obsolescence checks -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CheckThresholds:
+    """When `pacflow check` says a plan drifted; each plan has its own, changed over time.
+
+    - `stale_after_days`: no revision or review for more days than this (`no-review`);
+    - `off_track_periods`: consecutive periods off track before an indicator is flagged
+      (`indicator-off-track`; an error from twice as many);
+    - `overdue_grace_days`: days after its due date before an open step is overdue;
+    - `pace_periods`: how many of the latest periods make "the recent pace" an indicator's
+      remaining gap is weighed against (`gap-unclosable`).
+    """
+
+    stale_after_days: int = 90
+    off_track_periods: int = 2
+    overdue_grace_days: int = 0
+    pace_periods: int = 3
+
+
+CHECK_THRESHOLD_BOUNDS: dict[str, tuple[int, int]] = {
+    "stale_after_days": (1, 3660),
+    "off_track_periods": (1, 60),
+    "overdue_grace_days": (0, 365),
+    "pace_periods": (1, 24),
+}
+"""The smallest and largest value each check threshold accepts."""

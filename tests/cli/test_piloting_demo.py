@@ -180,11 +180,14 @@ def test_merger_is_a_finding_before_the_june_revision(runner: CliRunner) -> None
         ("2025-06-16", "2025-06-16T09:30:00Z")
     ]
     assert merger["command"].startswith('pacflow plan revise PAC-2025 --reason "Rapprochement')
-    assert rules(found) == [
-        "market-change",
-        "indicator-off-track",
-        "no-review",
-        "visits-below-cadence",
+    assert [(f["rule"], f["subject"]) for f in found] == [
+        ("market-change", "#310"),
+        ("indicator-off-track", "I1"),
+        ("no-review", "PAC-2025"),
+        ("visits-below-cadence", "S22"),
+        ("indicator-gap-unclosable", "I1"),
+        ("indicator-gap-unclosable", "I3"),
+        ("indicator-gap-unclosable", "I7"),
     ]
 
 
@@ -193,6 +196,32 @@ def test_the_june_revision_answers_the_merger_and_the_off_track_i1(runner: CliRu
     assert code == 0
     assert rules(found) == ["step-overdue", "step-overdue", "visits-below-cadence"]
     assert [f["message"].split(" (")[0] for f in found[:2]] == ["step S17", "step S30"]
+
+
+def test_the_merger_is_answered_by_the_june_revision(runner: CliRunner) -> None:
+    before = json.loads(invoke(runner, ["check", PLAN, "--json", "--as-of", "2025-06-20"]).stdout)
+    assert [a["revision"] for a in before["answered"]] == [2, 2]  # March: I1 and I8 off track
+    after = json.loads(ok(runner, ["check", PLAN, "--json", "--as-of", "2025-07-01"]).stdout)
+    june = [a for a in after["answered"] if a["revision"] == 3]
+    assert [(a["rule"], a["subject"]) for a in june] == [
+        ("market-change", "#310"),
+        ("indicator-off-track", "I1"),
+        ("no-review", "PAC-2025"),
+        ("indicator-gap-unclosable", "I1"),
+        ("indicator-gap-unclosable", "I3"),
+        ("indicator-gap-unclosable", "I7"),
+    ]
+    merger = june[0]
+    assert (merger["published_by"], merger["published_at"]) == ("hg", "2025-06-30T16:10:00Z")
+    assert merger["message"].startswith("market change of 2025-06-16 (high impact) touches T1")
+    text = ok(runner, ["check", PLAN, "--as-of", "2025-07-01"]).stdout.splitlines()
+    at = text.index("  revision 3 (published 2025-06-30 18:10 by hg):")
+    assert text[at + 1].startswith("    error: [market-change] market change of 2025-06-16")
+    revisions = ok(runner, ["plan", "revisions", PLAN]).stdout.splitlines()
+    assert revisions[revisions.index("revision 3  published") + 4] == (
+        "  answered   [market-change #310] market change of 2025-06-16 (high impact) touches T1, "
+        "and no revision was published in the 14 days since it was recorded"
+    )
 
 
 def test_before_the_merger_there_is_no_market_finding(runner: CliRunner) -> None:
@@ -350,3 +379,21 @@ def test_no_review_for_more_than_90_days(runner: CliRunner, as_of: str, stale: b
     if stale:
         assert reviews[0]["message"] == "no revision or review for 91 days (more than 90)"
         assert reviews[0]["facts"][0]["summary"] == "plan published (revision 2)"
+
+
+def test_indicators_fold_the_same_without_steps_and_visits(db_url: str) -> None:
+    """`check` folds the indicators without step and visit events at the moments it weighs
+    on the way to --as-of; that must not change a figure (see NOT_READ_BY_INDICATORS)."""
+    from pacflow.service import PlanService
+    from pacflow.storage import open_store
+    from projections.indicators import indicator_histories
+    from projections.obsolescence_rules import NOT_READ_BY_INDICATORS
+
+    store = open_store(db_url)
+    try:
+        records = list(PlanService(store).history(PLAN))
+    finally:
+        store.close()
+    kept = [pair for pair in records if not isinstance(pair[1], NOT_READ_BY_INDICATORS)]
+    assert len(kept) < len(records) / 2
+    assert indicator_histories(kept) == indicator_histories(records)

@@ -1,0 +1,610 @@
+"""The rules of `pacflow check`, each over the plan as known at one moment (`Moment`).
+
+A rule returns findings; each names its `subject` (what it is about: a step, an indicator,
+a person, a market change's log position, the plan), which with the rule identifies the
+finding from one moment to the next (so that a revision can be said to have answered it).
+Thresholds are the plan's own (`PlanState.checks`, `pacflow plan set-check`).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from events import RecordedEvent
+from pacflow.describe import describe
+from pacflow.domain import PlanEvent, PlanState, warnings
+from pacflow.domain import events as ev
+from pacflow.domain.schedule import Cadence, DueDate
+from pacflow.domain.values import (
+    Aggregation,
+    Direction,
+    Impact,
+    OccurrenceStatus,
+    Per,
+    StepStatus,
+    period_bounds,
+    period_key,
+)
+from projections.dashboard import Status, status_of
+from projections.indicators import IndicatorHistory, PeriodFigures, indicator_histories
+
+Pair = tuple[RecordedEvent, PlanEvent]
+_REVIEWS = (ev.PlanApproved, ev.PlanPublished, ev.RevisionOpened)
+_OPEN = (StepStatus.PLANNED, StepStatus.IN_PROGRESS, StepStatus.BLOCKED)
+_HUNDREDTH = Decimal("0.01")
+
+
+class Severity(enum.IntEnum):
+    """How much a finding matters; `--fail-on` compares against it."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        """`info`, `warning` or `error`."""
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A recorded event a finding rests on: its log position, when, and what it said."""
+
+    position: int
+    recorded_at: datetime
+    summary: str
+    valid: date | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """JSON-ready data."""
+        return {
+            "position": self.position,
+            "recorded_at": self.recorded_at,
+            "date": self.valid,
+            "summary": self.summary,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing that makes the plan obsolete, why we think so, and what would answer it."""
+
+    rule: str
+    severity: Severity
+    subject: str
+    message: str
+    facts: tuple[Fact, ...]
+    command: str
+
+    @property
+    def identity(self) -> tuple[str, str]:
+        """The rule and the subject: the same finding seen at another moment has them too."""
+        return (self.rule, self.subject)
+
+    def as_json(self) -> dict[str, Any]:
+        """JSON-ready data."""
+        return {
+            "rule": self.rule,
+            "severity": self.severity.label,
+            "subject": self.subject,
+            "message": self.message,
+            "facts": [fact.as_json() for fact in self.facts],
+            "command": self.command,
+        }
+
+
+@dataclass(slots=True)
+class Log:
+    """The plan's log read so far, and the records rules point at (the latest of each)."""
+
+    state: PlanState
+    records: list[Pair] = field(default_factory=list)
+    schedule_set: dict[str, Pair] = field(default_factory=dict)
+    left: dict[str, Pair] = field(default_factory=dict)
+    added: dict[str, Pair] = field(default_factory=dict)
+    values: dict[tuple[str, str], Pair] = field(default_factory=dict)
+    market_changes: list[Pair] = field(default_factory=list)
+    last_review: Pair | None = None
+    last_published: int = 0  # log position of the latest publication (0: none yet)
+    indicator_records: list[Pair] = field(default_factory=list)
+
+    def note(self, pair: Pair) -> None:
+        """Take the record in (after the state has evolved with it)."""
+        recorded, event = pair
+        self.records.append(pair)
+        kind = type(event)  # type tests, not isinstance: pydantic's metaclass makes it slow
+        if kind not in _NOT_READ_BY_INDICATORS:
+            self.indicator_records.append(pair)
+        if type(event) is ev.StepAdded:
+            self.schedule_set[event.key] = pair
+        elif type(event) is ev.StepMoved:
+            self.schedule_set[event.step] = pair
+        elif type(event) is ev.PersonLeft:
+            self.left[event.person] = pair
+        elif type(event) is ev.TargetAdded:
+            self.added[event.key] = pair
+        elif type(event) is ev.IndicatorValueRecorded or type(event) is ev.IndicatorValueCorrected:
+            self.values[(event.indicator, event.period)] = pair
+        elif kind is ev.MarketChangeRecorded:
+            self.market_changes.append(pair)
+        elif kind in _REVIEW_TYPES:
+            self.last_review = pair
+            if kind is ev.PlanPublished:
+                self.last_published = recorded.position
+
+    def published_after(self, pair: Pair | None) -> bool:
+        """Whether a revision was published after `pair` was recorded (so it was weighed)."""
+        return pair is not None and self.last_published > pair[0].position
+
+
+NOT_READ_BY_INDICATORS = (
+    ev.StepAdded,
+    ev.StepEdited,
+    ev.StepMoved,
+    ev.StepAssigned,
+    ev.StepStarted,
+    ev.StepCompleted,
+    ev.StepBlocked,
+    ev.StepCancelled,
+    ev.OccurrencesScheduled,
+    ev.OccurrencesUnscheduled,
+    ev.OccurrenceCompleted,
+    ev.OccurrenceCancelled,
+    ev.OccurrenceMoved,
+)
+"""Events no indicator figure depends on (no other event refers to steps or visits, so
+the plan folds without them): the moments a check weighs on the way to `--as-of` (just
+before a revision opens, right after it is published) fold the indicators without them,
+which on a plan of a thousand steps is most of its log. Should an indicator come to be
+derived from steps or visits, this must shrink (tests/cli/test_piloting_demo.py compares
+both folds on the demo)."""
+
+
+_NOT_READ_BY_INDICATORS = frozenset(NOT_READ_BY_INDICATORS)
+_REVIEW_TYPES = frozenset(_REVIEWS)
+
+
+@dataclass(slots=True)
+class Moment:
+    """The plan as known at one moment, and that moment's local date ("today").
+
+    `on_the_way`: a moment before `--as-of` the walk stops at, whose indicators are folded
+    without `NOT_READ_BY_INDICATORS` events (the moment asked about folds everything).
+    """
+
+    log: Log
+    today: date
+    on_the_way: bool = False
+    _histories: list[IndicatorHistory] | None = None
+
+    @property
+    def state(self) -> PlanState:
+        return self.log.state
+
+    def histories(self) -> list[IndicatorHistory]:
+        """Every indicator's figures as known at this moment, folded once (if it has any)."""
+        if self._histories is None:
+            records = self.log.indicator_records if self.on_the_way else self.log.records
+            has_indicators = bool(self.log.state.indicators)
+            self._histories = indicator_histories(records) if has_indicators else []
+        return self._histories
+
+
+def local_date(moment: datetime, timezone: str) -> date:
+    """The date `moment` falls on in `timezone`."""
+    return moment.astimezone(ZoneInfo(timezone)).date()
+
+
+def _fact(pair: Pair, valid: date | None = None) -> Fact:
+    recorded, event = pair
+    return Fact(recorded.position, recorded.recorded_at, describe(event), valid)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
+# --- rules -------------------------------------------------------------------------------
+
+_SEVERITY_OF_IMPACT = {
+    Impact.HIGH: Severity.ERROR,
+    Impact.MEDIUM: Severity.WARNING,
+    Impact.LOW: Severity.INFO,
+}
+
+
+def _touched_targets(state: PlanState, event: ev.MarketChangeRecorded) -> list[str]:
+    """Targets named by `target:` references, or whose account or segment is referenced."""
+    touched: list[str] = []
+    for ref in event.affects:
+        kind, _, key = ref.partition(":")
+        for target in state.targets.values():
+            named = kind == "target" and target.key == key
+            by_key = kind != "target" and (target.ref == key or key in target.segments)
+            if (named or by_key) and not target.dropped and target.key not in touched:
+                touched.append(target.key)
+    return touched
+
+
+def market_changes(at: Moment) -> list[Finding]:
+    """A market change touching a live target, with no revision published since."""
+    plan = at.state.key
+    found = []
+    for recorded, event in at.log.market_changes:
+        assert isinstance(event, ev.MarketChangeRecorded)
+        touched = _touched_targets(at.state, event)
+        if at.log.published_after((recorded, event)) or not touched:
+            continue
+        days = (at.today - local_date(recorded.recorded_at, at.state.timezone)).days
+        found.append(
+            Finding(
+                "market-change",
+                _SEVERITY_OF_IMPACT[event.impact],
+                f"#{recorded.position}",
+                f"market change of {event.effective} ({event.impact} impact) touches "
+                f"{', '.join(touched)}, and no revision was published in the "
+                f"{_plural(days, 'day')} since it was recorded",
+                (_fact((recorded, event), event.effective),),
+                f'pacflow plan revise {plan} --reason "{event.summary}"',
+            )
+        )
+    return found
+
+
+def no_review(at: Moment) -> list[Finding]:
+    """No approval, revision or publication for more than the plan's `stale_after_days`."""
+    last = at.log.last_review or at.log.records[0]
+    since = local_date(last[0].recorded_at, at.state.timezone)
+    days = (at.today - since).days
+    limit = at.state.checks.stale_after_days
+    if days <= limit:
+        return []
+    return [
+        Finding(
+            "no-review",
+            Severity.WARNING,
+            at.state.key,
+            f"no revision or review for {days} days (more than {limit})",
+            (_fact(last, since),),
+            f'pacflow plan revise {at.state.key} --reason "revue du PAC"',
+        )
+    ]
+
+
+def overdue_steps(at: Moment) -> list[Finding]:
+    """Open steps whose due date (plus the plan's grace days) is past, in local dates."""
+    grace = timedelta(days=at.state.checks.overdue_grace_days)
+    plan = at.state.key
+    found = []
+    for step in at.state.steps.values():
+        schedule = step.schedule
+        if not isinstance(schedule, DueDate) or step.status not in _OPEN:
+            continue
+        if schedule.due + grace >= at.today:
+            continue
+        days = (at.today - schedule.due).days
+        found.append(
+            Finding(
+                "step-overdue",
+                Severity.WARNING,
+                step.key,
+                f"step {step.key} ({step.title}, {step.responsible}) is {step.status.value}, "
+                f"due {schedule.due}: {_plural(days, 'day')} late",
+                (_fact(at.log.schedule_set[step.key], schedule.due),),
+                f"pacflow step done {plan} {step.key} --on DATE  (or: pacflow step "
+                f'move {plan} {step.key} --due DATE --reason "…")',
+            )
+        )
+    return found
+
+
+def visits_below_cadence(at: Moment) -> list[Finding]:
+    """Past periods in which a step with a cadence held fewer visits than scheduled."""
+    state = at.state
+    occurrences = state.occurrences
+    period_of = _PeriodOf(at.today)
+    done = OccurrenceStatus.DONE
+    found = []
+    for step in state.steps.values():
+        cadence = step.schedule
+        if not isinstance(cadence, Cadence) or step.status is StepStatus.CANCELLED:
+            continue
+        per = cadence.per
+        keys = period_of.keys(per)
+        held: dict[str, int] = {}
+        scheduled: dict[str, int] = {}
+        for key in step.occurrences:
+            occurrence = occurrences[key]
+            start = occurrence.scheduled_start
+            period = keys.get(start) or period_of.key(start, per)
+            scheduled[period] = scheduled.get(period, 0) + 1
+            if occurrence.status is done:
+                day = occurrence.done_on or occurrence.start
+                when = keys.get(day) or period_of.key(day, per)
+                held[when] = held.get(when, 0) + 1
+        short = [
+            f"{period} {held.get(period, 0)}/{wanted}"
+            for period, wanted in sorted(scheduled.items())
+            if held.get(period, 0) < wanted and period_of.ended(period, per)
+        ]
+        if short:
+            found.append(
+                Finding(
+                    "visits-below-cadence",
+                    Severity.WARNING,
+                    step.key,
+                    f"step {step.key} ({step.title}, {step.responsible}): fewer visits held "
+                    f"than its cadence ({cadence.count} per {per.value}) in "
+                    f"{', '.join(short)}",
+                    (_fact(at.log.schedule_set[step.key]),),
+                    f"pacflow visit done {state.key} {step.key}@DATE --on DATE",
+                )
+            )
+    return found
+
+
+class _PeriodOf:
+    """Period keys of dates and date-times, and whether a period ended before today, each
+    worked out once (a plan of a thousand steps has thousands of visits on a few hundred
+    dates)."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self._keys: dict[Per, dict[date, str]] = {}
+        self._ended: dict[tuple[str, Per], bool] = {}
+
+    def keys(self, per: Per) -> dict[date, str]:
+        """The period keys worked out so far, by date or date-time (a datetime is a date)."""
+        return self._keys.setdefault(per, {})
+
+    def key(self, day: date, per: Per) -> str:
+        """The key of the period `day` (a date, or a local date-time) falls in."""
+        plain = day.date() if isinstance(day, datetime) else day
+        found = self._keys.setdefault(per, {})[day] = period_key(plain, per)
+        return found
+
+    def ended(self, period: str, per: Per) -> bool:
+        found = self._ended.get((period, per))
+        if found is None:
+            found = self._ended[(period, per)] = period_bounds(period, per)[1] < self.today
+        return found
+
+
+def off_track(at: Moment, histories: Sequence[IndicatorHistory]) -> list[Finding]:
+    """An indicator off track for the plan's `off_track_periods` periods in a row, its
+    latest value recorded after the last publication; an error from twice as many."""
+    state = at.state
+    periods_needed = state.checks.off_track_periods
+    found = []
+    for history in histories:
+        key = history.indicator.key
+        known = [f for f in history.periods if f.actual is not None]
+        streak = []
+        for figures in reversed(known):
+            if status_of(figures.attainment) is not Status.OFF_TRACK:
+                break
+            streak.append(figures)
+        if len(streak) < periods_needed or at.log.published_after(
+            at.log.values.get((key, streak[0].period))
+        ):
+            continue
+        streak.reverse()
+        periods = ", ".join(f"{f.period} {f.attainment}%" for f in streak)
+        found.append(
+            Finding(
+                "indicator-off-track",
+                Severity.ERROR if len(streak) >= 2 * periods_needed else Severity.WARNING,
+                key,
+                f"indicator {key} ({history.indicator.name}) off track for {len(streak)} "
+                f"consecutive periods: {periods}",
+                _value_facts(at.log, history, streak),
+                f'pacflow plan revise {state.key} --reason "{key} off track since '
+                f'{streak[0].period}"',
+            )
+        )
+    return found
+
+
+def _value_facts(
+    log: Log, history: IndicatorHistory, used: Sequence[PeriodFigures]
+) -> tuple[Fact, ...]:
+    """The records of the values `used` (values derived from other events have none)."""
+    indicator = history.indicator
+    facts = []
+    for figures in used:
+        pair = log.values.get((indicator.key, figures.period))
+        if pair is not None:
+            facts.append(_fact(pair, period_bounds(figures.period, indicator.per)[1]))
+    return tuple(facts)
+
+
+_SUMMED = (Aggregation.PER_PERIOD, Aggregation.CUMULATIVE_YTD)
+
+
+def gap_unclosable(at: Moment, histories: Sequence[IndicatorHistory]) -> list[Finding]:
+    """An indicator whose year-end target (the sum of a per-period indicator's targets, or
+    a year-to-date indicator's last target of the year) cannot be reached at the recent
+    pace: what is known so far plus the mean of its last `pace_periods` period values times
+    the periods left in the year falls short of it (or, where lower is better, exceeds it).
+
+    Only while periods are left, once `pace_periods` values are known in the year, and
+    unless a revision was published after the latest of them was recorded (it was weighed).
+    """
+    found = []
+    for history in histories:
+        gap = _year_end_gap(history, at.state.checks.pace_periods)
+        if gap is None or at.log.published_after(
+            at.log.values.get((history.indicator.key, gap.last.period))
+        ):
+            continue
+        found.append(_gap_finding(at, history, gap))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Gap:
+    """What the gap-unclosable rule weighed for one indicator."""
+
+    year: str
+    year_target: Decimal
+    so_far: Decimal
+    last: PeriodFigures
+    window: tuple[PeriodFigures, ...]
+    pace: Decimal
+    remaining: int
+
+    @property
+    def projected(self) -> Decimal:
+        return self.so_far + self.pace * self.remaining
+
+    @property
+    def needed(self) -> Decimal:
+        """The mean value each remaining period needs for the year to end on target."""
+        return (self.year_target - self.so_far) / self.remaining
+
+
+def _year_end_gap(history: IndicatorHistory, pace_periods: int) -> _Gap | None:
+    """The gap the rule fires on, or None when it does not apply or the pace closes it."""
+    indicator = history.indicator
+    if indicator.aggregation not in _SUMMED:
+        return None
+    known = [f for f in history.periods if f.actual is not None]
+    if not known:
+        return None
+    last = known[-1]
+    year = last.period[:4]
+    in_year = [f for f in history.periods if f.period[:4] == year]
+    remaining = sum(1 for f in in_year if f.period > last.period)
+    targets = [f.target for f in in_year if f.target is not None]
+    if remaining == 0 or not targets:
+        return None
+    ytd = indicator.aggregation is Aggregation.CUMULATIVE_YTD
+    year_target = targets[-1] if ytd else sum(targets, Decimal(0))
+    so_far = last.actual if ytd else last.cumulative
+    assert so_far is not None  # `last` has an actual, so its running figure is known
+
+    def value_of(f: PeriodFigures) -> Decimal | None:
+        return f.period_value if ytd else f.actual
+
+    window = tuple(f for f in in_year if f.period <= last.period and value_of(f) is not None)[
+        -pace_periods:
+    ]
+    if len(window) < pace_periods:
+        return None
+    pace = sum((value_of(f) or Decimal(0) for f in window), Decimal(0)) / len(window)
+    gap = _Gap(year, year_target, so_far, last, window, pace, remaining)
+    short = gap.projected < year_target
+    if indicator.direction is Direction.DOWN:
+        short = gap.projected > year_target
+    return gap if short else None
+
+
+def _number(value: Decimal) -> str:
+    rounded = value.quantize(_HUNDREDTH, rounding=ROUND_HALF_UP).normalize()
+    return f"{rounded:f}"
+
+
+def _gap_finding(at: Moment, history: IndicatorHistory, gap: _Gap) -> Finding:
+    indicator = history.indicator
+    plan, key, unit = at.state.key, indicator.key, indicator.unit
+    down = indicator.direction is Direction.DOWN
+    reach = "stay within" if down else "reach"
+    needs = "at most " if down else ""
+    window = ", ".join(f.period for f in gap.window)
+    periods = [f.period for f in history.periods]
+    following = periods[periods.index(gap.last.period) + 1]
+    target = indicator.serves[0] if indicator.serves else "TARGET"
+    return Finding(
+        "indicator-gap-unclosable",
+        Severity.WARNING,
+        key,
+        f"indicator {key} ({indicator.name}) cannot {reach} its {gap.year} target of "
+        f"{_number(gap.year_target)} {unit} at the recent pace: {_number(gap.so_far)} by "
+        f"{gap.last.period}, plus {_number(gap.pace)} a period (mean of {window}) over the "
+        f"{_plural(gap.remaining, 'period')} left, makes {_number(gap.projected)}; it needs "
+        f"{needs}{_number(gap.needed)} a period",
+        _value_facts(at.log, history, gap.window),
+        f"pacflow indicator set-targets {plan} {key} --from {following} --values …  (or: "
+        f'pacflow target drop {plan} {target} --reason "…"), in a revision',
+    )
+
+
+def owner_left(at: Moment) -> list[Finding]:
+    """Open steps whose responsible person has left the team (by today)."""
+    state = at.state
+    found = []
+    for person in state.people.values():
+        if person.left_on is None or person.left_on > at.today:
+            continue
+        owned = [
+            step.key
+            for step in state.steps.values()
+            if step.responsible == person.key and step.status in _OPEN
+        ]
+        if owned:
+            found.append(
+                Finding(
+                    "owner-left",
+                    Severity.ERROR,
+                    person.key,
+                    f"{person.key} ({person.name}) left the team on {person.left_on} but still "
+                    f"owns open steps {', '.join(owned)}",
+                    (_fact(at.log.left[person.key], person.left_on),),
+                    f'pacflow step assign {state.key} {owned[0]} --to PERSON --reason "…"',
+                )
+            )
+    return found
+
+
+def too_many_targets(at: Moment) -> list[Finding]:
+    """The 'choisir, c'est renoncer' warnings, against the plan's target limits."""
+    state = at.state
+    live = [key for key, target in state.targets.items() if not target.dropped]
+    return [
+        Finding(
+            "too-many-targets",
+            Severity.WARNING,
+            _focus_subject(warning),
+            warning,
+            tuple(_fact(at.log.added[key]) for key in live),
+            f'pacflow target drop {state.key} TARGET --reason "…"',
+        )
+        for warning in warnings(state)
+    ]
+
+
+def _focus_subject(warning: str) -> str:
+    """Which limit a warning is about: all targets, targets per rep, or one rep's (key)."""
+    if warning.endswith(" in all"):
+        return "all targets"
+    if warning.endswith(" per rep"):
+        return "targets per rep"
+    return warning.partition(": ")[2].split(" ", 1)[0]
+
+
+_RULES: dict[str, Callable[[Moment], list[Finding]]] = {
+    "market-change": market_changes,
+    "no-review": no_review,
+    "step-overdue": overdue_steps,
+    "visits-below-cadence": visits_below_cadence,
+    "indicator-off-track": lambda at: off_track(at, at.histories()),
+    "indicator-gap-unclosable": lambda at: gap_unclosable(at, at.histories()),
+    "owner-left": owner_left,
+    "too-many-targets": too_many_targets,
+}
+
+RULE_NAMES = tuple(_RULES)
+"""Every rule, in the order `check` runs them (findings are then sorted by severity)."""
+
+
+def findings_at(at: Moment, rules: Iterable[str] = RULE_NAMES) -> list[Finding]:
+    """The findings of `rules` (default: all) at the moment, the most severe first."""
+    found = [finding for name in rules for finding in _RULES[name](at)]
+    return sorted(found, key=lambda finding: -finding.severity)
