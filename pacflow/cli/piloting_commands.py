@@ -73,12 +73,18 @@ def dashboard(
       pacflow dashboard PAC-2025 --period 2025-05 --as-of 2025-06-05
       pacflow dashboard PAC-2025 --format md > revue-mensuelle.md
     """
+    from pacflow.cli.history_commands import plan_origin
     from pacflow.cli.piloting_format import render_dashboard, render_dashboard_markdown
     from pacflow.cli.render import echo_json
-    from projections.dashboard import dashboard as build
+    from projections.dashboard import dashboard_of
+    from projections.indicator_facts import indicator_histories_at
 
-    records, zone, moment = _read(app, plan, as_of)
-    board = build(records, moment if as_of is not None else None, period)
+    known = plan_origin(app, plan)
+    zone = known.zone
+    moment = known.existing_at(as_of, "--as-of") if as_of is not None else None
+    database = app.read_models().database
+    header, histories = indicator_histories_at(database, plan, moment, now=app.now())
+    board = dashboard_of(header, histories, moment, period)
     if as_json or output == "json":
         echo_json(board.as_json())
     elif output == "md":
