@@ -213,10 +213,11 @@ def _latest_of(histories: Sequence[IndicatorHistory]) -> date | None:
     latest: date | None = None
     for history in histories:
         per = history.indicator.per
-        for figures in history.periods:
+        for figures in reversed(history.periods):  # periods are in order: the last one wins
             if figures.actual is not None:
                 last = period_bounds(figures.period, per)[1]
                 latest = last if latest is None else max(latest, last)
+                break
     return latest
 
 

@@ -24,7 +24,8 @@ from pacflow.domain import PlanEvent, PlanState
 from pacflow.domain import events as ev
 from pacflow.domain.derivation import Derivation
 from pacflow.domain.schedule import DueDate
-from pacflow.domain.values import Aggregation, Per, period_bounds, period_key, periods_between
+from pacflow.domain.values import Aggregation, Per, period_key
+from projections.periods import plan_periods
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +113,7 @@ def derived_actuals(
     year = ""
     running = 0
     last: DoneFact | None = None
-    for period in periods_between(start, end, per):
-        first_day, last_day = period_bounds(period, per)
+    for period, first_day, last_day in plan_periods(start, end, per):
         if period[:4] != year:
             year, running, last = period[:4], 0, None
         number, latest = per_period.get(period, (0, None))

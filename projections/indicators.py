@@ -43,9 +43,10 @@ from pacflow.domain import PlanEvent, PlanPeriod, PlanState, evolve
 from pacflow.domain import events as ev
 from pacflow.domain.rules import require_period_in
 from pacflow.domain.state import Indicator
-from pacflow.domain.values import Aggregation, Direction, periods_between
+from pacflow.domain.values import Aggregation, Direction
 from pacflow.errors import InvalidInputError, NotFoundError
 from projections.derived import DoneFact, derived_actuals, done_fact
+from projections.periods import plan_periods
 
 Records = Iterable[tuple[RecordedEvent, PlanEvent]]
 _TENTH = Decimal("0.1")
@@ -251,8 +252,10 @@ def build_history(
     periods = _periods(plan.period, definition, first_period, last_period)
     known = _known(plan.period, definition, values, facts, today)
     figures = _figures(plan.period, definition, known)
-    shown = [f for f in figures if f.period in periods] if len(periods) < len(figures) else figures
-    return IndicatorHistory(plan.key, plan.period.timezone, definition, as_of, tuple(shown))
+    if len(periods) < len(figures):
+        wanted = set(periods)
+        figures = [f for f in figures if f.period in wanted]
+    return IndicatorHistory(plan.key, plan.period.timezone, definition, as_of, tuple(figures))
 
 
 @dataclass(slots=True)
@@ -357,7 +360,7 @@ def _periods(
     for option, period in (("--from", first), ("--to", last)):
         if period is not None:
             require_period_in(plan, indicator.per, period, option, what)
-    every = periods_between(plan.start, plan.end, indicator.per)
+    every = [key for key, _first, _last in plan_periods(plan.start, plan.end, indicator.per)]
     start = every.index(first) if first is not None else 0
     end = every.index(last) if last is not None else len(every) - 1
     if start > end:
@@ -374,7 +377,7 @@ def _figures(
     running = running_target = Decimal(0)
     previous: Decimal | None = None  # the actual of the period before, if known
     derived = indicator.derived is not None
-    for period in periods_between(plan.start, plan.end, indicator.per):
+    for period, _first, _last in plan_periods(plan.start, plan.end, indicator.per):
         first_of_year = period[:4] != year
         if first_of_year:  # year to date: sums start again each year
             year, running, running_target = period[:4], Decimal(0), Decimal(0)

@@ -115,7 +115,7 @@ def history(
     from pacflow.cli.history_commands import plan_origin
     from pacflow.cli.indicator_format import render_csv, render_table
     from pacflow.cli.render import echo_json
-    from projections.indicator_facts import indicator_history_at
+    from projections.indicator_queries import indicator_history_at
 
     known = plan_origin(app, plan)
     moment = known.existing_at(as_of, "--as-of") if as_of is not None else None

@@ -77,7 +77,7 @@ def dashboard(
     from pacflow.cli.piloting_format import render_dashboard, render_dashboard_markdown
     from pacflow.cli.render import echo_json
     from projections.dashboard import dashboard_of
-    from projections.indicator_facts import indicator_histories_at
+    from projections.indicator_queries import indicator_histories_at
 
     known = plan_origin(app, plan)
     zone = known.zone

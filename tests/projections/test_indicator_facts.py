@@ -16,11 +16,8 @@ from pacflow.domain import commands as c
 from pacflow.errors import InvalidInputError, NotFoundError
 from pacflow.service import PlanService
 from projections.engine import ProjectionEngine, projection_engine_for
-from projections.indicator_facts import (
-    IndicatorFacts,
-    indicator_histories_at,
-    indicator_history_at,
-)
+from projections.indicator_facts import IndicatorFacts
+from projections.indicator_queries import indicator_histories_at, indicator_history_at
 from projections.indicators import IndicatorHistory, indicator_histories, indicator_history
 from tests.conftest import ManualClock
 from tests.projections.test_history import paris
