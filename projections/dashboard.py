@@ -150,14 +150,16 @@ def dashboard(
     period: str | None = None,
     *,
     now: datetime | None = None,
+    running: bool = False,
 ) -> Dashboard:
     """The dashboard for `period` (default: the last one with an actual, as known at `as_of`);
-    `now` is the moment derived values count periods over at, when `as_of` is None.
+    `now` is the moment derived values count periods over at, when `as_of` is None, and
+    `running` shows derived values of the period still running.
 
     Raises NotFoundError for a plan unknown at `as_of`, InvalidInputError for a period that
     is malformed or outside the plan.
     """
-    histories = indicator_histories(records, as_of, now=now)
+    histories = indicator_histories(records, as_of, now=now, running=running)
     plan, zone, start, end = _plan_header(records, as_of)
     return dashboard_of(PlanHeader(plan, PlanPeriod(start, end, zone)), histories, as_of, period)
 

@@ -8,9 +8,11 @@ date). Both the pure fold of `projections.indicators` and the indicator read mod
 (`projections.indicator_facts`) make them, and `derived_actuals` turns those recorded up to
 a moment into the values of one derived indicator per period.
 
-A period's value is known once something in it was counted, or once the period is over
-(then it may be 0); a period still running with nothing counted yet has no value. For a
-`cumulative_ytd` indicator the value is the count since the start of the year.
+A period's value is known once the period is over (then it may be 0). A period still
+running has no value unless `running` is asked for: then its value is what was counted so
+far, if anything (what `indicator history` shows as the visits come in; rules that judge a
+period, such as "off track", want periods over only). For a `cumulative_ytd` indicator the
+value is the count since the start of the year.
 """
 
 from __future__ import annotations
@@ -100,9 +102,11 @@ def derived_actuals(
     end: date,
     facts: Iterable[DoneFact],
     today: date,
+    running: bool = False,
 ) -> dict[str, DerivedValue]:
     """The values of a derived indicator per period of `start..end`, from `facts` (those
-    known at the moment asked about, in log order); `today` tells which periods are over."""
+    known at the moment asked about, in log order); `today` tells which periods are over,
+    `running` whether a period not over yet shows what was counted in it so far."""
     per_period: dict[str, tuple[int, DoneFact | None]] = {}
     for fact in facts:
         if counts(derivation, fact):
@@ -111,18 +115,18 @@ def derived_actuals(
             per_period[period] = (number + 1, fact)
     values: dict[str, DerivedValue] = {}
     year = ""
-    running = 0
+    total = 0
     last: DoneFact | None = None
     for period, first_day, last_day in plan_periods(start, end, per):
         if period[:4] != year:
-            year, running, last = period[:4], 0, None
+            year, total, last = period[:4], 0, None
         number, latest = per_period.get(period, (0, None))
         if latest is not None:
             last = latest
-        running += number
+        total += number
         if aggregation is Aggregation.CUMULATIVE_YTD:
-            if number or last_day < today or (first_day <= today and running):
-                values[period] = DerivedValue(Decimal(running), last)
-        elif number or last_day < today:
+            if last_day < today or (running and (number or (first_day <= today and total))):
+                values[period] = DerivedValue(Decimal(total), last)
+        elif last_day < today or (running and number):
             values[period] = DerivedValue(Decimal(number), latest)
     return values

@@ -39,9 +39,10 @@ def indicator_history_at(
     last_period: str | None = None,
     *,
     now: datetime,
+    running: bool = False,
 ) -> IndicatorHistory:
     """`projections.indicators.indicator_history`, from the read model; derived values
-    count periods over as of `as_of`, else `now`."""
+    count periods over as of `as_of`, else `now` (and with `running`, the current one)."""
     with database.connect() as connection:
         reader = _Reader(connection, plan, as_of)
         header = reader.header()
@@ -53,12 +54,25 @@ def indicator_history_at(
         typed, facts = reader.values_and_facts([definition])
     today = _today(header, as_of or now)
     return build_history(
-        header, definition, typed[indicator], facts, as_of, today, first_period, last_period
+        header,
+        definition,
+        typed[indicator],
+        facts,
+        as_of,
+        today,
+        first_period,
+        last_period,
+        running=running,
     )
 
 
 def indicator_histories_at(
-    database: sa.Engine, plan: str, as_of: datetime | None = None, *, now: datetime
+    database: sa.Engine,
+    plan: str,
+    as_of: datetime | None = None,
+    *,
+    now: datetime,
+    running: bool = False,
 ) -> tuple[PlanHeader, list[IndicatorHistory]]:
     """The plan and every indicator's history, as `indicator_histories` gives them."""
     with database.connect() as connection:
@@ -68,7 +82,7 @@ def indicator_histories_at(
         typed, facts = reader.values_and_facts(list(known.values()))
     today = _today(header, as_of or now)
     histories = [
-        build_history(header, definition, typed[key], facts, as_of, today)
+        build_history(header, definition, typed[key], facts, as_of, today, running=running)
         for key, definition in known.items()
     ]
     return header, histories

@@ -198,11 +198,13 @@ def indicator_history(
     last_period: str | None = None,
     *,
     now: datetime | None = None,
+    running: bool = False,
 ) -> IndicatorHistory:
     """Indicator `indicator` per period, from `first_period` to `last_period` (default: the
     plan's whole period), with targets and values as recorded up to `as_of` (None: now).
 
-    Derived values count periods over as of `as_of`, else `now`, else the last record's time.
+    A derived indicator has values for the periods over at `as_of` (else `now`, else the
+    last record's time), and with `running` for the period still running too.
     Raises NotFoundError for a plan or indicator unknown at `as_of`, InvalidInputError for a
     period that is not the indicator's or lies outside the plan.
     """
@@ -220,18 +222,31 @@ def indicator_history(
         folded.today(as_of or now),
         first_period,
         last_period,
+        running=running,
     )
 
 
 def indicator_histories(
-    records: Records, as_of: datetime | None = None, *, now: datetime | None = None
+    records: Records,
+    as_of: datetime | None = None,
+    *,
+    now: datetime | None = None,
+    running: bool = False,
 ) -> list[IndicatorHistory]:
     """Every indicator of the plan over the plan's whole period, as known at `as_of`, from
     one fold of the log (what a dashboard or a check needs). NotFoundError for no plan."""
     folded = _fold(records, as_of, None)
     today = folded.today(as_of or now)
     return [
-        build_history(folded.header, definition, folded.values[key], folded.facts, as_of, today)
+        build_history(
+            folded.header,
+            definition,
+            folded.values[key],
+            folded.facts,
+            as_of,
+            today,
+            running=running,
+        )
         for key, definition in folded.state.indicators.items()
     ]
 
@@ -245,12 +260,15 @@ def build_history(
     today: date,
     first_period: str | None = None,
     last_period: str | None = None,
+    *,
+    running: bool = False,
 ) -> IndicatorHistory:
     """The history of `definition` (as known at `as_of`, with its targets then) from the
     values typed in and the facts done known then, in log order; `today` (the plan's local
-    date at the moment asked about) tells which periods are over."""
+    date at the moment asked about) tells which periods are over, `running` whether derived
+    values show the period still running (see `projections.derived`)."""
     periods = _periods(plan.period, definition, first_period, last_period)
-    known = _known(plan.period, definition, values, facts, today)
+    known = _known(plan.period, definition, values, facts, today, running)
     figures = _figures(plan.period, definition, known)
     if len(periods) < len(figures):
         wanted = set(periods)
@@ -325,6 +343,7 @@ def _known(
     values: Iterable[ValueFact],
     facts: Sequence[DoneFact],
     today: date,
+    running: bool,
 ) -> dict[str, _Known]:
     """Each period's value: typed in and corrected, or counted for a derived indicator."""
     known: dict[str, _Known] = {}
@@ -337,6 +356,7 @@ def _known(
             plan.end,
             facts,
             today,
+            running,
         )
         for period, found in counted.items():
             last = found.last

@@ -104,7 +104,7 @@ def history(
 
     Targets and values are as they were recorded at --as-of (default: now); corrected values
     are marked with when, by whom, from what and why. A derived indicator's values (†) are
-    counted from the visits held or steps done recorded by then.
+    counted from the visits held or steps done recorded by then (the current period: so far).
 
     \b
     Examples:
@@ -120,7 +120,9 @@ def history(
     known = plan_origin(app, plan)
     moment = known.existing_at(as_of, "--as-of") if as_of is not None else None
     database = app.read_models().database
-    found = indicator_history_at(database, plan, key, moment, first, last, now=app.now())
+    found = indicator_history_at(
+        database, plan, key, moment, first, last, now=app.now(), running=True
+    )
     if as_json or output == "json":
         echo_json(found.as_json(known.zone))
     elif output == "csv":

@@ -83,7 +83,7 @@ def dashboard(
     zone = known.zone
     moment = known.existing_at(as_of, "--as-of") if as_of is not None else None
     database = app.read_models().database
-    header, histories = indicator_histories_at(database, plan, moment, now=app.now())
+    header, histories = indicator_histories_at(database, plan, moment, now=app.now(), running=True)
     board = dashboard_of(header, histories, moment, period)
     if as_json or output == "json":
         echo_json(board.as_json())

@@ -46,7 +46,7 @@ def test_dashboard_at_the_end_of_may(runner: CliRunner) -> None:
     assert lines[0] == "PAC-2025 dashboard — 2025-05 (as known at 2025-06-05 23:59 Europe/Paris)"
     assert lines[2] == "Activity indicators"
     assert lines[5].split() == [
-        "I2", "Visites", "chez", "BRC", "count", "2", "3", "1", "10", "150.0%", "▅▅▁▅█", "on",
+        "I2", "Visites", "chez", "BRC", "count", "2", "2†", "0", "9", "100.0%", "██▁██", "on",
         "track",
     ]  # fmt: skip
     i1 = next(line for line in lines if line.startswith("I1 "))
@@ -54,6 +54,7 @@ def test_dashboard_at_the_end_of_may(runner: CliRunner) -> None:
     i7 = next(line for line in lines if line.startswith("I7 "))
     assert i7.split()[-8:] == ["1208", "1190", "-18", "1190", "98.5%", "█▇▃▁▁", "at", "risk"]
     assert lines[-1].startswith("status: on track ≥ 100% attainment, at risk ≥ 90%")
+    assert lines[-1].endswith("; † counted from events")
 
 
 def test_default_period_is_the_last_with_an_actual_as_known_then(runner: CliRunner) -> None:
