@@ -89,7 +89,10 @@ _DESCRIBERS: dict[type[PlanEvent], Callable[[Any], str]] = {
     ev.OccurrenceCompleted: lambda e: f"{e.occurrence} held on {e.on}",
     ev.OccurrenceCancelled: lambda e: f"{e.occurrence} cancelled: {e.reason}",
     ev.OccurrenceMoved: lambda e: f"{e.occurrence} moved to {_moment(e.start)}",
-    ev.IndicatorDefined: lambda e: f"indicator {e.key} defined: {e.name} ({e.kind}, {e.unit})",
+    ev.IndicatorDefined: lambda e: (
+        f"indicator {e.key} defined: {e.name} ({e.kind}, {e.unit})"
+        + (f", derived from {e.derived.describe()}" if e.derived else "")
+    ),
     ev.IndicatorTargetsSet: lambda e: (
         f"indicator {e.indicator} targets set for {len(e.targets)} period(s)"
         + (f" from {min(e.targets)} to {max(e.targets)}" if e.targets else "")

@@ -14,8 +14,9 @@ lower is better it is target ÷ actual):
 The trend is a sparkline of the attainment of the last TREND_PERIODS periods up to the one
 shown (a blank where it is unknown), scaled between the lowest and highest of them.
 
-Default period: the last period with an actual value, among all indicators, as known at
-the moment asked about.
+Default period: the last period with an actual value typed in, among all indicators, as
+known at the moment asked about (derived indicators count theirs as visits are held, so
+the current period would always win; they decide only when no value was typed in).
 """
 
 from __future__ import annotations
@@ -28,12 +29,17 @@ from decimal import Decimal
 from typing import Any
 
 from events import RecordedEvent
-from pacflow.domain import PlanEvent
+from pacflow.domain import PlanEvent, PlanPeriod
 from pacflow.domain import events as ev
 from pacflow.domain.state import Indicator
 from pacflow.domain.values import IndicatorKind, Per, period_bounds, period_key
 from pacflow.errors import InvalidInputError, NotFoundError
-from projections.indicators import IndicatorHistory, PeriodFigures, indicator_histories
+from projections.indicators import (
+    IndicatorHistory,
+    PeriodFigures,
+    PlanHeader,
+    indicator_histories,
+)
 
 ON_TRACK_PCT = Decimal(100)
 AT_RISK_PCT = Decimal(90)
@@ -114,6 +120,7 @@ class DashboardRow:
             "corrected": figures.corrected if figures else False,
             "trend": self.trend,
             "status": self.status,
+            **({"derived": True} if definition.derived is not None else {}),
         }
 
 
@@ -146,18 +153,34 @@ def dashboard(
     records: Sequence[tuple[RecordedEvent, PlanEvent]],
     as_of: datetime | None = None,
     period: str | None = None,
+    *,
+    now: datetime | None = None,
+    running: bool = False,
 ) -> Dashboard:
-    """The dashboard for `period` (default: the last one with an actual, as known at `as_of`).
+    """The dashboard for `period` (default: the last one with an actual, as known at `as_of`);
+    `now` is the moment derived values count periods over at, when `as_of` is None, and
+    `running` shows derived values of the period still running.
 
     Raises NotFoundError for a plan unknown at `as_of`, InvalidInputError for a period that
     is malformed or outside the plan.
     """
-    histories = indicator_histories(records, as_of)
+    histories = indicator_histories(records, as_of, now=now, running=running)
     plan, zone, start, end = _plan_header(records, as_of)
+    return dashboard_of(PlanHeader(plan, PlanPeriod(start, end, zone)), histories, as_of, period)
+
+
+def dashboard_of(
+    plan: PlanHeader,
+    histories: Sequence[IndicatorHistory],
+    as_of: datetime | None = None,
+    period: str | None = None,
+) -> Dashboard:
+    """The dashboard of a plan from its indicators' histories (as known at `as_of`)."""
+    start, end = plan.period.start, plan.period.end
     last_day = _last_day(period, start, end) if period else _latest_with_actual(histories)
     rows = tuple(_row(history, last_day) for history in histories)
     shown = period or (period_key(last_day, Per.MONTH) if last_day else None)
-    return Dashboard(plan, zone, shown, as_of, rows)
+    return Dashboard(plan.key, plan.period.timezone, shown, as_of, rows)
 
 
 def _plan_header(
@@ -189,13 +212,19 @@ def _last_day(period: str, start: date, end: date) -> date:
 
 
 def _latest_with_actual(histories: Sequence[IndicatorHistory]) -> date | None:
+    typed = [history for history in histories if history.indicator.derived is None]
+    return _latest_of(typed) or _latest_of(histories)
+
+
+def _latest_of(histories: Sequence[IndicatorHistory]) -> date | None:
     latest: date | None = None
     for history in histories:
         per = history.indicator.per
-        for figures in history.periods:
+        for figures in reversed(history.periods):  # periods are in order: the last one wins
             if figures.actual is not None:
                 last = period_bounds(figures.period, per)[1]
                 latest = last if latest is None else max(latest, last)
+                break
     return latest
 
 

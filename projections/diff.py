@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from pacflow.describe import schedule_summary
 from pacflow.domain import PlanState
+from pacflow.domain.derivation import Derivation
 from pacflow.domain.schedule import DueDate, Schedule
 from pacflow.domain.state import Indicator, Objective, Occurrence, Person, Step, Target, Track
 from pacflow.domain.values import OccurrenceStatus, StepStatus
@@ -409,7 +410,12 @@ def _occurrence_changes(old: Occurrence, new: Occurrence) -> list[Change]:
 def _indicators(before: dict[str, Indicator], after: dict[str, Indicator]) -> list[Change]:
     def compare(key: str, old: Indicator, new: Indicator) -> list[Change]:
         changes: list[Change] = []
-        definition = _fields((name, getattr(old, name), getattr(new, name)) for name in _DEFINITION)
+        definition = _fields(
+            [
+                *((name, getattr(old, name), getattr(new, name)) for name in _DEFINITION),
+                ("derived", _derived(old.derived), _derived(new.derived)),
+            ]
+        )
         if definition:
             changes.append(Change(Section.INDICATORS, key, "redefined", key, definition))
         targets = _fields(
@@ -428,3 +434,7 @@ def _indicators(before: dict[str, Indicator], after: dict[str, Indicator]) -> li
 
 
 _DEFINITION = ("name", "kind", "unit", "aggregation", "direction", "owner", "per", "serves")
+
+
+def _derived(derivation: Derivation | None) -> str | None:
+    return derivation.describe() if derivation is not None else None

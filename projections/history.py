@@ -19,6 +19,7 @@ from events import RecordedEvent
 from pacflow.describe import describe, schedule_summary
 from pacflow.domain import PlanEvent, PlanState, evolve
 from pacflow.domain import events as ev
+from pacflow.domain.derivation import Derivation
 from pacflow.domain.schedule import DueDate
 from pacflow.domain.state import Indicator, Objective, Occurrence, Step
 from pacflow.domain.values import StepStatus
@@ -358,9 +359,14 @@ def _indicator_defined(
             ("owner", before.owner, event.owner),
             ("per", before.per, event.per),
             ("serves", _people(before.serves, "none"), _people(event.serves, "none")),
+            ("derived from", _derived(before.derived), _derived(event.derived)),
         ]
     )
     return f"indicator {event.key} " + ("; ".join(parts) if parts else "redefined, unchanged")
+
+
+def _derived(derivation: Derivation | None) -> str | None:
+    return derivation.describe() if derivation is not None else None
 
 
 def _indicator_targets(

@@ -15,29 +15,38 @@ How figures combine follows the indicator's aggregation:
 - `rate_per_period`, `rate_rolling_3m`: values are rates; they are compared as they are
   and never summed (`cumulative` is None).
 
+A derived indicator (counted from visits held, steps done on time…, see
+`projections.derived`) has no typed value: its actual for a period is the count of the
+facts recorded up to `as_of`, marked `derived`; a period over with nothing counted is 0.
+
 `gap` (écart) is signed so that positive is good: actual - target for an indicator where
 up is better, target - actual where down is better. `attainment` is actual ÷ target in
 percent (target ÷ actual where down is better), None when the divisor is zero.
 
-Pure: it folds the `(RecordedEvent, PlanEvent)` pairs `PlanService.history` yields.
+Pure: it folds the `(RecordedEvent, PlanEvent)` pairs `PlanService.history` yields; the
+indicator read model (`projections.indicator_facts`) answers the same questions from SQL
+rows through `build_history`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from events import RecordedEvent
-from pacflow.domain import PlanEvent, PlanState, evolve
+from pacflow.domain import PlanEvent, PlanPeriod, PlanState, evolve
 from pacflow.domain import events as ev
-from pacflow.domain.rules import require_indicator_period
+from pacflow.domain.rules import require_period_in
 from pacflow.domain.state import Indicator
-from pacflow.domain.values import Aggregation, Direction, periods_between
+from pacflow.domain.values import Aggregation, Direction
 from pacflow.errors import InvalidInputError, NotFoundError
+from projections.derived import DoneFact, derived_actuals, done_fact
+from projections.periods import plan_periods
 
 Records = Iterable[tuple[RecordedEvent, PlanEvent]]
 _TENTH = Decimal("0.1")
@@ -84,6 +93,8 @@ class PeriodFigures:
     attainment: Decimal | None
     recorded: Entry | None
     corrections: tuple[Entry, ...]
+    derived: bool = False
+    """The actual was counted from events (None `recorded`: nothing counted, period over)."""
 
     @property
     def corrected(self) -> bool:
@@ -91,8 +102,8 @@ class PeriodFigures:
         return bool(self.corrections)
 
     def as_json(self, zone: tzinfo) -> dict[str, Any]:
-        """JSON-ready data, times in UTC and in `zone`."""
-        return {
+        """JSON-ready data, times in UTC and in `zone` (`derived: true` on counted values)."""
+        data: dict[str, Any] = {
             "period": self.period,
             "target": self.target,
             "actual": self.actual,
@@ -105,6 +116,9 @@ class PeriodFigures:
             "recorded": self.recorded.as_json(zone) if self.recorded else None,
             "corrections": [c.as_json(zone) for c in self.corrections],
         }
+        if self.derived:
+            data["derived"] = True
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +132,9 @@ class IndicatorHistory:
     periods: tuple[PeriodFigures, ...]
 
     def as_json(self, zone: tzinfo) -> dict[str, Any]:
-        """JSON-ready data for the whole history."""
+        """JSON-ready data for the whole history (with `derived` for a derived indicator)."""
         definition = self.indicator
-        return {
+        data: dict[str, Any] = {
             "plan": self.plan,
             "indicator": definition.key,
             "name": definition.name,
@@ -132,18 +146,48 @@ class IndicatorHistory:
             "as_of": self.as_of,
             "periods": [figures.as_json(zone) for figures in self.periods],
         }
+        if definition.derived is not None:
+            data["derived"] = {
+                **definition.derived.model_dump(mode="json", exclude_defaults=True),
+                "description": definition.derived.describe(),
+            }
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class ValueFact:
+    """A value typed in for a period, or its correction (`previous` set), as recorded."""
+
+    indicator: str
+    period: str
+    value: Decimal
+    recorded_at: datetime
+    actor: str
+    previous: Decimal | None = None
+    reason: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanHeader:
+    """What histories need of a plan: its key and its period (dates and time zone)."""
+
+    key: str
+    period: PlanPeriod
 
 
 @dataclass(slots=True)
 class _Known:
-    """What the log says about one period's value so far."""
+    """What the log says about one period's value so far (no `recorded`: a derived 0)."""
 
-    recorded: Entry
+    recorded: Entry | None
     corrections: list[Entry] = field(default_factory=list)
 
     @property
     def value(self) -> Decimal:
-        return self.corrections[-1].value if self.corrections else self.recorded.value
+        if self.corrections:
+            return self.corrections[-1].value
+        return self.recorded.value if self.recorded is not None else Decimal(0)
 
 
 def indicator_history(
@@ -152,75 +196,191 @@ def indicator_history(
     as_of: datetime | None = None,
     first_period: str | None = None,
     last_period: str | None = None,
+    *,
+    now: datetime | None = None,
+    running: bool = False,
 ) -> IndicatorHistory:
     """Indicator `indicator` per period, from `first_period` to `last_period` (default: the
     plan's whole period), with targets and values as recorded up to `as_of` (None: now).
 
+    A derived indicator has values for the periods over at `as_of` (else `now`, else the
+    last record's time), and with `running` for the period still running too.
     Raises NotFoundError for a plan or indicator unknown at `as_of`, InvalidInputError for a
     period that is not the indicator's or lies outside the plan.
     """
-    state, known = _fold(records, as_of, indicator)
-    definition = state.indicators.get(indicator)
+    folded = _fold(records, as_of, indicator)
+    definition = folded.state.indicators.get(indicator)
     if definition is None:
         when = " yet" if as_of is not None else ""
-        raise NotFoundError(f"indicator {indicator}: unknown{when} in plan {state.key}")
-    periods = _periods(state, definition, first_period, last_period)
-    figures = [f for f in _figures(state, definition, known[indicator]) if f.period in periods]
-    return IndicatorHistory(state.key, state.timezone, definition, as_of, tuple(figures))
+        raise NotFoundError(f"indicator {indicator}: unknown{when} in plan {folded.state.key}")
+    return build_history(
+        folded.header,
+        definition,
+        folded.values[indicator],
+        folded.facts,
+        as_of,
+        folded.today(as_of or now),
+        first_period,
+        last_period,
+        running=running,
+    )
 
 
-def indicator_histories(records: Records, as_of: datetime | None = None) -> list[IndicatorHistory]:
+def indicator_histories(
+    records: Records,
+    as_of: datetime | None = None,
+    *,
+    now: datetime | None = None,
+    running: bool = False,
+) -> list[IndicatorHistory]:
     """Every indicator of the plan over the plan's whole period, as known at `as_of`, from
     one fold of the log (what a dashboard or a check needs). NotFoundError for no plan."""
-    state, known = _fold(records, as_of, None)
+    folded = _fold(records, as_of, None)
+    today = folded.today(as_of or now)
     return [
-        IndicatorHistory(
-            state.key,
-            state.timezone,
+        build_history(
+            folded.header,
             definition,
+            folded.values[key],
+            folded.facts,
             as_of,
-            tuple(_figures(state, definition, known[key])),
+            today,
+            running=running,
         )
-        for key, definition in state.indicators.items()
+        for key, definition in folded.state.indicators.items()
     ]
 
 
-def _fold(
-    records: Records, as_of: datetime | None, only: str | None
-) -> tuple[PlanState, defaultdict[str, dict[str, _Known]]]:
-    """The plan at `as_of` and the values known then, per indicator (`only` one, if given)."""
+def build_history(
+    plan: PlanHeader,
+    definition: Indicator,
+    values: Iterable[ValueFact],
+    facts: Sequence[DoneFact],
+    as_of: datetime | None,
+    today: date,
+    first_period: str | None = None,
+    last_period: str | None = None,
+    *,
+    running: bool = False,
+) -> IndicatorHistory:
+    """The history of `definition` (as known at `as_of`, with its targets then) from the
+    values typed in and the facts done known then, in log order; `today` (the plan's local
+    date at the moment asked about) tells which periods are over, `running` whether derived
+    values show the period still running (see `projections.derived`)."""
+    periods = _periods(plan.period, definition, first_period, last_period)
+    known = _known(plan.period, definition, values, facts, today, running)
+    figures = _figures(plan.period, definition, known)
+    if len(periods) < len(figures):
+        wanted = set(periods)
+        figures = [f for f in figures if f.period in wanted]
+    return IndicatorHistory(plan.key, plan.period.timezone, definition, as_of, tuple(figures))
+
+
+@dataclass(slots=True)
+class _Folded:
+    state: PlanState
+    values: defaultdict[str, list[ValueFact]]
+    facts: list[DoneFact]
+    last_recorded: datetime
+
+    @property
+    def header(self) -> PlanHeader:
+        return PlanHeader(self.state.key, self.state.period)
+
+    def today(self, moment: datetime | None) -> date:
+        """The plan's local date at `moment` (default: when the last record was recorded)."""
+        return (moment or self.last_recorded).astimezone(ZoneInfo(self.state.timezone)).date()
+
+
+def _fold(records: Records, as_of: datetime | None, only: str | None) -> _Folded:
+    """The plan at `as_of`, the values typed in (for `only` one indicator, if given) and
+    the facts done known then."""
     state: PlanState | None = None
-    known: defaultdict[str, dict[str, _Known]] = defaultdict(dict)
+    values: defaultdict[str, list[ValueFact]] = defaultdict(list)
+    facts: list[DoneFact] = []
+    last_recorded: datetime | None = None
     for recorded, event in records:
         if as_of is not None and recorded.recorded_at > as_of:
             continue
         state = evolve(state, event)
-        key = getattr(event, "indicator", None)
-        if key is not None and (only is None or key == only):
-            _note_value(known[key], recorded, event)
-    if state is None:
+        last_recorded = recorded.recorded_at
+        if isinstance(event, ev.IndicatorValueRecorded | ev.IndicatorValueCorrected):
+            if only is None or event.indicator == only:
+                values[event.indicator].append(value_fact(recorded, event))
+        elif isinstance(event, ev.OccurrenceCompleted | ev.StepCompleted):
+            actor = str(recorded.metadata.get("actor", "unknown"))
+            fact = done_fact(recorded.position, recorded.recorded_at, actor, event, state)
+            if fact is not None:
+                facts.append(fact)
+    if state is None or last_recorded is None:
         raise NotFoundError("no such plan (see `pacflow plan list`)")
-    return state, known
+    return _Folded(state, values, facts, last_recorded)
 
 
-def _note_value(known: dict[str, _Known], recorded: RecordedEvent, event: PlanEvent) -> None:
+def value_fact(
+    recorded: RecordedEvent, event: ev.IndicatorValueRecorded | ev.IndicatorValueCorrected
+) -> ValueFact:
+    """The value or correction `event` records."""
     actor = str(recorded.metadata.get("actor", "unknown"))
     if isinstance(event, ev.IndicatorValueRecorded):
-        entry = Entry(event.value, recorded.recorded_at, actor, note=event.note)
-        known[event.period] = _Known(entry)
-    elif isinstance(event, ev.IndicatorValueCorrected) and event.period in known:
-        correction = Entry(event.value, recorded.recorded_at, actor, event.previous, event.reason)
-        known[event.period].corrections.append(correction)
+        return ValueFact(
+            event.indicator, event.period, event.value, recorded.recorded_at, actor, note=event.note
+        )
+    return ValueFact(
+        event.indicator,
+        event.period,
+        event.value,
+        recorded.recorded_at,
+        actor,
+        previous=event.previous,
+        reason=event.reason,
+    )
+
+
+def _known(
+    plan: PlanPeriod,
+    definition: Indicator,
+    values: Iterable[ValueFact],
+    facts: Sequence[DoneFact],
+    today: date,
+    running: bool,
+) -> dict[str, _Known]:
+    """Each period's value: typed in and corrected, or counted for a derived indicator."""
+    known: dict[str, _Known] = {}
+    if definition.derived is not None:
+        counted = derived_actuals(
+            definition.derived,
+            definition.aggregation,
+            definition.per,
+            plan.start,
+            plan.end,
+            facts,
+            today,
+            running,
+        )
+        for period, found in counted.items():
+            last = found.last
+            entry = Entry(found.value, last.recorded_at, last.actor) if last is not None else None
+            known[period] = _Known(entry)
+        return known
+    for fact in values:
+        if fact.previous is None:
+            entry = Entry(fact.value, fact.recorded_at, fact.actor, note=fact.note)
+            known[fact.period] = _Known(entry)
+        elif fact.period in known:
+            correction = Entry(fact.value, fact.recorded_at, fact.actor, fact.previous, fact.reason)
+            known[fact.period].corrections.append(correction)
+    return known
 
 
 def _periods(
-    state: PlanState, indicator: Indicator, first: str | None, last: str | None
+    plan: PlanPeriod, indicator: Indicator, first: str | None, last: str | None
 ) -> list[str]:
     what = f"indicator {indicator.key}"
     for option, period in (("--from", first), ("--to", last)):
         if period is not None:
-            require_indicator_period(state, indicator, period, option, what)
-    every = periods_between(state.start, state.end, indicator.per)
+            require_period_in(plan, indicator.per, period, option, what)
+    every = [key for key, _first, _last in plan_periods(plan.start, plan.end, indicator.per)]
     start = every.index(first) if first is not None else 0
     end = every.index(last) if last is not None else len(every) - 1
     if start > end:
@@ -229,14 +389,15 @@ def _periods(
 
 
 def _figures(
-    state: PlanState, indicator: Indicator, known: dict[str, _Known]
+    plan: PlanPeriod, indicator: Indicator, known: dict[str, _Known]
 ) -> list[PeriodFigures]:
     """Every period of the plan, in order (running sums need the year's earlier periods)."""
     rows: list[PeriodFigures] = []
     year = ""
     running = running_target = Decimal(0)
     previous: Decimal | None = None  # the actual of the period before, if known
-    for period in periods_between(state.start, state.end, indicator.per):
+    derived = indicator.derived is not None
+    for period, _first, _last in plan_periods(plan.start, plan.end, indicator.per):
         first_of_year = period[:4] != year
         if first_of_year:  # year to date: sums start again each year
             year, running, running_target = period[:4], Decimal(0), Decimal(0)
@@ -268,6 +429,7 @@ def _figures(
                 attainment=_attainment(actual, target, indicator.direction),
                 recorded=entry.recorded if entry is not None else None,
                 corrections=tuple(entry.corrections) if entry is not None else (),
+                derived=derived and entry is not None,
             )
         )
     return rows

@@ -146,7 +146,7 @@ def _walk(records: Records, as_of: datetime | None, *, answers: bool) -> tuple[L
             opened = _Opened(
                 event.revision,
                 recorded.recorded_at,
-                findings_at(Moment(log, today, on_the_way=True)),
+                findings_at(Moment(log, today, on_the_way=True, now=recorded.recorded_at)),
             )
         state = evolve(state, event)
         if log is None:
@@ -156,7 +156,9 @@ def _walk(records: Records, as_of: datetime | None, *, answers: bool) -> tuple[L
             today = local_date(recorded.recorded_at, state.timezone)
             # Only the rules that found something before can tell whether it is gone.
             rules = dict.fromkeys(finding.rule for finding in opened.before)
-            after = findings_at(Moment(log, today, on_the_way=True), rules)
+            after = findings_at(
+                Moment(log, today, on_the_way=True, now=recorded.recorded_at), rules
+            )
             still = {finding.identity for finding in after}
             actor = str(recorded.metadata.get("actor", "unknown"))
             answered += [
@@ -190,7 +192,7 @@ def report(records: Records, as_of: datetime) -> Report:
     with _collector_paused():
         log, answered = _walk(records, as_of, answers=True)
         state = log.state
-        found = findings_at(Moment(log, local_date(as_of, state.timezone)))
+        found = findings_at(Moment(log, local_date(as_of, state.timezone), now=as_of))
     return Report(
         state.key,
         as_of,
@@ -206,7 +208,7 @@ def check(records: Records, as_of: datetime) -> list[Finding]:
     """Every finding about the plan as known at `as_of`, whose local date is "today"."""
     with _collector_paused():
         log, _answered = _walk(records, as_of, answers=False)
-        return findings_at(Moment(log, local_date(as_of, log.state.timezone)))
+        return findings_at(Moment(log, local_date(as_of, log.state.timezone), now=as_of))
 
 
 def answered_by_revisions(records: Records) -> list[Answered]:

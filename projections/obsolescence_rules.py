@@ -163,8 +163,8 @@ NOT_READ_BY_INDICATORS = (
 the plan folds without them): the moments a check weighs on the way to `--as-of` (just
 before a revision opens, right after it is published) fold the indicators without them,
 which on a plan of a thousand steps is most of its log. Should an indicator come to be
-derived from steps or visits, this must shrink (tests/cli/test_piloting_demo.py compares
-both folds on the demo)."""
+derived from steps or visits (a derivation), the whole log is folded instead
+(tests/cli/test_piloting_demo.py compares both folds on the demo)."""
 
 
 _NOT_READ_BY_INDICATORS = frozenset(NOT_READ_BY_INDICATORS)
@@ -182,6 +182,7 @@ class Moment:
     log: Log
     today: date
     on_the_way: bool = False
+    now: datetime | None = None  # the moment itself: derived indicators count periods over then
     _histories: list[IndicatorHistory] | None = None
 
     @property
@@ -191,9 +192,13 @@ class Moment:
     def histories(self) -> list[IndicatorHistory]:
         """Every indicator's figures as known at this moment, folded once (if it has any)."""
         if self._histories is None:
-            records = self.log.indicator_records if self.on_the_way else self.log.records
+            state = self.log.state
+            derived = any(indicator.derived for indicator in state.indicators.values())
+            # Derived indicators count steps and visits: they need the whole log.
+            shortcut = self.on_the_way and not derived
+            records = self.log.indicator_records if shortcut else self.log.records
             has_indicators = bool(self.log.state.indicators)
-            self._histories = indicator_histories(records) if has_indicators else []
+            self._histories = indicator_histories(records, now=self.now) if has_indicators else []
         return self._histories
 
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from pacflow.domain import PlanState
 from pacflow.domain import state as domain_state
@@ -111,6 +111,8 @@ def _make_loader(hint: Any) -> Loader:
         loaders = [_loader(a) for a in args]
         return lambda items: tuple(f(v) for f, v in zip(loaders, items, strict=True))
     if isinstance(hint, type):
+        if issubclass(hint, BaseModel):
+            return hint.model_validate
         if dataclasses.is_dataclass(hint):
             return _dataclass_loader(hint)
         if issubclass(hint, enum.Enum):

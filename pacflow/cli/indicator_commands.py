@@ -8,13 +8,11 @@ what was known at any moment.
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
 from pacflow.cli.common import change_options, json_option, pass_app, plan_argument, run_named
 from pacflow.cli.context import AppContext
-from pacflow.errors import IntegrityError, NotFoundError
 
 FORMATS = ("table", "json", "csv")
 """Formats of `indicator history` (kept here: importing the renderer at start-up is slow)."""
@@ -105,7 +103,8 @@ def history(
     """Show an indicator per period: target, actual, gap (écart), cumulative, attainment.
 
     Targets and values are as they were recorded at --as-of (default: now); corrected values
-    are marked with when, by whom, from what and why.
+    are marked with when, by whom, from what and why. A derived indicator's values (†) are
+    counted from the visits held or steps done recorded by then (the current period: so far).
 
     \b
     Examples:
@@ -113,27 +112,20 @@ def history(
       pacflow indicator history PAC-2025 I7 --as-of 2025-05-01
       pacflow indicator history PAC-2025 I1 --from 2025-01 --to 2025-06 --format csv
     """
-    from pacflow.cli.history_commands import parse_moment
+    from pacflow.cli.history_commands import plan_origin
     from pacflow.cli.indicator_format import render_csv, render_table
     from pacflow.cli.render import echo_json
-    from pacflow.domain import events as ev
-    from projections.indicators import indicator_history
+    from projections.indicator_queries import indicator_history_at
 
-    records = list(app.service().history(plan))
-    if not records:
-        raise NotFoundError(f"plan {plan}: no such plan (see `pacflow plan list`, or create it)")
-    created_at, created = records[0]
-    if not isinstance(created, ev.PlanCreated):
-        raise IntegrityError(f"plan {plan}: its log does not start with PlanCreated")
-    zone = ZoneInfo(created.timezone)
-    moment = parse_moment(as_of, zone, "--as-of") if as_of is not None else None
-    if moment is not None and moment < created_at.recorded_at:
-        created_local = created_at.recorded_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-        raise NotFoundError(f"plan {plan} did not exist yet on {as_of} (created {created_local})")
-    found = indicator_history(records, key, moment, first, last)
+    known = plan_origin(app, plan)
+    moment = known.existing_at(as_of, "--as-of") if as_of is not None else None
+    database = app.read_models().database
+    found = indicator_history_at(
+        database, plan, key, moment, first, last, now=app.now(), running=True
+    )
     if as_json or output == "json":
-        echo_json(found.as_json(zone))
+        echo_json(found.as_json(known.zone))
     elif output == "csv":
-        click.echo(render_csv(found, zone))
+        click.echo(render_csv(found, known.zone))
     else:
-        click.echo(render_table(found, zone))
+        click.echo(render_table(found, known.zone))

@@ -1,7 +1,8 @@
 """How `indicator history` prints: an aligned table with correction notes, or CSV.
 
 Times are shown in the plan's time zone; empty cells are figures not known (no target, no
-value yet, or a sum that does not apply to the indicator's aggregation).
+value yet, or a sum that does not apply to the indicator's aggregation). A value counted
+from events (a derived indicator) is marked DERIVED_MARK.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from decimal import Decimal
 
 from pacflow.cli.render import table
 from projections.indicators import Entry, IndicatorHistory, PeriodFigures
+
+DERIVED_MARK = "†"
 
 _HEADERS = ("period", "target", "actual", "gap", "cumulative", "attainment", "corrected")
 _CSV_HEADERS = (
@@ -40,6 +43,10 @@ def _local(moment: datetime, zone: tzinfo) -> str:
 
 def _cell(value: Decimal | None) -> str:
     return "-" if value is None else str(value)
+
+
+def _actual(figures: PeriodFigures) -> str:
+    return _cell(figures.actual) + (DERIVED_MARK if figures.derived else "")
 
 
 def _marker(figures: PeriodFigures, zone: tzinfo) -> str:
@@ -74,7 +81,7 @@ def render_table(history: IndicatorHistory, zone: tzinfo) -> str:
         (
             figures.period,
             _cell(figures.target),
-            _cell(figures.actual),
+            _actual(figures),
             _cell(figures.gap),
             _cell(figures.cumulative),
             "-" if figures.attainment is None else f"{figures.attainment}%",
@@ -88,6 +95,11 @@ def render_table(history: IndicatorHistory, zone: tzinfo) -> str:
         for figures in history.periods
         for correction in figures.corrections
     ]
+    if indicator.derived is not None:
+        notes.insert(
+            0,
+            f"{DERIVED_MARK} counted from events, not typed in: {indicator.derived.describe()}",
+        )
     if notes:
         lines += ["", *notes]
     return "\n".join(lines)

@@ -97,23 +97,29 @@ def dashboard(
       pacflow dashboard PAC-2025 --as-of 2025-06-05 --format html -o revue-mai.html
       pacflow dashboard PAC-2025 --lang fr -o tableau-de-bord.html
     """
+    from pacflow.cli.history_commands import plan_origin
     from pacflow.cli.piloting_format import render_dashboard, render_dashboard_markdown
     from pacflow.cli.render import to_json
     from pacflow.cli.report_command import write_atomically
     from pacflow.reports.dashboard_html import render_dashboard_html
     from pacflow.reports.labels import Labels
-    from projections.dashboard import dashboard as build
+    from projections.dashboard import dashboard_of
+    from projections.indicator_queries import indicator_histories_at
 
     chosen = "json" if as_json else output or _format_of(destination)
     labels = Labels(lang)  # an unknown language is refused before anything is read
-    records, zone, moment = _read(app, plan, as_of)
-    board = build(records, moment if as_of is not None else None, period)
+    known = plan_origin(app, plan)
+    zone = known.zone
+    moment = known.existing_at(as_of, "--as-of") if as_of is not None else None
+    database = app.read_models().database
+    header, histories = indicator_histories_at(database, plan, moment, now=app.now(), running=True)
+    board = dashboard_of(header, histories, moment, period)
     if chosen == "json":
         text = to_json(board.as_json())
     elif chosen == "md":
         text = render_dashboard_markdown(board, zone)
     elif chosen == "html":
-        text = render_dashboard_html(board, labels, moment).rstrip("\n")
+        text = render_dashboard_html(board, labels, moment or app.now()).rstrip("\n")
     else:
         text = render_dashboard(board, zone)
     if destination is None or destination == "-":

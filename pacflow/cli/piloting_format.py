@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from decimal import Decimal
 
+from pacflow.cli.indicator_format import DERIVED_MARK
 from pacflow.cli.render import table
 from pacflow.describe import describe_thresholds
 from pacflow.domain.values import IndicatorKind
@@ -36,13 +37,15 @@ def _cell(value: Decimal | None, suffix: str = "") -> str:
 
 def _cells(row: DashboardRow) -> list[str]:
     figures = row.figures
-    corrected = "*" if figures is not None and figures.corrected else ""
+    marks = "*" if figures is not None and figures.corrected else ""
+    if figures is not None and figures.derived:
+        marks += DERIVED_MARK
     return [
         row.indicator.key,
         _short(row.indicator.name),
         row.indicator.unit,
         _cell(figures.target if figures else None),
-        _cell(figures.actual if figures else None) + corrected,
+        _cell(figures.actual if figures else None) + marks,
         _cell(figures.gap if figures else None),
         _cell(figures.cumulative if figures else None),
         _cell(figures.attainment if figures else None, "%"),
@@ -61,10 +64,11 @@ def _moment(as_of: datetime | None, zone: tzinfo) -> str:
     return f"at {as_of.astimezone(zone).strftime('%Y-%m-%d %H:%M')}"
 
 
-def _rule() -> str:
+def _rule(board: Dashboard) -> str:
+    derived = any(row.indicator.derived is not None for row in board.rows)
     return (
         f"status: on track ≥ {ON_TRACK_PCT}% attainment, at risk ≥ {AT_RISK_PCT}%, else off "
-        "track; * value corrected"
+        "track; * value corrected" + (f"; {DERIVED_MARK} counted from events" if derived else "")
     )
 
 
@@ -78,7 +82,7 @@ def render_dashboard(board: Dashboard, zone: tzinfo) -> str:
         rows = board.group(kind)
         if rows:
             lines += ["", title, table([_cells(row) for row in rows], _HEADERS)]
-    lines += ["", _rule()]
+    lines += ["", _rule(board)]
     return "\n".join(lines)
 
 
@@ -96,7 +100,7 @@ def render_dashboard_markdown(board: Dashboard, zone: tzinfo) -> str:
         lines += ["", f"## {title}", "", "| " + " | ".join(_HEADERS) + " |"]
         lines.append("|" + "|".join("---" for _ in _HEADERS) + "|")
         lines += ["| " + " | ".join(_md(cell) for cell in _cells(row)) + " |" for row in rows]
-    lines += ["", _rule()]
+    lines += ["", _rule(board)]
     return "\n".join(lines)
 
 

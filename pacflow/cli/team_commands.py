@@ -194,17 +194,75 @@ def indicator() -> None:
 @click.option("--direction", metavar="up|down", help="Whether higher is better [up].")
 @click.option("--per", metavar="PERIOD", help="week, month or quarter [month].")
 @click.option("--serves", multiple=True, metavar="TARGET", help="A target it follows; repeat.")
+@click.option(
+    "--derive",
+    metavar="WHAT",
+    help="Count its values from events instead of typing them in: visits-done, "
+    "sessions-held or steps-on-time (with --step, --track or --target).",
+)
+@click.option(
+    "--step", "derive_steps", multiple=True, metavar="STEP", help="With --derive: a step; repeat."
+)
+@click.option("--track", "derive_track", metavar="TRACK", help="With --derive: a whole track.")
+@click.option(
+    "--target", "derive_target", metavar="TARGET", help="With --derive: every track of a target."
+)
 @change_options
 @pass_app
-def indicator_define(app: AppContext, plan: str, key: str, **options: Any) -> None:
+def indicator_define(
+    app: AppContext,
+    plan: str,
+    key: str,
+    derive: str | None,
+    derive_steps: tuple[str, ...],
+    derive_track: str | None,
+    derive_target: str | None,
+    **options: Any,
+) -> None:
     """Define (or redefine) an indicator.
 
+    A derived indicator counts, per period, the visits held, sessions held or steps done by
+    their due date of its steps, track or target, as those are recorded; its values cannot
+    be typed in. With --track or --target, visits are those of visit series (recurrence,
+    cadence), sessions those of session lists, steps those with a due date.
+
     \b
-    Example:
+    Examples:
+      pacflow indicator define PAC-2025 I1 --name "Orders B&I" --kind result \\
+          --unit kEUR --owner hg --aggregation cumulative_ytd --serves T1
       pacflow indicator define PAC-2025 I2 --name "Visits to BRC" --kind activity \\
-          --unit count --owner cd --serves T1
+          --unit count --owner cd --serves T1 --derive visits-done --step S08
+      pacflow indicator define PAC-2025 I9 --name "Steps on time" --kind activity \\
+          --unit count --owner hg --derive steps-on-time --target T2
     """
     options["serves"] = list(options["serves"]) or None
+    scopes = [
+        option
+        for option, given in (
+            ("--step", derive_steps),
+            ("--track", derive_track),
+            ("--target", derive_target),
+        )
+        if given
+    ]
+    if derive is None and scopes:
+        raise InvalidInputError(
+            f"{scopes[0]} goes with --derive (e.g. --derive visits-done --step S08)"
+        )
+    if derive is not None:
+        if not scopes:
+            raise InvalidInputError(
+                f"--derive {derive}: say where to count with --step STEP (repeat), "
+                "--track TRACK or --target TARGET"
+            )
+        if len(scopes) > 1:
+            raise InvalidInputError(f"--derive: give one of {' or '.join(scopes)}, not both")
+        options["derived"] = {
+            "kind": derive.strip().replace("-", "_"),
+            "steps": list(derive_steps),
+            "track": derive_track,
+            "target": derive_target,
+        }
     run_named(app, "DefineIndicator", {"plan": plan, "key": key, **options})
 
 

@@ -6,7 +6,8 @@ store with a clock set to each entry's time, so the log reads as if the year had
 recorded live: the draft in December 2024, approval, visits held, moved and cancelled,
 the March adjustments (one entered after the fact), the mid-year re-actualisation, and
 each month's indicator actuals with the late correction of I7 for March, and the BRC
-merger recorded as a market change the day it was announced.
+merger recorded as a market change the day it was announced. I2 (visits to BRC) is
+derived from the S08 visits held rather than typed in.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from pacflow.domain.derivation import Derivation
 from pacflow.domain.schedule import Cadence, Schedule
 from pacflow.domain.values import (
     KEY_RULE,
@@ -280,6 +281,7 @@ class DefineIndicator(Command):
     direction: Direction = Direction.UP
     per: Per = Per.MONTH
     serves: tuple[Key, ...] = ()
+    derived: Derivation | None = None
 
 
 class SetIndicatorTargets(Command):

@@ -355,6 +355,7 @@ def _define_indicator(state: PlanState, command: DefineIndicator) -> list[PlanEv
     active_person(state, command.owner, "owner", what)
     for target in command.serves:
         get_target(state, target, of=what)
+    indicator_values.check_derivation(state, current, command)
     event = IndicatorDefined(
         key=command.key,
         name=command.name,
@@ -365,6 +366,7 @@ def _define_indicator(state: PlanState, command: DefineIndicator) -> list[PlanEv
         owner=command.owner,
         per=command.per,
         serves=command.serves,
+        derived=command.derived,
     )
     if current is not None:
         if current.targets and current.per is not command.per:
@@ -381,6 +383,7 @@ def _define_indicator(state: PlanState, command: DefineIndicator) -> list[PlanEv
             current.owner,
             current.per,
             current.serves,
+            current.derived,
         ) == (
             event.name,
             event.kind,
@@ -390,6 +393,7 @@ def _define_indicator(state: PlanState, command: DefineIndicator) -> list[PlanEv
             event.owner,
             event.per,
             event.serves,
+            event.derived,
         )
         if same:
             return []

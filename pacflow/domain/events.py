@@ -14,8 +14,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from pacflow.domain.derivation import Derivation
 from pacflow.domain.schedule import OccurrenceSlot, Schedule
 from pacflow.domain.values import (
     Aggregation,
@@ -294,6 +295,9 @@ class IndicatorDefined(PlanEvent):
     owner: Key
     per: Per = Per.MONTH
     serves: tuple[Key, ...] = ()
+    derived: Derivation | None = Field(default=None, exclude_if=lambda value: value is None)
+    """Where its values come from when they are counted from events, not typed in (absent
+    from the payload of a typed indicator, so events stored before it existed read the same)."""
 
 
 class IndicatorTargetsSet(PlanEvent):

@@ -274,6 +274,7 @@ def _indicator_defined(state: PlanState, event: IndicatorDefined) -> None:
         event.serves,
         previous.targets if previous is not None else {},
         previous.actuals if previous is not None else {},
+        event.derived,
     )
 
 

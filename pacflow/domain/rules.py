@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from pacflow.domain.commands import Command
+from pacflow.domain.schedule import PlanPeriod
 from pacflow.domain.state import Indicator, Person, PlanState, Step, Target, Track
-from pacflow.domain.values import PlanStatus, StepStatus, period_bounds
+from pacflow.domain.values import Per, PlanStatus, StepStatus, period_bounds
 from pacflow.errors import InvalidInputError, NotFoundError, RuleViolationError
 
 # --- lifecycle ---------------------------------------------------------------------------
@@ -68,11 +69,14 @@ def require_indicator_period(
 ) -> None:
     """Refuse a period that is not one of the indicator's (`2025-03` for a monthly one) or
     that lies wholly outside the plan period."""
-    first, last = period_bounds(period, indicator.per, f"{of}: {role}")
-    if last < state.start or first > state.end:
-        raise InvalidInputError(
-            f"{of}: {role} {period} is outside the plan period {state.period.text()}"
-        )
+    require_period_in(state.period, indicator.per, period, role, of)
+
+
+def require_period_in(plan: PlanPeriod, per: Per, period: str, role: str, of: str) -> None:
+    """`require_indicator_period` for a plan known by its period only."""
+    first, last = period_bounds(period, per, f"{of}: {role}")
+    if last < plan.start or first > plan.end:
+        raise InvalidInputError(f"{of}: {role} {period} is outside the plan period {plan.text()}")
 
 
 # --- keys --------------------------------------------------------------------------------

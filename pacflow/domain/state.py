@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from pacflow.domain.derivation import Derivation
 from pacflow.domain.schedule import PlanPeriod, Schedule
 from pacflow.domain.values import (
     Aggregation,
@@ -133,7 +134,8 @@ class Occurrence:
 
 @dataclass(slots=True)
 class Indicator:
-    """A follow-up indicator, its period targets and the actual values known so far."""
+    """A follow-up indicator, its period targets and the actual values known so far (typed
+    in; a derived indicator's values are counted from events by the projections)."""
 
     key: str
     name: str
@@ -146,6 +148,7 @@ class Indicator:
     serves: tuple[str, ...]
     targets: dict[str, Decimal] = field(default_factory=dict)
     actuals: dict[str, Decimal] = field(default_factory=dict)
+    derived: Derivation | None = None
 
 
 @dataclass(slots=True)

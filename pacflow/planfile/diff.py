@@ -15,10 +15,11 @@ from decimal import Decimal
 from typing import Any
 
 from pacflow.domain import commands as c
+from pacflow.domain.derivation import Derivation
 from pacflow.domain.state import PlanState, Step
 from pacflow.domain.values import StepStatus
 from pacflow.errors import InvalidInputError
-from pacflow.planfile.model import PlanFile, StepSpec, TargetSpec, TrackSpec
+from pacflow.planfile.model import IndicatorSpec, PlanFile, StepSpec, TargetSpec, TrackSpec
 
 _FINISHED = (StepStatus.DONE, StepStatus.CANCELLED)
 _REMOVED = "no longer in the plan file"
@@ -67,7 +68,7 @@ def plan_commands(
     _people(state, file, out, today)
     for target in file.targets:
         _target(state, target, out)
-    _indicators(state, file, out)
+    deferred = _indicators(state, file, out)
     for target in file.targets:
         _objectives(state, target, out)
         for track in target.tracks:
@@ -75,6 +76,9 @@ def plan_commands(
     for track in file.steering:
         _track(state, track, None, out)
     _steps(state, file, out, today)
+    for spec in deferred:
+        definition = spec.model_dump(exclude={"targets", "derived"})
+        out.add(c.DefineIndicator, **definition, derived=spec.derived)
     _removals(state, file, out, today)
     _indicator_targets(state, file, out)
     return out.commands
@@ -286,15 +290,41 @@ def _removals(state: PlanState | None, file: PlanFile, out: _Builder, today: dat
             )
 
 
-def _indicators(state: PlanState | None, file: PlanFile, out: _Builder) -> None:
+def _indicators(state: PlanState | None, file: PlanFile, out: _Builder) -> list[IndicatorSpec]:
+    """Define the file's indicators; return those whose derivation counts steps, tracks or
+    targets the plan does not hold yet (defined again once the steps are in: a new one is
+    first defined without it, so that its steps can name it)."""
+    deferred: list[IndicatorSpec] = []
     for spec in file.indicators:
         stored = state.indicators.get(spec.key) if state is not None else None
-        definition = spec.model_dump(exclude={"targets"})
-        if stored is None or any(
-            (list(v) if isinstance(v := getattr(stored, name), tuple) else v) != value
-            for name, value in definition.items()
+        definition = spec.model_dump(exclude={"targets", "derived"})
+        derived = spec.derived
+        if derived is not None and not _in_plan(state, derived):
+            deferred.append(spec)
+            if stored is not None:
+                continue
+            derived = None
+        if (
+            stored is None
+            or stored.derived != derived
+            or any(
+                (list(v) if isinstance(v := getattr(stored, name), tuple) else v) != value
+                for name, value in definition.items()
+            )
         ):
-            out.add(c.DefineIndicator, **definition)
+            out.add(c.DefineIndicator, **definition, derived=derived)
+    return deferred
+
+
+def _in_plan(state: PlanState | None, derivation: Derivation) -> bool:
+    """Whether the plan already holds what `derivation` counts in."""
+    if state is None:
+        return False
+    return (
+        all(step in state.steps for step in derivation.steps)
+        and (derivation.track is None or derivation.track in state.tracks)
+        and (derivation.target is None or derivation.target in state.targets)
+    )
 
 
 def _indicator_targets(state: PlanState | None, file: PlanFile, out: _Builder) -> None:

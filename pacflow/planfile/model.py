@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from pacflow.domain.derivation import Derivation
 from pacflow.domain.schedule import Cadence, DueDate, Recurrence, Schedule, Session, SessionList
 from pacflow.domain.values import (
     Aggregation,
@@ -194,7 +195,8 @@ class TargetSpec(_Spec):
 
 
 class IndicatorSpec(_Spec):
-    """An indicator and its period targets (`2025-03: 170`)."""
+    """An indicator and its period targets (`2025-03: 170`); `derived` counts its values
+    from events instead (`{kind: visits_done, steps: [S08]}`)."""
 
     key: Key
     name: Text
@@ -205,6 +207,7 @@ class IndicatorSpec(_Spec):
     direction: Direction = Direction.UP
     per: Per = Per.MONTH
     serves: list[Key] = []
+    derived: Derivation | None = None
     targets: dict[str, NonNegativeDecimal] = {}
 
 

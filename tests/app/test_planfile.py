@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from events import EventStore
 from pacflow.errors import InvalidInputError
-from pacflow.planfile import PlanFile, export_plan, parse_plan_file, plan_commands
+from pacflow.planfile import PlanFile, dump_yaml, export_plan, parse_plan_file, plan_commands
 from pacflow.service import PlanService
 
 TODAY = date(2025, 1, 6)
@@ -285,3 +285,59 @@ def test_a_then_b_then_a_gives_the_state_of_a_and_the_history_of_all_three(
     assert export_plan(service.require("PAC-2025")) == expected
     assert service.store.head_position() == first + second + third
     assert (second == 0) == (third == 0)
+
+
+def with_derived_i3() -> dict[str, Any]:
+    data = base_file()
+    data["targets"][0]["tracks"][1]["steps"][0]["indicators"] = ["I3"]
+    data["indicators"].append(
+        {
+            "key": "I3",
+            "name": "Visits to BRC, counted",
+            "kind": "activity",
+            "unit": "count",
+            "owner": "cd",
+            "derived": {"kind": "visits_done", "steps": ["S08"]},
+            "targets": {"2025-01": 2},
+        }
+    )
+    return data
+
+
+def test_a_derived_indicator_round_trips_through_a_plan_file(service: PlanService) -> None:
+    assert apply(service, with_derived_i3()) > 10  # S08 names I3, I3 counts S08's visits
+    state = service.require("PAC-2025")
+    assert state.indicators["I3"].derived is not None
+    assert state.steps["S08"].indicators == ("I3",)
+    exported = export_plan(state)
+    assert exported["indicators"][1]["derived"] == {"kind": "visits_done", "steps": ["S08"]}
+    assert "derived" not in exported["indicators"][0]
+    assert apply(service, exported) == 0
+    assert apply(service, with_derived_i3()) == 0
+    again = PlanFile.model_validate(exported)
+    assert plan_commands(state, again, actor="hg", reason=None, today=TODAY) == []
+
+
+def test_a_derivation_changed_in_the_file_redefines_the_indicator(service: PlanService) -> None:
+    apply(service, with_derived_i3())
+    changed = with_derived_i3()
+    changed["indicators"][1]["derived"] = {"kind": "steps_on_time", "track": "T1-INFO"}
+    commands = plan_commands(
+        service.require("PAC-2025"),
+        PlanFile.model_validate(changed),
+        actor="hg",
+        reason=None,
+        today=TODAY,
+    )
+    assert [type(command).__name__ for command in commands] == ["DefineIndicator"]
+    assert apply(service, changed) == 1
+    derived = service.require("PAC-2025").indicators["I3"].derived
+    assert derived is not None
+    assert (derived.kind, derived.track) == ("steps_on_time", "T1-INFO")
+
+
+def test_a_derivation_must_name_one_scope_in_the_file() -> None:
+    data = with_derived_i3()
+    data["indicators"][1]["derived"] = {"kind": "visits_done"}
+    with pytest.raises(InvalidInputError, match="give exactly one of steps, track or target"):
+        parse_plan_file(dump_yaml(data), "plan.yaml")

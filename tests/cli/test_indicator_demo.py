@@ -54,13 +54,28 @@ def test_i7_march_as_known_now_shows_the_correction(runner: CliRunner) -> None:
 
 
 def test_every_indicator_has_its_twelve_months(runner: CliRunner) -> None:
-    for key in ("I1", "I2", "I3", "I4", "I5", "I6", "I7", "I8"):
+    for key in ("I1", "I3", "I4", "I5", "I6", "I7", "I8"):
         command = ["indicator", "history", "PAC-2025", key, "--json"]
         periods = json.loads(ok(runner, command).stdout)["periods"]
         assert len(periods) == 12
         assert all(p["actual"] is not None for p in periods), key
         assert len({p["recorded"]["actor"] for p in periods}) == 1, key  # the owner
         assert {p["recorded"]["local_time"][8:16] for p in periods} == {"05T09:00"}
+
+
+def test_i2_is_counted_from_the_s08_visits_held(runner: CliRunner) -> None:
+    command = ["indicator", "history", "PAC-2025", "I2", "--json"]
+    data = json.loads(ok(runner, command).stdout)
+    assert data["derived"]["description"] == "visits done of step S08"
+    periods = data["periods"]
+    assert all(p["derived"] for p in periods)
+    # The worked example's figures, but May: it counts 3 visits, the demo holds 2 (13 and 27).
+    assert [p["actual"] for p in periods] == [
+        "2", "2", "1", "2", "2", "2", "1", "0", "1", "2", "2", "1",
+    ]  # fmt: skip
+    assert periods[7]["recorded"] is None  # August: its one visit (12 August) was cancelled
+    # Each month is known from its last visit held, not from a figure typed on day 5.
+    assert periods[0]["recorded"]["local_time"] == "2025-01-28T18:30:00+01:00"
 
 
 def test_the_correction_is_in_the_plan_history_of_t4(runner: CliRunner) -> None:

@@ -42,4 +42,6 @@ def test_rebuilding_an_unknown_projection_is_a_one_line_error(
 ) -> None:
     result = runner.invoke(main, ["projections", "rebuild", "nope"])
     assert result.exit_code == 1
-    assert result.stderr == "error: projection nope: unknown; choose one of plans\n"
+    assert result.stderr == (
+        "error: projection nope: unknown; choose one of plans, indicator_facts\n"
+    )

@@ -1,0 +1,132 @@
+"""Values of derived indicators, counted from what was done: visits and sessions held, steps
+done on time (see `pacflow.domain.derivation`).
+
+A `DoneFact` is one such event as the projections keep it: when it was recorded and by
+whom (transaction time), the day it was done (valid time), and where it belongs (step,
+track, target, the step's schedule then, and for a step whether it was done by its due
+date). Both the pure fold of `projections.indicators` and the indicator read model
+(`projections.indicator_facts`) make them, and `derived_actuals` turns those recorded up to
+a moment into the values of one derived indicator per period.
+
+A period's value is known once the period is over (then it may be 0). A period still
+running has no value unless `running` is asked for: then its value is what was counted so
+far, if anything (what `indicator history` shows as the visits come in; rules that judge a
+period, such as "off track", want periods over only). For a `cumulative_ytd` indicator the
+value is the count since the start of the year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from pacflow.domain import PlanEvent, PlanState
+from pacflow.domain import events as ev
+from pacflow.domain.derivation import Derivation
+from pacflow.domain.schedule import DueDate
+from pacflow.domain.values import Aggregation, Per, period_key
+from projections.periods import plan_periods
+
+
+@dataclass(frozen=True, slots=True)
+class DoneFact:
+    """A visit or session held (`occurrence`), or a step done: what derivations count."""
+
+    position: int
+    recorded_at: datetime
+    actor: str
+    step: str
+    track: str
+    target: str | None
+    schedule: str
+    on: date
+    occurrence: bool
+    on_time: bool = False
+
+
+def done_fact(
+    position: int, recorded_at: datetime, actor: str, event: PlanEvent, state: PlanState
+) -> DoneFact | None:
+    """The fact `event` records, if derivations may count it; `state` is the plan just
+    after the event."""
+    if isinstance(event, ev.OccurrenceCompleted):
+        step = state.steps[state.occurrences[event.occurrence].step]
+        occurrence = True
+        on_time = False
+    elif isinstance(event, ev.StepCompleted):
+        step = state.steps[event.step]
+        occurrence = False
+        on_time = isinstance(step.schedule, DueDate) and event.on <= step.schedule.due
+    else:
+        return None
+    target = state.tracks[step.track].target
+    return DoneFact(
+        position,
+        recorded_at,
+        actor,
+        step.key,
+        step.track,
+        target,
+        step.schedule.kind,
+        event.on,
+        occurrence,
+        on_time,
+    )
+
+
+def counts(derivation: Derivation, fact: DoneFact) -> bool:
+    """Whether `derivation` counts `fact`."""
+    if fact.occurrence != derivation.counts_occurrences:
+        return False
+    if not fact.occurrence and not fact.on_time:
+        return False
+    return derivation.covers(fact.step, fact.track, fact.target, fact.schedule)
+
+
+@dataclass(frozen=True, slots=True)
+class DerivedValue:
+    """A derived indicator's value for a period, and the last fact counted in it (None: a
+    period over with nothing counted)."""
+
+    value: Decimal
+    last: DoneFact | None
+
+
+def derived_actuals(
+    derivation: Derivation,
+    aggregation: Aggregation,
+    per: Per,
+    start: date,
+    end: date,
+    facts: Iterable[DoneFact],
+    today: date,
+    running: bool = False,
+) -> dict[str, DerivedValue]:
+    """The values of a derived indicator per period of `start..end`, from `facts` (those
+    known at the moment asked about, in log order); `today` tells which periods are over,
+    `running` whether a period not over yet shows what was counted in it so far."""
+    per_period: dict[str, tuple[int, DoneFact | None]] = {}
+    for fact in facts:
+        if counts(derivation, fact):
+            period = period_key(fact.on, per)
+            number, _last = per_period.get(period, (0, fact))
+            per_period[period] = (number + 1, fact)
+    values: dict[str, DerivedValue] = {}
+    year = ""
+    total = 0
+    last: DoneFact | None = None
+    for period, first_day, last_day in plan_periods(start, end, per):
+        if period[:4] != year:
+            year, total, last = period[:4], 0, None
+        number, latest = per_period.get(period, (0, None))
+        if latest is not None:
+            last = latest
+        total += number
+        if aggregation is Aggregation.CUMULATIVE_YTD:
+            if last_day < today or (running and (number or (first_day <= today and total))):
+                values[period] = DerivedValue(Decimal(total), last)
+        elif last_day < today or (running and number):
+            values[period] = DerivedValue(Decimal(number), latest)
+    return values

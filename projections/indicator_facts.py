@@ -1,0 +1,333 @@
+"""The indicator facts read model: what `indicator history` and the dashboard need, as rows.
+
+One row per fact, never updated: each definition of an indicator, each period target set,
+each value typed in or corrected, and each visit held or step done (what derived
+indicators count), with its log position and when it was recorded. "As known at T" is
+then a filter on `recorded_at <= T`, and the same small fold `projections.indicators` does
+on events runs on a few hundred rows instead of decoding a plan's whole stream.
+
+Two small lookup tables (steps: their track and schedule; tracks: their target) let the
+projector place a visit or a step done without folding the plan. A step's occurrence keys
+start with the step's key (`S08@2025-03-11`, see `pacflow.domain.schedule`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from events import RecordedEvent
+from pacflow.domain import events as ev
+from pacflow.domain import from_payload
+from pacflow.domain.schedule import DueDate
+from projections.engine import Projector
+
+metadata = sa.MetaData()
+
+
+def _plan() -> sa.Column[Any]:
+    return sa.Column("plan", sa.String(200), nullable=False)
+
+
+def _key(name: str) -> sa.Column[Any]:
+    return sa.Column(name, sa.String(40), nullable=False)
+
+
+def _position() -> sa.Column[Any]:
+    return sa.Column("position", sa.BigInteger, nullable=False)
+
+
+def _recorded_at() -> sa.Column[Any]:
+    return sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False)
+
+
+def _text(name: str, nullable: bool = False) -> sa.Column[Any]:
+    return sa.Column(name, sa.Text, nullable=nullable)
+
+
+plans = sa.Table(
+    "rm_ind_plans",
+    metadata,
+    sa.Column("plan", sa.String(200), primary_key=True),
+    _text("timezone"),
+    sa.Column("start", sa.Date, nullable=False),
+    sa.Column("end", sa.Date, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+definitions = sa.Table(
+    "rm_ind_definitions",
+    metadata,
+    _plan(),
+    _key("indicator"),
+    _position(),
+    _recorded_at(),
+    _text("name"),
+    _text("kind"),
+    _text("unit"),
+    _text("aggregation"),
+    _text("direction"),
+    _text("owner"),
+    _text("per"),
+    _text("serves"),
+    _text("derived", nullable=True),
+    sa.PrimaryKeyConstraint("plan", "indicator", "position"),
+)
+targets = sa.Table(
+    "rm_ind_targets",
+    metadata,
+    _plan(),
+    _key("indicator"),
+    _position(),
+    sa.Column("period", sa.String(20), nullable=False),
+    _recorded_at(),
+    _text("value"),
+    sa.PrimaryKeyConstraint("plan", "indicator", "position", "period"),
+)
+values = sa.Table(
+    "rm_ind_values",
+    metadata,
+    _plan(),
+    _key("indicator"),
+    _position(),
+    sa.Column("period", sa.String(20), nullable=False),
+    _recorded_at(),
+    _text("actor"),
+    _text("value"),
+    _text("previous", nullable=True),
+    _text("reason", nullable=True),
+    _text("note", nullable=True),
+    sa.PrimaryKeyConstraint("plan", "indicator", "position"),
+)
+done = sa.Table(
+    "rm_ind_done",
+    metadata,
+    _plan(),
+    _position(),
+    _recorded_at(),
+    _text("actor"),
+    _key("step"),
+    _key("track"),
+    sa.Column("target", sa.String(40)),
+    _text("schedule"),
+    sa.Column("on", sa.Date, nullable=False),
+    sa.Column("occurrence", sa.Boolean, nullable=False),
+    sa.Column("on_time", sa.Boolean, nullable=False),
+    sa.PrimaryKeyConstraint("plan", "position"),
+)
+steps = sa.Table(
+    "rm_ind_steps",
+    metadata,
+    _plan(),
+    _key("step"),
+    _key("track"),
+    _text("schedule"),
+    sa.Column("due", sa.Date),
+    sa.PrimaryKeyConstraint("plan", "step"),
+)
+tracks = sa.Table(
+    "rm_ind_tracks",
+    metadata,
+    _plan(),
+    _key("track"),
+    sa.Column("target", sa.String(40)),
+    sa.PrimaryKeyConstraint("plan", "track"),
+)
+
+HANDLES = frozenset(
+    {
+        "PlanCreated",
+        "TrackAdded",
+        "StepAdded",
+        "StepMoved",
+        "StepCompleted",
+        "OccurrenceCompleted",
+        "IndicatorDefined",
+        "IndicatorTargetsSet",
+        "IndicatorValueRecorded",
+        "IndicatorValueCorrected",
+    }
+)
+
+
+def _utc(moment: datetime) -> datetime:
+    """A moment as stored: UTC (SQLite keeps it without its offset)."""
+    return moment.astimezone(UTC)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+class IndicatorFacts(Projector):
+    """Keeps the rm_ind_* tables: indicator definitions, targets, values and things done."""
+
+    name = "indicator_facts"
+    version = 1
+    handles = HANDLES
+    metadata = metadata
+
+    def apply(self, connection: sa.Connection, events: Sequence[RecordedEvent]) -> None:
+        batch = _Batch(connection)
+        for recorded in events:
+            event = from_payload(recorded.type, recorded.schema_version, recorded.data)
+            batch.add(recorded, event)
+        batch.flush()
+
+
+class _Batch:
+    """The rows of one batch of events; steps and tracks are looked up as the batch goes
+    (a step moved earlier in the batch has its new schedule for the visits after it)."""
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self._connection = connection
+        self._rows: defaultdict[sa.Table, list[dict[str, Any]]] = defaultdict(list)
+        self._steps: dict[tuple[str, str], tuple[str, str, date | None]] = {}
+        self._tracks: dict[tuple[str, str], str | None] = {}
+
+    def add(self, recorded: RecordedEvent, event: ev.PlanEvent) -> None:
+        plan = recorded.stream_id
+        common = {
+            "plan": plan,
+            "position": recorded.position,
+            "recorded_at": _utc(recorded.recorded_at),
+        }
+        actor = str(recorded.metadata.get("actor", "unknown"))
+        if isinstance(event, ev.PlanCreated):
+            self._rows[plans].append(
+                {
+                    "plan": plan,
+                    "timezone": event.timezone,
+                    "start": event.start,
+                    "end": event.end,
+                    "created_at": common["recorded_at"],
+                }
+            )
+        elif isinstance(event, ev.TrackAdded):
+            self._tracks[(plan, event.key)] = event.target
+            self._rows[tracks].append({"plan": plan, "track": event.key, "target": event.target})
+        elif isinstance(event, ev.StepAdded | ev.StepMoved):
+            self._step_scheduled(plan, event)
+        elif isinstance(event, ev.OccurrenceCompleted | ev.StepCompleted):
+            self._done(common, actor, event)
+        elif isinstance(event, ev.IndicatorDefined):
+            self._rows[definitions].append(
+                {
+                    **common,
+                    "indicator": event.key,
+                    "name": event.name,
+                    "kind": str(event.kind),
+                    "unit": event.unit,
+                    "aggregation": str(event.aggregation),
+                    "direction": str(event.direction),
+                    "owner": event.owner,
+                    "per": str(event.per),
+                    "serves": json.dumps(list(event.serves)),
+                    "derived": event.derived.model_dump_json() if event.derived else None,
+                }
+            )
+        elif isinstance(event, ev.IndicatorTargetsSet):
+            self._rows[targets] += [
+                {**common, "indicator": event.indicator, "period": period, "value": str(value)}
+                for period, value in event.targets.items()
+            ]
+        elif isinstance(event, ev.IndicatorValueRecorded):
+            self._rows[values].append(
+                {
+                    **common,
+                    "indicator": event.indicator,
+                    "period": event.period,
+                    "actor": actor,
+                    "value": str(event.value),
+                    "previous": None,
+                    "reason": None,
+                    "note": event.note,
+                }
+            )
+        elif isinstance(event, ev.IndicatorValueCorrected):
+            self._rows[values].append(
+                {
+                    **common,
+                    "indicator": event.indicator,
+                    "period": event.period,
+                    "actor": actor,
+                    "value": str(event.value),
+                    "previous": str(event.previous),
+                    "reason": event.reason,
+                    "note": None,
+                }
+            )
+
+    def _step_scheduled(self, plan: str, event: ev.StepAdded | ev.StepMoved) -> None:
+        key = event.key if isinstance(event, ev.StepAdded) else event.step
+        schedule = event.schedule
+        due = schedule.due if isinstance(schedule, DueDate) else None
+        if isinstance(event, ev.StepAdded):
+            track = event.track
+            self._rows[steps].append(
+                {"plan": plan, "step": key, "track": track, "schedule": schedule.kind, "due": due}
+            )
+        else:
+            track = self._step(plan, key)[0]
+            self.flush()  # the step's row may still be waiting in this batch
+            self._connection.execute(
+                sa.update(steps)
+                .where(steps.c.plan == plan, steps.c.step == key)
+                .values(schedule=schedule.kind, due=due)
+            )
+        self._steps[(plan, key)] = (track, schedule.kind, due)
+
+    def _step(self, plan: str, key: str) -> tuple[str, str, date | None]:
+        found = self._steps.get((plan, key))
+        if found is None:
+            row = self._connection.execute(
+                sa.select(steps.c.track, steps.c.schedule, steps.c.due).where(
+                    steps.c.plan == plan, steps.c.step == key
+                )
+            ).one()
+            found = self._steps[(plan, key)] = (row.track, row.schedule, row.due)
+        return found
+
+    def _target(self, plan: str, track: str) -> str | None:
+        if (plan, track) not in self._tracks:
+            self._tracks[(plan, track)] = self._connection.execute(
+                sa.select(tracks.c.target).where(tracks.c.plan == plan, tracks.c.track == track)
+            ).scalar_one()
+        return self._tracks[(plan, track)]
+
+    def _done(
+        self,
+        common: dict[str, Any],
+        actor: str,
+        event: ev.OccurrenceCompleted | ev.StepCompleted,
+    ) -> None:
+        plan = common["plan"]
+        occurrence = isinstance(event, ev.OccurrenceCompleted)
+        if isinstance(event, ev.OccurrenceCompleted):
+            step = event.occurrence.partition("@")[0]
+        else:
+            step = event.step
+        track, schedule, due = self._step(plan, step)
+        self._rows[done].append(
+            {
+                **common,
+                "actor": actor,
+                "step": step,
+                "track": track,
+                "target": self._target(plan, track),
+                "schedule": schedule,
+                "on": event.on,
+                "occurrence": occurrence,
+                "on_time": not occurrence and due is not None and event.on <= due,
+            }
+        )
+
+    def flush(self) -> None:
+        for table in (plans, tracks, steps, definitions, targets, values, done):
+            rows = self._rows.pop(table, None)
+            if rows:
+                self._connection.execute(sa.insert(table), rows)
