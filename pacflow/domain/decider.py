@@ -37,6 +37,7 @@ from pacflow.domain.commands import (
     MoveStep,
     PersonLeaves,
     PublishPlan,
+    RecordCalendarOverride,
     RecordIndicatorValue,
     RecordMarketChange,
     RevisePlan,
@@ -427,4 +428,5 @@ _DECIDERS: dict[type[Command], _Decider] = {
     RecordIndicatorValue: indicator_values.record_value,
     CorrectIndicatorValue: indicator_values.correct_value,
     RecordMarketChange: market.record_market_change,
+    RecordCalendarOverride: market.record_calendar_override,
 }

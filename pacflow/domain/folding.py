@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from pacflow.domain.events import (
+    CalendarChangeOverridden,
     IndicatorDefined,
     IndicatorTargetsSet,
     IndicatorValueCorrected,
@@ -285,9 +286,12 @@ def _indicator_value(
     state.indicators[event.indicator].actuals[event.period] = event.value
 
 
-def _environment_fact(state: PlanState, event: MarketChangeRecorded) -> None:
+def _environment_fact(
+    state: PlanState, event: MarketChangeRecorded | CalendarChangeOverridden
+) -> None:
     """A market change is about the plan's world, not its content: the state stays as it was
-    (rules that weigh market changes read them from the log, with their positions)."""
+    (rules that weigh market changes read them from the log, with their positions). So does
+    a calendar change the plan did not take."""
 
 
 _Handler = Callable[[PlanState, Any], None]
@@ -322,6 +326,7 @@ _HANDLERS: dict[type[PlanEvent], _Handler] = {
     IndicatorValueRecorded: _indicator_value,
     IndicatorValueCorrected: _indicator_value,
     MarketChangeRecorded: _environment_fact,
+    CalendarChangeOverridden: _environment_fact,
 }
 
 
