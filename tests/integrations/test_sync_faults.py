@@ -10,14 +10,31 @@ from __future__ import annotations
 
 import base64
 import http.client
+import json
+import os
+import secrets
 import socket
+import subprocess
+import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+import caldav
+import icalendar
 import pytest
+from click.testing import CliRunner, Result
 
-from tests.integrations.conftest import CalDavAccount
+from events import EventStore
+from integrations.ics import render_resources
+from integrations.revisions import calendar_history
+from pacflow.cli import main
+from pacflow.service import PlanService
+from tests.integrations.conftest import CalDavAccount, RadicaleServer
 from tests.integrations.faultproxy import (
     DROP,
     STALL,
@@ -198,3 +215,266 @@ def test_fails_a_method_after_letting_some_through(
         assert last.put("c", If_None_Match="*") == 201
     finally:
         last.close()
+
+
+# --- pacflow sync through the proxy --------------------------------------------------------
+
+PLAN = "PAC-2025"
+PROXIED, DIRECT = "cd", "sm"  # Claire's calendar is behind the proxy, Sophie's is not
+PUTS_BEFORE_FAULT = 5
+FAST = ["--retries", "0", "--timeout", "1"]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Scene:
+    """A demo copy with two reps connected, one of them through `proxy`."""
+
+    proxy: FaultProxy
+    db_url: str
+    accounts: dict[str, CalDavAccount]
+    env: dict[str, str]
+
+    @property
+    def secrets(self) -> list[str]:
+        return [account.password for account in self.accounts.values()]
+
+
+def _password_variable(person: str) -> str:
+    return f"PACFLOW_CALDAV_{person.upper()}"
+
+
+@pytest.fixture
+def scene(
+    radicale: RadicaleServer, demo_copy_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Scene]:
+    env = {
+        "PACFLOW_DB": demo_copy_url,
+        "PACFLOW_ACTOR": "hg",
+        "XDG_DATA_HOME": str(tmp_path / "xdg"),
+    }
+    accounts = {}
+    for person in (PROXIED, DIRECT):
+        name = f"{person}-{secrets.token_hex(4)}"
+        # Recognisable, so that a leak anywhere is found by a plain substring search.
+        password = f"Leak-Canary-{person}-{secrets.token_hex(6)}"
+        radicale.add_user(name, password)
+        accounts[person] = CalDavAccount(radicale, name, password)
+        env[_password_variable(person)] = password
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with FaultProxy(radicale.url) as proxy:
+        for person, account in accounts.items():
+            base = proxy.url if person == PROXIED else radicale.url
+            connected = _pacflow(
+                "calendar", "connect", PLAN, person, "--url", f"{base}{account.username}/",
+                "--username", account.username, "--password-env", _password_variable(person),
+            )  # fmt: skip
+            assert connected.exit_code == 0, connected.output
+        yield Scene(proxy, demo_copy_url, accounts, env)
+
+
+def _pacflow(*arguments: str) -> Result:
+    return CliRunner().invoke(main, list(arguments))
+
+
+def _sync(scene: Scene, *arguments: str) -> tuple[Result, dict[str, Any]]:
+    """`pacflow sync PAC-2025 --json ...`, checked for leaks; the result and its JSON."""
+    result = _pacflow("sync", PLAN, "--json", *arguments)
+    _assert_no_secret(scene, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result, json.loads(result.stdout)
+
+
+def _assert_no_secret(scene: Scene, *outputs: str) -> None:
+    database = Path(scene.db_url.removeprefix("sqlite:///"))
+    files = [file.read_bytes() for file in database.parent.glob(database.name + "*")]
+    assert files
+    for secret in scene.secrets:
+        for output in outputs:
+            assert secret not in output
+        for data in files:
+            assert secret.encode() not in data
+
+
+def _errors(result: Result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("error:")]
+
+
+def _by_person(summary: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {calendar["person"]: calendar for calendar in summary["calendars"]}
+
+
+def _expected(scene: Scene, person: str) -> dict[str, bytes]:
+    """What `person`'s calendar must hold: the plan's items for them, as rendered now."""
+    with EventStore.from_url(scene.db_url) as store:
+        history = calendar_history(
+            (recorded.recorded_at, event) for recorded, event in PlanService(store).history(PLAN)
+        )
+    assert history is not None
+    return render_resources(history, person=person)
+
+
+def _stored(account: CalDavAccount) -> list[Any]:
+    """Every task and event in every calendar of the account, read with caldav directly."""
+    client: Any = caldav.DAVClient(  # typed Any: parts of caldav are unannotated
+        url=account.home_url,
+        username=account.username,
+        password=account.password,
+        auth_type="basic",
+        features="radicale",
+    )
+    with client:
+        components = []
+        for calendar in client.principal().calendars():
+            for found in [*calendar.events(), *calendar.todos(include_completed=True)]:
+                components.append(found.icalendar_component)
+        return components
+
+
+def _assert_converged(scene: Scene, person: str) -> None:
+    """The person's calendar holds exactly the plan's items for them, each once, up to date."""
+    expected = _expected(scene, person)
+    stored = _stored(scene.accounts[person])
+    uids = Counter(str(component["UID"]) for component in stored)
+    assert uids == Counter(expected), (
+        f"{person}: missing {sorted(set(expected) - set(uids))}, "
+        f"unexpected {sorted(set(uids) - set(expected))}, "
+        f"duplicated {sorted(uid for uid, count in uids.items() if count > 1)}"
+    )
+    by_uid = {str(component["UID"]): component for component in stored}
+    for uid, data in expected.items():
+        [ours] = [
+            part
+            for part in icalendar.Calendar.from_ical(data).walk()
+            if part.name in ("VTODO", "VEVENT")
+        ]
+        theirs = by_uid[uid]
+        assert theirs.name == ours.name, uid
+        for name in ("SEQUENCE", "STATUS", "SUMMARY"):
+            assert str(theirs[name]) == str(ours[name]), (uid, name)
+        start = "DUE" if ours.name == "VTODO" else "DTSTART"
+        assert theirs[start].dt == ours[start].dt, uid
+
+
+FAULTS = {
+    "server-down": (None, None),
+    "500-on-everything": (answer(500), None),
+    "503-on-everything": (answer(503), None),
+    "stalls": (STALL, None),
+    "500-after-5-puts": (answer(500), "PUT"),
+    "dropped-after-5-puts": (DROP, "PUT"),
+    "written-but-unanswered-after-5-puts": (STALL_AFTER_WRITE, "PUT"),
+}
+
+
+@pytest.mark.parametrize("case", list(FAULTS))
+def test_a_failing_server_fails_one_calendar_cleanly_and_the_next_sync_converges(
+    scene: Scene, case: str
+) -> None:
+    fault, method = FAULTS[case]
+    if fault is None:
+        scene.proxy.refuse()
+    else:
+        scene.proxy.fail(fault, method=method, after=PUTS_BEFORE_FAULT if method else 0)
+
+    failed, summary = _sync(scene, *FAST)
+
+    assert failed.exit_code == 6, failed.output
+    [error] = _errors(failed)
+    assert PROXIED in error or "Claire Dubois" in error, error
+    calendars = _by_person(summary)
+    assert calendars[PROXIED]["ok"] is False
+    assert calendars[PROXIED]["error"]
+    assert calendars[DIRECT]["ok"] is True
+    assert calendars[DIRECT]["error"] is None
+    _assert_converged(scene, DIRECT)
+    if method is not None:  # the fault struck mid-way: some of the calendar is there
+        assert len(_stored(scene.accounts[PROXIED])) >= PUTS_BEFORE_FAULT
+
+    scene.proxy.pass_through()
+    recovered, summary = _sync(scene)
+
+    assert recovered.exit_code == 0, recovered.output
+    assert _errors(recovered) == []
+    assert all(calendar["ok"] for calendar in summary["calendars"])
+    _assert_converged(scene, PROXIED)
+    _assert_converged(scene, DIRECT)
+    again, summary = _sync(scene)
+    assert again.exit_code == 0, again.output
+    assert scene.proxy.counts["PUT"] + scene.proxy.counts["DELETE"] > 0
+    scene.proxy.reset_counts()
+    quiet, summary = _sync(scene)
+    assert quiet.exit_code == 0
+    assert scene.proxy.counts["PUT"] == scene.proxy.counts["DELETE"] == 0
+
+
+def test_retries_are_bounded(scene: Scene) -> None:
+    scene.proxy.fail(answer(503))
+    failed, summary = _sync(scene, "--retries", "2", "--timeout", "1", "--person", PROXIED)
+    assert failed.exit_code == 6, failed.output
+    assert len(_errors(failed)) == 1
+    assert sum(scene.proxy.counts.values()) == 3  # the first try and two retries
+
+
+@pytest.mark.parametrize("refused_by", ["server", "wrong-password"])
+def test_a_refused_login_is_not_retried_and_says_to_check_the_credentials(
+    scene: Scene, refused_by: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if refused_by == "server":
+        scene.proxy.fail(answer(401))
+    else:
+        monkeypatch.setenv(_password_variable(PROXIED), f"Leak-Canary-wrong-{secrets.token_hex(6)}")
+    tries = {}
+    for retries in ("0", "3"):
+        scene.proxy.reset_counts()
+        failed, summary = _sync(scene, "--retries", retries, "--timeout", "5")
+        assert failed.exit_code == 6, failed.output
+        [error] = _errors(failed)
+        assert "password" in error.lower(), error
+        assert "user" in error.lower(), error
+        assert os.environ[_password_variable(PROXIED)] not in failed.output
+        assert _by_person(summary)[DIRECT]["ok"] is True
+        tries[retries] = scene.proxy.counts
+    assert tries["3"] == tries["0"]  # retrying would not help: it is not done
+    assert 1 <= sum(tries["3"].values()) <= 2  # 2 if the client first tries without a login
+    _assert_converged(scene, DIRECT)
+
+
+@pytest.mark.parametrize(
+    "fault", [STALL, STALL_AFTER_WRITE], ids=["killed-before-6th-write", "killed-after-6th-write"]
+)
+def test_a_sync_killed_mid_way_resumes_without_duplicates(scene: Scene, fault: Fault) -> None:
+    total = len(_expected(scene, PROXIED))
+    scene.proxy.fail(fault, method="PUT", after=PUTS_BEFORE_FAULT)
+    command = [sys.executable, "-m", "pacflow.cli", "sync", PLAN, "--person", PROXIED, "--json"]
+    env = {**os.environ, **scene.env, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [*command, "--timeout", "120"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while scene.proxy.counts["PUT"] <= PUTS_BEFORE_FAULT:  # the next PUT is being held
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "the sync never reached its 6th PUT"
+            time.sleep(0.05)
+    finally:
+        process.kill()
+        stdout, stderr = process.communicate()
+    _assert_no_secret(scene, stdout.decode(), stderr.decode())
+    written = PUTS_BEFORE_FAULT + (1 if fault.forward else 0)
+    assert len(_stored(scene.accounts[PROXIED])) == written
+
+    scene.proxy.pass_through()
+    scene.proxy.reset_counts()
+    resumed, summary = _sync(scene, "--person", PROXIED)
+
+    assert resumed.exit_code == 0, resumed.output
+    _assert_converged(scene, PROXIED)
+    # What the killed run wrote and recorded is not sent again.
+    assert total - written <= scene.proxy.counts["PUT"] <= total - PUTS_BEFORE_FAULT
+    assert scene.proxy.counts["DELETE"] == 0
