@@ -16,8 +16,9 @@
 
 `counts` holds the requests the proxy received, by method (what a server sees, including
 the ones it failed on purpose), and `forwarded` the ones it passed on to the upstream;
-`reset_counts()` starts both again. The proxy is a context manager; `close()` releases
-stalled requests.
+`reset_counts()` starts both again. `held` is the number of requests stalled right now
+(with `STALL_AFTER_WRITE`, once the upstream has answered them). The proxy is a context
+manager; `close()` releases stalled requests.
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ class FaultProxy:
         self._counts: Counter[str] = Counter()
         self._forwarded: Counter[str] = Counter()
         self._rule: _Rule | None = None
+        self._held = 0
         self._release = threading.Event()  # set: stalled requests give up
         self._listening = False
         self._server = self._bind(0)
@@ -155,6 +157,12 @@ class FaultProxy:
         with self._lock:
             return Counter(self._forwarded)
 
+    @property
+    def held(self) -> int:
+        """Requests stalled at this moment."""
+        with self._lock:
+            return self._held
+
     def reset_counts(self) -> None:
         """Forget the requests counted so far."""
         with self._lock:
@@ -197,6 +205,16 @@ class FaultProxy:
             daemon=True,
         )
         self._thread.start()
+
+    def _hold(self, release: threading.Event) -> None:
+        """Stall the calling request until `release` is set (or for STALL_SECONDS)."""
+        with self._lock:
+            self._held += 1
+        try:
+            release.wait(STALL_SECONDS)
+        finally:
+            with self._lock:
+                self._held -= 1
 
     def _admit(self, method: str) -> tuple[Fault | None, threading.Event]:
         """Count a request; the fault it meets (None: pass) and the event that ends a stall."""
@@ -257,7 +275,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
             except OSError:
                 self._upstream = None
         if fault is not None:  # a stall, before or after the upstream did the work
-            release.wait(STALL_SECONDS)
+            self.proxy._hold(release)
             self.close_connection = True
             return
         if answered is None:
