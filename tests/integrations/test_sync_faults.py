@@ -357,8 +357,8 @@ def _assert_converged(scene: Scene, person: str) -> None:
         ]
         theirs = by_uid[uid]
         assert theirs.name == ours.name, uid
-        for name in ("SEQUENCE", "STATUS", "SUMMARY"):
-            assert str(theirs[name]) == str(ours[name]), (uid, name)
+        for name in ("SEQUENCE", "STATUS", "SUMMARY", "LOCATION"):
+            assert str(theirs.get(name)) == str(ours.get(name)), (uid, name)
         start = "DUE" if ours.name == "VTODO" else "DTSTART"
         assert theirs[start].dt == ours[start].dt, uid
 
@@ -410,6 +410,42 @@ def test_a_failing_server_fails_one_calendar_cleanly_and_the_next_sync_converges
     quiet, summary = _sync(scene)
     assert quiet.exit_code == 0, quiet.output
     assert scene.proxy.counts["PUT"] == scene.proxy.counts["DELETE"] == 0  # nothing left to do
+
+
+@pytest.mark.parametrize(
+    "fault", [answer(500), STALL_AFTER_WRITE], ids=["500-after-3-puts", "written-but-unanswered"]
+)
+def test_an_interrupted_update_converges_on_the_next_sync(scene: Scene, fault: Fault) -> None:
+    first, summary = _sync(scene)
+    assert first.exit_code == 0, first.output
+    moved = "BRC, agence de Tours"
+    for change in (
+        ["plan", "revise", PLAN, "--reason", "BRC moved offices"],
+        ["step", "edit", PLAN, "S08", "--location", moved, "--reason", "BRC moved offices"],
+        ["plan", "publish", PLAN, "--reason", "BRC moved offices"],
+    ):
+        done = _pacflow(*change)
+        assert done.exit_code == 0, done.output
+    updated = [uid for uid, data in _expected(scene, PROXIED).items() if moved.encode() in data]
+    assert len(updated) > 3
+    scene.proxy.fail(fault, method="PUT", after=3)
+
+    failed, summary = _sync(scene, *FAST)
+
+    assert failed.exit_code == 6, failed.output
+    assert len(_errors(failed)) == 1
+    assert _by_person(summary)[DIRECT]["ok"] is True
+    with_new_location = [
+        c for c in _stored(scene.accounts[PROXIED]) if str(c.get("LOCATION")) == moved
+    ]
+    assert len(with_new_location) == (4 if fault.forward else 3)
+    scene.proxy.pass_through()
+    scene.proxy.reset_counts()
+    recovered, summary = _sync(scene)
+    assert recovered.exit_code == 0, recovered.output
+    _assert_converged(scene, PROXIED)
+    _assert_converged(scene, DIRECT)
+    assert scene.proxy.counts["PUT"] <= len(updated) - 3  # the 3 done are not sent again
 
 
 def test_retries_are_bounded(scene: Scene) -> None:
