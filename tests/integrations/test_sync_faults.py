@@ -44,6 +44,10 @@ from tests.integrations.faultproxy import (
     answer,
 )
 
+# Where the server's strict mode cannot change the outcome (nothing is written, or only by
+# the proxy's own tests), one server mode is enough.
+LENIENT_ONLY = pytest.mark.parametrize("radicale", ["lenient"], indirect=True)
+
 ITEM = (
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//pacflow tests//EN\r\n"
     "BEGIN:VTODO\r\nUID:{uid}\r\nDTSTAMP:20250301T090000Z\r\nSUMMARY:Call the bank\r\n"
@@ -113,6 +117,7 @@ def direct(caldav_account: CalDavAccount) -> Iterator[Http]:
     client.close()
 
 
+@LENIENT_ONLY
 def test_passes_requests_and_answers_through_and_counts_them(
     proxy: FaultProxy, through: Http, direct: Http
 ) -> None:
@@ -131,6 +136,7 @@ def test_passes_requests_and_answers_through_and_counts_them(
     assert proxy.counts == Counter({"PROPFIND": 1})
 
 
+@LENIENT_ONLY
 def test_a_refusing_proxy_is_a_server_that_is_down_until_it_comes_back(
     proxy: FaultProxy, caldav_account: CalDavAccount
 ) -> None:
@@ -145,6 +151,7 @@ def test_a_refusing_proxy_is_a_server_that_is_down_until_it_comes_back(
         client.close()
 
 
+@LENIENT_ONLY
 def test_a_refused_proxy_drops_connections_already_open(proxy: FaultProxy, through: Http) -> None:
     assert through.put("first", If_None_Match="*") == 201
     proxy.refuse()
@@ -152,6 +159,7 @@ def test_a_refused_proxy_drops_connections_already_open(proxy: FaultProxy, throu
         through.put("second", If_None_Match="*")
 
 
+@LENIENT_ONLY
 @pytest.mark.parametrize("status", [500, 503, 401])
 def test_answers_a_status_and_forwards_nothing(
     proxy: FaultProxy, through: Http, direct: Http, status: int
@@ -165,6 +173,7 @@ def test_answers_a_status_and_forwards_nothing(
     assert direct.request("GET", f"{direct.calendar}x.ics")[0] == 404
 
 
+@LENIENT_ONLY
 def test_drops_a_request_without_answering_or_forwarding(
     proxy: FaultProxy, through: Http, direct: Http
 ) -> None:
@@ -176,7 +185,10 @@ def test_drops_a_request_without_answering_or_forwarding(
     assert direct.request("GET", f"{direct.calendar}dropped.ics")[0] == 404
 
 
-@pytest.mark.parametrize(("fault", "written"), [(STALL, False), (STALL_AFTER_WRITE, True)])
+@LENIENT_ONLY
+@pytest.mark.parametrize(
+    ("fault", "written"), [(STALL, False), (STALL_AFTER_WRITE, True)], ids=["before", "after-write"]
+)
 def test_a_stall_outlasts_the_client_timeout(
     proxy: FaultProxy, through: Http, direct: Http, fault: Fault, written: bool
 ) -> None:
@@ -193,6 +205,7 @@ def test_a_stall_outlasts_the_client_timeout(
     assert proxy.held == 0
 
 
+@LENIENT_ONLY
 def test_fails_a_method_after_letting_some_through(
     proxy: FaultProxy, through: Http, caldav_account: CalDavAccount
 ) -> None:
@@ -343,7 +356,7 @@ def _assert_converged(scene: Scene, person: str) -> None:
     expected = _expected(scene, person)
     stored = _stored(scene.accounts[person])
     uids = Counter(str(component["UID"]) for component in stored)
-    assert uids == Counter(expected), (
+    assert uids == Counter(list(expected)), (
         f"{person}: missing {sorted(set(expected) - set(uids))}, "
         f"unexpected {sorted(set(uids) - set(expected))}, "
         f"duplicated {sorted(uid for uid, count in uids.items() if count > 1)}"
@@ -363,22 +376,36 @@ def _assert_converged(scene: Scene, person: str) -> None:
         assert theirs[start].dt == ours[start].dt, uid
 
 
-FAULTS = {
+FROM_THE_START = {
     "server-down": (None, None),
     "500-on-everything": (answer(500), None),
     "503-on-everything": (answer(503), None),
     "stalls": (STALL, None),
+}
+MID_WAY = {
     "500-after-5-puts": (answer(500), "PUT"),
     "dropped-after-5-puts": (DROP, "PUT"),
     "written-but-unanswered-after-5-puts": (STALL_AFTER_WRITE, "PUT"),
 }
 
 
-@pytest.mark.parametrize("case", list(FAULTS))
-def test_a_failing_server_fails_one_calendar_cleanly_and_the_next_sync_converges(
+@LENIENT_ONLY
+@pytest.mark.parametrize("case", list(FROM_THE_START))
+def test_a_server_failing_from_the_start_fails_one_calendar_cleanly_then_converges(
     scene: Scene, case: str
 ) -> None:
-    fault, method = FAULTS[case]
+    _fail_then_converge(scene, *FROM_THE_START[case])
+
+
+@pytest.mark.parametrize("case", list(MID_WAY))
+def test_a_server_failing_mid_way_fails_one_calendar_cleanly_then_converges(
+    scene: Scene, case: str
+) -> None:
+    _fail_then_converge(scene, *MID_WAY[case])
+
+
+def _fail_then_converge(scene: Scene, fault: Fault | None, method: str | None) -> None:
+    """Sync while the proxy fails (down when `fault` is None), then once it is back."""
     if fault is None:
         scene.proxy.refuse()
     else:
@@ -418,7 +445,7 @@ def test_a_failing_server_fails_one_calendar_cleanly_and_the_next_sync_converges
 def test_an_interrupted_update_converges_on_the_next_sync(scene: Scene, fault: Fault) -> None:
     first, summary = _sync(scene)
     assert first.exit_code == 0, first.output
-    moved = "BRC, agence de Tours"
+    moved = "BRC agence de Tours"
     for change in (
         ["plan", "revise", PLAN, "--reason", "BRC moved offices"],
         ["step", "edit", PLAN, "S08", "--location", moved, "--reason", "BRC moved offices"],
@@ -448,6 +475,7 @@ def test_an_interrupted_update_converges_on_the_next_sync(scene: Scene, fault: F
     assert scene.proxy.counts["PUT"] <= len(updated) - 3  # the 3 done are not sent again
 
 
+@LENIENT_ONLY
 def test_retries_are_bounded(scene: Scene) -> None:
     scene.proxy.fail(answer(503))
     failed, summary = _sync(scene, "--retries", "2", "--timeout", "1", "--person", PROXIED)
@@ -456,6 +484,7 @@ def test_retries_are_bounded(scene: Scene) -> None:
     assert sum(scene.proxy.counts.values()) == 3  # the first try and two retries
 
 
+@LENIENT_ONLY
 @pytest.mark.parametrize("refused_by", ["server", "wrong-password"])
 def test_a_refused_login_is_not_retried_and_says_to_check_the_credentials(
     scene: Scene, refused_by: str, monkeypatch: pytest.MonkeyPatch
