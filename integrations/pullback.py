@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
@@ -63,37 +64,41 @@ def parse_remote(data: bytes, timezone: str) -> Remote | None:
     """The first task or event in `data`; None when there is none or it cannot be read."""
     try:
         calendar = Calendar.from_ical(data)
-    except ValueError:
+        for component in calendar.walk():
+            if component.name in ("VTODO", "VEVENT") and "UID" in component:
+                return _remote(component, timezone)
+    except (ValueError, TypeError, KeyError):
         return None
-    for component in calendar.walk():
-        if component.name not in ("VTODO", "VEVENT") or "UID" not in component:
-            continue
-        status = str(component.get("STATUS", "")).upper()
-        percent = component.get("PERCENT-COMPLETE")
-        completed = component.decoded("COMPLETED") if "COMPLETED" in component else None
-        start = component.decoded("DTSTART") if "DTSTART" in component else None
-        end = component.decoded("DTEND") if "DTEND" in component else None
-        if end is None and isinstance(start, datetime) and "DURATION" in component:
-            end = start + component.decoded("DURATION")
-        due = component.decoded("DUE") if "DUE" in component else None
-        due_day = due.date() if isinstance(due, datetime) else due
-        stamp = component.get("DTSTAMP")
-        return Remote(
-            uid=str(component["UID"]),
-            kind=component.name,
-            status=status,
-            done=status == "COMPLETED"
-            or completed is not None
-            or (percent is not None and int(percent) == 100),
-            completed=completed if isinstance(completed, datetime) else None,
-            start=moment_text(start, timezone) if component.name == "VEVENT" else None,
-            end=moment_text(end, timezone) if component.name == "VEVENT" else None,
-            due=due_day.isoformat() if isinstance(due_day, date) else None,
-            start_value=start if isinstance(start, datetime | date) else None,
-            sequence=int(component.get("SEQUENCE", 0)),
-            stamp=stamp.to_ical().decode() if stamp is not None else None,
-        )
     return None
+
+
+def _remote(component: Any, timezone: str) -> Remote:
+    status = str(component.get("STATUS", "")).upper()
+    percent = component.get("PERCENT-COMPLETE")
+    completed = component.decoded("COMPLETED") if "COMPLETED" in component else None
+    start = component.decoded("DTSTART") if "DTSTART" in component else None
+    end = component.decoded("DTEND") if "DTEND" in component else None
+    if end is None and isinstance(start, datetime) and "DURATION" in component:
+        end = start + component.decoded("DURATION")
+    due = component.decoded("DUE") if "DUE" in component else None
+    due_day = due.date() if isinstance(due, datetime) else due
+    stamp = component.get("DTSTAMP")
+    event = component.name == "VEVENT"
+    return Remote(
+        uid=str(component["UID"]),
+        kind=component.name,
+        status=status,
+        done=status == "COMPLETED"
+        or completed is not None
+        or (percent is not None and int(percent) == 100),
+        completed=completed if isinstance(completed, datetime) else None,
+        start=moment_text(start, timezone) if event else None,
+        end=moment_text(end, timezone) if event else None,
+        due=due_day.isoformat() if isinstance(due_day, date) else None,
+        start_value=start if isinstance(start, datetime | date) else None,
+        sequence=int(component.get("SEQUENCE", 0)),
+        stamp=stamp.to_ical().decode() if stamp is not None else None,
+    )
 
 
 def shown(item: CalendarItem) -> tuple[str, str | None, str | None, str | None]:
@@ -151,6 +156,12 @@ def decide_change(
         return Decision(
             override=f"{change} {where}",
             rule=f"the item is no longer in the calendar of {person}",
+        )
+    if remote is None and occurrence_key is None:
+        return Decision(
+            override=f"deleted {where}",
+            rule="the plan owns its tasks; a deleted task is put back",
+            write_back=True,
         )
     occurrence = state.occurrences.get(occurrence_key or "")
     if occurrence is None or step_key is None:
@@ -217,7 +228,9 @@ def _task(
             return Decision(override=change, rule=rule)
         if step.status is StepStatus.CANCELLED:
             return Decision(override=change, rule="the step was cancelled in the plan")
-        command = c.CompleteStep(plan=state.key, actor=person, step=step.key, on=on)
+        command = c.CompleteStep(
+            plan=state.key, actor=person, reason=f"completed {where}", step=step.key, on=on
+        )
         return Decision(command=command)
     changes = []
     if not remote.done and row.status == "COMPLETED":

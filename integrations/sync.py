@@ -55,7 +55,7 @@ from integrations.revisions import Revision, calendar_history
 from integrations.sync_state import ItemState, SyncStateStore
 from pacflow.domain import Command, PlanEvent, PlanState
 from pacflow.domain import commands as c
-from pacflow.errors import NotFoundError, PacflowError
+from pacflow.errors import InvalidInputError, NotFoundError, RuleViolationError
 from pacflow.service import PlanService
 
 SOURCE = "calendar"
@@ -190,7 +190,7 @@ def sync_plan(
         calendar = _CalendarSync(service, engine, account, options, now, report, progress)
         try:
             calendar.run(password)
-        except (DavError, PacflowError) as error:
+        except (DavError, InvalidInputError) as error:
             report.ok = False
             report.error = f"calendar of {account.person}: {error}{_hint(error, account)}"
         finally:
@@ -213,8 +213,10 @@ def _hint(error: Exception, account: CalendarAccount) -> str:
         )
     if isinstance(error, DavUnavailable):
         return "; run `pacflow sync` again once the server answers (nothing is duplicated)"
-    if isinstance(error, DavError):
+    if isinstance(error, DavError) and "pacflow" not in str(error):
         return "; run `pacflow sync` again (nothing is duplicated)"
+    if isinstance(error, InvalidInputError):
+        return f"; fix it, or see `pacflow calendar connect {account.plan} {account.person} --help`"
     return ""
 
 
@@ -391,6 +393,11 @@ class _CalendarSync:
 
     def _take(self, row: ItemState, remote: Remote | None, etag: str | None, view: _View) -> bool:
         """Decide about one rep change, record it, and note where the item now stands."""
+        if remote is not None and etag is not None and self._is_current(remote, view):
+            # Our own write, whose answer was lost (a dropped connection, a killed sync).
+            assert row.href is not None
+            self._remember(self._state_of(row.uid, row.href, etag, view.data[row.uid], view))
+            return False
         today = self.now().astimezone(ZoneInfo(view.state.timezone)).date()
         decision = decide_change(
             view.state, self.person, row, remote, view.items.get(row.uid), today
@@ -437,7 +444,7 @@ class _CalendarSync:
         if decision.command is not None:
             try:
                 self._execute(decision.command, seed + "|change")
-            except PacflowError as refused:
+            except (RuleViolationError, InvalidInputError, NotFoundError) as refused:
                 # A rule says no (a done date outside the plan, a predecessor not done...).
                 self.write_back.add(row.uid)
                 overridden = _override_of(decision.command, state, self.person)
@@ -505,8 +512,16 @@ class _CalendarSync:
         return bool(self.report.writes) and not self.dry
 
     def _put(self, client: DavClient, uid: str, view: _View) -> None:
-        for _attempt in range(MAX_WRITE_ATTEMPTS):
+        for attempt in range(MAX_WRITE_ATTEMPTS):
             row = self.rows.get(uid)
+            if (
+                attempt
+                and row is not None
+                and row.href is not None
+                and row.content_hash == content_hash(view.data[uid])
+                and uid not in self.write_back
+            ):
+                return  # what we meant to write is there already
             if row is not None and uid in self.accepted_deletes:
                 # The rep deleted it meanwhile and the plan took that: it stays deleted.
                 self._remember(replace(row, content_hash=content_hash(view.data[uid])))
@@ -538,7 +553,7 @@ class _CalendarSync:
                     return
             else:
                 raise DavError(f"PUT {uid}: unexpected answer {answer.status}")
-        raise _Conflicted(f"item {uid} kept changing in the calendar; run `pacflow sync` again")
+        raise _Conflicted(f"item {uid} kept changing in the calendar while pacflow wrote it")
 
     def _delete(self, client: DavClient, uid: str, view: _View) -> None:
         for _attempt in range(MAX_WRITE_ATTEMPTS):
@@ -564,7 +579,7 @@ class _CalendarSync:
             view = self._changed_meanwhile(client, uid, row.href, row, view)
             if uid in view.data:
                 return  # the item came back into this calendar: it was updated instead
-        raise _Conflicted(f"item {uid} kept changing in the calendar; run `pacflow sync` again")
+        raise _Conflicted(f"item {uid} kept changing in the calendar while pacflow wrote it")
 
     # --- when the calendar answers "not like that" ---------------------------------------
 
@@ -583,7 +598,6 @@ class _CalendarSync:
             changed = self._take(row, remote, answer.etag, view)
         else:
             raise DavError(f"GET {uid}: unexpected answer {answer.status}")
-        self.write_back.add(uid)
         return self._view() if changed else view
 
     def _found_existing(self, client: DavClient, uid: str, href: str, view: _View) -> None:
@@ -612,13 +626,30 @@ class _CalendarSync:
         href, etag, remote = self.adoptable.pop(uid)
         data = view.data[uid]
         adopted = self._state_of(uid, href, etag, data, view)
-        revision = view.revisions[uid]
-        stamp = revision.modified.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-        if (revision.sequence, stamp) == (remote.sequence, remote.stamp):
+        if self._is_current(remote, view):
             if not self.dry:
                 self._remember(adopted)
             return None
         return replace(adopted, content_hash="")
+
+    def _is_current(self, remote: Remote, view: _View) -> bool:
+        """Whether the calendar holds the plan's current version of the item.
+
+        Same SEQUENCE and DTSTAMP (the time of the item's last change in the plan) means
+        the same rendering, unless the rep changed what the sync compares.
+        """
+        item = view.items.get(remote.uid)
+        revision = view.revisions.get(remote.uid)
+        if item is None or revision is None:
+            return False
+        stamp = revision.modified.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        status, start, end, due = shown(item)
+        done = item.status == "COMPLETED"
+        return (
+            (remote.sequence, remote.stamp) == (revision.sequence, stamp)
+            and (remote.status, remote.start, remote.end, remote.due) == (status, start, end, due)
+            and (remote.done == done or remote.kind != "VTODO")
+        )
 
     # --- bookkeeping ----------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from events import EventStore
+from integrations.dav import DavClient
 from integrations.ics import render_resources
 from integrations.items import ItemKind, calendar_items, occurrence_uid, step_uid
 from integrations.revisions import calendar_history
@@ -107,9 +108,7 @@ class Rep:
     def edit(self, uid: str, change: Callable[[Any], None]) -> None:
         """Change one item as a phone would: read it, edit it, PUT it with If-Match."""
         client = self.client()
-        calendar = client.calendar(url=self.calendar_url)
-        resource = calendar.object_by_uid(uid)
-        resource.load()
+        resource = self._resource(client, uid)
         etag = resource.props["{DAV:}getetag"]
         change(resource.icalendar_component)
         answer = client.put(
@@ -121,10 +120,14 @@ class Rep:
 
     def delete(self, uid: str) -> None:
         client = self.client()
-        resource = client.calendar(url=self.calendar_url).object_by_uid(uid)
-        resource.load()
-        answer = client.delete(str(resource.url))
+        answer = client.delete(str(self._resource(client, uid).url))
         assert answer.status in (200, 204)
+
+    def _resource(self, client: Any, uid: str) -> Any:
+        """The item pacflow created (at `<UID>.ics`), loaded with its ETag."""
+        calendar = client.calendar(url=self.calendar_url)
+        url = f"{self.calendar_url}{uid}.ics"
+        return caldav.CalendarObjectResource(client=client, url=url, parent=calendar).load()
 
 
 class Pacflow:
@@ -598,3 +601,74 @@ def test_passwords_are_never_in_the_database_the_log_or_the_output(
     with EventStore.from_url(demo_copy_url) as store:
         for recorded in store.read_all():
             assert caldav_account.password not in json.dumps([recorded.data, recorded.metadata])
+
+
+def test_a_write_refused_with_412_rereads_the_item_and_merges(
+    midyear_copy: str, tmp_path: Path, caldav_account: CalDavAccount
+) -> None:
+    pacflow = Pacflow(midyear_copy, tmp_path)
+    claire = pacflow.connect("cd", caldav_account)
+    pacflow.sync()
+    visit = _future_visit(pacflow, "cd")
+    uid = _uid(pacflow, visit)
+    planned = pacflow.state().occurrences[visit].start
+    claire.edit(uid, lambda event: _shift(event, timedelta(hours=1)))
+    pacflow.run(
+        c.MoveOccurrence(plan=DEMO_PLAN, actor="hg", reason="customer asked", occurrence=visit,
+                         to=planned + timedelta(days=1))
+    )  # fmt: skip
+    # The sync token now hides the rep's change: only the PUT's 412 can reveal it.
+    listing = DavClient(caldav_account.username, caldav_account.password).changes(
+        claire.calendar_url, None
+    )
+    assert listing is not None
+    database = Path(midyear_copy.removeprefix("sqlite:///"))
+    with closing(sqlite3.connect(database)) as db, db:
+        db.execute("update calendar_sync_calendars set sync_token = ?", (listing.token,))
+
+    calendar = _calendar(pacflow.sync(), "cd")
+
+    assert calendar["conflicts"] == 1
+    assert _writes(calendar, "PUT") == {uid}
+    assert claire.items()[uid].decoded("DTSTART").replace(tzinfo=None) == planned + timedelta(
+        days=1
+    )
+    [entry] = _entries(pacflow, "CalendarChangeOverridden")
+    assert entry["actor"] == "cd"
+
+
+def test_a_task_deleted_or_done_out_of_period_is_put_back_and_noted(
+    midyear_copy: str, tmp_path: Path, caldav_account: CalDavAccount
+) -> None:
+    pacflow = Pacflow(midyear_copy, tmp_path)
+    claire = pacflow.connect("cd", caldav_account)
+    pacflow.sync()
+    todos = {
+        item.uid: item.status
+        for item in calendar_items(pacflow.state(), person="cd")
+        if item.kind is ItemKind.TODO
+    }
+    ticked = step_uid(DEMO_PLAN, _open_todo(pacflow, "cd"))
+    deleted = next(uid for uid, status in todos.items() if status == "COMPLETED")
+    claire.delete(deleted)
+
+    def done_next_year(todo: Any) -> None:
+        todo["STATUS"] = "COMPLETED"
+        todo.add("COMPLETED", datetime(2026, 2, 2, 9, tzinfo=UTC))
+
+    claire.edit(ticked, done_next_year)
+
+    calendar = _calendar(pacflow.sync(), "cd")
+
+    assert (calendar["conflicts"], calendar["pulled_back"]) == (2, 0)
+    assert _writes(calendar, "PUT") == {deleted, ticked}
+    stored = claire.items()
+    assert str(stored[deleted]["STATUS"]) == todos[deleted]
+    assert str(stored[ticked]["STATUS"]) == todos[ticked]
+    assert "COMPLETED" not in stored[ticked]
+    assert "COMPLETED" in stored[deleted]
+    notes = {e["summary"] for e in _entries(pacflow, "CalendarChangeOverridden")}
+    assert len(notes) == 2
+    assert any("deleted in the calendar of cd" in note for note in notes)
+    assert any("completed on 2026-02-02" in note and "period" in note for note in notes)
+    assert _calendar(pacflow.sync(), "cd")["writes"] == []
