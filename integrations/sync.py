@@ -192,7 +192,9 @@ def sync_plan(
             calendar.run(password)
         except (DavError, InvalidInputError) as error:
             report.ok = False
-            report.error = f"calendar of {account.person}: {error}{_hint(error, account)}"
+            text, who = str(error), f"calendar of {account.person}"
+            text = text if text.startswith(who) else f"{who}: {text}"
+            report.error = text + _hint(error, account)
         finally:
             report.requests = calendar.requests
             calendar.close()

@@ -672,3 +672,21 @@ def test_a_task_deleted_or_done_out_of_period_is_put_back_and_noted(
     assert any("deleted in the calendar of cd" in note for note in notes)
     assert any("completed on 2026-02-02" in note and "period" in note for note in notes)
     assert _calendar(pacflow.sync(), "cd")["writes"] == []
+
+
+def test_a_missing_password_variable_fails_that_calendar_in_one_line(
+    demo_copy_url: str, tmp_path: Path, caldav_account: CalDavAccount
+) -> None:
+    pacflow = Pacflow(demo_copy_url, tmp_path)
+    claire = pacflow.connect("cd", caldav_account)
+    del pacflow.env[claire.variable]
+
+    result = pacflow("sync", DEMO_PLAN)
+
+    assert result.exit_code == 6
+    assert result.stderr.splitlines() == [
+        f"error: calendar of cd: environment variable {claire.variable} is not set or empty; "
+        "fix it, or see `pacflow calendar connect PAC-2025 cd --help`"
+    ]
+    listed = json.loads(pacflow("calendar", "list", DEMO_PLAN, "--json").stdout)
+    assert listed[0]["state"].startswith("failed: calendar of cd: environment variable")
