@@ -35,7 +35,7 @@ items_table = sa.Table(
     metadata,
     sa.Column("plan", sa.String(40), primary_key=True),
     sa.Column("person", sa.String(40), primary_key=True),
-    sa.Column("uid", sa.String(200), primary_key=True),
+    sa.Column("uid", sa.Text, primary_key=True),
     sa.Column("href", sa.Text, nullable=True),
     sa.Column("etag", sa.Text, nullable=True),
     sa.Column("content_hash", sa.String(64), nullable=False),
