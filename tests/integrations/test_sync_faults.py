@@ -376,16 +376,18 @@ def _assert_converged(scene: Scene, person: str) -> None:
         assert theirs[start].dt == ours[start].dt, uid
 
 
-FROM_THE_START = {
-    "server-down": (None, None),
-    "500-on-everything": (answer(500), None),
-    "503-on-everything": (answer(503), None),
-    "stalls": (STALL, None),
+# Each case: the fault, the method it strikes (None: every request) and what the one-line
+# error must tell the user.
+FROM_THE_START: dict[str, tuple[Fault | None, str | None, str]] = {
+    "server-down": (None, None, "connect"),
+    "500-on-everything": (answer(500), None, "500"),
+    "503-on-everything": (answer(503), None, "503"),
+    "stalls": (STALL, None, "1 s"),
 }
-MID_WAY = {
-    "500-after-5-puts": (answer(500), "PUT"),
-    "dropped-after-5-puts": (DROP, "PUT"),
-    "written-but-unanswered-after-5-puts": (STALL_AFTER_WRITE, "PUT"),
+MID_WAY: dict[str, tuple[Fault | None, str | None, str]] = {
+    "500-after-5-puts": (answer(500), "PUT", "500"),
+    "dropped-after-5-puts": (DROP, "PUT", "PUT"),
+    "written-but-unanswered-after-5-puts": (STALL_AFTER_WRITE, "PUT", "1 s"),
 }
 
 
@@ -404,7 +406,9 @@ def test_a_server_failing_mid_way_fails_one_calendar_cleanly_then_converges(
     _fail_then_converge(scene, *MID_WAY[case])
 
 
-def _fail_then_converge(scene: Scene, fault: Fault | None, method: str | None) -> None:
+def _fail_then_converge(
+    scene: Scene, fault: Fault | None, method: str | None, problem: str
+) -> None:
     """Sync while the proxy fails (down when `fault` is None), then once it is back."""
     if fault is None:
         scene.proxy.refuse()
@@ -415,15 +419,18 @@ def _fail_then_converge(scene: Scene, fault: Fault | None, method: str | None) -
 
     assert failed.exit_code == 6, failed.output
     [error] = _errors(failed)
+    assert [line for line in failed.stderr.splitlines() if line.strip()] == [error]
     assert PROXIED in error or "Claire Dubois" in error, error
+    assert problem in error, error
     calendars = _by_person(summary)
     assert calendars[PROXIED]["ok"] is False
     assert calendars[PROXIED]["error"]
     assert calendars[DIRECT]["ok"] is True
     assert calendars[DIRECT]["error"] is None
     _assert_converged(scene, DIRECT)
-    if method is not None:  # the fault struck mid-way: some of the calendar is there
-        assert len(_stored(scene.accounts[PROXIED])) >= PUTS_BEFORE_FAULT
+    if fault is not None and method is not None:  # it struck mid-way: part of it is there
+        written = PUTS_BEFORE_FAULT + (1 if fault.forward else 0)
+        assert len(_stored(scene.accounts[PROXIED])) == written
 
     scene.proxy.pass_through()
     recovered, summary = _sync(scene)
