@@ -145,9 +145,25 @@ class AccountStore:
         }
         key = (accounts_table.c.plan == account.plan) & (accounts_table.c.person == account.person)
         with self._engine.begin() as connection:
+            before = connection.execute(
+                sa.select(accounts_table.c.url, accounts_table.c.username).where(key)
+            ).first()
             connection.execute(accounts_table.delete().where(key))
             connection.execute(accounts_table.insert().values(row))
+        if before is not None and tuple(before) != (account.url, account.username):
+            # Another calendar: what the sync knew about the old one no longer holds.
+            from integrations.sync_state import SyncStateStore
+
+            SyncStateStore(self._engine, account.plan, account.person).forget_all()
         return account
+
+    def record_sync(self, plan: str, person: str, at: datetime, state: str) -> None:
+        """Note when the person's calendar was last synced and how it went."""
+        key = (accounts_table.c.plan == plan) & (accounts_table.c.person == person)
+        with self._engine.begin() as connection:
+            connection.execute(
+                accounts_table.update().where(key).values(last_sync_at=at, last_sync_state=state)
+            )
 
     def accounts(self, plan: str) -> list[CalendarAccount]:
         """The plan's connections, by person."""

@@ -51,7 +51,8 @@ class _Record:
     present: bool = True
 
 
-# Events that change no calendar item: the plan's lifecycle and its indicators.
+# Events that change no calendar item: the plan's lifecycle, its indicators (definitions,
+# targets, actual values), its environment, and calendar changes the plan did not take.
 _NO_ITEM = (
     ev.PlanApproved,
     ev.PlanPublished,
@@ -60,6 +61,11 @@ _NO_ITEM = (
     ev.TargetLimitsSet,
     ev.IndicatorDefined,
     ev.IndicatorTargetsSet,
+    ev.IndicatorValueRecorded,
+    ev.IndicatorValueCorrected,
+    ev.MarketChangeRecorded,
+    ev.CalendarChangeOverridden,
+    ev.CheckThresholdsSet,
 )
 
 # Events about one step: its items (task, or events of its occurrences) are built again.

@@ -89,6 +89,9 @@ _DESCRIBERS: dict[type[PlanEvent], Callable[[Any], str]] = {
     ev.OccurrenceCompleted: lambda e: f"{e.occurrence} held on {e.on}",
     ev.OccurrenceCancelled: lambda e: f"{e.occurrence} cancelled: {e.reason}",
     ev.OccurrenceMoved: lambda e: f"{e.occurrence} moved to {_moment(e.start)}",
+    ev.CalendarChangeOverridden: lambda e: (
+        f"{e.occurrence or e.step}: calendar change not applied ({e.change}): {e.rule}"
+    ),
     ev.IndicatorDefined: lambda e: (
         f"indicator {e.key} defined: {e.name} ({e.kind}, {e.unit})"
         + (f", derived from {e.derived.describe()}" if e.derived else "")

@@ -6,7 +6,8 @@
      ├── RuleViolationError       1  a workflow rule says no (closed plan, predecessor not done)
      ├── StoreError               3  the store cannot be opened or reached
      ├── ConflictError            4  the plan kept changing under us (retries exhausted)
-     └── IntegrityError           5  the log fails verification or cannot be decoded
+     ├── IntegrityError           5  the log fails verification or cannot be decoded
+     └── CalendarError            6  a calendar could not be synced (server, login, conflict)
 
 Click's usage errors keep exit code 2. Messages name the field or key at fault and say
 what is expected; they never carry a password or a traceback.
@@ -51,3 +52,9 @@ class IntegrityError(PacflowError):
     """The event log fails verification or holds an event that cannot be read."""
 
     exit_code: ClassVar[int] = 5
+
+
+class CalendarError(PacflowError):
+    """A person's CalDAV calendar could not be synced; the others still were."""
+
+    exit_code: ClassVar[int] = 6

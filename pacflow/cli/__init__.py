@@ -76,6 +76,7 @@ def _register() -> None:
         projection_commands,
         step_commands,
         store_commands,
+        sync_command,
         team_commands,
     )
 
@@ -86,6 +87,7 @@ def _register() -> None:
     main.add_command(planfile_commands.export)
     planfile_commands.export.add_command(calendar_commands.export_ics)
     main.add_command(calendar_commands.calendar)
+    main.add_command(sync_command.sync)
     main.add_command(planfile_commands.schema)
     main.add_command(plan_commands.plan)
     history_commands.register(plan_commands.plan)

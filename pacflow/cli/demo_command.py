@@ -101,7 +101,9 @@ def demo(app: AppContext, as_json: bool, until: str | None) -> None:
                 bar.length = total  # type: ignore[attr-defined]
                 bar.update(1)  # type: ignore[attr-defined]
 
-        result = build_demo(opener, progress=advance, until=stop)
+        result = build_demo(
+            opener, progress=advance, until=None if stop is None else stop.isoformat()
+        )
     if as_json:
         echo_json(
             {

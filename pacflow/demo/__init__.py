@@ -87,12 +87,14 @@ def history() -> list[dict[str, Any]]:
 def build_demo(
     open_store: Callable[[SettableClock], EventStore],
     progress: Callable[[int, int], None] | None = None,
-    until: datetime | None = None,
+    *,
+    until: str | None = None,
 ) -> DemoResult:
-    """Record the demo plan and its history into the store `open_store(clock)` returns;
-    with `until` (a local date-time of the plan), only the entries entered before then.
+    """Record the demo plan and its history into the store `open_store(clock)` returns.
 
-    Refuses a store that already holds the demo plan (nothing is written then).
+    With `until` (a local time such as `2025-06-30T17:55`), only the history entries
+    before that moment are recorded: `replay_demo` goes on from there. Refuses a store
+    that already holds the demo plan (nothing is written then).
     """
     plan_file = parse_plan_file(_text("pac-2025.yaml"), "pac-2025.yaml")
     zone = ZoneInfo(plan_file.plan.timezone)
@@ -116,10 +118,53 @@ def build_demo(
         today=clock.now.astimezone(zone).date(),
     )
     outcome = service.execute_all(DEMO_PLAN, first, source="plan-file")
-    entries = history()
-    if until is not None:
-        entries = [e for e in entries if datetime.fromisoformat(str(e["at"])) < until]
-    events = len(outcome.recorded)
+    entries = _between(None, until)
+    events = len(outcome.recorded) + _replay(service, clock, entries, local, progress)
+    final = service.load(DEMO_PLAN)
+    assert final is not None
+    return DemoResult(final, len(entries) + 1, events)
+
+
+def replay_demo(
+    open_store: Callable[[SettableClock], EventStore], since: str, until: str | None = None
+) -> DemoResult:
+    """Record the demo's history entries from `since` (local time) to before `until`,
+    into a store that holds the demo plan up to `since` (see `build_demo(until=...)`)."""
+    zone = ZoneInfo(parse_plan_file(_text("pac-2025.yaml"), "pac-2025.yaml").plan.timezone)
+
+    def local(text: str) -> datetime:
+        return datetime.fromisoformat(text).replace(tzinfo=zone).astimezone(UTC)
+
+    clock = SettableClock(local(since))
+    service = PlanService(open_store(clock), source="cli")
+    entries = _between(since, until)
+    events = _replay(service, clock, entries, local, None)
+    final = service.load(DEMO_PLAN)
+    if final is None:
+        raise RuleViolationError(f"the store does not hold plan {DEMO_PLAN}: build it first")
+    return DemoResult(final, len(entries), events)
+
+
+def _between(since: str | None, until: str | None) -> list[dict[str, Any]]:
+    def moment(text: str) -> datetime:
+        return datetime.fromisoformat(text)
+
+    return [
+        entry
+        for entry in history()
+        if (since is None or moment(str(entry["at"])) >= moment(since))
+        and (until is None or moment(str(entry["at"])) < moment(until))
+    ]
+
+
+def _replay(
+    service: PlanService,
+    clock: SettableClock,
+    entries: list[dict[str, Any]],
+    local: Callable[[str], datetime],
+    progress: Callable[[int, int], None] | None,
+) -> int:
+    events = 0
     for done, entry in enumerate(entries, start=1):
         fields = dict(entry)
         clock.now = local(str(fields.pop("at")))
@@ -130,6 +175,4 @@ def build_demo(
         events += len(service.execute(command).recorded)
         if progress is not None:
             progress(done, len(entries))
-    final = service.load(DEMO_PLAN)
-    assert final is not None
-    return DemoResult(final, len(entries) + 1, events)
+    return events

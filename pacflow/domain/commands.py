@@ -374,6 +374,19 @@ class SetCheckThresholds(Command):
     pace_periods: int | None = None
 
 
+class RecordCalendarOverride(Command):
+    """Note that a change made in a calendar was not applied to the plan, and by which rule.
+
+    The sync records it (with the rep as actor) when the plan's own change wins over the
+    rep's, or when a rule refuses the rep's change, so that nothing is silently lost.
+    """
+
+    step: Key
+    occurrence: str | None = None
+    change: Text
+    rule: Text
+
+
 C = TypeVar("C", bound=Command)
 _SCHEDULE_KINDS = frozenset({"due", "sessions", "recurrence", "cadence"})
 

@@ -37,6 +37,7 @@ from pacflow.domain.commands import (
     MoveStep,
     PersonLeaves,
     PublishPlan,
+    RecordCalendarOverride,
     RecordIndicatorValue,
     RecordMarketChange,
     RescheduleStepFrom,
@@ -449,4 +450,5 @@ _DECIDERS: dict[type[Command], _Decider] = {
     RescheduleStepFrom: replanning.reschedule_from,
     ShiftSteps: replanning.shift_steps,
     SetCheckThresholds: checks.set_check_thresholds,
+    RecordCalendarOverride: market.record_calendar_override,
 }

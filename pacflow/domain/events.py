@@ -280,6 +280,15 @@ class OccurrenceMoved(PlanEvent):
     duration: Duration | None = None
 
 
+class CalendarChangeOverridden(PlanEvent):
+    """A change made in a calendar was not applied to the plan; `rule` says why."""
+
+    step: Key
+    occurrence: str | None = None
+    change: Text
+    rule: Text
+
+
 # --- indicators --------------------------------------------------------------------------
 
 
@@ -379,6 +388,7 @@ EVENT_TYPES: dict[str, type[PlanEvent]] = {
     "OccurrenceCompleted": OccurrenceCompleted,
     "OccurrenceCancelled": OccurrenceCancelled,
     "OccurrenceMoved": OccurrenceMoved,
+    "CalendarChangeOverridden": CalendarChangeOverridden,
     "IndicatorDefined": IndicatorDefined,
     "IndicatorTargetsSet": IndicatorTargetsSet,
     "IndicatorValueRecorded": IndicatorValueRecorded,

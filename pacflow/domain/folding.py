@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from pacflow.domain.events import (
+    CalendarChangeOverridden,
     CheckThresholdsSet,
     IndicatorDefined,
     IndicatorTargetsSet,
@@ -288,9 +289,12 @@ def _indicator_value(
     state.indicators[event.indicator].actuals[event.period] = event.value
 
 
-def _environment_fact(state: PlanState, event: MarketChangeRecorded) -> None:
+def _environment_fact(
+    state: PlanState, event: MarketChangeRecorded | CalendarChangeOverridden
+) -> None:
     """A market change is about the plan's world, not its content: the state stays as it was
-    (rules that weigh market changes read them from the log, with their positions)."""
+    (rules that weigh market changes read them from the log, with their positions). So does
+    a calendar change the plan did not take."""
 
 
 def _check_thresholds_set(state: PlanState, event: CheckThresholdsSet) -> None:
@@ -331,6 +335,7 @@ _HANDLERS: dict[type[PlanEvent], _Handler] = {
     IndicatorValueCorrected: _indicator_value,
     MarketChangeRecorded: _environment_fact,
     CheckThresholdsSet: _check_thresholds_set,
+    CalendarChangeOverridden: _environment_fact,
 }
 
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from pacflow.domain import build_command
-from pacflow.domain.commands import RecordMarketChange
-from pacflow.domain.events import MarketChangeRecorded, PlanClosed
+from pacflow.domain.commands import RecordCalendarOverride, RecordMarketChange
+from pacflow.domain.events import CalendarChangeOverridden, MarketChangeRecorded, PlanClosed
 from pacflow.domain.values import Impact
 from pacflow.errors import InvalidInputError, NotFoundError, RuleViolationError
 from projections.dashboard import Status, sparkline, status_of
@@ -79,3 +79,48 @@ def test_status_rule_and_sparkline() -> None:
     assert sparkline([Decimal(50), None, Decimal(100), Decimal(75)]) == "▁ █▅"
     assert sparkline([Decimal(1), Decimal(1)]) == "▄▄"
     assert sparkline([None, None]) == "  "
+
+
+# --- calendar changes the plan did not take ----------------------------------------------
+
+
+def override(step: str = "S08", occurrence: str | None = "S08@2025-03-11") -> Any:
+    return command(
+        RecordCalendarOverride,
+        step=step,
+        occurrence=occurrence,
+        change="moved to 2025-03-12 10:00 in the calendar of cd",
+        rule="the plan moved this visit too since the last sync; the plan's time is kept",
+    )
+
+
+@pytest.mark.parametrize("history", [PUBLISHED, [*PUBLISHED, PlanClosed()]])
+def test_an_overridden_calendar_change_is_recorded_and_changes_nothing_else(
+    history: list[Any],
+) -> None:
+    before = given(history).when(override()).state
+    after = (
+        given(history)
+        .when(override())
+        .then(
+            CalendarChangeOverridden(
+                step="S08",
+                occurrence="S08@2025-03-11",
+                change="moved to 2025-03-12 10:00 in the calendar of cd",
+                rule="the plan moved this visit too since the last sync; the plan's time is kept",
+            )
+        )
+    )
+    assert before is not None
+    assert after is not None
+    assert after.occurrences == before.occurrences
+    assert after.steps == before.steps
+
+
+def test_an_override_names_a_known_step_and_occurrence() -> None:
+    given(PUBLISHED).when(override(step="S99", occurrence=None)).raises(
+        NotFoundError, "step S99: not in plan PAC-2025"
+    )
+    given(PUBLISHED).when(override(occurrence="S08@2031-01-01")).raises(
+        NotFoundError, "occurrence S08@2031-01-01: not in plan PAC-2025"
+    )

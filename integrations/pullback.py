@@ -1,0 +1,301 @@
+"""What a rep did in their calendar, and what the plan makes of it (docs/calendars.md).
+
+Ownership: the plan owns what and when (steps, due dates, visit series); the rep owns
+completion of their tasks, and may move or cancel a single visit. So:
+
+| in the calendar                  | in the plan                                           |
+| -------------------------------- | ----------------------------------------------------- |
+| task completed                   | step done on the COMPLETED date (else the sync's day) |
+| visit moved                      | occurrence moved, unless the plan changed it too      |
+| visit cancelled or deleted       | occurrence cancelled, unless the plan changed it too  |
+| anything else the plan owns      | not taken: the plan's version is written back         |
+
+A change the plan does not take (both sides changed the item since the last sync, the
+item left the rep's calendar, or a rule refuses it) is recorded as
+`CalendarChangeOverridden`, with the rep as actor: nothing is silently lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar
+
+from integrations.items import CalendarItem, occurrence_uid, step_uid
+from integrations.sync_state import ItemState
+from pacflow.domain import Command, PlanState
+from pacflow.domain import commands as c
+from pacflow.domain.values import OccurrenceStatus, StepStatus
+
+PLAN_WINS = "the plan changed this item too since the last sync, and the plan owns what and when"
+
+
+@dataclass(frozen=True, slots=True)
+class Remote:
+    """One item as the calendar holds it now (the fields the sync compares)."""
+
+    uid: str
+    kind: str
+    status: str
+    done: bool
+    completed: datetime | None
+    start: str | None
+    end: str | None
+    due: str | None
+    start_value: datetime | date | None
+    sequence: int
+    stamp: str | None
+
+
+def moment_text(value: object, timezone: str) -> str | None:
+    """A start, end or due as compared: dates as dates, times in UTC (floating: local)."""
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=ZoneInfo(timezone))
+        return aware.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return None
+
+
+def parse_remote(data: bytes, timezone: str) -> Remote | None:
+    """The first task or event in `data`; None when there is none or it cannot be read."""
+    try:
+        calendar = Calendar.from_ical(data)
+        for component in calendar.walk():
+            if component.name in ("VTODO", "VEVENT") and "UID" in component:
+                return _remote(component, timezone)
+    except (ValueError, TypeError, KeyError):
+        return None
+    return None
+
+
+def _remote(component: Any, timezone: str) -> Remote:
+    status = str(component.get("STATUS", "")).upper()
+    percent = component.get("PERCENT-COMPLETE")
+    completed = component.decoded("COMPLETED") if "COMPLETED" in component else None
+    start = component.decoded("DTSTART") if "DTSTART" in component else None
+    end = component.decoded("DTEND") if "DTEND" in component else None
+    if end is None and isinstance(start, datetime) and "DURATION" in component:
+        end = start + component.decoded("DURATION")
+    due = component.decoded("DUE") if "DUE" in component else None
+    due_day = due.date() if isinstance(due, datetime) else due
+    stamp = component.get("DTSTAMP")
+    event = component.name == "VEVENT"
+    return Remote(
+        uid=str(component["UID"]),
+        kind=component.name,
+        status=status,
+        done=status == "COMPLETED"
+        or completed is not None
+        or (percent is not None and int(percent) == 100),
+        completed=completed if isinstance(completed, datetime) else None,
+        start=moment_text(start, timezone) if event else None,
+        end=moment_text(end, timezone) if event else None,
+        due=due_day.isoformat() if isinstance(due_day, date) else None,
+        start_value=start if isinstance(start, datetime | date) else None,
+        sequence=int(component.get("SEQUENCE", 0)),
+        stamp=stamp.to_ical().decode() if stamp is not None else None,
+    )
+
+
+def shown(item: CalendarItem) -> tuple[str, str | None, str | None, str | None]:
+    """What the sync remembers an item showed: status, start, end (events) and due (tasks)."""
+    if item.kind.value == "VTODO":
+        return (item.status, None, None, item.due.isoformat() if item.due else None)
+    return (
+        item.status,
+        moment_text(item.start, item.timezone),
+        moment_text(item.end, item.timezone),
+        None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What to do about one rep change: a command to record, or an override, or nothing.
+
+    `command` is the rep's change as a plan command; `override` is the change as text when
+    the plan does not take it (then `rule` says why). `write_back`: the calendar must get
+    the plan's version again even if the plan did not change (the rep's edit was not
+    taken). `accept_delete`: the rep deleted the item and the plan agrees; do not
+    recreate it.
+    """
+
+    command: Command | None = None
+    override: str | None = None
+    rule: str | None = None
+    write_back: bool = False
+    accept_delete: bool = False
+
+
+NOTHING = Decision()
+
+
+def decide_change(
+    state: PlanState,
+    person: str,
+    row: ItemState,
+    remote: Remote | None,
+    planned: CalendarItem | None,
+    today: date,
+) -> Decision:
+    """What the plan makes of the rep's change to one item (`remote` None: deleted)."""
+    where = f"in the calendar of {person}"
+    step_key, occurrence_key = item_keys(state, row.uid, planned)
+    if remote is not None and remote.kind == "VTODO":
+        return _task(state, person, row, remote, planned, today, step_key, where)
+    if planned is None:
+        if remote is None:
+            return Decision(accept_delete=True)
+        change = _event_change(row, remote)
+        if change is None:
+            return NOTHING
+        return Decision(
+            override=f"{change} {where}",
+            rule=f"the item is no longer in the calendar of {person}",
+        )
+    if remote is None and occurrence_key is None:
+        return Decision(
+            override=f"deleted {where}",
+            rule="the plan owns its tasks; a deleted task is put back",
+            write_back=True,
+        )
+    occurrence = state.occurrences.get(occurrence_key or "")
+    if occurrence is None or step_key is None:
+        return NOTHING
+    plan_changed = shown(planned) != (row.status, row.start, row.end, row.due)
+    if remote is None:
+        if occurrence.status is OccurrenceStatus.CANCELLED:
+            return Decision(accept_delete=True)
+        if plan_changed or occurrence.status is OccurrenceStatus.DONE:
+            rule = PLAN_WINS if plan_changed else "the visit was already held"
+            return Decision(override=f"deleted {where}", rule=rule, write_back=True)
+        cancel = c.CancelOccurrence(
+            plan=state.key, actor=person, reason=f"deleted {where}", occurrence=occurrence.key
+        )
+        return Decision(command=cancel, accept_delete=True)
+    change = _event_change(row, remote)
+    if change is None:
+        return NOTHING
+    if change == "cancelled" and occurrence.status is OccurrenceStatus.CANCELLED:
+        return NOTHING
+    if plan_changed or change == "restored":
+        rule = PLAN_WINS if plan_changed else "a cancelled visit is not restored from a calendar"
+        return Decision(override=f"{change} {where}", rule=rule, write_back=True)
+    if change == "cancelled":
+        command = c.CancelOccurrence(
+            plan=state.key, actor=person, reason=f"cancelled {where}", occurrence=occurrence.key
+        )
+        return Decision(command=command)
+    assert remote.start_value is not None
+    to = _local(remote.start_value, occurrence.timezone)
+    duration = _duration(remote, row)
+    move = c.MoveOccurrence(
+        plan=state.key,
+        actor=person,
+        reason=f"moved {where}",
+        occurrence=occurrence.key,
+        to=to,
+        duration=duration,
+    )
+    return Decision(command=move)
+
+
+def _task(
+    state: PlanState,
+    person: str,
+    row: ItemState,
+    remote: Remote,
+    planned: CalendarItem | None,
+    today: date,
+    step_key: str | None,
+    where: str,
+) -> Decision:
+    step = state.steps.get(step_key or "")
+    if step is None:
+        return NOTHING
+    if remote.done and row.status != "COMPLETED":
+        zone = ZoneInfo(state.timezone)
+        on = remote.completed.astimezone(zone).date() if remote.completed else today
+        change = f"completed on {on.isoformat()} {where}"
+        if step.status is StepStatus.DONE:
+            return NOTHING
+        if planned is None:
+            rule = f"the step is no longer in the calendar of {person}"
+            return Decision(override=change, rule=rule)
+        if step.status is StepStatus.CANCELLED:
+            return Decision(override=change, rule="the step was cancelled in the plan")
+        command = c.CompleteStep(
+            plan=state.key, actor=person, reason=f"completed {where}", step=step.key, on=on
+        )
+        return Decision(command=command)
+    changes = []
+    if not remote.done and row.status == "COMPLETED":
+        changes.append("reopened")
+    if remote.status == "CANCELLED" and row.status != "CANCELLED":
+        changes.append("cancelled")
+    if remote.due != row.due:
+        changes.append(f"due date changed to {remote.due or 'none'}")
+    if not changes:
+        return NOTHING
+    return Decision(
+        override=f"{', '.join(changes)} {where}",
+        rule="the plan owns a task's status and due date; only its completion comes back",
+        write_back=planned is not None,
+    )
+
+
+def _event_change(row: ItemState, remote: Remote) -> str | None:
+    if remote.status == "CANCELLED" and row.status != "CANCELLED":
+        return "cancelled"
+    if remote.status != "CANCELLED" and row.status == "CANCELLED":
+        return "restored"
+    if (remote.start, remote.end) != (row.start, row.end):
+        return f"moved to {_text(remote.start_value)}"
+    return None
+
+
+def item_keys(
+    state: PlanState, uid: str, planned: CalendarItem | None
+) -> tuple[str | None, str | None]:
+    """The step and occurrence keys of the item `uid` (found among the plan's if need be)."""
+    if planned is not None:
+        return planned.step, planned.occurrence
+    # The item left the calendar: find its step and occurrence by UID among the plan's.
+    for step in state.steps.values():
+        if step_uid(state.key, step.key) == uid:
+            return step.key, None
+        for key in step.occurrences:
+            if occurrence_uid(state.key, step.key, key) == uid:
+                return step.key, key
+    return None, None
+
+
+def _local(value: datetime | date, timezone: str) -> datetime | date:
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=ZoneInfo(timezone))
+        return aware.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+    return value
+
+
+def _duration(remote: Remote, row: ItemState) -> timedelta | None:
+    """The visit's new length when the rep changed it, else None (it keeps its own)."""
+
+    def length(start: str | None, end: str | None) -> timedelta | None:
+        if start is None or end is None:
+            return None
+        return datetime.fromisoformat(end) - datetime.fromisoformat(start)
+
+    new = length(remote.start, remote.end)
+    if new is None or new <= timedelta(0) or new == length(row.start, row.end):
+        return None
+    return new
+
+
+def _text(value: datetime | date | None) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M %Z").strip()
+    return value.isoformat() if value is not None else "no date"
