@@ -207,8 +207,10 @@ def _event(state: PlanState, step: Step, context: _Context, occurrence: Occurren
         local = occurrence.start.replace(tzinfo=ZoneInfo(occurrence.timezone))
         start = local.astimezone(ZoneInfo(context.timezone))
         end = start + occurrence.duration if occurrence.duration else None
-    cancelled = (
-        occurrence.status is OccurrenceStatus.CANCELLED or step.status is StepStatus.CANCELLED
+    # A visit already held stays held when its step is cancelled later (a target dropped,
+    # say): only the visits still to come are called off.
+    cancelled = occurrence.status is OccurrenceStatus.CANCELLED or (
+        step.status is StepStatus.CANCELLED and occurrence.status is not OccurrenceStatus.DONE
     )
     moved = occurrence.start != occurrence.scheduled_start
     flags = (("done", occurrence.status is OccurrenceStatus.DONE), ("moved", moved))

@@ -312,6 +312,19 @@ def test_cancelled_items_stay_with_status_cancelled(
     assert (task["STATUS"], task["SEQUENCE"]) == ("CANCELLED", 1)
 
 
+def test_a_visit_held_before_its_step_was_cancelled_stays_held(
+    small_plan: tuple[PlanService, Callable[..., None]],
+) -> None:
+    service, run = small_plan
+    run(c.CompleteOccurrence, occurrence="V1@2025-03-11", on="2025-03-11")
+    run(c.CancelStep, step="V1", on="2025-03-20", reason="cible abandonnée")
+    items = by_uid(export_ics(service, "P_1"))
+    held = items["P+5F1.V1.2025-03-11.pacflow"]
+    assert held["STATUS"] == "CONFIRMED"
+    assert "done" in [str(name) for name in held["CATEGORIES"].cats]
+    assert items["P+5F1.V1.2025-04-01.pacflow"]["STATUS"] == "CANCELLED"
+
+
 def test_an_occurrence_that_leaves_and_comes_back_keeps_rising(
     small_plan: tuple[PlanService, Callable[..., None]],
 ) -> None:
