@@ -34,6 +34,7 @@ from pacflow.domain import (
     warnings,
 )
 from pacflow.domain import events as ev
+from pacflow.domain.collector import collector_paused
 from pacflow.errors import ConflictError, NotFoundError
 from pacflow.storage import translate_store_error
 
@@ -142,6 +143,12 @@ class PlanService:
                 yield recorded, decode(recorded)
         except EventStoreError as error:
             raise translate_store_error(error) from error
+
+    def records(self, plan: str) -> list[tuple[RecordedEvent, PlanEvent]]:
+        """`history(plan)` as a list, read with the garbage collector paused (see
+        pacflow.domain.collector): what a command that weighs the whole log reads."""
+        with collector_paused():
+            return list(self.history(plan))
 
     def plan_keys(self) -> list[str]:
         """Keys of every plan in the store, in the order they were created."""

@@ -30,9 +30,7 @@ weighing the rules at the moments that matter on the way.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,6 +38,7 @@ from typing import Any
 from events import RecordedEvent
 from pacflow.domain import PlanEvent, evolve
 from pacflow.domain import events as ev
+from pacflow.domain.collector import collector_paused
 from pacflow.domain.state import PlanState
 from pacflow.domain.values import CheckThresholds
 from pacflow.errors import NotFoundError
@@ -172,24 +171,10 @@ def _walk(records: Records, as_of: datetime | None, *, answers: bool) -> tuple[L
     return log, answered
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector (as `fold` does): the walk and each indicator fold
-    allocate an object per step and visit, and every burst would make the collector walk
-    the whole log again, more than doubling the time of a check; nothing here makes cycles."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
 def report(records: Records, as_of: datetime) -> Report:
     """The findings about the plan as known at `as_of`, whose local date is "today", and the
     findings that revisions published by then answered."""
-    with _collector_paused():
+    with collector_paused():
         log, answered = _walk(records, as_of, answers=True)
         state = log.state
         found = findings_at(Moment(log, local_date(as_of, state.timezone), now=as_of))
@@ -206,12 +191,12 @@ def report(records: Records, as_of: datetime) -> Report:
 
 def check(records: Records, as_of: datetime) -> list[Finding]:
     """Every finding about the plan as known at `as_of`, whose local date is "today"."""
-    with _collector_paused():
+    with collector_paused():
         log, _answered = _walk(records, as_of, answers=False)
         return findings_at(Moment(log, local_date(as_of, log.state.timezone), now=as_of))
 
 
 def answered_by_revisions(records: Records) -> list[Answered]:
     """What each published revision of the plan answered, oldest revision first."""
-    with _collector_paused():
+    with collector_paused():
         return _walk(records, None, answers=True)[1]

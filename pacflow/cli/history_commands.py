@@ -306,7 +306,7 @@ def revisions(app: AppContext, plan: str, as_json: bool) -> None:
     from projections.obsolescence import answered_by_revisions
 
     origin = plan_origin(app, plan)
-    records = list(app.service().history(plan))
+    records = app.service().records(plan)
     found = plan_revisions(records)
     answered: dict[int, list[Any]] = {}
     for answer in answered_by_revisions(records):

@@ -37,7 +37,7 @@ def _read(app: AppContext, plan: str, as_of: str | None) -> tuple[list[Any], Zon
 
     known = plan_origin(app, plan)
     moment = known.existing_at(as_of, "--as-of") if as_of is not None else app.now()
-    return list(app.service().history(plan)), known.zone, moment
+    return app.service().records(plan), known.zone, moment
 
 
 _DASHBOARD_FORMATS = ("table", "json", "md", "html")

@@ -9,10 +9,10 @@ foreign stream) is an IntegrityError.
 from __future__ import annotations
 
 import dataclasses
-import gc
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from pacflow.domain.collector import collector_paused
 from pacflow.domain.events import (
     CalendarChangeOverridden,
     CheckThresholdsSet,
@@ -378,16 +378,8 @@ def fold(events: Iterable[PlanEvent], state: PlanState | None = None) -> PlanSta
         if first is None:
             return None
         state = evolve(None, first)
-    # Folding allocates one object per step or occurrence, and each allocation burst makes
-    # the collector walk every live event and entity again: that more than halves the speed
-    # on long streams. Plan state holds no reference cycle, so nothing waits for it.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():  # see pacflow.domain.collector
         _apply_all(state, iterator)
-    finally:
-        if collecting:
-            gc.enable()
     return state
 
 
