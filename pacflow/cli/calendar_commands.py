@@ -6,6 +6,7 @@ gives the password, never the password itself (see `integrations.accounts`).
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ from pacflow.errors import InvalidInputError, NotFoundError
 
 if TYPE_CHECKING:
     from integrations.accounts import AccountStore, CalendarAccount
+    from pacflow.domain.state import PlanState
 
 
 @click.command(name="ics")
@@ -176,7 +178,7 @@ def list_accounts(app: AppContext, plan: str, as_json: bool) -> None:
       pacflow calendar list PAC-2025
       pacflow calendar list PAC-2025 --json
     """
-    app.service().require(plan)
+    state = app.service().require(plan)
     accounts = _accounts(app).accounts(plan)
     if as_json:
         echo_json([_account_json(account) for account in accounts])
@@ -190,12 +192,24 @@ def list_accounts(app: AppContext, plan: str, as_json: bool) -> None:
             account.url,
             account.username,
             account.password_hint,
-            account.last_sync_at.isoformat(timespec="seconds") if account.last_sync_at else "-",
+            _local(account.last_sync_at, _zone_of(state, account.person)),
             account.last_sync_state or "never synced",
         )
         for account in accounts
     ]
     click.echo(table(rows, ["PERSON", "URL", "USERNAME", "PASSWORD", "LAST SYNC", "STATE"]))
+
+
+def _zone_of(state: PlanState, person: str) -> str:
+    """The time zone a person's times are shown in: their own, else the plan's."""
+    member = state.people.get(person)
+    return (member.timezone if member is not None else None) or state.timezone
+
+
+def _local(moment: datetime | None, zone: str) -> str:
+    if moment is None:
+        return "-"
+    return f"{moment.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} ({zone})"
 
 
 def _account_json(account: CalendarAccount) -> dict[str, object]:

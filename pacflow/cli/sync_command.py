@@ -104,6 +104,9 @@ def sync(
         for calendar in report.calendars:
             if calendar.ok:
                 click.echo(_summary(calendar, dry_run))
+            if dry_run:  # the exact writes, so that they can be checked before they happen
+                for write in calendar.writes:
+                    click.echo(f"  {write.method} {write.href} [{write.precondition}] {write.uid}")
     failed = [calendar for calendar in report.calendars if not calendar.ok]
     for calendar in failed[:-1]:
         click.echo(f"error: {calendar.error}", err=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import caldav
 import icalendar
@@ -274,6 +275,12 @@ def test_first_sync_fills_each_reps_calendar_with_exactly_their_items(
     listed = pacflow("calendar", "list", DEMO_PLAN, "--json")
     assert [account["state"] for account in json.loads(listed.stdout)] == ["ok", "ok"]
     assert all(account["last_sync_at"] for account in json.loads(listed.stdout))
+    # In the table, the last sync is shown in the plan's time zone (cd and kb have none).
+    table = pacflow("calendar", "list", DEMO_PLAN).stdout.splitlines()
+    for account, row in zip(json.loads(listed.stdout), table[2:], strict=True):
+        moment = datetime.fromisoformat(account["last_sync_at"])
+        local = moment.astimezone(ZoneInfo("Europe/Paris"))
+        assert f"{local:%Y-%m-%d %H:%M} (Europe/Paris)" in row
 
 
 def test_a_second_sync_without_change_sends_no_write(
@@ -312,6 +319,12 @@ def test_dry_run_shows_the_writes_and_changes_nothing(
     assert len(pacflow.history()) == events_before
     with closing(sqlite3.connect(database)) as db:
         assert db.execute("select last_sync_at from calendar_accounts").fetchall() == [(None,)]
+    text = pacflow("sync", DEMO_PLAN, "--dry-run").stdout.splitlines()
+    created, requests = len(pacflow.resources("cd")), calendar["requests"]
+    assert text[0] == f"cd: would sync ({created} created; {requests} requests)"
+    assert text[1:] == [
+        f"  PUT {write['href']} [If-None-Match: *] {write['uid']}" for write in calendar["writes"]
+    ]
     real = _calendar(pacflow.sync(), "cd")
     assert real["writes"] == calendar["writes"]
 
