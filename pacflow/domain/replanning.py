@@ -56,14 +56,14 @@ from pacflow.domain.rules import (
 from pacflow.domain.schedule import (
     Cadence,
     DueDate,
-    OccurrenceSlot,
     Recurrence,
     RecurrenceRule,
     Schedule,
     SessionList,
     expand,
 )
-from pacflow.domain.state import Occurrence, PlanState, Step, Track
+from pacflow.domain.state import PlanState, Step, Track
+from pacflow.domain.steps import same_slot
 from pacflow.domain.values import (
     OccurrenceStatus,
     PlanStatus,
@@ -250,7 +250,7 @@ def reschedule_from(state: PlanState, command: RescheduleStepFrom) -> list[PlanE
         )
         if not replaced:
             fresh.pop(key, None)  # what was held, cancelled or moved stays, key included
-        elif key in fresh and _same_slot(occurrence, fresh[key]):
+        elif key in fresh and same_slot(occurrence, fresh[key]):
             del fresh[key]
         else:
             gone.append(key)
@@ -263,14 +263,6 @@ def reschedule_from(state: PlanState, command: RescheduleStepFrom) -> list[PlanE
         added = tuple(sorted(fresh.values(), key=lambda slot: (slot.start, slot.key)))
         events.append(OccurrencesScheduled(step=step.key, occurrences=added))
     return events
-
-
-def _same_slot(occurrence: Occurrence, slot: OccurrenceSlot) -> bool:
-    return (occurrence.scheduled_start, occurrence.all_day, occurrence.duration) == (
-        slot.start,
-        slot.all_day,
-        slot.duration,
-    )
 
 
 def _new_schedule(step: Step, command: RescheduleStepFrom) -> Schedule:

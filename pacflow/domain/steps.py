@@ -188,7 +188,7 @@ def reschedule(state: PlanState, step: Step, schedule: Schedule) -> list[PlanEve
         occurrence = state.occurrences[key]
         if occurrence.status is not OccurrenceStatus.PLANNED:
             slots.pop(key, None)
-        elif key not in slots or not _same_slot(occurrence, slots[key]):
+        elif key not in slots or not same_slot(occurrence, slots[key]):
             gone.append(key)
         else:
             del slots[key]
@@ -201,7 +201,8 @@ def reschedule(state: PlanState, step: Step, schedule: Schedule) -> list[PlanEve
     return events
 
 
-def _same_slot(occurrence: Occurrence, slot: OccurrenceSlot) -> bool:
+def same_slot(occurrence: Occurrence, slot: OccurrenceSlot) -> bool:
+    """Whether `occurrence` is still planned as `slot` says (start, all day, duration)."""
     return (occurrence.scheduled_start, occurrence.all_day, occurrence.duration) == (
         slot.start,
         slot.all_day,
