@@ -31,6 +31,7 @@ nothing is recorded anywhere; the report lists the writes a real sync would make
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -231,6 +232,23 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+_SEQUENCE = re.compile(rb"\r\nSEQUENCE:(\d+)\r\n")
+
+
+def with_sequence(data: bytes, sequence: int) -> bytes:
+    """`data` (one rendered item) with its SEQUENCE raised to `sequence` if it is lower.
+
+    The plan numbers its changes; a calendar app may number the rep's changes too. What
+    pacflow writes never goes below what the calendar showed, so apps that compare
+    SEQUENCE keep taking the plan's version (RFC 5545 §3.8.7.4).
+    """
+    found = _SEQUENCE.search(data)
+    if found is None or int(found.group(1)) >= sequence:
+        return data
+    line = b"\r\nSEQUENCE:%d\r\n" % sequence
+    return data[: found.start()] + line + data[found.end() :]
+
+
 @dataclass
 class _View:
     """The plan as the person's calendar should show it: items and their bytes, by UID."""
@@ -395,10 +413,11 @@ class _CalendarSync:
 
     def _take(self, row: ItemState, remote: Remote | None, etag: str | None, view: _View) -> bool:
         """Decide about one rep change, record it, and note where the item now stands."""
-        if remote is not None and etag is not None and self._is_current(remote, view):
+        if remote is not None and etag is not None and self._is_current(remote, view, row):
             # Our own write, whose answer was lost (a dropped connection, a killed sync).
             assert row.href is not None
-            self._remember(self._state_of(row.uid, row.href, etag, view.data[row.uid], view))
+            current = self._state_of(row.uid, row.href, etag, view.data[row.uid], view)
+            self._remember(replace(current, sequence=max(current.sequence, row.sequence)))
             return False
         today = self.now().astimezone(ZoneInfo(view.state.timezone)).date()
         decision = decide_change(
@@ -533,17 +552,20 @@ class _CalendarSync:
                 if row is None:
                     return  # the calendar holds this very version already
             data = view.data[uid]
+            sequence = max(view.revisions[uid].sequence, row.sequence if row is not None else 0)
+            body = with_sequence(data, sequence)
             href = row.href if row is not None and row.href else self._href(uid)
             etag = row.etag if row is not None and row.href else None
             if self.dry:
                 self._note("PUT", href, uid, etag)
                 self._count_put(row, view.items[uid], created=etag is None)
                 return
-            answer = client.put(absolute(self.calendar_url, href), data, etag=etag)
+            answer = client.put(absolute(self.calendar_url, href), body, etag=etag)
             if answer.status in (200, 201, 204):
                 self._note("PUT", href, uid, etag)
                 self._count_put(row, view.items[uid], created=etag is None)
-                self._remember(self._state_of(uid, href, answer.etag, data, view))
+                written = self._state_of(uid, href, answer.etag, data, view)
+                self._remember(replace(written, sequence=sequence))
                 return
             if answer.status == 412 and etag is None:
                 self._found_existing(client, uid, href, view)
@@ -634,11 +656,12 @@ class _CalendarSync:
             return None
         return replace(adopted, content_hash="")
 
-    def _is_current(self, remote: Remote, view: _View) -> bool:
+    def _is_current(self, remote: Remote, view: _View, row: ItemState | None = None) -> bool:
         """Whether the calendar holds the plan's current version of the item.
 
         Same SEQUENCE and DTSTAMP (the time of the item's last change in the plan) means
-        the same rendering, unless the rep changed what the sync compares.
+        the same rendering, unless the rep changed what the sync compares. The SEQUENCE
+        written is the plan's, or the highest the calendar showed if that is higher (`row`).
         """
         item = view.items.get(remote.uid)
         revision = view.revisions.get(remote.uid)
@@ -647,8 +670,9 @@ class _CalendarSync:
         stamp = revision.modified.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
         status, start, end, due = shown(item)
         done = item.status == "COMPLETED"
+        sequence = max(revision.sequence, row.sequence if row is not None else 0)
         return (
-            (remote.sequence, remote.stamp) == (revision.sequence, stamp)
+            (remote.sequence, remote.stamp) == (sequence, stamp)
             and (remote.status, remote.start, remote.end, remote.due) == (status, start, end, due)
             and (remote.done == done or remote.kind != "VTODO")
         )

@@ -437,6 +437,33 @@ def test_a_task_completed_on_the_phone_comes_back_as_a_done_step(
     assert _calendar(pacflow.sync(), "cd")["writes"] == []
 
 
+def test_what_pacflow_writes_never_goes_below_the_calendars_sequence(
+    midyear_copy: str, tmp_path: Path, caldav_account: CalDavAccount
+) -> None:
+    pacflow = Pacflow(midyear_copy, tmp_path)
+    claire = pacflow.connect("cd", caldav_account)
+    pacflow.sync()
+    [visit] = _future_visits(pacflow, "cd", 1)
+    uid = occurrence_uid(DEMO_PLAN, pacflow.state().occurrences[visit].step, visit)
+    ours = int(claire.items()[uid]["SEQUENCE"])
+
+    def renumber(event: Any) -> None:  # a calendar app that numbers its own edits
+        event.pop("SEQUENCE")
+        event.add("SEQUENCE", ours + 5)
+
+    claire.edit(uid, renumber)
+    assert _calendar(pacflow.sync(), "cd")["pulled_back"] == 0  # nothing the plan takes
+    pacflow.run(c.CancelOccurrence(plan=DEMO_PLAN, actor="hg", reason="BRC freeze",
+                                   occurrence=visit))  # fmt: skip
+
+    calendar = _calendar(pacflow.sync(), "cd")
+
+    assert _writes(calendar, "PUT") == {uid}
+    stored = claire.items()[uid]
+    assert (str(stored["STATUS"]), int(stored["SEQUENCE"])) == ("CANCELLED", ours + 5)
+    assert _calendar(pacflow.sync(), "cd")["writes"] == []
+
+
 def test_a_visit_moved_or_deleted_by_the_rep_comes_back(
     midyear_copy: str, tmp_path: Path, caldav_account: CalDavAccount
 ) -> None:
