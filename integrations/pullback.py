@@ -48,6 +48,7 @@ class Remote:
     start_value: datetime | date | None
     sequence: int
     stamp: str | None
+    alarms: str = ""  # the reminders (VALARM) the rep set, as iCalendar text
 
 
 def moment_text(value: object, timezone: str) -> str | None:
@@ -98,6 +99,9 @@ def _remote(component: Any, timezone: str) -> Remote:
         start_value=start if isinstance(start, datetime | date) else None,
         sequence=int(component.get("SEQUENCE", 0)),
         stamp=stamp.to_ical().decode() if stamp is not None else None,
+        alarms="".join(
+            part.to_ical().decode() for part in component.subcomponents if part.name == "VALARM"
+        ),
     )
 
 

@@ -235,6 +235,22 @@ def content_hash(data: bytes) -> str:
 _SEQUENCE = re.compile(rb"\r\nSEQUENCE:(\d+)\r\n")
 
 
+def with_alarms(data: bytes, alarms: str) -> bytes:
+    """`data` (one rendered item) with the rep's reminders (VALARM text) put back in it.
+
+    pacflow renders no reminder of its own; those a rep set in their app stay on the item
+    when the plan changes it (the rep owns them, like completion).
+    """
+    if not alarms:
+        return data
+    for end in (b"END:VTODO\r\n", b"END:VEVENT\r\n"):
+        at = data.rfind(end)
+        if at != -1:
+            text = alarms.replace("\r\n", "\n").replace("\n", "\r\n").encode()
+            return data[:at] + text + data[at:]
+    return data
+
+
 def with_sequence(data: bytes, sequence: int) -> bytes:
     """`data` (one rendered item) with its SEQUENCE raised to `sequence` if it is lower.
 
@@ -417,7 +433,8 @@ class _CalendarSync:
             # Our own write, whose answer was lost (a dropped connection, a killed sync).
             assert row.href is not None
             current = self._state_of(row.uid, row.href, etag, view.data[row.uid], view)
-            self._remember(replace(current, sequence=max(current.sequence, row.sequence)))
+            sequence = max(current.sequence, row.sequence)
+            self._remember(replace(current, sequence=sequence, alarms=remote.alarms))
             return False
         today = self.now().astimezone(ZoneInfo(view.state.timezone)).date()
         decision = decide_change(
@@ -444,6 +461,7 @@ class _CalendarSync:
                 remote.start,
                 remote.end,
                 remote.due,
+                remote.alarms,
             )
             if remote.done and remote.kind == "VTODO":
                 seen = replace(seen, status="COMPLETED")
@@ -553,7 +571,8 @@ class _CalendarSync:
                     return  # the calendar holds this very version already
             data = view.data[uid]
             sequence = max(view.revisions[uid].sequence, row.sequence if row is not None else 0)
-            body = with_sequence(data, sequence)
+            alarms = row.alarms if row is not None else ""
+            body = with_alarms(with_sequence(data, sequence), alarms)
             href = row.href if row is not None and row.href else self._href(uid)
             etag = row.etag if row is not None and row.href else None
             if self.dry:
@@ -565,7 +584,7 @@ class _CalendarSync:
                 self._note("PUT", href, uid, etag)
                 self._count_put(row, view.items[uid], created=etag is None)
                 written = self._state_of(uid, href, answer.etag, data, view)
-                self._remember(replace(written, sequence=sequence))
+                self._remember(replace(written, sequence=sequence, alarms=alarms))
                 return
             if answer.status == 412 and etag is None:
                 self._found_existing(client, uid, href, view)
@@ -649,7 +668,7 @@ class _CalendarSync:
         """Take over an item already in the calendar; None when it needs no write."""
         href, etag, remote = self.adoptable.pop(uid)
         data = view.data[uid]
-        adopted = self._state_of(uid, href, etag, data, view)
+        adopted = replace(self._state_of(uid, href, etag, data, view), alarms=remote.alarms)
         if self._is_current(remote, view):
             if not self.dry:
                 self._remember(adopted)

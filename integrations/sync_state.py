@@ -6,8 +6,9 @@ Two tables in the same database (created like the accounts table, on first use):
   (the connected URL, or the plan's calendar created in the connected home) and the last
   sync token the server gave for it;
 - `calendar_sync_items`: per plan, person and UID, where the item is (href), its ETag, the
-  hash of the bytes pacflow rendered for it, its SEQUENCE, and what it showed (status,
-  start, end, due), so that a rep's change can be told from the plan's.
+  hash of the bytes pacflow rendered for it, its SEQUENCE, what it showed (status,
+  start, end, due), so that a rep's change can be told from the plan's, and the reminders
+  (VALARM) the rep set on it, which pacflow's next write of the item keeps.
 
 Every write commits at once: an interrupted sync leaves what it did recorded, and the next
 one goes on from there. No password is ever written here.
@@ -44,6 +45,7 @@ items_table = sa.Table(
     sa.Column("start", sa.String(40), nullable=True),
     sa.Column("end", sa.String(40), nullable=True),
     sa.Column("due", sa.String(10), nullable=True),
+    sa.Column("alarms", sa.Text, nullable=True),
 )
 
 
@@ -64,6 +66,7 @@ class ItemState:
     start: str | None
     end: str | None
     due: str | None
+    alarms: str = ""  # reminders the rep set on it, kept when pacflow writes it again
 
     def moved_to(self, href: str | None, etag: str | None) -> ItemState:
         return replace(self, href=href, etag=etag)
@@ -111,6 +114,7 @@ class SyncStateStore:
                 start=row["start"],
                 end=row["end"],
                 due=row["due"],
+                alarms=row["alarms"] or "",
             )
             for row in rows
         }
@@ -128,6 +132,7 @@ class SyncStateStore:
             "start": item.start,
             "end": item.end,
             "due": item.due,
+            "alarms": item.alarms or None,
         }
         with self._engine.begin() as connection:
             connection.execute(items_table.delete().where(where))

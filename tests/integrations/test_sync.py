@@ -464,6 +464,36 @@ def test_what_pacflow_writes_never_goes_below_the_calendars_sequence(
     assert _calendar(pacflow.sync(), "cd")["writes"] == []
 
 
+def test_reminders_the_rep_set_stay_when_the_plan_changes_the_item(
+    midyear_copy: str, tmp_path: Path, caldav_account: CalDavAccount
+) -> None:
+    pacflow = Pacflow(midyear_copy, tmp_path)
+    claire = pacflow.connect("cd", caldav_account)
+    pacflow.sync()
+    [visit] = _future_visits(pacflow, "cd", 1)
+    uid = occurrence_uid(DEMO_PLAN, pacflow.state().occurrences[visit].step, visit)
+
+    def remind(event: Any) -> None:  # "15 minutes before", set on the phone
+        alarm = icalendar.Alarm()
+        alarm.add("ACTION", "DISPLAY")
+        alarm.add("DESCRIPTION", "Visite BRC")
+        alarm.add("TRIGGER", timedelta(minutes=-15))
+        event.add_component(alarm)
+
+    claire.edit(uid, remind)
+    assert _calendar(pacflow.sync(), "cd")["writes"] == []  # a reminder is the rep's own
+    pacflow.run(c.CancelOccurrence(plan=DEMO_PLAN, actor="hg", reason="BRC freeze",
+                                   occurrence=visit))  # fmt: skip
+
+    assert _writes(_calendar(pacflow.sync(), "cd"), "PUT") == {uid}
+
+    stored = claire.items()[uid]
+    assert str(stored["STATUS"]) == "CANCELLED"
+    [alarm] = [part for part in stored.subcomponents if part.name == "VALARM"]
+    assert alarm.decoded("TRIGGER") == timedelta(minutes=-15)
+    assert _calendar(pacflow.sync(), "cd")["writes"] == []
+
+
 def test_a_visit_moved_or_deleted_by_the_rep_comes_back(
     midyear_copy: str, tmp_path: Path, caldav_account: CalDavAccount
 ) -> None:
