@@ -33,7 +33,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -52,7 +52,7 @@ from integrations.pullback import (
     parse_remote,
     shown,
 )
-from integrations.revisions import Revision, calendar_history
+from integrations.revisions import CalendarHistory, Revision, calendar_history
 from integrations.sync_state import ItemState, SyncStateStore
 from pacflow.domain import Command, PlanEvent, PlanState
 from pacflow.domain import commands as c
@@ -186,9 +186,12 @@ def sync_plan(
         )
     chosen = [accounts[p] for p in dict.fromkeys(people)] if people else list(accounts.values())
     reports: list[CalendarReport] = []
+    histories = _Histories(service, plan)
     for account in chosen:
         report = CalendarReport(account.person, account.url)
-        calendar = _CalendarSync(service, engine, account, options, now, report, progress)
+        calendar = _CalendarSync(
+            service, engine, account, options, now, report, progress, histories
+        )
         try:
             calendar.run(password)
         except (DavError, InvalidInputError) as error:
@@ -265,6 +268,33 @@ def with_sequence(data: bytes, sequence: int) -> bytes:
     return data[: found.start()] + line + data[found.end() :]
 
 
+class _Histories:
+    """The plan's calendar history, read and folded once for every calendar synced, and
+    again only when the plan moved on (a rep's change brought back, say)."""
+
+    def __init__(self, service: PlanService, plan: str) -> None:
+        self._service = service
+        self._plan = plan
+        self._version = -1
+        self._history: CalendarHistory | None = None
+
+    def current(self, extra: Sequence[tuple[datetime, PlanEvent]] = ()) -> CalendarHistory:
+        """The history as the log has it, plus `extra` events (a dry run's, not recorded)."""
+        if extra:
+            return self._read(extra)
+        version = self._service.store.stream_version(self._plan)
+        if self._history is None or version != self._version:
+            self._history, self._version = self._read(()), version
+        return self._history
+
+    def _read(self, extra: Sequence[tuple[datetime, PlanEvent]]) -> CalendarHistory:
+        records = self._service.history(self._plan)
+        events = [(recorded.recorded_at, event) for recorded, event in records]
+        history = calendar_history([*events, *extra])
+        assert history is not None  # the plan exists
+        return history
+
+
 @dataclass
 class _View:
     """The plan as the person's calendar should show it: items and their bytes, by UID."""
@@ -291,8 +321,10 @@ class _CalendarSync:
         now: Callable[[], datetime],
         report: CalendarReport,
         progress: Progress | None,
+        histories: _Histories,
     ) -> None:
         self.service = service
+        self.histories = histories
         self.account = account
         self.person = account.person
         self.plan = account.plan
@@ -374,13 +406,7 @@ class _CalendarSync:
         return fresh, None
 
     def _view(self) -> _View:
-        events: Iterable[tuple[datetime, PlanEvent]] = (
-            (recorded.recorded_at, event) for recorded, event in self.service.history(self.plan)
-        )
-        if self.extra_events:
-            events = [*events, *self.extra_events]
-        history = calendar_history(events)
-        assert history is not None  # the plan exists
+        history = self.histories.current(self.extra_events)
         items = {item.uid: item for item in calendar_items(history.state, person=self.person)}
         data = render_resources(history, person=self.person)
         return _View(history.state, items, data, history.revisions)
