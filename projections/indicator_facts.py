@@ -235,20 +235,12 @@ class _Batch:
                 {**common, "indicator": event.indicator, "period": period, "value": str(value)}
                 for period, value in event.targets.items()
             ]
-        elif isinstance(event, ev.IndicatorValueRecorded):
-            self._rows[values].append(
-                {
-                    **common,
-                    "indicator": event.indicator,
-                    "period": event.period,
-                    "actor": actor,
-                    "value": str(event.value),
-                    "previous": None,
-                    "reason": None,
-                    "note": event.note,
-                }
+        elif isinstance(event, ev.IndicatorValueRecorded | ev.IndicatorValueCorrected):
+            previous, reason, note = (
+                (str(event.previous), event.reason, None)
+                if isinstance(event, ev.IndicatorValueCorrected)
+                else (None, None, event.note)
             )
-        elif isinstance(event, ev.IndicatorValueCorrected):
             self._rows[values].append(
                 {
                     **common,
@@ -256,9 +248,9 @@ class _Batch:
                     "period": event.period,
                     "actor": actor,
                     "value": str(event.value),
-                    "previous": str(event.previous),
-                    "reason": event.reason,
-                    "note": None,
+                    "previous": previous,
+                    "reason": reason,
+                    "note": note,
                 }
             )
 

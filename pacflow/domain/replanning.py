@@ -33,8 +33,6 @@ from pacflow.domain.events import (
     IndicatorTargetsSet,
     ObjectiveSet,
     OccurrenceMoved,
-    OccurrencesScheduled,
-    OccurrencesUnscheduled,
     PlanEvent,
     StepAssigned,
     StepCancelled,
@@ -63,7 +61,7 @@ from pacflow.domain.schedule import (
     expand,
 )
 from pacflow.domain.state import PlanState, Step, Track
-from pacflow.domain.steps import same_slot
+from pacflow.domain.steps import occurrence_changes, same_slot
 from pacflow.domain.values import (
     OccurrenceStatus,
     PlanStatus,
@@ -257,12 +255,7 @@ def reschedule_from(state: PlanState, command: RescheduleStepFrom) -> list[PlanE
     events: list[PlanEvent] = []
     if schedule != step.schedule:
         events.append(StepMoved(step=step.key, schedule=schedule))
-    if gone:
-        events.append(OccurrencesUnscheduled(step=step.key, occurrences=tuple(gone)))
-    if fresh:
-        added = tuple(sorted(fresh.values(), key=lambda slot: (slot.start, slot.key)))
-        events.append(OccurrencesScheduled(step=step.key, occurrences=added))
-    return events
+    return events + occurrence_changes(step.key, gone, fresh.values())
 
 
 def _new_schedule(step: Step, command: RescheduleStepFrom) -> Schedule:

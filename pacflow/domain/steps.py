@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 
 from pacflow.domain.commands import (
@@ -192,12 +193,19 @@ def reschedule(state: PlanState, step: Step, schedule: Schedule) -> list[PlanEve
             gone.append(key)
         else:
             del slots[key]
+    return occurrence_changes(step.key, gone, slots.values())
+
+
+def occurrence_changes(
+    step: str, gone: Sequence[str], added: Iterable[OccurrenceSlot]
+) -> list[PlanEvent]:
+    """The events that withdraw the occurrences `gone` of `step` and schedule `added`."""
     events: list[PlanEvent] = []
     if gone:
-        events.append(OccurrencesUnscheduled(step=step.key, occurrences=tuple(gone)))
+        events.append(OccurrencesUnscheduled(step=step, occurrences=tuple(gone)))
+    slots = tuple(sorted(added, key=lambda slot: (slot.start, slot.key)))
     if slots:
-        added = tuple(sorted(slots.values(), key=lambda slot: (slot.start, slot.key)))
-        events.append(OccurrencesScheduled(step=step.key, occurrences=added))
+        events.append(OccurrencesScheduled(step=step, occurrences=slots))
     return events
 
 
