@@ -23,7 +23,7 @@ from icalendar import Calendar, Event, Timezone, Todo
 
 from integrations.items import CalendarItem, ItemKind, calendar_items
 from integrations.revisions import CalendarHistory, Revision, calendar_history
-from pacflow.errors import NotFoundError
+from pacflow.errors import NotFoundError, no_such_plan
 
 if TYPE_CHECKING:
     from pacflow.service import PlanService
@@ -145,9 +145,7 @@ def export_ics(
     history = calendar_history(events)
     if history is None:
         if service.load(plan) is None:
-            raise NotFoundError(
-                f"plan {plan}: no such plan (see `pacflow plan list`, or create it)"
-            )
+            raise no_such_plan(plan)
         assert until is not None
         moment = until.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
         raise NotFoundError(f"plan {plan} did not exist yet at {moment}")

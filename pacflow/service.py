@@ -35,7 +35,7 @@ from pacflow.domain import (
 )
 from pacflow.domain import events as ev
 from pacflow.domain.collector import collector_paused
-from pacflow.errors import ConflictError, NotFoundError
+from pacflow.errors import ConflictError, no_such_plan
 from pacflow.storage import translate_store_error
 
 MAX_ATTEMPTS = 5
@@ -131,9 +131,7 @@ class PlanService:
         """The plan, or a NotFoundError naming it."""
         state = self.load(plan)
         if state is None:
-            raise NotFoundError(
-                f"plan {plan}: no such plan (see `pacflow plan list`, or create it)"
-            )
+            raise no_such_plan(plan)
         return state
 
     def history(self, plan: str) -> Iterator[tuple[RecordedEvent, PlanEvent]]:

@@ -33,7 +33,7 @@ from pacflow.domain import PlanEvent, PlanPeriod
 from pacflow.domain import events as ev
 from pacflow.domain.state import Indicator
 from pacflow.domain.values import IndicatorKind, Per, period_bounds, period_key
-from pacflow.errors import InvalidInputError, NotFoundError
+from pacflow.errors import InvalidInputError, no_such_plan
 from projections.indicators import (
     IndicatorHistory,
     PeriodFigures,
@@ -190,7 +190,7 @@ def _plan_header(
         recorded, first = records[0]
         if isinstance(first, ev.PlanCreated) and (as_of is None or recorded.recorded_at <= as_of):
             return first.key, first.timezone, first.start, first.end
-    raise NotFoundError("no such plan (see `pacflow plan list`)")
+    raise no_such_plan()
 
 
 def _last_day(period: str, start: date, end: date) -> date:

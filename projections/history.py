@@ -23,7 +23,7 @@ from pacflow.domain.derivation import Derivation
 from pacflow.domain.schedule import DueDate
 from pacflow.domain.state import Indicator, Objective, Occurrence, Step
 from pacflow.domain.values import StepStatus
-from pacflow.errors import NotFoundError
+from pacflow.errors import NotFoundError, Suggestion, no_such_plan
 
 Records = Iterable[tuple[RecordedEvent, PlanEvent]]
 """A plan's recorded events with their domain events, oldest first."""
@@ -507,10 +507,12 @@ def revision_state(records: Records, number: int) -> PlanState:
         if isinstance(event, ev.PlanPublished) and event.revision == number:
             return state
     if state is None:
-        raise NotFoundError("no such plan (see `pacflow plan list`)")
+        raise no_such_plan()
     if state.revision == number:
         return state
     raise NotFoundError(
-        f"plan {state.key} has no revision {number} (revisions 1 to {state.revision}; "
-        f"see `pacflow plan revisions {state.key}`)"
+        f"plan {state.key} has no revision {number}: its revisions are 1 to {state.revision}",
+        code="no-such-revision",
+        subject=str(number),
+        suggestion=Suggestion(("plan", "revisions", state.key)),
     )

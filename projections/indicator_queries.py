@@ -23,7 +23,7 @@ from pacflow.domain import PlanPeriod
 from pacflow.domain.derivation import Derivation
 from pacflow.domain.state import Indicator
 from pacflow.domain.values import Aggregation, Direction, IndicatorKind, Per
-from pacflow.errors import NotFoundError
+from pacflow.errors import NotFoundError, no_such_plan
 from projections.derived import DoneFact
 from projections.indicators import IndicatorHistory, PlanHeader, ValueFact, build_history
 
@@ -138,7 +138,7 @@ class _Reader:
         )
         row = self._cursor.fetchone()
         if row is None or (self._as_of is not None and self._moment(row[3]) > self._as_of):
-            raise NotFoundError("no such plan (see `pacflow plan list`)")
+            raise no_such_plan()
         timezone, start, end, _created_at = row
         return PlanHeader(self._plan, PlanPeriod(self._day(start), self._day(end), timezone))
 

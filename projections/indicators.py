@@ -44,7 +44,7 @@ from pacflow.domain import events as ev
 from pacflow.domain.rules import require_period_in
 from pacflow.domain.state import Indicator
 from pacflow.domain.values import Aggregation, Direction
-from pacflow.errors import InvalidInputError, NotFoundError
+from pacflow.errors import InvalidInputError, NotFoundError, no_such_plan
 from projections.derived import DoneFact, derived_actuals, done_fact
 from projections.periods import plan_periods
 
@@ -313,7 +313,7 @@ def _fold(records: Records, as_of: datetime | None, only: str | None) -> _Folded
             if fact is not None:
                 facts.append(fact)
     if state is None or last_recorded is None:
-        raise NotFoundError("no such plan (see `pacflow plan list`)")
+        raise no_such_plan()
     return _Folded(state, values, facts, last_recorded)
 
 

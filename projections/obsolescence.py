@@ -41,7 +41,7 @@ from pacflow.domain import events as ev
 from pacflow.domain.collector import collector_paused
 from pacflow.domain.state import PlanState
 from pacflow.domain.values import CheckThresholds
-from pacflow.errors import NotFoundError
+from pacflow.errors import no_such_plan
 from projections.obsolescence_rules import (
     Fact,
     Finding,
@@ -167,7 +167,7 @@ def _walk(records: Records, as_of: datetime | None, *, answers: bool) -> tuple[L
             ]
             opened = None
     if log is None:
-        raise NotFoundError("no such plan (see `pacflow plan list`)")
+        raise no_such_plan()
     return log, answered
 
 

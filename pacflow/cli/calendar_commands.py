@@ -54,20 +54,9 @@ def export_ics(
       pacflow export ics PAC-2025 --person cd -o claire.ics
       pacflow export ics PAC-2025 --as-of 2025-06-01 > pac-2025-june.ics
     """
-    from integrations.ics import export_ics as calendar_file
+    from pacflow.app.piloting import calendar_file
 
-    service = app.service()
-    until = None
-    if as_of is not None:
-        from pacflow.cli.history_commands import parse_moment
-
-        state = service.load(plan)
-        if state is None:
-            raise NotFoundError(
-                f"plan {plan}: no such plan (see `pacflow plan list`, or create it)"
-            )
-        until = parse_moment(as_of, ZoneInfo(state.timezone), "--as-of")
-    data = calendar_file(service, plan, person=person, until=until)
+    data = calendar_file(app.app, plan, person=person, as_of=as_of)
     if output is None:
         click.echo(data, nl=False)
         return

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -48,51 +47,34 @@ def change_options(function: F) -> F:
 
 def today(app: AppContext, plan: str) -> date:
     """Today in the plan's time zone (from the injected clock)."""
-    state = app.service().require(plan)
-    return app.now().astimezone(ZoneInfo(state.timezone)).date()
+    from pacflow.app.plans import today as plan_today
+
+    return plan_today(app.app, plan)
 
 
 def run(
     app: AppContext,
-    command_type: type[Command],
+    command_type: type[Command] | str,
     fields: Mapping[str, Any],
     *,
     as_json: bool,
     dry_run: bool,
 ) -> None:
     """Build the command (one-line errors for bad values), run it, print what happened."""
-    from pacflow.domain import build_command
+    from pacflow.app.changes import execute
 
-    data = {key: value for key, value in fields.items() if value is not None}
-    command = build_command(command_type, {**data, "actor": app.actor})
-    outcome = app.service().execute_all(command.plan, [command], dry_run=dry_run)
+    outcome = execute(app.app, command_type, fields, actor=app.actor, dry_run=dry_run)
     print_outcome(outcome, as_json=as_json, dry_run=dry_run)
 
 
 def print_outcome(outcome: Outcome, *, as_json: bool, dry_run: bool) -> None:
     """The recorded (or, in a dry run, the would-be) changes, then any warning."""
     from pacflow.describe import describe
-    from pacflow.domain import event_type_name, to_payload
 
-    version = outcome.state.version if outcome.state is not None else 0
     if as_json:
-        echo_json(
-            {
-                "plan": outcome.plan,
-                "dry_run": dry_run,
-                "version": version,
-                "events": [
-                    {
-                        "type": event_type_name(event),
-                        "summary": describe(event),
-                        "data": to_payload(event),
-                        "position": recorded.position if recorded else None,
-                    }
-                    for event, recorded in _pairs(outcome)
-                ],
-                "warnings": outcome.warnings,
-            }
-        )
+        from pacflow.app.changes import outcome_json
+
+        echo_json(outcome_json(outcome, dry_run=dry_run))
     elif not outcome.events:
         click.echo(f"{outcome.plan}: nothing to change")
     else:
@@ -103,11 +85,6 @@ def print_outcome(outcome: Outcome, *, as_json: bool, dry_run: bool) -> None:
             click.echo(f"  {describe(event)}")
     for warning in outcome.warnings:
         click.echo(f"warning: {warning}", err=True)
-
-
-def _pairs(outcome: Outcome) -> list[tuple[Any, Any]]:
-    recorded: list[Any] = list(outcome.recorded) or [None] * len(outcome.events)
-    return list(zip(outcome.events, recorded, strict=True))
 
 
 def schedule_from_options(
@@ -219,8 +196,6 @@ def schedule_options(function: F) -> F:
 
 def run_named(app: AppContext, command_name: str, fields: dict[str, Any]) -> None:
     """`run` for a command named in pacflow.domain.commands, popping the change options."""
-    from pacflow.domain import commands
-
     as_json = fields.pop("as_json")
     dry_run = fields.pop("dry_run")
-    run(app, getattr(commands, command_name), fields, as_json=as_json, dry_run=dry_run)
+    run(app, command_name, fields, as_json=as_json, dry_run=dry_run)

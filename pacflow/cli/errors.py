@@ -15,12 +15,14 @@ from pacflow.storage import translate_store_error
 @contextmanager
 def report_errors(ctx: click.Context) -> Iterator[None]:
     """Print pacflow and store errors as `error: ...` and exit with their code."""
+    from pacflow.app.words import error_text
+
     try:
         yield
     except PacflowError as error:
-        click.echo(f"error: {error}", err=True)
+        click.echo(f"error: {error_text(error)}", err=True)
         ctx.exit(error.exit_code)
     except EventStoreError as error:
         translated = translate_store_error(error)
-        click.echo(f"error: {translated}", err=True)
+        click.echo(f"error: {error_text(translated)}", err=True)
         ctx.exit(translated.exit_code)

@@ -112,20 +112,15 @@ def history(
       pacflow indicator history PAC-2025 I7 --as-of 2025-05-01
       pacflow indicator history PAC-2025 I1 --from 2025-01 --to 2025-06 --format csv
     """
-    from pacflow.cli.history_commands import plan_origin
+    from pacflow.app.piloting import indicator_history
     from pacflow.cli.indicator_format import render_csv, render_table
     from pacflow.cli.render import echo_json
-    from projections.indicator_queries import indicator_history_at
 
-    known = plan_origin(app, plan)
-    moment = known.existing_at(as_of, "--as-of") if as_of is not None else None
-    database = app.read_models().database
-    found = indicator_history_at(
-        database, plan, key, moment, first, last, now=app.now(), running=True
-    )
+    found = indicator_history(app.app, plan, key, as_of=as_of, first=first, last=last)
+    zone = found.origin.zone
     if as_json or output == "json":
-        echo_json(found.as_json(known.zone))
+        echo_json(found.as_json())
     elif output == "csv":
-        click.echo(render_csv(found, known.zone))
+        click.echo(render_csv(found.history, zone))
     else:
-        click.echo(render_table(found, known.zone))
+        click.echo(render_table(found.history, zone))

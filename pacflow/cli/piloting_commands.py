@@ -6,10 +6,8 @@ a monthly review can be replayed later exactly as it was seen then.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -29,15 +27,6 @@ def register(main: click.Group) -> None:
     """Attach dashboard, check and market to the main group."""
     for command in (dashboard, check, market):
         main.add_command(command)
-
-
-def _read(app: AppContext, plan: str, as_of: str | None) -> tuple[list[Any], ZoneInfo, datetime]:
-    """The plan's records, its zone, and the moment asked about (default: the clock's now)."""
-    from pacflow.cli.history_commands import plan_origin
-
-    known = plan_origin(app, plan)
-    moment = known.existing_at(as_of, "--as-of") if as_of is not None else app.now()
-    return app.service().records(plan), known.zone, moment
 
 
 _DASHBOARD_FORMATS = ("table", "json", "md", "html")
@@ -97,29 +86,23 @@ def dashboard(
       pacflow dashboard PAC-2025 --as-of 2025-06-05 --format html -o revue-mai.html
       pacflow dashboard PAC-2025 --lang fr -o tableau-de-bord.html
     """
-    from pacflow.cli.history_commands import plan_origin
+    from pacflow.app.piloting import dashboard as dashboard_query
     from pacflow.cli.piloting_format import render_dashboard, render_dashboard_markdown
     from pacflow.cli.render import to_json
     from pacflow.cli.report_command import write_atomically
     from pacflow.reports.dashboard_html import render_dashboard_html
     from pacflow.reports.labels import Labels
-    from projections.dashboard import dashboard_of
-    from projections.indicator_queries import indicator_histories_at
 
     chosen = "json" if as_json else output or _format_of(destination)
     labels = Labels(lang)  # an unknown language is refused before anything is read
-    known = plan_origin(app, plan)
-    zone = known.zone
-    moment = known.existing_at(as_of, "--as-of") if as_of is not None else None
-    database = app.read_models().database
-    header, histories = indicator_histories_at(database, plan, moment, now=app.now(), running=True)
-    board = dashboard_of(header, histories, moment, period)
+    found = dashboard_query(app.app, plan, period=period, as_of=as_of)
+    board, zone = found.board, found.origin.zone
     if chosen == "json":
-        text = to_json(board.as_json())
+        text = to_json(found.as_json())
     elif chosen == "md":
         text = render_dashboard_markdown(board, zone)
     elif chosen == "html":
-        text = render_dashboard_html(board, labels, moment or app.now()).rstrip("\n")
+        text = render_dashboard_html(board, labels, found.moment or app.now()).rstrip("\n")
     else:
         text = render_dashboard(board, zone)
     if destination is None or destination == "-":
@@ -171,29 +154,16 @@ def check(
       pacflow check PAC-2025 --as-of 2025-06-20 --fail-on warning
       pacflow check PAC-2025 --as-of 2025-03-30T23:30 --json
     """
+    from pacflow.app.piloting import check as check_query
     from pacflow.cli.piloting_format import render_report
     from pacflow.cli.render import echo_json
-    from projections.obsolescence import Severity, report
 
-    records, zone, moment = _read(app, plan, as_of)
-    found = report(records, moment)
-    threshold = Severity[fail_on.upper()]
-    failed = any(finding.severity >= threshold for finding in found.findings)
+    found = check_query(app.app, plan, as_of=as_of)
     if as_json:
-        echo_json(
-            {
-                "plan": plan,
-                "as_of": moment,
-                "fail_on": fail_on,
-                "failed": failed,
-                "thresholds": found.thresholds_json(),
-                "findings": [finding.as_json() for finding in found.findings],
-                "answered": [answer.as_json() for answer in found.answered],
-            }
-        )
+        echo_json(found.as_json(fail_on))
     else:
-        click.echo(render_report(found, zone))
-    if failed:
+        click.echo(render_report(found.report, found.origin.zone))
+    if found.fails_on(fail_on):
         ctx.exit(1)
 
 

@@ -10,7 +10,6 @@ import click
 from pacflow.cli.common import change_options, json_option, pass_app, plan_argument, run_named
 from pacflow.cli.context import AppContext
 from pacflow.cli.render import echo_json, table
-from pacflow.errors import NotFoundError
 
 
 @click.group()
@@ -55,10 +54,9 @@ def list_plans(app: AppContext, as_json: bool) -> None:
     Example:
       pacflow plan list --json
     """
-    from projections.queries import plan_summaries
+    from pacflow.app.plans import plan_list
 
-    with app.read_models().database.connect() as connection:
-        rows = plan_summaries(connection)
+    rows = plan_list(app.app)
     if as_json:
         echo_json(rows)
     elif not rows:
@@ -99,12 +97,9 @@ def show(app: AppContext, plan: str, as_of: str | None, as_json: bool) -> None:
 
         show_as_of(app, plan, as_of, as_json=as_json)
         return
-    from projections.queries import plan_view
+    from pacflow.app.plans import plan_now
 
-    with app.read_models().database.connect() as connection:
-        view = plan_view(connection, plan)
-    if view is None:
-        raise NotFoundError(f"plan {plan}: no such plan (see `pacflow plan list`, or create it)")
+    view = plan_now(app.app, plan)
     if as_json:
         echo_json(view)
     else:

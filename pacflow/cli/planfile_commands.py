@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 
 from pacflow.cli.common import change_options, pass_app, print_outcome
 from pacflow.cli.context import AppContext
-from pacflow.errors import InvalidInputError, NotFoundError, RuleViolationError
+from pacflow.errors import InvalidInputError
 
 
 @click.command()
@@ -29,20 +28,9 @@ def apply(app: AppContext, file: Path, reason: str | None, dry_run: bool, as_jso
       pacflow apply pac-2026.yaml --dry-run
       pacflow apply pac-2025.yaml --reason "mid-year re-actualisation"
     """
-    from pacflow.planfile import plan_commands, read_plan_file
+    from pacflow.app.changes import apply_plan_file
 
-    loaded = read_plan_file(file)
-    plan_file = loaded.plan
-    service = app.service()
-    key = plan_file.plan.key
-    state = service.load(key)
-    zone = ZoneInfo(state.timezone if state is not None else plan_file.plan.timezone)
-    today = app.now().astimezone(zone).date()
-    try:
-        commands = plan_commands(state, plan_file, actor=app.actor, reason=reason, today=today)
-        outcome = service.execute_all(key, commands, dry_run=dry_run, source="plan-file")
-    except (InvalidInputError, NotFoundError, RuleViolationError) as error:
-        raise loaded.locate(str(file), error) from error
+    outcome = apply_plan_file(app.app, file, actor=app.actor, reason=reason, dry_run=dry_run)
     print_outcome(outcome, as_json=as_json, dry_run=dry_run)
 
 

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
-from decimal import Decimal
-from typing import Any
-from uuid import UUID
 
 import click
 
+from pacflow.app.encoding import to_json
 
-def _json_default(value: object) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, UUID | Decimal):
-        return str(value)
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
-
-
-def to_json(value: object) -> str:
-    """Pretty, stable JSON (UTF-8 kept readable)."""
-    return json.dumps(value, default=_json_default, ensure_ascii=False, indent=2)
+__all__ = ["echo_fields", "echo_json", "echo_json_array", "table", "to_json"]
 
 
 def echo_json(value: object) -> None:
@@ -34,7 +20,7 @@ def echo_json_array(items: Iterable[object]) -> None:
     first = True
     click.echo("[", nl=False)
     for item in items:
-        text = json.dumps(item, default=_json_default, ensure_ascii=False)
+        text = to_json(item, indent=None)
         click.echo(("\n  " if first else ",\n  ") + text, nl=False)
         first = False
     click.echo("\n]" if not first else "]")

@@ -5,17 +5,12 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import click
 
 from pacflow.cli.common import pass_app, plan_argument
 from pacflow.cli.context import AppContext
 from pacflow.errors import InvalidInputError
-
-if TYPE_CHECKING:
-    pass
 
 _EXTENSIONS = {".html": "html", ".htm": "html", ".json": "json", ".md": "md", ".markdown": "md"}
 
@@ -78,25 +73,13 @@ def report(
       pacflow report PAC-2025 --by target --lang fr -o pac-2025-cibles.md
       pacflow report PAC-2025 --by sector --as-of 2025-06-01 --format json
     """
-    from pacflow.cli.history_commands import plan_origin
-    from pacflow.reports import Labels, build_report, check_format, parse_kind, render
+    from pacflow.app.piloting import plan_report
+    from pacflow.reports import Labels, check_format, parse_kind, render
 
     report_kind = parse_kind(kind)
     chosen = check_format(fmt) if fmt is not None else _format_of(output)
     Labels(lang)  # an unknown language is refused before anything is read
-    service = app.service()
-    state = service.latest(plan)
-    zone = ZoneInfo(state.timezone)
-    if as_of is None:
-        moment = None
-        today = app.now().astimezone(zone).date()
-    else:
-        moment = plan_origin(app, plan).existing_at(as_of.strip(), "--as-of").astimezone(zone)
-        then = service.load(plan, until=moment)
-        assert then is not None  # existing_at refused moments before the plan was created
-        state = then
-        today = moment.date()
-    text = render(build_report(state, report_kind, today=today, as_of=moment), chosen, lang)
+    text = render(plan_report(app.app, plan, kind, as_of=as_of), chosen, lang)
     if output is None or output == "-":
         click.echo(text, nl=False)
         return

@@ -26,7 +26,7 @@ from pacflow.domain.rules import (
 )
 from pacflow.domain.state import Indicator, PlanState
 from pacflow.domain.values import Aggregation
-from pacflow.errors import InvalidInputError, RuleViolationError
+from pacflow.errors import InvalidInputError, RuleViolationError, Suggestion
 
 _COUNTABLE = (Aggregation.PER_PERIOD, Aggregation.CUMULATIVE_YTD)
 
@@ -41,9 +41,13 @@ def record_value(state: PlanState, command: RecordIndicatorValue) -> list[PlanEv
     known = indicator.actuals.get(command.period)
     if known is not None:
         raise RuleViolationError(
-            f"{what}: {command.period} already has the value {known}; use `pacflow indicator "
-            f"correct {state.key} {indicator.key} --period {command.period} --value V "
-            '--reason "…"` to change it'
+            f"{what}: {command.period} already has the value {known}; correct it to change it",
+            code="value-already-recorded",
+            subject=indicator.key,
+            suggestion=Suggestion(
+                ("indicator", "correct", state.key, indicator.key, "--period", command.period),
+                placeholders='--value V --reason "…"',
+            ),
         )
     return [
         IndicatorValueRecorded(
@@ -67,8 +71,13 @@ def correct_value(state: PlanState, command: CorrectIndicatorValue) -> list[Plan
     if previous is None:
         raise RuleViolationError(
             f"{what}: no value was recorded for {command.period}, so there is nothing to "
-            f"correct; use `pacflow indicator record {state.key} {indicator.key} --period "
-            f"{command.period} --value V`"
+            "correct; record one instead",
+            code="no-value-to-correct",
+            subject=indicator.key,
+            suggestion=Suggestion(
+                ("indicator", "record", state.key, indicator.key, "--period", command.period),
+                placeholders="--value V",
+            ),
         )
     if previous == command.value:
         return []

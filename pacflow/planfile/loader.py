@@ -23,10 +23,10 @@ class LoadedPlanFile(NamedTuple):
 
     def locate(self, name: str, error: PacflowError) -> PacflowError:
         """The same error, prefixed `FILE:LINE:` at the first key of the file it names."""
-        words = (word.strip(".,:;()'\"") for word in str(error).split())
+        words = (word.strip(".,:;()'\"") for word in error.message.split())
         line = next((self.key_lines[w] for w in words if w in self.key_lines), None)
         where = f"{name}:{line}" if line else name
-        return type(error)(f"{where}: {error}")
+        return error.prefixed(where)
 
 
 def read_plan_file(path: Path) -> LoadedPlanFile:

@@ -135,8 +135,8 @@ def test_the_diff_as_json(runner: CliRunner) -> None:
         ),
         (
             ["--from-revision", "4"],
-            "plan PAC-2025 has no revision 4 (revisions 1 to 3; see `pacflow plan revisions "
-            "PAC-2025`)",
+            "plan PAC-2025 has no revision 4: its revisions are 1 to 3 (see `pacflow plan "
+            "revisions PAC-2025`)",
         ),
         (["--from-revision", "0"], "revision 0: revisions are numbered from 1"),
         (["--from-revision", "two"], "--from-revision 'two': expected a revision number"),

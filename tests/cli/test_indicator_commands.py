@@ -106,7 +106,8 @@ def test_record_as_json_and_as_a_dry_run(example: CliRunner) -> None:
         ),
         (
             ["record", PLAN, "I2", "--period", "2025-03", "--value", "3"],
-            "indicator I2: 2025-03 already has the value 1; use `pacflow indicator correct",
+            "indicator I2: 2025-03 already has the value 1; correct it to change it (see `pacflow "
+            "indicator correct PAC-2025 I2 --period 2025-03 --value V --reason",
         ),
     ],
 )

@@ -59,7 +59,10 @@ def test_as_of_takes_a_local_date(pacflow: CliRunner) -> None:
     [
         (["NOPE"], "error: plan NOPE: no such plan"),
         (["PAC-2025", "--person", "zz"], "error: person zz: not in plan PAC-2025 (its people: cd,"),
-        (["PAC-2025", "--as-of", "2024-01-01"], "error: plan PAC-2025 did not exist yet at"),
+        (
+            ["PAC-2025", "--as-of", "2024-01-01"],
+            "error: plan PAC-2025 did not exist yet on 2024-01-01 (created",
+        ),
         (["PAC-2025", "--as-of", "soon"], "error: --as-of 'soon': expected a date"),
     ],
     ids=["plan", "person", "before-the-plan", "bad-moment"],

@@ -253,7 +253,7 @@ def test_a_revision_never_published_ends_where_the_next_one_opens() -> None:
 
 
 def test_unknown_revisions_are_refused(demo: Records) -> None:
-    with pytest.raises(NotFoundError, match="no revision 4 .revisions 1 to 3"):
+    with pytest.raises(NotFoundError, match="no revision 4: its revisions are 1 to 3"):
         revision_state(demo, 4)
     with pytest.raises(NotFoundError, match="numbered from 1"):
         revision_state(demo, 0)

@@ -60,11 +60,14 @@ class Outcome:
 
     def raises(self, error: type[PacflowError], fragment: str) -> str:
         """The command is refused with `error`, a one-line message holding `fragment`."""
+        return self.refused(error, fragment).message
+
+    def refused(self, error: type[PacflowError], fragment: str) -> PacflowError:
+        """`raises`, giving the error itself (its code, subject and suggestion)."""
         with pytest.raises(error, match=re.escape(fragment)) as caught:
             self._decide()
-        message = str(caught.value)
-        assert "\n" not in message
-        return message
+        assert "\n" not in caught.value.message
+        return caught.value
 
 
 class Scenario:

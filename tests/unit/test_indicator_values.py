@@ -67,12 +67,22 @@ def test_an_actual_is_a_progress_fact_recorded_in_any_open_plan(history: list[An
 
 
 def test_a_period_already_recorded_takes_a_correction() -> None:
-    message = (
+    error = (
         given(PUBLISHED, I7, MARCH)
         .when(record(value="725"))
-        .raises(RuleViolationError, "indicator I7: 2025-03 already has the value 730")
+        .refused(RuleViolationError, "indicator I7: 2025-03 already has the value 730")
     )
-    assert "pacflow indicator correct PAC-2025 I7 --period 2025-03" in message
+    assert error.code == "value-already-recorded"
+    assert error.suggestion is not None
+    assert error.suggestion.command == (
+        "indicator",
+        "correct",
+        "PAC-2025",
+        "I7",
+        "--period",
+        "2025-03",
+    )
+    assert "pacflow" not in error.message  # the front end words the suggestion
 
 
 def test_a_correction_keeps_the_previous_value_and_its_reason() -> None:

@@ -1,0 +1,86 @@
+"""Writes: a command built from what a user typed, run through the plan service.
+
+Every front end records changes the same way: fields (strings as typed, or values) become
+a pydantic command with the actor, the service decides and appends, and the outcome is
+reported in one shape (`outcome_json`), so `--json` and the API agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pacflow.errors import InvalidInputError, NotFoundError, RuleViolationError
+
+if TYPE_CHECKING:
+    from pacflow.app.root import App
+    from pacflow.domain import Command
+    from pacflow.service import Outcome
+
+
+def execute(
+    app: App,
+    command_type: type[Command] | str,
+    fields: Mapping[str, Any],
+    *,
+    actor: str,
+    dry_run: bool = False,
+    source: str = "cli",
+) -> Outcome:
+    """Build the command (one-line errors for bad values) and run it; nothing is written
+    on any error, nor in a dry run. `command_type` may be a name from
+    `pacflow.domain.commands` (`"RecordIndicatorValue"`)."""
+    from pacflow.domain import build_command, commands
+
+    kind: type[Command] = (
+        getattr(commands, command_type) if isinstance(command_type, str) else command_type
+    )
+    data = {key: value for key, value in fields.items() if value is not None}
+    command = build_command(kind, {**data, "actor": actor})
+    return app.service(source).execute_all(command.plan, [command], dry_run=dry_run)
+
+
+def apply_plan_file(
+    app: App, file: Path, *, actor: str, reason: str | None, dry_run: bool = False
+) -> Outcome:
+    """Make the stored plan what a plan file says, recording only the differences; errors
+    name the file and line of the key at fault."""
+    from pacflow.app.moments import local_date
+    from pacflow.planfile import plan_commands, read_plan_file
+
+    loaded = read_plan_file(file)
+    plan_file = loaded.plan
+    service = app.service("plan-file")
+    key = plan_file.plan.key
+    state = service.load(key)
+    zone = state.timezone if state is not None else plan_file.plan.timezone
+    today = local_date(app.now(), zone)
+    try:
+        commands = plan_commands(state, plan_file, actor=actor, reason=reason, today=today)
+        return service.execute_all(key, commands, dry_run=dry_run)
+    except (InvalidInputError, NotFoundError, RuleViolationError) as error:
+        raise loaded.locate(str(file), error) from error
+
+
+def outcome_json(outcome: Outcome, *, dry_run: bool) -> dict[str, Any]:
+    """What a command recorded (or would record), as data."""
+    from pacflow.describe import describe
+    from pacflow.domain import event_type_name, to_payload
+
+    recorded: list[Any] = list(outcome.recorded) or [None] * len(outcome.events)
+    return {
+        "plan": outcome.plan,
+        "dry_run": dry_run,
+        "version": outcome.state.version if outcome.state is not None else 0,
+        "events": [
+            {
+                "type": event_type_name(event),
+                "summary": describe(event),
+                "data": to_payload(event),
+                "position": record.position if record else None,
+            }
+            for event, record in zip(outcome.events, recorded, strict=True)
+        ],
+        "warnings": outcome.warnings,
+    }

@@ -1,0 +1,85 @@
+"""Moments users type, read one way by every front end.
+
+A moment is transaction time (when a change was recorded), typed in the plan's time zone:
+a bare date means the end of that day ("as it stood on 1 June"), or its start where the
+caller asks for one (`--since`); a date-time without an offset is local; one with an
+offset or `Z` is taken as given. The plan's zone is the one it was created with, read from
+its first event (`PlanOrigin`), so every command resolves moments the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from pacflow.errors import InvalidInputError, NotFoundError
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def parse_moment(text: str, zone: ZoneInfo, option: str, *, day_start: bool = False) -> datetime:
+    """The UTC instant `text` names in `zone`; a bare date is the end of that day (its start
+    with `day_start`). `option` names the input in the error (`--as-of`, `as_of`)."""
+    value = text.strip()
+    try:
+        if _DATE.fullmatch(value):
+            day = date.fromisoformat(value)
+            if day_start:
+                return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+            next_day = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
+            return next_day.astimezone(UTC) - timedelta(microseconds=1)
+        if _DATE_TIME.match(value):
+            moment = datetime.fromisoformat(value)
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=zone)
+            return moment.astimezone(UTC)
+    except ValueError:
+        pass
+    raise InvalidInputError(
+        f"{option} {text!r}: expected a date (2025-06-01), a local date-time "
+        "(2025-06-30T17:00) or one with an offset (2025-06-30T15:00Z)",
+        code="invalid-moment",
+        subject=option,
+    )
+
+
+def local_date(now: datetime, zone: ZoneInfo | str) -> date:
+    """The date at instant `now` in `zone` (a zone object, or an IANA name)."""
+    return now.astimezone(zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)).date()
+
+
+@dataclass(frozen=True)
+class PlanOrigin:
+    """A plan's key, when it was created and its time zone: what reading moments needs."""
+
+    key: str
+    created_at: datetime
+    zone: ZoneInfo
+
+    def local(self, moment: datetime) -> str:
+        """`moment` as local time in the plan's zone, to the minute."""
+        return moment.astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
+
+    def today(self, now: datetime) -> date:
+        """The plan's local date at instant `now`."""
+        return local_date(now, self.zone)
+
+    def moment(self, text: str, option: str, *, day_start: bool = False) -> datetime:
+        """`text` read in the plan's zone (see `parse_moment`)."""
+        return parse_moment(text, self.zone, option, day_start=day_start)
+
+    def existing_at(self, text: str, option: str) -> datetime:
+        """`text` as a moment at which the plan existed (else a NotFoundError, worded the
+        same for every view)."""
+        moment = self.moment(text, option)
+        if moment < self.created_at:
+            raise NotFoundError(
+                f"plan {self.key} did not exist yet on {text.strip()} "
+                f"(created {self.local(self.created_at)})",
+                code="plan-not-yet",
+                subject=self.key,
+            )
+        return moment

@@ -1,0 +1,145 @@
+"""Read queries for piloting and handing out the plan: dashboard, check, indicator history,
+the report model and calendar files.
+
+Like `pacflow.app.plans`, each query resolves the moment asked in the plan's zone and
+returns plain data that every front end formats its own way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from pacflow.app.moments import PlanOrigin
+from pacflow.app.plans import origin, state_at
+
+if TYPE_CHECKING:
+    from pacflow.app.root import App
+    from pacflow.reports.model import Report
+    from projections.dashboard import Dashboard
+    from projections.indicators import IndicatorHistory
+    from projections.obsolescence import Report as CheckReport
+
+
+def _moment(found: PlanOrigin, as_of: str | None, option: str) -> datetime | None:
+    return found.existing_at(as_of, option) if as_of is not None else None
+
+
+@dataclass(frozen=True)
+class DashboardAnswer:
+    """The commercial dashboard of one period, as known at a moment (None: now)."""
+
+    origin: PlanOrigin
+    moment: datetime | None
+    board: Dashboard
+
+    def as_json(self) -> dict[str, Any]:
+        return self.board.as_json()
+
+
+def dashboard(
+    app: App, plan: str, *, period: str | None = None, as_of: str | None = None
+) -> DashboardAnswer:
+    """Every indicator's target, actual, gap and status for one period."""
+    from projections.dashboard import dashboard_of
+    from projections.indicator_queries import indicator_histories_at
+
+    found = origin(app, plan)
+    moment = _moment(found, as_of, "--as-of")
+    header, histories = indicator_histories_at(
+        app.database(), plan, moment, now=app.now(), running=True
+    )
+    return DashboardAnswer(found, moment, dashboard_of(header, histories, moment, period))
+
+
+@dataclass(frozen=True)
+class IndicatorAnswer:
+    """One indicator per period, as known at a moment."""
+
+    origin: PlanOrigin
+    history: IndicatorHistory
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = self.history.as_json(self.origin.zone)
+        return data
+
+
+def indicator_history(
+    app: App,
+    plan: str,
+    key: str,
+    *,
+    as_of: str | None = None,
+    first: str | None = None,
+    last: str | None = None,
+) -> IndicatorAnswer:
+    """Target, actual, gap, cumulative and attainment of one indicator per period."""
+    from projections.indicator_queries import indicator_history_at
+
+    found = origin(app, plan)
+    moment = _moment(found, as_of, "--as-of")
+    history = indicator_history_at(
+        app.database(), plan, key, moment, first, last, now=app.now(), running=True
+    )
+    return IndicatorAnswer(found, history)
+
+
+@dataclass(frozen=True)
+class CheckAnswer:
+    """What `check` found at a moment, and whether it reaches a severity."""
+
+    plan: str
+    origin: PlanOrigin
+    moment: datetime
+    report: CheckReport
+
+    def fails_on(self, severity: str) -> bool:
+        """Whether a finding is at least `severity` (info, warning, error)."""
+        from projections.obsolescence import Severity
+
+        threshold = Severity[severity.upper()]
+        return any(finding.severity >= threshold for finding in self.report.findings)
+
+    def as_json(self, fail_on: str = "error") -> dict[str, Any]:
+        return {
+            "plan": self.plan,
+            "as_of": self.moment,
+            "fail_on": fail_on,
+            "failed": self.fails_on(fail_on),
+            "thresholds": self.report.thresholds_json(),
+            "findings": [finding.as_json() for finding in self.report.findings],
+            "answered": [answer.as_json() for answer in self.report.answered],
+        }
+
+
+def check(app: App, plan: str, *, as_of: str | None = None) -> CheckAnswer:
+    """The obsolescence findings at `as_of` (default: now)."""
+    from projections.obsolescence import report
+
+    found = origin(app, plan)
+    moment = _moment(found, as_of, "--as-of") or app.now()
+    return CheckAnswer(plan, found, moment, report(app.service().records(plan), moment))
+
+
+def plan_report(app: App, plan: str, kind: str, *, as_of: str | None = None) -> Report:
+    """The plan presented by theme, rep, sector or target, late steps judged on the day
+    asked (today, or the `as_of` day)."""
+    from pacflow.reports import build_report, parse_kind
+
+    report_kind = parse_kind(kind)
+    then = state_at(app, plan, as_of)
+    local = then.moment.astimezone(then.origin.zone)
+    moment = local if as_of is not None else None
+    return build_report(then.state, report_kind, today=local.date(), as_of=moment)
+
+
+def calendar_file(
+    app: App, plan: str, *, person: str | None = None, as_of: str | None = None
+) -> bytes:
+    """The plan's steps and visits (one person's, when given) as an iCalendar file, as
+    recorded at `as_of` (default: now)."""
+    from integrations.ics import export_ics
+
+    until = _moment(origin(app, plan), as_of, "--as-of") if as_of is not None else None
+    return export_ics(app.service(), plan, person=person, until=until)

@@ -1,0 +1,138 @@
+"""The composition root: the one place where pacflow is assembled.
+
+An `App` holds what every front end shares for one store: the event store, the read
+models, the clock and the id factory, and the `PlanService` over them. The CLI builds one
+per invocation, the web server one per process; both then call the queries of this package
+(`pacflow.app.queries`) and the service, so a behaviour never lives in one front end only.
+Nothing here imports click or an HTTP library; how a long catch-up is shown is the front
+end's business, passed in as `catch_up`.
+
+Everything is opened lazily (a command that only parses its input touches no database) and
+once, under a lock, so that threads of a server may share one `App`.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from events import Clock, EventStore
+    from pacflow.domain import PlanState
+    from pacflow.service import PlanService
+    from projections.engine import ProjectionEngine
+
+CatchUp = Callable[["ProjectionEngine", int], object]
+"""Runs the catch-up of read models that lag `lag` events behind the log (a front end may
+show progress while it runs)."""
+
+
+def quiet_catch_up(engine: ProjectionEngine, lag: int) -> object:
+    """Catch up without a word: what a server or a script does."""
+    return engine.catch_up()
+
+
+def data_file(name: str) -> Path:
+    """A file in the user's data directory (the directory is created on first use)."""
+    import platformdirs
+
+    directory = platformdirs.user_data_path("pacflow", appauthor=False)
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory / name
+
+
+def default_db_url() -> str:
+    """A SQLite file in the user's data directory (created on first use)."""
+    return f"sqlite:///{data_file('pacflow.db')}"
+
+
+class App:
+    """The store, its read models, the clock and ids: what every front end works through."""
+
+    def __init__(
+        self,
+        db_url: str | None = None,
+        *,
+        clock: Clock | None = None,
+        id_factory: Callable[[], uuid.UUID] = uuid.uuid4,
+        catch_up: CatchUp = quiet_catch_up,
+    ) -> None:
+        self.db_url = db_url
+        self.clock = clock
+        self.id_factory = id_factory
+        self._catch_up = catch_up
+        self._lock = threading.RLock()
+        self._store: EventStore | None = None
+        self._read_models: ProjectionEngine | None = None
+        self._services: dict[str, PlanService] = {}
+
+    @property
+    def url(self) -> str:
+        """The store's URL (the user's default SQLite file when none was given)."""
+        if self.db_url is None:
+            self.db_url = default_db_url()
+        return self.db_url
+
+    def store(self) -> EventStore:
+        """The event store, opened (and its schema created or upgraded) on first use."""
+        with self._lock:
+            if self._store is None:
+                from pacflow.storage import open_store
+
+                self._store = open_store(self.url, clock=self.clock)
+            return self._store
+
+    def read_models(self) -> ProjectionEngine:
+        """The projections, caught up with the log first, so a reader sees its own writes."""
+        with self._lock:
+            if self._read_models is None:
+                from pacflow.read_models import read_models
+
+                self._read_models = read_models(self.store())
+            engine = self._read_models
+        lag = max((status.lag for status in engine.status()), default=0)
+        self._catch_up(engine, lag)  # also creates missing tables
+        return engine
+
+    def database(self) -> sa.Engine:
+        """The read models' database, caught up."""
+        return self.read_models().database
+
+    def service(self, source: str = "cli") -> PlanService:
+        """The plan service whose events say they came from `source` (cli, web, calendar…)."""
+        with self._lock:
+            service = self._services.get(source)
+            if service is None:
+                from pacflow.service import PlanService
+
+                service = PlanService(
+                    self.store(), source=source, id_factory=self.id_factory, as_of=self._as_of
+                )
+                self._services[source] = service
+            return service
+
+    def _as_of(self, plan: str, until: datetime) -> PlanState | None:
+        from projections.snapshots import load_as_of
+
+        return load_as_of(self.store(), self.database(), plan, until)
+
+    def now(self) -> datetime:
+        """The current instant, from the injected clock (the system clock by default)."""
+        from events import system_clock
+
+        return (self.clock or system_clock)()
+
+    def close(self) -> None:
+        """Release the store's connections (the `App` opens them again if used later)."""
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+            self._store = None
+            self._read_models = None
+            self._services.clear()
