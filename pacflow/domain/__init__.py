@@ -14,19 +14,56 @@ Nothing here imports a database, CLI or calendar library, or the `events` store 
 and nothing reads the clock.
 """
 
-from pacflow.domain.commands import Command, build_command
-from pacflow.domain.decider import decide
-from pacflow.domain.events import (
-    EVENT_TYPES,
-    PlanEvent,
-    event_type_name,
-    from_payload,
-    to_payload,
-)
-from pacflow.domain.focus import warnings
-from pacflow.domain.folding import evolve, fold
-from pacflow.domain.schedule import OccurrenceSlot, PlanPeriod, Schedule, expand
-from pacflow.domain.state import PlanState
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pacflow.domain.commands import Command, build_command
+    from pacflow.domain.decider import decide
+    from pacflow.domain.events import (
+        EVENT_TYPES,
+        PlanEvent,
+        event_type_name,
+        from_payload,
+        to_payload,
+    )
+    from pacflow.domain.focus import warnings
+    from pacflow.domain.folding import evolve, fold
+    from pacflow.domain.schedule import OccurrenceSlot, PlanPeriod, Schedule, expand
+    from pacflow.domain.state import PlanState
+
+# Imported on first use: a command that only reads (and folds) never pays for building
+# the pydantic models of commands and the decider (a fifth of a second at start-up).
+_HOMES = {
+    "Command": "commands",
+    "build_command": "commands",
+    "decide": "decider",
+    "EVENT_TYPES": "events",
+    "PlanEvent": "events",
+    "event_type_name": "events",
+    "from_payload": "events",
+    "to_payload": "events",
+    "warnings": "focus",
+    "evolve": "folding",
+    "fold": "folding",
+    "OccurrenceSlot": "schedule",
+    "PlanPeriod": "schedule",
+    "Schedule": "schedule",
+    "expand": "schedule",
+    "PlanState": "state",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "EVENT_TYPES",
