@@ -16,10 +16,14 @@ SHOW_AFTER = 20_000
 def catch_up_with_progress(
     engine: ProjectionEngine, lag: int, names: Sequence[str] | None = None, rebuild: bool = False
 ) -> int:
-    """Catch up (or rebuild) the projections, with a bar when it is long and interactive."""
-    if lag < SHOW_AFTER or not sys.stderr.isatty():
-        return engine.rebuild(names) if rebuild else engine.catch_up()
+    """Catch up (or rebuild) the projections, with a bar when it is long and interactive,
+    and one line saying why the wait when it is long and stderr is not a terminal."""
     label = "rebuilding read models" if rebuild else "updating read models"
+    if lag < SHOW_AFTER:
+        return engine.rebuild(names) if rebuild else engine.catch_up()
+    if not sys.stderr.isatty():
+        click.echo(f"{label}: {lag:,} events to read first…", err=True)
+        return engine.rebuild(names) if rebuild else engine.catch_up()
     with click.progressbar(length=lag, label=label, file=sys.stderr) as bar:
         reached: dict[str, int] = {}
 

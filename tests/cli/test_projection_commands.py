@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from pacflow.cli import main
@@ -45,3 +46,19 @@ def test_rebuilding_an_unknown_projection_is_a_one_line_error(
     assert result.stderr == (
         "error: projection nope: unknown; choose one of plans, indicator_facts\n"
     )
+
+
+def test_a_long_catch_up_says_so_when_no_bar_can_be_shown(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from events import EventStore
+    from pacflow.cli.progress import SHOW_AFTER, catch_up_with_progress
+    from pacflow.read_models import read_models
+
+    engine = read_models(EventStore.from_url("memory://"))
+    catch_up_with_progress(engine, SHOW_AFTER)  # stderr is captured: not a terminal
+    assert (
+        capsys.readouterr().err == f"updating read models: {SHOW_AFTER:,} events to read first…\n"
+    )
+    catch_up_with_progress(engine, SHOW_AFTER - 1)
+    assert capsys.readouterr().err == ""
