@@ -18,11 +18,11 @@ from typing import Any
 
 from events import RecordedEvent
 from pacflow.describe import describe, schedule_summary
-from pacflow.domain import PlanEvent, PlanState, evolve
+from pacflow.domain import PlanEvent, PlanState, evolve, from_payload
 from pacflow.domain import events as ev
 from pacflow.domain.derivation import Derivation
 from pacflow.domain.schedule import DueDate
-from pacflow.domain.touches import Area, touches, types_where
+from pacflow.domain.touches import Area, step_subject, touches, types_where
 from pacflow.domain.values import StepStatus
 from pacflow.errors import NotFoundError
 
@@ -120,10 +120,12 @@ class PlanHistory:
     """Folds a plan's records into history entries; `state` is the plan after the last
     record read.
 
-    Entries are built only for the records a filter keeps, and each is built from the
-    event and the plan just before it (read before the event applies, not copied): the
-    walk costs one fold of the log, and what it holds is the plan and the entries the
-    caller keeps.
+    Entries are built only for the records a filter keeps, each from the event and the plan
+    just before it (read before the event applies, not copied), so the walk holds the plan
+    and no more. Asked about one step or one target, it leaves out the events of the other
+    steps and their visits (`pacflow.domain.touches.step_subject`), which change nothing
+    else: they are not folded, and from stored records not even decoded. `state` then has
+    only the steps asked about (or the target's), the rest of the plan whole.
     """
 
     def __init__(self, state: PlanState | None = None) -> None:
@@ -139,27 +141,41 @@ class PlanHistory:
         limit: int | None = None,
         newest: bool = False,
     ) -> Iterator[HistoryEntry]:
-        """The entries `wanted` keeps, oldest first, as the records are read.
+        """The entries `wanted` keeps, oldest first, from decoded records, as they are read.
 
         `limit`: at most that many: the first ones, like `store log --limit` (the walk
         stops there, and `state` is the plan at that point), or with `newest` the last
         ones (the whole log is read, and only `limit` entries are held meanwhile). Past
         `wanted.until` the walk reads on only to keep `state` the plan's latest.
         """
-        if limit is not None and limit < 1:
-            raise ValueError(f"limit must be at least 1, not {limit}")
-        found = self._walk(records, wanted)
-        if limit is None:
-            yield from found
-        elif newest:
-            yield from deque(found, maxlen=limit)
-        else:
-            yield from islice(found, limit)
+        return _limited(self._walk(records, wanted), limit, newest)
 
-    def _walk(self, records: Records, wanted: HistoryFilter) -> Iterator[HistoryEntry]:
+    def entries_of_records(
+        self,
+        records: Iterable[RecordedEvent],
+        wanted: HistoryFilter = _EVERYTHING,
+        *,
+        limit: int | None = None,
+        newest: bool = False,
+    ) -> Iterator[HistoryEntry]:
+        """`entries` of stored records as the store reads them (`read_stream`), each decoded
+        only if the walk needs it: the way for a front end to page through a long log."""
+        pairs = ((recorded, None) for recorded in records)
+        return _limited(self._walk(pairs, wanted), limit, newest)
+
+    def _walk(
+        self, records: Iterable[tuple[RecordedEvent, PlanEvent | None]], wanted: HistoryFilter
+    ) -> Iterator[HistoryEntry]:
         keys_asked = wanted.target is not None or wanted.step is not None
-        for recorded, event in records:
+        for recorded, decoded in records:
             before = self.state
+            if keys_asked and before is not None and _elsewhere(recorded, before, wanted):
+                # It changes another step or its visits only: counted, not folded.
+                before.version += 1
+                continue
+            event = decoded
+            if event is None:
+                event = from_payload(recorded.type, recorded.schema_version, recorded.data)
             metadata = recorded.metadata
             actor = str(metadata.get("actor", "unknown"))
             if not wanted.keeps_record(recorded.recorded_at, actor):
@@ -194,6 +210,34 @@ class PlanHistory:
     def entry(self, recorded: RecordedEvent, event: PlanEvent) -> HistoryEntry:
         """Apply one event and say what it changed."""
         return next(self._walk(((recorded, event),), _EVERYTHING))
+
+
+def _elsewhere(recorded: RecordedEvent, state: PlanState, wanted: HistoryFilter) -> bool:
+    """Whether `recorded` is an event of a step (or its visits) that `wanted` does not
+    follow: not the step asked about, nor one of the target asked about. The steps followed
+    are those in `state`, since only they were folded."""
+    subject = step_subject(recorded.type, recorded.data)
+    if subject is None:
+        return False
+    if subject.occurrence is not None:
+        return subject.occurrence not in state.occurrences
+    if subject.track is None:
+        return subject.step not in state.steps
+    track = state.tracks.get(subject.track)
+    under = track is not None and wanted.target is not None and track.target == wanted.target
+    return subject.step != wanted.step and not under
+
+
+def _limited(
+    entries: Iterator[HistoryEntry], limit: int | None, newest: bool
+) -> Iterator[HistoryEntry]:
+    if limit is not None and limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+    if limit is None:
+        return entries
+    if newest:
+        return iter(deque(entries, maxlen=limit))
+    return islice(entries, limit)
 
 
 # --- summaries that compare before and after ----------------------------------------------

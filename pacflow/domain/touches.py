@@ -9,8 +9,10 @@ Two questions, answered once here:
   items it may change (`CalendarReach`); whether it is progress rather than a change to what
   the plan says (`progress`: `plan diff` leaves it out); whether folding changes the state
   (`folds`: environment facts leave it as it was); whether the indicator facts read model
-  needs it (`indicator_facts`). Typed indicators never read steps or visits
-  (`read_by_typed_indicators`), so the plan's indicators fold without those events.
+  needs it (`indicator_facts`). An event of a step or its visits changes nothing else
+  (`step_local`): typed indicators fold without them, and a view about one step or one
+  target leaves the others' undecoded (`step_subject` reads what they are about from the
+  stored payload).
 - **Which keys one event touches** (`touches(event, state)`): targets, tracks, steps,
   occurrences, indicators and people, resolved against the plan the event applies to, i.e.
   the state *just before* it (a market change on `segment:SEG-BA` touches the targets of
@@ -24,7 +26,7 @@ without saying what it touches fails there, not in a view that silently skips it
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -71,10 +73,15 @@ class EventKind:
     indicator_facts: bool = False
 
     @property
+    def step_local(self) -> bool:
+        """Whether it changes one step and that step's visits only: no other event refers to
+        steps or visits, so the rest of the plan folds the same without it."""
+        return self.area in (Area.STEPS, Area.OCCURRENCES)
+
+    @property
     def read_by_typed_indicators(self) -> bool:
-        """Whether a typed indicator's figures may depend on it: everything but steps and
-        visits, which no other event refers to either (so the plan folds without them)."""
-        return self.area not in (Area.STEPS, Area.OCCURRENCES)
+        """Whether a typed indicator's figures may depend on it: all but step-local events."""
+        return not self.step_local
 
 
 _LIFECYCLE = EventKind(Area.LIFECYCLE)
@@ -237,6 +244,49 @@ def _steps_of_target(state: PlanState, target: str) -> Iterable[str]:
     for track in state.tracks.values():
         if track.target == target:
             yield from track.steps
+
+
+# --- events of one step, before they are decoded -----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StepSubject:
+    """The step (or the visit of a step) an event of a step or its visits is about, read from
+    its stored payload. `track` is set for a step being added (its key is `step`)."""
+
+    step: str | None = None
+    occurrence: str | None = None
+    track: str | None = None
+
+
+def step_subject(type_name: str, payload: Mapping[str, Any]) -> StepSubject | None:
+    """What a stored event of area STEPS or OCCURRENCES is about; None for any other event.
+
+    Such an event changes only its step and that step's visits, and no other event refers
+    to them (the plan folds without them): a view about other steps, or other targets, can
+    leave it undecoded and unfolded. Read from the payload because decoding is what costs.
+    """
+    field = _SUBJECT_FIELDS.get(type_name)
+    if field is None:
+        return None
+    if type_name == "StepAdded":
+        return StepSubject(step=payload[field], track=payload["track"])
+    if field == "occurrence":
+        return StepSubject(occurrence=payload[field])
+    return StepSubject(step=payload[field])
+
+
+def _subject_field(name: str, cls: type[ev.PlanEvent]) -> str:
+    if cls is ev.StepAdded:
+        return "key"
+    return "step" if "step" in cls.model_fields else "occurrence"
+
+
+_SUBJECT_FIELDS = {
+    name: _subject_field(name, cls)
+    for name, cls in ev.EVENT_TYPES.items()
+    if KINDS[cls].step_local
+}
 
 
 # --- one function per type ---------------------------------------------------------------
