@@ -1,9 +1,12 @@
 """A plan's history in words a manager reads, its revisions, and its state at a revision.
 
 Pure: everything here folds the `(RecordedEvent, PlanEvent)` pairs it is given, as
-`PlanService.history` yields them, and never touches a store. Each history entry compares
-the entity an event touches before and after it (`S15 responsible jm → pg`) instead of
-repeating the event's payload, because a manager asks what changed, not what was typed.
+`PlanService.history` yields them (or the stored records, decoding them as it goes), and
+never touches a store. Each history entry compares the event with the entity it changes as
+it was just before (`S15 responsible jm → pg`) instead of repeating the event's payload,
+because a manager asks what changed, not what was typed. What an entry touches, which its
+`--target`/`--step` filters test, comes from the one map `pacflow.domain.touches`; entries
+stream, so what a walk holds is the plan and the entries its caller keeps.
 """
 
 from __future__ import annotations
