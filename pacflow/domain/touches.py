@@ -283,9 +283,7 @@ def _subject_field(name: str, cls: type[ev.PlanEvent]) -> str:
 
 
 _SUBJECT_FIELDS = {
-    name: _subject_field(name, cls)
-    for name, cls in ev.EVENT_TYPES.items()
-    if KINDS[cls].step_local
+    name: _subject_field(name, cls) for name, cls in ev.EVENT_TYPES.items() if KINDS[cls].step_local
 }
 
 

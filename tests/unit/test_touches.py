@@ -10,7 +10,16 @@ from decimal import Decimal
 import pytest
 
 from pacflow.describe import describe
-from pacflow.domain import EVENT_TYPES, PlanEvent, PlanState, evolve, expand, fold
+from pacflow.domain import (
+    EVENT_TYPES,
+    PlanEvent,
+    PlanState,
+    event_type_name,
+    evolve,
+    expand,
+    fold,
+    to_payload,
+)
 from pacflow.domain import events as ev
 from pacflow.domain.schedule import DueDate, Session, SessionList
 from pacflow.domain.touches import (
@@ -22,6 +31,7 @@ from pacflow.domain.touches import (
     kind_of,
     market_targets,
     names_where,
+    step_subject,
     touches,
     touches_focus,
     types_where,
@@ -324,3 +334,25 @@ def test_one_step_events_reach_their_step() -> None:
     assert calendar_steps(EXAMPLES[ev.MarketChangeRecorded], state) == frozenset()
     assert kind_of(ev.MarketChangeRecorded).calendar is CalendarReach.NONE
     assert kind_of(ev.MarketChangeRecorded).area is Area.ENVIRONMENT
+
+
+@pytest.mark.parametrize("event_type", types_where(lambda kind: kind.step_local))
+def test_a_stored_step_event_says_which_step_or_visit_it_is_about(
+    event_type: type[PlanEvent],
+) -> None:
+    """What `step_subject` reads from a payload is what `touches` finds in the event."""
+    event = EXAMPLES[event_type]
+    subject = step_subject(event_type_name(event), to_payload(event))
+    assert subject is not None
+    found = touches(event, _draft())
+    if subject.occurrence is not None:
+        assert found.occurrences == {subject.occurrence}
+    else:
+        assert subject.step in found.steps
+        assert (subject.track is not None) is (event_type is ev.StepAdded)
+
+
+def test_other_stored_events_have_no_step_subject() -> None:
+    for event_type in types_where(lambda kind: not kind.step_local):
+        event = EXAMPLES[event_type]
+        assert step_subject(event_type_name(event), to_payload(event)) is None
