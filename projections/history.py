@@ -1,40 +1,38 @@
 """A plan's history in words a manager reads, its revisions, and its state at a revision.
 
 Pure: everything here folds the `(RecordedEvent, PlanEvent)` pairs it is given, as
-`PlanService.history` yields them, and never touches a store. Each history entry compares
-the entity an event touches before and after it (`S15 responsible jm → pg`) instead of
-repeating the event's payload, because a manager asks what changed, not what was typed.
+`PlanService.history` yields them (or the stored records, decoding them as it goes), and
+never touches a store. Each history entry compares the event with the entity it changes as
+it was just before (`S15 responsible jm → pg`) instead of repeating the event's payload,
+because a manager asks what changed, not what was typed. What an entry touches, which its
+`--target`/`--step` filters test, comes from the one map `pacflow.domain.touches`; entries
+stream, so what a walk holds is the plan and the entries its caller keeps.
 """
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections import deque
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from events import RecordedEvent
 from pacflow.describe import describe, schedule_summary
-from pacflow.domain import PlanEvent, PlanState, evolve
+from pacflow.domain import PlanEvent, PlanState, evolve, from_payload
 from pacflow.domain import events as ev
 from pacflow.domain.derivation import Derivation
 from pacflow.domain.schedule import DueDate
-from pacflow.domain.state import Indicator, Objective, Occurrence, Step
+from pacflow.domain.touches import Area, step_subject, touches, types_where
 from pacflow.domain.values import StepStatus
 from pacflow.errors import NotFoundError, Suggestion, no_such_plan
 
 Records = Iterable[tuple[RecordedEvent, PlanEvent]]
 """A plan's recorded events with their domain events, oldest first."""
 
-_LIFECYCLE = (
-    ev.PlanCreated,
-    ev.PlanApproved,
-    ev.PlanPublished,
-    ev.RevisionOpened,
-    ev.PlanClosed,
-)
+_LIFECYCLE = types_where(lambda kind: kind.area is Area.LIFECYCLE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,142 +97,150 @@ class HistoryFilter:
 
     def keeps(self, entry: HistoryEntry) -> bool:
         """Whether `entry` passes every criterion given."""
-        return (
-            (self.since is None or entry.recorded_at >= self.since)
-            and (self.until is None or entry.recorded_at <= self.until)
-            and (self.actor is None or entry.actor == self.actor)
-            and (self.target is None or self.target in entry.targets)
-            and (self.step is None or self.step in entry.steps)
+        return self.keeps_record(entry.recorded_at, entry.actor) and self.keeps_keys(
+            entry.targets, entry.steps
         )
+
+    def keeps_record(self, recorded_at: datetime, actor: str) -> bool:
+        """Whether a record passes the criteria known before reading its event (when, who)."""
+        return (
+            (self.since is None or recorded_at >= self.since)
+            and (self.until is None or recorded_at <= self.until)
+            and (self.actor is None or actor == self.actor)
+        )
+
+    def keeps_keys(self, targets: Collection[str], steps: Collection[str]) -> bool:
+        """Whether what an event touches passes the `target` and `step` criteria."""
+        return (self.target is None or self.target in targets) and (
+            self.step is None or self.step in steps
+        )
+
+
+_EVERYTHING = HistoryFilter()
 
 
 class PlanHistory:
-    """Folds a plan's records into history entries; `state` is the plan after the last one."""
+    """Folds a plan's records into history entries; `state` is the plan after the last
+    record read.
 
-    def __init__(self) -> None:
-        self.state: PlanState | None = None
+    Entries are built only for the records a filter keeps, each from the event and the plan
+    just before it (read before the event applies, not copied), so the walk holds the plan
+    and no more. Asked about one step or one target, it leaves out the events of the other
+    steps and their visits (`pacflow.domain.touches.step_subject`), which change nothing
+    else: they are not folded, and from stored records not even decoded. `state` then has
+    only the steps asked about (or the target's), the rest of the plan whole.
+    """
 
-    def entries(self, records: Records) -> Iterator[HistoryEntry]:
-        """One entry per recorded event, oldest first."""
-        for recorded, event in records:
-            yield self.entry(recorded, event)
+    def __init__(self, state: PlanState | None = None) -> None:
+        """`state`, if given, is the plan before the first record given (a snapshot, say,
+        to start a `since` walk there); it is changed in place as records are read."""
+        self.state: PlanState | None = state
+
+    def entries(
+        self,
+        records: Records,
+        wanted: HistoryFilter = _EVERYTHING,
+        *,
+        limit: int | None = None,
+        newest: bool = False,
+    ) -> Iterator[HistoryEntry]:
+        """The entries `wanted` keeps, oldest first, from decoded records, as they are read.
+
+        `limit`: at most that many: the first ones, like `store log --limit` (the walk
+        stops there, and `state` is the plan at that point), or with `newest` the last
+        ones (the whole log is read, and only `limit` entries are held meanwhile). Past
+        `wanted.until` the walk reads on only to keep `state` the plan's latest.
+        """
+        return _limited(self._walk(records, wanted), limit, newest)
+
+    def entries_of_records(
+        self,
+        records: Iterable[RecordedEvent],
+        wanted: HistoryFilter = _EVERYTHING,
+        *,
+        limit: int | None = None,
+        newest: bool = False,
+    ) -> Iterator[HistoryEntry]:
+        """`entries` of stored records as the store reads them (`read_stream`), each decoded
+        only if the walk needs it: the way for a front end to page through a long log."""
+        pairs = ((recorded, None) for recorded in records)
+        return _limited(self._walk(pairs, wanted), limit, newest)
+
+    def _walk(
+        self, records: Iterable[tuple[RecordedEvent, PlanEvent | None]], wanted: HistoryFilter
+    ) -> Iterator[HistoryEntry]:
+        keys_asked = wanted.target is not None or wanted.step is not None
+        for recorded, decoded in records:
+            before = self.state
+            if keys_asked and before is not None and _elsewhere(recorded, before, wanted):
+                # It changes another step or its visits only: counted, not folded.
+                before.version += 1
+                continue
+            event = decoded
+            if event is None:
+                event = from_payload(recorded.type, recorded.schema_version, recorded.data)
+            metadata = recorded.metadata
+            actor = str(metadata.get("actor", "unknown"))
+            if not wanted.keeps_record(recorded.recorded_at, actor):
+                self.state = evolve(before, event)
+                continue
+            keys = touches(event, before)
+            if keys_asked and not wanted.keeps_keys(keys.targets, keys.steps):
+                self.state = evolve(before, event)
+                continue
+            # Read what the entry says before the event changes the plan in place.
+            summarise = _SUMMARIES.get(type(event))
+            summary = summarise(event, before) if summarise and before else describe(event)
+            state = self.state = evolve(before, event)
+            yield HistoryEntry(
+                position=recorded.position,
+                recorded_at=recorded.recorded_at,
+                actor=actor,
+                source=str(metadata.get("source", "unknown")),
+                command=metadata.get("command"),
+                command_id=metadata.get("command_id"),
+                revision=state.revision,
+                reason=metadata.get("reason"),
+                event_type=recorded.type,
+                summary=summary,
+                targets=tuple(sorted(keys.targets)),
+                steps=tuple(sorted(keys.steps)),
+                occurrences=tuple(sorted(keys.occurrences)),
+                indicators=tuple(sorted(keys.indicators)),
+                people=tuple(sorted(keys.people)),
+            )
 
     def entry(self, recorded: RecordedEvent, event: PlanEvent) -> HistoryEntry:
         """Apply one event and say what it changed."""
-        before = _subject(self.state, event)
-        state = self.state = evolve(self.state, event)
-        summarise = _SUMMARIES.get(type(event))
-        summary = summarise(event, before, state) if summarise else describe(event)
-        keys = _touched(event, before, state)
-        metadata = recorded.metadata
-        return HistoryEntry(
-            position=recorded.position,
-            recorded_at=recorded.recorded_at,
-            actor=str(metadata.get("actor", "unknown")),
-            source=str(metadata.get("source", "unknown")),
-            command=metadata.get("command"),
-            command_id=metadata.get("command_id"),
-            revision=state.revision,
-            reason=metadata.get("reason"),
-            event_type=recorded.type,
-            summary=summary,
-            targets=tuple(sorted(keys.targets)),
-            steps=tuple(sorted(keys.steps)),
-            occurrences=tuple(sorted(keys.occurrences)),
-            indicators=tuple(sorted(keys.indicators)),
-            people=tuple(sorted(keys.people)),
-        )
+        return next(self._walk(((recorded, event),), _EVERYTHING))
 
 
-# --- what an event touches, before it applies --------------------------------------------
+def _elsewhere(recorded: RecordedEvent, state: PlanState, wanted: HistoryFilter) -> bool:
+    """Whether `recorded` is an event of a step (or its visits) that `wanted` does not
+    follow: not the step asked about, nor one of the target asked about. The steps followed
+    are those in `state`, since only they were folded."""
+    subject = step_subject(recorded.type, recorded.data)
+    if subject is None:
+        return False
+    if subject.occurrence is not None:
+        return subject.occurrence not in state.occurrences
+    if subject.track is None:
+        return subject.step not in state.steps
+    track = state.tracks.get(subject.track)
+    under = track is not None and wanted.target is not None and track.target == wanted.target
+    return subject.step != wanted.step and not under
 
 
-def _subject(state: PlanState | None, event: PlanEvent) -> Any:
-    """A copy of the entity `event` is about, as it was before: evolve changes it in place."""
-    if state is None:
-        return None
-    if isinstance(event, ev.TargetLimitsSet):
-        return (state.max_targets_per_rep, state.max_targets_total)
-    if isinstance(event, ev.IndicatorDefined | ev.IndicatorTargetsSet):
-        key = event.key if isinstance(event, ev.IndicatorDefined) else event.indicator
-        indicator = copy.copy(state.indicators.get(key))
-        if indicator is not None:
-            indicator.targets = dict(indicator.targets)  # updated in place by new targets
-        return indicator
-    found: Any = None
-    if isinstance(event, ev.ObjectiveSet):
-        found = state.objectives.get((event.target, event.objective))
-    elif isinstance(event, ev.OccurrenceMoved):
-        found = state.occurrences.get(event.occurrence)
-    elif hasattr(event, "step"):
-        found = state.steps.get(event.step)
-    return copy.copy(found)
-
-
-_INDICATOR_EVENTS = (
-    ev.IndicatorDefined,
-    ev.IndicatorTargetsSet,
-    ev.IndicatorValueRecorded,
-    ev.IndicatorValueCorrected,
-)
-
-
-@dataclass(slots=True)
-class _Keys:
-    targets: set[str] = field(default_factory=set)
-    steps: set[str] = field(default_factory=set)
-    occurrences: set[str] = field(default_factory=set)
-    indicators: set[str] = field(default_factory=set)
-    people: set[str] = field(default_factory=set)
-
-
-def _touched(event: PlanEvent, before: Any, state: PlanState) -> _Keys:
-    keys = _Keys()
-    own_key = getattr(event, "key", None)
-    by_type: dict[type[PlanEvent], set[str]] = {
-        ev.TargetAdded: keys.targets,
-        ev.StepAdded: keys.steps,
-        ev.PersonAdded: keys.people,
-        ev.IndicatorDefined: keys.indicators,
-    }
-    if own_key is not None and type(event) in by_type:
-        by_type[type(event)].add(own_key)
-    for name, into in (
-        ("target", keys.targets),
-        ("step", keys.steps),
-        ("occurrence", keys.occurrences),
-        ("indicator", keys.indicators),
-        ("person", keys.people),
-        ("responsible", keys.people),
-        ("owner", keys.people),
-    ):
-        value = getattr(event, name, None)
-        if isinstance(value, str):
-            into.add(value)
-    keys.people.update(getattr(event, "participants", ()))
-    keys.indicators.update(getattr(event, "indicators", ()))
-    if isinstance(event, ev.OccurrencesScheduled):
-        keys.occurrences.update(slot.key for slot in event.occurrences)
-    elif isinstance(event, ev.OccurrencesUnscheduled):
-        keys.occurrences.update(event.occurrences)
-    elif isinstance(event, ev.StepAssigned) and isinstance(before, Step):
-        keys.people.update((before.responsible, *before.participants))
-    elif isinstance(event, _INDICATOR_EVENTS):
-        # An indicator's targets and values are a target's business: filtering on T1 shows them.
-        for key in keys.indicators:
-            keys.targets.update(state.indicators[key].serves)
-    elif isinstance(event, ev.MarketChangeRecorded):
-        keys.targets.update(ref[7:] for ref in event.affects if ref.startswith("target:"))
-    elif isinstance(event, ev.ObjectiveSet) and isinstance(before, Objective) and before.indicator:
-        keys.indicators.add(before.indicator)
-    for occurrence in keys.occurrences:
-        if occurrence in state.occurrences:
-            keys.steps.add(state.occurrences[occurrence].step)
-    for step in keys.steps:
-        track = state.tracks[state.steps[step].track] if step in state.steps else None
-        if track is not None and track.target is not None:
-            keys.targets.add(track.target)
-    return keys
+def _limited(
+    entries: Iterator[HistoryEntry], limit: int | None, newest: bool
+) -> Iterator[HistoryEntry]:
+    if limit is not None and limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+    if limit is None:
+        return entries
+    if newest:
+        return iter(deque(entries, maxlen=limit))
+    return islice(entries, limit)
 
 
 # --- summaries that compare before and after ----------------------------------------------
@@ -266,7 +272,8 @@ def _changes(pairs: Iterable[tuple[str, object, object]]) -> list[str]:
     ]
 
 
-def _step_assigned(event: ev.StepAssigned, before: Step | None, state: PlanState) -> str:
+def _step_assigned(event: ev.StepAssigned, state: PlanState) -> str:
+    before = state.steps.get(event.step)
     if before is None:
         return describe(event)
     parts = _changes(
@@ -278,7 +285,8 @@ def _step_assigned(event: ev.StepAssigned, before: Step | None, state: PlanState
     return f"{event.step} " + ("; ".join(parts) if parts else f"still with {event.responsible}")
 
 
-def _step_moved(event: ev.StepMoved, before: Step | None, state: PlanState) -> str:
+def _step_moved(event: ev.StepMoved, state: PlanState) -> str:
+    before = state.steps.get(event.step)
     if before is None:
         return describe(event)
     old, new = before.schedule, event.schedule
@@ -292,7 +300,8 @@ def _step_moved(event: ev.StepMoved, before: Step | None, state: PlanState) -> s
     return f"{event.step} rescheduled: {old_text} → {new_text}"
 
 
-def _step_edited(event: ev.StepEdited, before: Step | None, state: PlanState) -> str:
+def _step_edited(event: ev.StepEdited, state: PlanState) -> str:
+    before = state.steps.get(event.step)
     if before is None:
         return describe(event)
     parts = _changes(
@@ -311,12 +320,14 @@ def _step_edited(event: ev.StepEdited, before: Step | None, state: PlanState) ->
     return f"{event.step} " + ("; ".join(parts) if parts else "edited, nothing changed")
 
 
-def _step_started(event: ev.StepStarted, before: Step | None, state: PlanState) -> str:
+def _step_started(event: ev.StepStarted, state: PlanState) -> str:
+    before = state.steps.get(event.step)
     verb = "resumed" if before is not None and before.status is StepStatus.BLOCKED else "started"
     return f"{event.step} {verb} on {event.on}"
 
 
-def _objective_set(event: ev.ObjectiveSet, before: Objective | None, state: PlanState) -> str:
+def _objective_set(event: ev.ObjectiveSet, state: PlanState) -> str:
+    before = state.objectives.get((event.target, event.objective))
     label = f"{event.target} objective {event.objective}"
     if before is None:
         return (
@@ -337,16 +348,16 @@ def _objective_set(event: ev.ObjectiveSet, before: Objective | None, state: Plan
     return f"{label} " + ("; ".join(parts) if parts else "set again, unchanged")
 
 
-def _occurrence_moved(event: ev.OccurrenceMoved, before: Occurrence | None, _: PlanState) -> str:
+def _occurrence_moved(event: ev.OccurrenceMoved, state: PlanState) -> str:
+    before = state.occurrences.get(event.occurrence)
     text = f"{event.occurrence} moved to {_local(event.start, event.all_day)}"
     if before is not None and before.start != before.scheduled_start:
         text += f" (was {_local(before.start, before.all_day)})"
     return text
 
 
-def _indicator_defined(
-    event: ev.IndicatorDefined, before: Indicator | None, state: PlanState
-) -> str:
+def _indicator_defined(event: ev.IndicatorDefined, state: PlanState) -> str:
+    before = state.indicators.get(event.key)
     if before is None:
         return describe(event)
     parts = _changes(
@@ -369,9 +380,8 @@ def _derived(derivation: Derivation | None) -> str | None:
     return derivation.describe() if derivation is not None else None
 
 
-def _indicator_targets(
-    event: ev.IndicatorTargetsSet, before: Indicator | None, state: PlanState
-) -> str:
+def _indicator_targets(event: ev.IndicatorTargetsSet, state: PlanState) -> str:
+    before = state.indicators.get(event.indicator)
     old = before.targets if before is not None else {}
     if not any(period in old for period in event.targets):
         return describe(event)
@@ -383,34 +393,34 @@ def _indicator_targets(
     return f"{event.indicator} targets " + (", ".join(parts) if parts else "unchanged")
 
 
-def _limits(event: ev.TargetLimitsSet, before: tuple[int, int] | None, state: PlanState) -> str:
+def _limits(event: ev.TargetLimitsSet, state: PlanState) -> str:
     new = f"{event.max_targets_per_rep} per rep, {event.max_targets_total} in all"
-    if before is None:
-        return f"target limits: {new}"
+    before = (state.max_targets_per_rep, state.max_targets_total)
     return f"target limits {before[0]} per rep, {before[1]} in all → {new}"
 
 
-_SUMMARIES: dict[type[PlanEvent], Callable[[Any, Any, PlanState], str]] = {
+_SUMMARIES: dict[type[PlanEvent], Callable[[Any, PlanState], str]] = {
     ev.StepAssigned: _step_assigned,
     ev.StepMoved: _step_moved,
     ev.StepEdited: _step_edited,
     ev.StepStarted: _step_started,
-    ev.StepCompleted: lambda e, _b, _s: f"{e.step} done on {e.on}",
-    ev.StepBlocked: lambda e, _b, _s: f"{e.step} blocked on {e.on}: {e.reason}",
-    ev.StepCancelled: lambda e, _b, _s: f"{e.step} cancelled on {e.on}: {e.reason}",
+    ev.StepCompleted: lambda e, _s: f"{e.step} done on {e.on}",
+    ev.StepBlocked: lambda e, _s: f"{e.step} blocked on {e.on}: {e.reason}",
+    ev.StepCancelled: lambda e, _s: f"{e.step} cancelled on {e.on}: {e.reason}",
     ev.ObjectiveSet: _objective_set,
     ev.OccurrenceMoved: _occurrence_moved,
-    ev.OccurrenceCompleted: lambda e, _b, _s: f"{e.occurrence} held on {e.on}",
-    ev.OccurrencesScheduled: lambda e, _b, _s: _occurrence_keys(
+    ev.OccurrenceCompleted: lambda e, _s: f"{e.occurrence} held on {e.on}",
+    ev.OccurrencesScheduled: lambda e, _s: _occurrence_keys(
         e.step, "added", [slot.key for slot in e.occurrences]
     ),
-    ev.OccurrencesUnscheduled: lambda e, _b, _s: _occurrence_keys(
+    ev.OccurrencesUnscheduled: lambda e, _s: _occurrence_keys(
         e.step, "removed", list(e.occurrences)
     ),
     ev.IndicatorDefined: _indicator_defined,
     ev.IndicatorTargetsSet: _indicator_targets,
     ev.TargetLimitsSet: _limits,
 }
+"""Summaries that compare the event with the plan just before it (the rest: `describe`)."""
 
 _LISTED = 6
 

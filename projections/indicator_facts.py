@@ -25,6 +25,7 @@ from events import RecordedEvent
 from pacflow.domain import events as ev
 from pacflow.domain import from_payload
 from pacflow.domain.schedule import DueDate
+from pacflow.domain.touches import names_where
 from projections.engine import Projector
 
 metadata = sa.MetaData()
@@ -138,20 +139,9 @@ tracks = sa.Table(
     sa.PrimaryKeyConstraint("plan", "track"),
 )
 
-HANDLES = frozenset(
-    {
-        "PlanCreated",
-        "TrackAdded",
-        "StepAdded",
-        "StepMoved",
-        "StepCompleted",
-        "OccurrenceCompleted",
-        "IndicatorDefined",
-        "IndicatorTargetsSet",
-        "IndicatorValueRecorded",
-        "IndicatorValueCorrected",
-    }
-)
+HANDLES = names_where(lambda kind: kind.indicator_facts)
+"""What the rows come from (`pacflow.domain.touches`): the plan's period, definitions,
+targets and values, and where a visit held or a step done belongs."""
 
 
 def _utc(moment: datetime) -> datetime:

@@ -21,6 +21,7 @@ from pacflow.describe import describe
 from pacflow.domain import PlanEvent, PlanState, warnings
 from pacflow.domain import events as ev
 from pacflow.domain.schedule import Cadence, DueDate
+from pacflow.domain.touches import market_targets, types_where
 from pacflow.domain.values import (
     Aggregation,
     Direction,
@@ -144,27 +145,13 @@ class Log:
         return pair is not None and self.last_published > pair[0].position
 
 
-NOT_READ_BY_INDICATORS = (
-    ev.StepAdded,
-    ev.StepEdited,
-    ev.StepMoved,
-    ev.StepAssigned,
-    ev.StepStarted,
-    ev.StepCompleted,
-    ev.StepBlocked,
-    ev.StepCancelled,
-    ev.OccurrencesScheduled,
-    ev.OccurrencesUnscheduled,
-    ev.OccurrenceCompleted,
-    ev.OccurrenceCancelled,
-    ev.OccurrenceMoved,
-)
-"""Events no indicator figure depends on (no other event refers to steps or visits, so
-the plan folds without them): the moments a check weighs on the way to `--as-of` (just
-before a revision opens, right after it is published) fold the indicators without them,
-which on a plan of a thousand steps is most of its log. Should an indicator come to be
-derived from steps or visits (a derivation), the whole log is folded instead
-(tests/cli/test_piloting_demo.py compares both folds on the demo)."""
+NOT_READ_BY_INDICATORS = types_where(lambda kind: not kind.read_by_typed_indicators)
+"""Events no typed indicator figure depends on, the steps and visits (see
+`pacflow.domain.touches`): the moments a check weighs on the way to `--as-of` (just before
+a revision opens, right after it is published) fold the indicators without them, which on a
+plan of a thousand steps is most of its log. A derived indicator counts steps and visits:
+then the whole log is folded instead (tests/cli/test_piloting_demo.py compares both folds
+on the demo)."""
 
 
 _NOT_READ_BY_INDICATORS = frozenset(NOT_READ_BY_INDICATORS)
@@ -225,26 +212,16 @@ _SEVERITY_OF_IMPACT = {
 }
 
 
-def _touched_targets(state: PlanState, event: ev.MarketChangeRecorded) -> list[str]:
-    """Targets named by `target:` references, or whose account or segment is referenced."""
-    touched: list[str] = []
-    for ref in event.affects:
-        kind, _, key = ref.partition(":")
-        for target in state.targets.values():
-            named = kind == "target" and target.key == key
-            by_key = kind != "target" and (target.ref == key or key in target.segments)
-            if (named or by_key) and not target.dropped and target.key not in touched:
-                touched.append(target.key)
-    return touched
-
-
 def market_changes(at: Moment) -> list[Finding]:
     """A market change touching a live target, with no revision published since."""
     plan = at.state.key
     found = []
     for recorded, event in at.log.market_changes:
         assert isinstance(event, ev.MarketChangeRecorded)
-        touched = _touched_targets(at.state, event)
+        # The one definition of what a market change touches; a dropped target needs no
+        # revision, so only live ones make a finding.
+        live = {key for key, target in at.state.targets.items() if not target.dropped}
+        touched = [key for key in market_targets(at.state, event) if key in live]
         if at.log.published_after((recorded, event)) or not touched:
             continue
         days = (at.today - local_date(recorded.recorded_at, at.state.timezone)).days

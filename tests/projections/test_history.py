@@ -400,3 +400,75 @@ def test_what_each_change_touches() -> None:
     assert history.state.version == len(DRAFT) + 3
     draft = revisions(base)
     assert [(r.number, r.status, r.changes) for r in draft] == [(1, "open", len(DRAFT) - 1)]
+
+
+# --- streaming: filters before the text, steps not asked about left out, limits -------------
+
+
+def test_a_step_or_target_walk_gives_what_filtering_every_entry_gives(
+    demo: Records, entries: list[HistoryEntry]
+) -> None:
+    """Asked about one step or target, the walk leaves the other steps' events unfolded (and
+    stored records undecoded); it must keep exactly the entries a filter over all keeps."""
+    state = PlanHistory()
+    list(state.entries(demo))
+    assert state.state is not None
+    stored = [recorded for recorded, _event in demo]
+    asked = [HistoryFilter(step=key) for key in state.state.steps]
+    asked += [HistoryFilter(target=key) for key in state.state.targets]
+    asked += [HistoryFilter(step="S15", target="T2"), HistoryFilter(step="S15", target="T1")]
+    asked += [HistoryFilter(step="S08", actor="cd", since=paris("2025-06-01T00:00"))]
+    for wanted in asked:
+        expected = [e for e in entries if wanted.keeps(e)]
+        walk = PlanHistory()
+        assert list(walk.entries(demo, wanted)) == expected, wanted
+        assert list(PlanHistory().entries_of_records(stored, wanted)) == expected, wanted
+        assert walk.state is not None
+        assert walk.state.version == len(demo)  # every event counted, folded or not
+        assert walk.state.targets.keys() == state.state.targets.keys()
+        if wanted.step is not None:
+            assert wanted.step in walk.state.steps
+
+
+def test_entries_of_stored_records_read_the_same(
+    demo: Records, entries: list[HistoryEntry]
+) -> None:
+    assert list(PlanHistory().entries_of_records(r for r, _e in demo)) == entries
+
+
+def test_limit_gives_the_first_or_the_newest_entries(
+    demo: Records, entries: list[HistoryEntry]
+) -> None:
+    s08 = HistoryFilter(step="S08")
+    every = [e for e in entries if s08.keeps(e)]
+    assert list(PlanHistory().entries(demo, s08, limit=3)) == every[:3]
+    assert list(PlanHistory().entries(demo, s08, limit=3, newest=True)) == every[-3:]
+    assert list(PlanHistory().entries(demo, limit=10_000)) == entries
+    first = PlanHistory()
+    assert len(list(first.entries(demo, limit=5))) == 5
+    assert first.state is not None
+    assert first.state.version == 5  # the walk stopped there
+    with pytest.raises(ValueError, match="limit must be at least 1"):
+        PlanHistory().entries(demo, limit=0)
+
+
+def test_a_walk_can_start_from_a_state_taken_earlier(
+    demo: Records, entries: list[HistoryEntry]
+) -> None:
+    """From a snapshot, say: `since` then needs only the records after it."""
+    half = len(demo) // 2
+    start = PlanHistory()
+    list(start.entries(demo[:half]))
+    assert list(PlanHistory(start.state).entries(demo[half:])) == entries[half:]
+
+
+def test_an_entry_is_built_from_the_plan_before_its_event_not_a_copy() -> None:
+    """The summaries read the entity before the event changes it in place."""
+    assert summaries(
+        DRAFT,
+        ev.StepAssigned(step="S03", responsible="jm", participants=("pg",)),
+        ev.StepAssigned(step="S03", responsible="pg", participants=()),
+    ) == [
+        "S03 responsible cd → jm; participants nobody → pg",
+        "S03 responsible jm → pg; participants pg → nobody",
+    ]
