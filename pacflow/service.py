@@ -33,8 +33,8 @@ from pacflow.domain import (
     to_payload,
     warnings,
 )
-from pacflow.domain import events as ev
 from pacflow.domain.collector import collector_paused
+from pacflow.domain.touches import touches_focus
 from pacflow.errors import ConflictError, no_such_plan
 from pacflow.storage import translate_store_error
 
@@ -61,20 +61,10 @@ class Outcome:
         return bool(self.recorded)
 
 
-_FOCUS_EVENTS = (
-    ev.PlanCreated,
-    ev.PersonAdded,
-    ev.PersonLeft,
-    ev.TargetAdded,
-    ev.TargetDropped,
-    ev.TargetLimitsSet,
-)
-
-
 def _focus_warnings(state: PlanState | None, events: Sequence[PlanEvent]) -> list[str]:
     """'Choisir, c'est renoncer' warnings, after changes to the targets or the team only
     (repeating them after every step done would teach people to ignore them)."""
-    if state is None or not any(isinstance(e, _FOCUS_EVENTS) for e in events):
+    if state is None or not any(touches_focus(e) for e in events):
         return []
     return warnings(state)
 
@@ -139,6 +129,14 @@ class PlanService:
         try:
             for recorded in self._store.read_stream(plan):
                 yield recorded, decode(recorded)
+        except EventStoreError as error:
+            raise translate_store_error(error) from error
+
+    def stream(self, plan: str) -> Iterator[RecordedEvent]:
+        """The plan's stored records, oldest first, undecoded (for readers that decode
+        only what they need)."""
+        try:
+            yield from self._store.read_stream(plan)
         except EventStoreError as error:
             raise translate_store_error(error) from error
 

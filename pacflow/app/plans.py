@@ -121,20 +121,35 @@ def plan_history(
     actor: str | None = None,
     target: str | None = None,
     step: str | None = None,
+    limit: int | None = None,
     labels: Mapping[str, str] | None = None,
 ) -> HistoryAnswer:
-    """Who changed the plan, when and why, filtered by moment, actor, target or step."""
+    """Who changed the plan, when and why, filtered by moment, actor, target or step;
+    with `limit`, only the newest that many changes (still oldest first).
+
+    The log is streamed: events about other steps than the one asked are neither decoded
+    nor folded, and only the entries kept are held."""
     from projections.history import HistoryFilter, PlanHistory
 
-    name = _labels(labels, since="--since", until="--until", target="--target", step="--step")
+    name = _labels(
+        labels,
+        since="--since",
+        until="--until",
+        target="--target",
+        step="--step",
+        limit="--limit",
+    )
     found = origin(app, plan)
     start = found.moment(since, name["since"], day_start=True) if since else None
     end = found.existing_at(until, name["until"]) if until else None
     if start is not None and end is not None and start > end:
         raise InvalidInputError(f"{name['since']} {since} is after {name['until']} {until}")
+    if limit is not None and limit < 1:
+        raise InvalidInputError(f"{name['limit']} {limit}: expected a number of changes (1, 2, …)")
     wanted = HistoryFilter(start, end, actor, target, step)
     folder = PlanHistory()
-    entries = [e for e in folder.entries(app.service().history(plan)) if wanted.keeps(e)]
+    records = app.service().stream(plan)
+    entries = list(folder.entries_of_records(records, wanted, limit=limit, newest=True))
     state = folder.state
     assert state is not None  # the plan exists: `origin` found its first event
     for option, kind, key, known in (

@@ -50,6 +50,9 @@ def show_as_of(app: AppContext, key: str, text: str, *, as_json: bool) -> None:
 @click.option("--actor", metavar="PERSON", help="Changes made by that actor only.")
 @click.option("--target", metavar="TARGET", help="Changes touching that target only.")
 @click.option("--step", metavar="STEP", help="Changes touching that step (or its visits).")
+@click.option(
+    "--limit", type=int, metavar="N", help="Only the newest N changes that match (oldest first)."
+)
 @json_option
 @pass_app
 def history(
@@ -60,6 +63,7 @@ def history(
     actor: str | None,
     target: str | None,
     step: str | None,
+    limit: int | None,
     as_json: bool,
 ) -> None:
     """Show who changed the plan, when, why, one line per change.
@@ -72,11 +76,19 @@ def history(
       pacflow plan history PAC-2025 --since 2025-03-10 --until 2025-03-11
       pacflow plan history PAC-2025 --step S08 --actor cd
       pacflow plan history PAC-2025 --target T1 --json
+      pacflow plan history PAC-2025 --limit 20
     """
     from pacflow.app.plans import plan_history
 
     found = plan_history(
-        app.app, plan, since=since, until=until, actor=actor, target=target, step=step
+        app.app,
+        plan,
+        since=since,
+        until=until,
+        actor=actor,
+        target=target,
+        step=step,
+        limit=limit,
     )
     if as_json:
         echo_json_array(found.as_json())

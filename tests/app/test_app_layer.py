@@ -141,3 +141,17 @@ def test_the_application_layer_needs_no_click() -> None:
         "assert 'click' not in sys.modules, 'click was imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_history_with_a_limit_gives_the_newest_changes_oldest_first(
+    app: App, demo_url: str
+) -> None:
+    everything = plan_history(app, DEMO_PLAN, step="S08").as_json()
+    newest = cli_json(demo_url, "plan", "history", DEMO_PLAN, "--step", "S08", "--limit", "3")
+    assert len(everything) > 3
+    assert newest == json.loads(to_json(everything[-3:]))
+    result = CliRunner().invoke(
+        main, ["--db", demo_url, "plan", "history", DEMO_PLAN, "--limit", "0"]
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith("error: --limit 0: expected a number of changes")
