@@ -291,7 +291,7 @@ def _item_row(plan: str, uid: str, record: ItemRecord) -> dict[str, Any]:
         "created": record.created.isoformat(),
         "modified": record.modified.isoformat(),
         "present": record.present,
-        "item": item_to_text(record.item),
+        "item": record.text(),
     }
 
 

@@ -86,6 +86,14 @@ class ItemRecord:
     def item(self, item: CalendarItem) -> None:
         self._item, self._stored = item, None
 
+    def text(self) -> str:
+        """The item as stored text (kept as read when it was never decoded)."""
+        if self._stored is None:
+            from integrations.calendar_view import item_to_text
+
+            self._stored = item_to_text(self.item)
+        return self._stored
+
     def copy(self) -> ItemRecord:
         return ItemRecord(
             self.step,
