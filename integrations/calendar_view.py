@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from events import EventStore, RecordedEvent
+from events import EventStore, EventStoreError, RecordedEvent
 from integrations.items import CalendarItem, ItemKind
 from integrations.revisions import CalendarFold, CalendarHistory, ItemRecord
 from integrations.schema import ensure_schema
@@ -101,7 +101,23 @@ class CalendarViews:
         extra: Sequence[tuple[datetime, PlanEvent]] = (),
     ) -> CalendarHistory | None:
         """The plan's calendar history (as recorded up to `until`, then with `extra`
-        events that were not recorded); None when the plan did not exist (yet)."""
+        events that were not recorded); None when the plan did not exist (yet).
+
+        Store errors come out as pacflow's own (StoreError, IntegrityError...).
+        """
+        try:
+            return self._history(plan, until, extra)
+        except EventStoreError as error:
+            from pacflow.storage import translate_store_error
+
+            raise translate_store_error(error) from error
+
+    def _history(
+        self,
+        plan: str,
+        until: datetime | None,
+        extra: Sequence[tuple[datetime, PlanEvent]],
+    ) -> CalendarHistory | None:
         if until is not None:
             fold = self._as_of(plan, until)
         else:

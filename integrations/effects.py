@@ -46,11 +46,6 @@ class ItemEffect:
     links_of: str | None = None
     every_step: bool = False
 
-    @property
-    def none(self) -> bool:
-        """Whether the event changes no item at all."""
-        return self == NO_ITEM
-
 
 NO_ITEM = ItemEffect()
 EVERY_ITEM = ItemEffect(every_step=True)
