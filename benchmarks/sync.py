@@ -22,6 +22,15 @@ shared machine then cannot flatter pacflow.
     python -m benchmarks.sync                 # 1,000 items (a few minutes: ~45 s per 1,000 creates)
     python -m benchmarks.sync --items 100     # a quick run
     python -m benchmarks.sync --json
+
+With `--steps N --edits E` it measures how a sync's cost follows the plan's history instead
+(`benchmarks.sync_history`): a plan of N steps over ten reps, once as built (about N
+events) and once followed by E more events (mostly `StepEdited`, some reassignments and
+reschedules), each synced once for one rep; then, on each, the CPU time of `sync
+--dry-run --person cd` with nothing to send (the figure the issue sets a goal for: the long
+history within 2x of the short one), and the events a no-change sync reads.
+
+    python -m benchmarks.sync --steps 1000 --edits 50000
 """
 
 from __future__ import annotations
@@ -359,7 +368,21 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--floor-runs", type=int, default=2, help="floor runs (first before the syncs, rest after)"
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--steps", type=int, help="history mode: a plan of this many steps (ten reps)"
+    )
+    parser.add_argument(
+        "--edits", type=int, default=50_000, help="history mode: events added to the long plan"
+    )
     args = parser.parse_args(argv)
+    if args.steps is not None:
+        from benchmarks.sync_history import render_history, run_history
+
+        if args.steps < 10 or args.edits < 0:
+            parser.error("--steps must be at least 10 and --edits not negative")
+        found = run_history(args.steps, args.edits)
+        print(json.dumps(found, indent=2) if args.json else render_history(found))
+        return
     if args.items < CHANGED:
         parser.error(f"--items must be at least {CHANGED}")
     if args.floor_runs < 1:

@@ -25,11 +25,13 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
+from integrations.schema import ensure_schema
 from pacflow.errors import InvalidInputError
 
 PASSWORD_COMMAND_TIMEOUT = 30.0
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
+# The tables are made by migrations (`integrations.schema`); these describe them for queries.
 metadata = sa.MetaData()
 
 accounts_table = sa.Table(
@@ -127,7 +129,7 @@ class AccountStore:
 
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
-        metadata.create_all(engine)
+        ensure_schema(engine)
 
     def connect(self, account: CalendarAccount) -> CalendarAccount:
         """Record or replace a person's connection; the sync state starts afresh."""

@@ -22,10 +22,12 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone, Todo
 
 from integrations.items import CalendarItem, ItemKind, calendar_items
-from integrations.revisions import CalendarHistory, Revision, calendar_history
+from integrations.revisions import CalendarHistory, Revision
 from pacflow.errors import NotFoundError, no_such_plan
 
 if TYPE_CHECKING:
+    import sqlalchemy as sa
+
     from pacflow.service import PlanService
 
 PRODID = "-//pacflow//commercial action plan//EN"
@@ -134,17 +136,28 @@ def _order(item: CalendarItem) -> tuple[str, str]:
 
 
 def export_ics(
-    service: PlanService, plan: str, *, person: str | None = None, until: datetime | None = None
+    service: PlanService,
+    plan: str,
+    *,
+    person: str | None = None,
+    until: datetime | None = None,
+    database: sa.Engine | None = None,
 ) -> bytes:
-    """The plan's calendar (one person's, when given) as recorded up to `until`."""
-    events = (
-        (recorded.recorded_at, event)
-        for recorded, event in service.history(plan)
-        if until is None or recorded.recorded_at <= until
-    )
-    history = calendar_history(events)
+    """The plan's calendar (one person's, when given) as recorded up to `until`.
+
+    The calendar view is continued from the one stored in `database` (the store's own
+    database when not given), so that only the events recorded since are read.
+    """
+    from sqlalchemy import Engine
+
+    from integrations.calendar_view import CalendarViews
+
+    if database is None:
+        found = getattr(service.store, "engine", None)
+        database = found if isinstance(found, Engine) else None
+    history = CalendarViews(service.store, database).history(plan, until=until)
     if history is None:
-        if service.load(plan) is None:
+        if service.store.stream_version(plan) == 0:
             raise no_such_plan(plan)
         assert until is not None
         moment = until.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")

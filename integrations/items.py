@@ -22,7 +22,7 @@ renders and that `integrations.revisions` compares from one event to the next. C
 from __future__ import annotations
 
 import string
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -100,15 +100,25 @@ def _when(step: str, occurrence: str) -> str:
 
 
 def calendar_items(
-    state: PlanState, *, person: str | None = None, steps: Iterable[str] | None = None
+    state: PlanState,
+    *,
+    person: str | None = None,
+    steps: Iterable[str] | None = None,
+    waited_for: Container[str] | None = None,
 ) -> list[CalendarItem]:
-    """The items of the plan (of `person`'s calendar, of `steps` only), in plan order."""
+    """The items of the plan (of `person`'s calendar, of `steps` only), in plan order.
+
+    `waited_for` holds the keys of the steps another, non-parallel step waits for (their
+    tasks are high priority); without it they are found from `state`, which costs a look
+    at every step.
+    """
     chosen = state.steps.values() if steps is None else (state.steps[key] for key in steps)
-    waited_for = {
-        other.predecessor
-        for other in state.steps.values()
-        if other.predecessor is not None and not other.parallel
-    }
+    if waited_for is None:
+        waited_for = {
+            other.predecessor
+            for other in state.steps.values()
+            if other.predecessor is not None and not other.parallel
+        }
     items: list[CalendarItem] = []
     for step in chosen:
         if person is not None and step.responsible != person:

@@ -41,6 +41,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from integrations.accounts import AccountStore, CalendarAccount, resolve_password
+from integrations.calendar_view import CalendarViews
 from integrations.dav import Changes, DavClient, DavError, absolute, href_key
 from integrations.ics import render_resources
 from integrations.items import CalendarItem, calendar_items, uid_part
@@ -52,7 +53,7 @@ from integrations.pullback import (
     parse_remote,
     shown,
 )
-from integrations.revisions import CalendarHistory, Revision, calendar_history
+from integrations.revisions import CalendarHistory, Revision
 from integrations.sync_state import ItemState, SyncStateStore
 from pacflow.domain import Command, PlanEvent, PlanState
 from pacflow.domain import commands as c
@@ -168,7 +169,8 @@ def sync_plan(
     a calendar that fails is reported (`ok` False, one-line `error`) and the others sync.
     """
     options = options or SyncOptions()
-    state = service.require(plan)
+    histories = _Histories(service, engine, plan)
+    state = histories.current().state
     accounts_store = AccountStore(engine)
     accounts = {account.person: account for account in accounts_store.accounts(plan)}
     for person in people:
@@ -186,7 +188,6 @@ def sync_plan(
         )
     chosen = [accounts[p] for p in dict.fromkeys(people)] if people else list(accounts.values())
     reports: list[CalendarReport] = []
-    histories = _Histories(service, plan)
     for account in chosen:
         report = CalendarReport(account.person, account.url)
         calendar = _CalendarSync(
@@ -269,29 +270,21 @@ def with_sequence(data: bytes, sequence: int) -> bytes:
 
 
 class _Histories:
-    """The plan's calendar history, read and folded once for every calendar synced, and
-    again only when the plan moved on (a rep's change brought back, say)."""
+    """The plan's calendar history for every calendar synced: the stored calendar view
+    (`integrations.calendar_view`), brought up to date with the events recorded since it
+    was stored, and again whenever the plan moves on (a rep's change brought back, say)."""
 
-    def __init__(self, service: PlanService, plan: str) -> None:
+    def __init__(self, service: PlanService, engine: sa.Engine, plan: str) -> None:
         self._service = service
         self._plan = plan
-        self._version = -1
-        self._history: CalendarHistory | None = None
+        self._views = CalendarViews(service.store, engine)
 
     def current(self, extra: Sequence[tuple[datetime, PlanEvent]] = ()) -> CalendarHistory:
         """The history as the log has it, plus `extra` events (a dry run's, not recorded)."""
-        if extra:
-            return self._read(extra)
-        version = self._service.store.stream_version(self._plan)
-        if self._history is None or version != self._version:
-            self._history, self._version = self._read(()), version
-        return self._history
-
-    def _read(self, extra: Sequence[tuple[datetime, PlanEvent]]) -> CalendarHistory:
-        records = self._service.history(self._plan)
-        events = [(recorded.recorded_at, event) for recorded, event in records]
-        history = calendar_history([*events, *extra])
-        assert history is not None  # the plan exists
+        history = self._views.history(self._plan, extra=extra)
+        if history is None:
+            self._service.require(self._plan)  # the plan does not exist: its NotFoundError
+        assert history is not None
         return history
 
 
@@ -394,7 +387,7 @@ class _CalendarSync:
             fresh = False
         else:
             self.calendar_url = f"{url}{calendar_name(self.plan)}/"
-            state = self.service.require(self.plan)
+            state = self.histories.current().state
             member = state.people.get(self.person)
             title = f"{self.plan} — {member.name if member else self.person}"
             if self.dry:

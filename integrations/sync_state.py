@@ -1,6 +1,6 @@
 """What the sync remembers about each calendar, next to `calendar_accounts`.
 
-Two tables in the same database (created like the accounts table, on first use):
+Two tables in the same database (made by the migrations of `integrations.schema`):
 
 - `calendar_sync_calendars`: per plan and person, the calendar collection actually used
   (the connected URL, or the plan's calendar created in the connected home) and the last
@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 import sqlalchemy as sa
 
 from integrations.accounts import metadata
+from integrations.schema import ensure_schema
 
 calendars_table = sa.Table(
     "calendar_sync_calendars",
@@ -78,7 +79,7 @@ class SyncStateStore:
     def __init__(self, engine: sa.Engine, plan: str, person: str) -> None:
         self._engine = engine
         self._key = {"plan": plan, "person": person}
-        metadata.create_all(engine)
+        ensure_schema(engine)
 
     def _where(self, table: sa.Table) -> sa.ColumnElement[bool]:
         return (table.c.plan == self._key["plan"]) & (table.c.person == self._key["person"])

@@ -1,0 +1,1 @@
+"""Alembic migrations of the tables `integrations` owns (see `integrations.schema`)."""
