@@ -164,7 +164,7 @@ class PlanService:
             except EventStoreError as error:
                 raise translate_store_error(error) from error
             if state is not None:
-                self._remember(state)
+                self._remember(plan, state)
                 return state
         return self.require(plan)
 
@@ -249,7 +249,7 @@ class PlanService:
                 if state is not None and recorded and recorded[-1].stream_version == state.version:
                     # Not when an idempotent retry returned events stored earlier: the
                     # stream may have moved on since, and `_current` will read it.
-                    self._remember(state)
+                    self._remember(plan, state)
                 notes = _focus_warnings(state, events)
                 return Outcome(plan, events, recorded, state, notes)
         except EventStoreError as error:
@@ -274,7 +274,7 @@ class PlanService:
         else:
             state = self._load(plan)
         if state is not None:
-            self._remember(state)
+            self._remember(plan, state)
         return state
 
     def _load(self, plan: str) -> PlanState | None:
@@ -297,12 +297,12 @@ class PlanService:
         with self._lock:
             return plan in self._latest
 
-    def _remember(self, state: PlanState) -> None:
+    def _remember(self, plan: str, state: PlanState) -> None:
         with self._lock:
-            held = self._latest.get(state.key)
+            held = self._latest.get(plan)
             if held is None or held.version <= state.version:
-                self._latest[state.key] = state
-            self._latest.move_to_end(state.key)
+                self._latest[plan] = state
+            self._latest.move_to_end(plan)
             while len(self._latest) > self._cache_size:
                 self._latest.popitem(last=False)
 
