@@ -157,7 +157,8 @@ class PlanService:
             raise translate_store_error(error) from error
 
     def latest(self, plan: str) -> PlanState:
-        """The plan now, from its latest snapshot when snapshots are wired (else folded)."""
+        """The plan now, as `require` gives it; but without a `snapshot` source, a plan the
+        service does not hold yet comes from `as_of` (snapshots) when that is wired."""
         if self._snapshot is None and self._as_of is not None and not self._holds(plan):
             try:
                 state = self._as_of(plan, END_OF_TIME)
