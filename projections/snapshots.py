@@ -44,15 +44,22 @@ def load_as_of(
 
 def latest_snapshot(database: sa.Engine, plan: str) -> tuple[PlanState, str] | None:
     """The plan's newest snapshot, as a new state, and the hash of the event at its version
-    (`state.version`); None when it has none. The hash is not checked here: the caller
-    reads the log from that version on anyway (see `pacflow.service.Snapshots`)."""
-    with database.connect() as connection:
-        row = connection.execute(
-            sa.select(snapshots.c.hash, snapshots.c.state)
-            .where(snapshots.c.plan == plan)
-            .order_by(snapshots.c.version.desc())
-            .limit(1)
-        ).first()
+    (`state.version`); None when it has none, or when the read models' tables do not exist
+    yet (a store no read command caught up). The hash is not checked here: the caller reads
+    the log from that version on anyway (see `pacflow.service.Snapshots`)."""
+    try:
+        with database.connect() as connection:
+            row = connection.execute(
+                sa.select(snapshots.c.hash, snapshots.c.state)
+                .where(snapshots.c.plan == plan)
+                .order_by(snapshots.c.version.desc())
+                .limit(1)
+            ).first()
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError):
+        # No table yet (SQLite says OperationalError, PostgreSQL ProgrammingError). A
+        # snapshot is only a shortcut: the caller folds the log instead, and a database
+        # that is really unavailable fails there, with the store's own error.
+        return None
     if row is None:
         return None
     return load_state(row.state), row.hash

@@ -207,3 +207,11 @@ def test_latest_without_a_snapshot_source_still_answers_from_as_of() -> None:
     assert asked == [PLAN]
     service.latest(PLAN)
     assert asked == [PLAN]  # held since
+
+
+def test_a_store_whose_read_models_were_never_built_is_folded(sqlite_store: EventStore) -> None:
+    grown(sqlite_store, 3)
+    database = projection_engine_for(sqlite_store)
+    assert latest_snapshot(database, PLAN) is None
+    service = PlanService(sqlite_store, snapshot=lambda plan: latest_snapshot(database, plan))
+    assert service.execute(market_change(PLAN, 9)).state == folded(sqlite_store)
