@@ -3,11 +3,23 @@
 It is the only place where the pure domain meets the event store. Who and why (actor,
 reason, command and correlation ids, source) go into each event's metadata; event ids are
 derived from the command id, so re-running a command with the same id records nothing new.
+
+What a write costs is what changed, not the log: the service keeps the last state it read or
+recorded per plan (a small LRU cache) and, on the next command, reads only the events
+appended since; a plan it does not hold yet is loaded from its newest snapshot (when a
+`snapshot` source is wired) and the events after it, else folded from the start.
+
+States it hands out (`load`, `require`, `latest`, `Outcome.state`) are shared: by the
+cache, by other threads running commands on the same plan. The service never changes one
+once handed out (a command decides on a copy-on-write `Draft` of it, see
+`pacflow.domain.folding`), and callers must not change them either.
 """
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,27 +39,35 @@ from pacflow.domain import (
     PlanState,
     decide,
     event_type_name,
-    evolve,
     fold,
     from_payload,
     to_payload,
     warnings,
 )
-from pacflow.domain.collector import collector_paused
+from pacflow.domain.folding import Draft, advance
 from pacflow.domain.touches import touches_focus
 from pacflow.errors import ConflictError, no_such_plan
 from pacflow.storage import translate_store_error
 
 MAX_ATTEMPTS = 5
 END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
+CACHE_SIZE = 64
+"""Plans whose latest state a service keeps (least recently used dropped first)."""
+
+Snapshots = Callable[[str], tuple[PlanState, str] | None]
+"""`snapshot(plan)`: the plan's newest stored snapshot and the hash of the event at its
+version (`state.version`), or None. The state must be one nobody else holds (the service
+folds the events after it onto it in place), e.g. deserialised afresh on each call, as
+`projections.snapshots.latest_snapshot` does. A snapshot whose hash does not match the
+log is ignored."""
 
 
 @dataclass(frozen=True)
 class Outcome:
     """What a command (or a batch of commands) recorded, and the plan afterwards.
 
-    `state` is the service's working copy: later commands through the same service advance
-    it. Take what you need from it before running the next command.
+    `state` never changes afterwards (later commands start from a copy-on-write draft of
+    it), so it may be kept and shared between threads; it must not be changed.
     """
 
     plan: str
@@ -75,7 +95,12 @@ def decode(recorded: RecordedEvent) -> PlanEvent:
 
 
 class PlanService:
-    """Runs commands against plans kept in an event store (one plan = one stream)."""
+    """Runs commands against plans kept in an event store (one plan = one stream).
+
+    One service may be shared by threads: its cache is locked, the states it hands out never
+    change, and concurrent commands on one plan are serialised by the store's expected
+    version (the loser is decided again on the new state).
+    """
 
     def __init__(
         self,
@@ -84,15 +109,22 @@ class PlanService:
         source: str = "cli",
         id_factory: Callable[[], uuid.UUID] = uuid.uuid4,
         as_of: Callable[[str, datetime], PlanState | None] | None = None,
+        snapshot: Snapshots | None = None,
+        cache_size: int = CACHE_SIZE,
     ) -> None:
-        """`as_of`, if given, answers `load(plan, until=...)` faster (from snapshots)."""
+        """`as_of`, if given, answers `load(plan, until=...)` faster (from snapshots);
+        `snapshot`, if given, is where a plan not in the cache starts from (see
+        `Snapshots`); without it, such a plan is folded from its first event."""
         self._store = store
         self._as_of = as_of
+        self._snapshot = snapshot
         self._source = source
         self._new_id = id_factory
-        # The last state this service recorded, per plan: reused while the stream has not
-        # moved on, so that a run of commands does not fold the whole plan each time.
-        self._latest: dict[str, PlanState] = {}
+        # The latest state this service read or recorded, per plan: the next command reads
+        # only the events appended since, instead of folding the plan again.
+        self._latest: OrderedDict[str, PlanState] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
 
     @property
     def store(self) -> EventStore:
@@ -101,21 +133,31 @@ class PlanService:
     # -- reading -----------------------------------------------------------------------
 
     def load(self, plan: str, *, until: datetime | None = None) -> PlanState | None:
-        """The plan as its events say (up to `until`, transaction time), or None."""
-        if until is not None and self._as_of is not None:
-            try:
-                return self._as_of(plan, until)
-            except EventStoreError as error:
-                raise translate_store_error(error) from error
+        """The plan as its events say (up to `until`, transaction time), or None.
+
+        The state is shared (see the module docstring): read it, never change it.
+        """
         try:
+            if until is None:
+                return self._current(plan)
+            if self._as_of is not None:
+                return self._as_of(plan, until)
             return fold(decode(r) for r in self._store.read_stream(plan, until=until))
         except EventStoreError as error:
             raise translate_store_error(error) from error
 
     def latest(self, plan: str) -> PlanState:
-        """The plan now, from its latest snapshot when snapshots are wired (else folded)."""
-        state = self.load(plan, until=END_OF_TIME) if self._as_of is not None else None
-        return state if state is not None else self.require(plan)
+        """The plan now, as `require` gives it; but without a `snapshot` source, a plan the
+        service does not hold yet comes from `as_of` (snapshots) when that is wired."""
+        if self._snapshot is None and self._as_of is not None and not self._holds(plan):
+            try:
+                state = self._as_of(plan, END_OF_TIME)
+            except EventStoreError as error:
+                raise translate_store_error(error) from error
+            if state is not None:
+                self._remember(plan, state)
+                return state
+        return self.require(plan)
 
     def require(self, plan: str) -> PlanState:
         """The plan, or a NotFoundError naming it."""
@@ -141,10 +183,8 @@ class PlanService:
             raise translate_store_error(error) from error
 
     def records(self, plan: str) -> list[tuple[RecordedEvent, PlanEvent]]:
-        """`history(plan)` as a list, read with the garbage collector paused (see
-        pacflow.domain.collector): what a command that weighs the whole log reads."""
-        with collector_paused():
-            return list(self.history(plan))
+        """`history(plan)` as a list: what a command that weighs the whole log reads."""
+        return list(self.history(plan))
 
     def plan_keys(self) -> list[str]:
         """Keys of every plan in the store, in the order they were created."""
@@ -180,10 +220,9 @@ class PlanService:
         command_id = command_id or self._new_id()
         try:
             for _attempt in range(MAX_ATTEMPTS):
-                state = self._current(plan)
-                self._latest.pop(plan, None)  # deciding below evolves `state` in place
-                version = state.version if state is not None else 0
-                decided = self._decide_all(state, commands)
+                base = self._current(plan)
+                version = base.version if base is not None else 0
+                decided = self._decide_all(base, commands)
                 state = decided.state
                 if not decided.events or dry_run:
                     notes = _focus_warnings(state, [e for _c, e in decided.events])
@@ -202,10 +241,12 @@ class PlanService:
                         plan, batch, expected_version=version or NO_STREAM
                     )
                 except ConcurrencyError:
-                    continue
+                    continue  # the next attempt reads what was appended meanwhile
                 events = [event for _command, event in decided.events]
-                if state is not None:
-                    self._latest[plan] = state
+                if state is not None and recorded and recorded[-1].stream_version == state.version:
+                    # Not when an idempotent retry returned events stored earlier: the
+                    # stream may have moved on since, and `_current` will read it.
+                    self._remember(plan, state)
                 notes = _focus_warnings(state, events)
                 return Outcome(plan, events, recorded, state, notes)
         except EventStoreError as error:
@@ -215,11 +256,52 @@ class PlanService:
             "run it again"
         )
 
+    # -- the latest state of each plan -------------------------------------------------
+
     def _current(self, plan: str) -> PlanState | None:
-        cached = self._latest.get(plan)
-        if cached is not None and cached.version == self._store.stream_version(plan):
-            return cached
-        return self.load(plan)
+        """The plan now: the cached state advanced by the events appended since, else the
+        newest snapshot and the events after it, else a fold of the whole stream."""
+        with self._lock:
+            cached = self._latest.get(plan)
+        if cached is not None:
+            tail = [
+                decode(r) for r in self._store.read_stream(plan, from_version=cached.version + 1)
+            ]
+            state = advance(cached, tail)  # a new state: `cached` may be in a reader's hands
+        else:
+            state = self._load(plan)
+        if state is not None:
+            self._remember(plan, state)
+        return state
+
+    def _load(self, plan: str) -> PlanState | None:
+        snapshot = self._snapshot(plan) if self._snapshot is not None else None
+        if snapshot is not None:
+            state, hash_at = snapshot
+            records = self._store.read_stream(plan, from_version=state.version)
+            first = next(records, None)
+            if (
+                first is not None
+                and first.stream_version == state.version
+                and first.hash == hash_at
+            ):
+                # The snapshot's state is ours alone (see `Snapshots`): folded in place.
+                return fold((decode(r) for r in records), state)
+            # A snapshot the log does not confirm (tampered, or of another store): ignored.
+        return fold(decode(r) for r in self._store.read_stream(plan))
+
+    def _holds(self, plan: str) -> bool:
+        with self._lock:
+            return plan in self._latest
+
+    def _remember(self, plan: str, state: PlanState) -> None:
+        with self._lock:
+            held = self._latest.get(plan)
+            if held is None or held.version <= state.version:
+                self._latest[plan] = state
+            self._latest.move_to_end(plan)
+            while len(self._latest) > self._cache_size:
+                self._latest.popitem(last=False)
 
     @dataclass
     class _Decided:
@@ -227,12 +309,15 @@ class PlanService:
         events: list[tuple[Command, PlanEvent]]
 
     def _decide_all(self, state: PlanState | None, commands: Sequence[Command]) -> _Decided:
+        """Decide each command on the state its predecessors' events lead to; `state` itself
+        is left as it was (the events go to a copy-on-write draft of it)."""
+        draft = Draft(state)
         decided: list[tuple[Command, PlanEvent]] = []
         for command in commands:
-            for event in decide(state, command):
-                state = evolve(state, event)
+            for event in decide(draft.state, command):
+                draft.apply(event)
                 decided.append((command, event))
-        return self._Decided(state, decided)
+        return self._Decided(draft.state, decided)
 
     def _metadata(
         self, command: Command, command_id: uuid.UUID, source: str | None

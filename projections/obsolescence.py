@@ -38,7 +38,6 @@ from typing import Any
 from events import RecordedEvent
 from pacflow.domain import PlanEvent, evolve
 from pacflow.domain import events as ev
-from pacflow.domain.collector import collector_paused
 from pacflow.domain.state import PlanState
 from pacflow.domain.values import CheckThresholds
 from pacflow.errors import no_such_plan
@@ -174,10 +173,9 @@ def _walk(records: Records, as_of: datetime | None, *, answers: bool) -> tuple[L
 def report(records: Records, as_of: datetime) -> Report:
     """The findings about the plan as known at `as_of`, whose local date is "today", and the
     findings that revisions published by then answered."""
-    with collector_paused():
-        log, answered = _walk(records, as_of, answers=True)
-        state = log.state
-        found = findings_at(Moment(log, local_date(as_of, state.timezone), now=as_of))
+    log, answered = _walk(records, as_of, answers=True)
+    state = log.state
+    found = findings_at(Moment(log, local_date(as_of, state.timezone), now=as_of))
     return Report(
         state.key,
         as_of,
@@ -191,12 +189,10 @@ def report(records: Records, as_of: datetime) -> Report:
 
 def check(records: Records, as_of: datetime) -> list[Finding]:
     """Every finding about the plan as known at `as_of`, whose local date is "today"."""
-    with collector_paused():
-        log, _answered = _walk(records, as_of, answers=False)
-        return findings_at(Moment(log, local_date(as_of, log.state.timezone), now=as_of))
+    log, _answered = _walk(records, as_of, answers=False)
+    return findings_at(Moment(log, local_date(as_of, log.state.timezone), now=as_of))
 
 
 def answered_by_revisions(records: Records) -> list[Answered]:
     """What each published revision of the plan answered, oldest revision first."""
-    with collector_paused():
-        return _walk(records, None, answers=True)[1]
+    return _walk(records, None, answers=True)[1]

@@ -88,14 +88,17 @@ class App:
                 self._store = open_store(self.url, clock=self.clock)
             return self._store
 
-    def read_models(self) -> ProjectionEngine:
-        """The projections, caught up with the log first, so a reader sees its own writes."""
+    def _projections(self) -> ProjectionEngine:
         with self._lock:
             if self._read_models is None:
                 from pacflow.read_models import read_models
 
                 self._read_models = read_models(self.store())
-            engine = self._read_models
+            return self._read_models
+
+    def read_models(self) -> ProjectionEngine:
+        """The projections, caught up with the log first, so a reader sees its own writes."""
+        engine = self._projections()
         lag = max((status.lag for status in engine.status()), default=0)
         self._catch_up(engine, lag)  # also creates missing tables
         return engine
@@ -112,7 +115,11 @@ class App:
                 from pacflow.service import PlanService
 
                 service = PlanService(
-                    self.store(), source=source, id_factory=self.id_factory, as_of=self._as_of
+                    self.store(),
+                    source=source,
+                    id_factory=self.id_factory,
+                    as_of=self._as_of,
+                    snapshot=self._latest_snapshot,
                 )
                 self._services[source] = service
             return service
@@ -121,6 +128,13 @@ class App:
         from projections.snapshots import load_as_of
 
         return load_as_of(self.store(), self.database(), plan, until)
+
+    def _latest_snapshot(self, plan: str) -> tuple[PlanState, str] | None:
+        # What a write starts from: the newest snapshot as stored, without waiting for the
+        # read models to catch up (the service folds every event after it anyway).
+        from projections.snapshots import latest_snapshot
+
+        return latest_snapshot(self._projections().database, plan)
 
     def now(self) -> datetime:
         """The current instant, from the injected clock (the system clock by default)."""

@@ -1,9 +1,21 @@
-"""How events change a plan's state: `evolve` one event, `fold` a stream.
+"""How events change a plan's state: `evolve` one event, `fold` a stream, `advance` a
+state others may be reading.
 
-For speed, `evolve` updates the state it is given in place and returns it: the caller owns
-that state and must not share it while folding. Events are facts the decider already
-checked, so nothing here checks rules; an event that cannot apply at all (a corrupt or
-foreign stream) is an IntegrityError.
+Two ways to apply events, for two kinds of owner:
+
+- `evolve` and `fold` change the state they are given in place and return it. That is what
+  a fold of a long stream needs (no copy per event), and it is safe when the caller owns the
+  state: it built it from the stream, or loaded it from a snapshot, and has not handed it
+  to anyone yet.
+- `advance` (and `Draft`, event by event) leaves the state it is given as it was and returns
+  a new one, copying on first write only what the events change (the mapping that holds an
+  entity, the entity, the lists and dicts inside it) and sharing the rest. That is what a
+  state already handed out needs: a reader in another thread, or a caller keeping an
+  earlier `Outcome`, never sees it change. A command on a plan of thousands of steps copies
+  a few mappings, not the plan.
+
+Events are facts the decider already checked, so nothing here checks rules; an event that
+cannot apply at all (a corrupt or foreign stream) is an IntegrityError.
 """
 
 from __future__ import annotations
@@ -12,7 +24,6 @@ import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from pacflow.domain.collector import collector_paused
 from pacflow.domain.events import (
     CalendarChangeOverridden,
     CheckThresholdsSet,
@@ -345,7 +356,8 @@ def _cannot_apply(event: PlanEvent, state: PlanState | None, problem: str) -> In
 
 
 def evolve(state: PlanState | None, event: PlanEvent) -> PlanState:
-    """The state after `event`: `state` itself, changed in place (the caller owns it).
+    """The state after `event`: `state` itself, changed in place (the caller owns it; for a
+    state others may be reading, see `advance`).
 
     Events are facts the decider already checked, so evolve does not check rules; an event
     that cannot apply at all (a corrupt or foreign stream) is an IntegrityError.
@@ -369,8 +381,8 @@ def evolve(state: PlanState | None, event: PlanEvent) -> PlanState:
 def fold(events: Iterable[PlanEvent], state: PlanState | None = None) -> PlanState | None:
     """Apply `events` in order to `state` (None: from the start of the stream).
 
-    Returns the state (the given one, changed in place), or None when there is no state and
-    no event: the plan does not exist. The cyclic garbage collector is paused meanwhile.
+    Returns the state (the given one, changed in place: the caller must own it, see the
+    module docstring), or None when there is no state and no event: the plan does not exist.
     """
     iterator = iter(events)
     if state is None:
@@ -378,8 +390,7 @@ def fold(events: Iterable[PlanEvent], state: PlanState | None = None) -> PlanSta
         if first is None:
             return None
         state = evolve(None, first)
-    with collector_paused():  # see pacflow.domain.collector
-        _apply_all(state, iterator)
+    _apply_all(state, iterator)
     return state
 
 
@@ -394,3 +405,120 @@ def _apply_all(state: PlanState, events: Iterator[PlanEvent]) -> None:
         except KeyError as error:
             raise _cannot_apply(event, state, f"unknown key {error}") from None
         state.version += 1
+
+
+# --- copy-on-write -----------------------------------------------------------------------
+
+_Claim = tuple[str, str | None]
+"""(mapping of PlanState, event field naming the entity in it; None: the mapping only)."""
+
+_CHANGES: dict[type[PlanEvent], tuple[_Claim, ...]] = {
+    PlanApproved: (),
+    PlanPublished: (),
+    RevisionOpened: (),
+    PlanClosed: (),
+    TargetLimitsSet: (),
+    CheckThresholdsSet: (),
+    MarketChangeRecorded: (),
+    CalendarChangeOverridden: (),
+    PersonAdded: (("people", None),),
+    PersonLeft: (("people", "person"),),
+    TargetAdded: (("targets", None),),
+    TargetDropped: (("targets", "target"),),
+    ObjectiveSet: (("objectives", None),),
+    TrackAdded: (("tracks", None),),
+    StepAdded: (("steps", None), ("tracks", "track")),
+    StepEdited: (("steps", "step"),),
+    StepMoved: (("steps", "step"),),
+    StepAssigned: (("steps", "step"),),
+    StepStarted: (("steps", "step"),),
+    StepCompleted: (("steps", "step"),),
+    StepBlocked: (("steps", "step"),),
+    StepCancelled: (("steps", "step"),),
+    OccurrencesScheduled: (("occurrences", None), ("steps", "step")),
+    OccurrencesUnscheduled: (("occurrences", None), ("steps", "step")),
+    OccurrenceCompleted: (("occurrences", "occurrence"),),
+    OccurrenceCancelled: (("occurrences", "occurrence"),),
+    OccurrenceMoved: (("occurrences", "occurrence"),),
+    # A redefined indicator keeps the previous one's targets and actuals: copied first.
+    IndicatorDefined: (("indicators", "key"),),
+    IndicatorTargetsSet: (("indicators", "indicator"),),
+    IndicatorValueRecorded: (("indicators", "indicator"),),
+    IndicatorValueCorrected: (("indicators", "indicator"),),
+}
+"""What each event type's handler above changes in place, hence what `Draft` copies first.
+Header fields need nothing: a draft starts from a copy of the header. A test checks that
+every handled type is here and that applying any event leaves the draft's base unchanged."""
+
+_MAPPINGS = frozenset(f.name for f in dataclasses.fields(PlanState) if f.default_factory is dict)
+
+
+def _clone(entity: Any, *, deep: bool = True) -> Any:
+    """A copy of a slotted state entity; `deep`: its lists and dicts are copies too (handlers
+    append to a track's steps, a step's occurrences, an indicator's targets and actuals)."""
+    kind = type(entity)
+    clone = object.__new__(kind)
+    for name in kind.__slots__:
+        value = getattr(entity, name)
+        if deep and (type(value) is list or type(value) is dict):
+            value = value.copy()
+        setattr(clone, name, value)
+    return clone
+
+
+class Draft:
+    """A new plan state made from a shared one, event by event, copying on first write.
+
+    The base state is never changed; `state` is the draft's own (its header copied, each
+    mapping and entity copied the first time an event changes it, everything else shared).
+    Once handed out, a draft's state must not be applied to again: start a new Draft from it.
+    """
+
+    __slots__ = ("_copied", "_state")
+
+    def __init__(self, base: PlanState | None) -> None:
+        # The header only: the mappings are copied when an event first changes them.
+        self._state: PlanState | None = _clone(base, deep=False) if base is not None else None
+        # Names of the mappings, and (mapping, key) of the entities, this draft owns.
+        self._copied: set[object] = set()
+
+    @property
+    def state(self) -> PlanState | None:
+        """The state after the events applied so far (the base itself if none)."""
+        return self._state
+
+    def apply(self, event: PlanEvent) -> PlanState:
+        """Apply one event to the draft's state (see `evolve` for what may be raised)."""
+        state = self._state
+        if state is None:
+            state = self._state = evolve(None, event)
+            self._copied.update(_MAPPINGS)  # a new plan shares nothing
+            return state
+        claims = _CHANGES.get(type(event))
+        if claims is None:
+            return evolve(state, event)  # PlanCreated again: evolve says why it cannot apply
+        copied = self._copied
+        for mapping_name, key_field in claims:
+            mapping = getattr(state, mapping_name)
+            if mapping_name not in copied:
+                mapping = mapping.copy()
+                setattr(state, mapping_name, mapping)
+                copied.add(mapping_name)
+            if key_field is not None:
+                key = getattr(event, key_field)
+                if key in mapping and (mapping_name, key) not in copied:
+                    mapping[key] = _clone(mapping[key])
+                    copied.add((mapping_name, key))
+        # An unknown key is left to evolve, which raises the IntegrityError a fold raises.
+        return evolve(state, event)
+
+
+def advance(state: PlanState | None, events: Iterable[PlanEvent]) -> PlanState | None:
+    """The state after `events`, as a new state: `state` is left as it was (copy-on-write,
+    see `Draft`). With no event, `state` itself."""
+    draft: Draft | None = None
+    for event in events:
+        if draft is None:
+            draft = Draft(state)
+        draft.apply(event)
+    return draft.state if draft is not None else state

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from datetime import date
 
 import pytest
@@ -73,19 +72,3 @@ def test_an_event_about_an_unknown_key_is_an_integrity_error() -> None:
     state = fold([CREATED])
     with pytest.raises(IntegrityError, match="unknown key 'S01'"):
         evolve(state, StepCompleted(step="S01", on=date(2025, 1, 28)))
-
-
-@pytest.mark.parametrize("collecting", [True, False])
-def test_fold_leaves_the_garbage_collector_as_it_found_it(collecting: bool) -> None:
-    was = gc.isenabled()
-    try:
-        if not collecting:
-            gc.disable()
-        assert fold(PUBLISHED) is not None
-        assert gc.isenabled() is collecting
-        with pytest.raises(IntegrityError):
-            fold([CREATED, CREATED])
-        assert gc.isenabled() is collecting
-    finally:
-        if was:
-            gc.enable()
