@@ -31,6 +31,7 @@ from events.records import (
     ExpectedVersion,
     NewEvent,
     RecordedEvent,
+    StreamSpan,
     StreamState,
     VerifyResult,
 )
@@ -361,6 +362,21 @@ class EventStore(abc.ABC):
         limit: int,
     ) -> list[RawRow]:
         """Up to `limit` rows of a stream with version > `after_version`, in version order."""
+
+    @abc.abstractmethod
+    def _stream_spans(self, after_position: int, to_position: int) -> list[StreamSpan]:
+        """The spans of `streams_between`, ordered by the first position of each."""
+
+    def streams_between(self, after_position: int, to_position: int) -> list[StreamSpan]:
+        """Each stream with events at positions in (`after_position`, `to_position`], with
+        the first and last of its versions there, in the order the streams first appear.
+
+        Lets a reader that only cares about each stream's own order (a projection of
+        per-stream state) take the log stream by stream instead of interleaved.
+        """
+        if to_position <= after_position:
+            return []
+        return self._stream_spans(after_position, to_position)
 
     def read_all(
         self,
