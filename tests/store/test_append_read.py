@@ -193,7 +193,9 @@ def test_streams_between_gives_each_stream_s_versions_in_a_window(store: EventSt
     store.append("c", numbered(2))  # 7-8
 
     def spans(after: int, to: int) -> list[tuple[str, int, int]]:
-        return [(s.stream_id, s.first_version, s.last_version) for s in store.streams_between(after, to)]
+        return [
+            (s.stream_id, s.first_version, s.last_version) for s in store.streams_between(after, to)
+        ]
 
     assert spans(0, 8) == [("b", 1, 3), ("a", 1, 3), ("c", 1, 2)]
     assert spans(1, 7) == [("b", 2, 3), ("a", 1, 3), ("c", 1, 1)]
