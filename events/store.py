@@ -45,14 +45,22 @@ READ_BATCH = 2000
 _parse_json = json.JSONDecoder().raw_decode
 
 
+_new_uuid = object.__new__
+# UUID is immutable (its __setattr__ refuses); its slots' own setters are what
+# object.__setattr__ would reach, without the attribute lookup.
+_set_uuid_int = uuid.UUID.__dict__["int"].__set__
+_set_uuid_safe = uuid.UUID.__dict__["is_safe"].__set__
+_UNKNOWN = uuid.SafeUUID.unknown
+
+
 def _uuid(text: str) -> uuid.UUID:
     """A UUID from the canonical text this store wrote, without uuid.UUID's slow parser."""
     value = int(text.replace("-", ""), 16)
     if len(text) != 36 or value >> 128:
         raise ValueError(f"badly formed event id {text!r}")
-    made = object.__new__(uuid.UUID)
-    object.__setattr__(made, "int", value)
-    object.__setattr__(made, "is_safe", uuid.SafeUUID.unknown)
+    made: uuid.UUID = _new_uuid(uuid.UUID)
+    _set_uuid_int(made, value)
+    _set_uuid_safe(made, _UNKNOWN)
     return made
 
 

@@ -173,7 +173,7 @@ snapshots = sa.Table(
 )
 SNAPSHOT_EVERY = 1000
 """A snapshot of a plan every this many events of its stream (see projections.snapshots)."""
-SNAPSHOT_WEIGHT = 1.0
+SNAPSHOT_WEIGHT = 2.0
 """...and no sooner than this many events per entity of the state (see PlanReadModel)."""
 CACHE_ENTITIES = 200_000
 """Entities of folded states kept in memory between windows (about 400 bytes each)."""

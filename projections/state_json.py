@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
+import itertools
 import json
 import types
 import typing
@@ -142,9 +144,45 @@ def _dataclass_loader(cls: type[Any]) -> Loader:
 _LOADERS: dict[Any, Loader] = {}
 
 
+_CHUNK = 1000
+"""Entities encoded per json.dumps call: a long plan's snapshot is never held as one tree
+of Python dicts (several times the size of its text) on its way to JSON."""
+
+
 def dump_state(state: PlanState) -> str:
     """A plan state as JSON text."""
-    return json.dumps(_dump(state), ensure_ascii=False, separators=(",", ":"))
+    parts = []
+    for name, dump_field, entities in _plan_fields():
+        value = getattr(state, name)
+        if entities is None:
+            text = _encode(dump_field(value))
+        else:
+            text = _encode_entities(value, *entities)
+        parts.append(f'"{name}":{text}')
+    return "{" + ",".join(parts) + "}"
+
+
+def _encode_entities(value: dict[Any, Any], dump_key: Dumper, dump_entity: Dumper) -> str:
+    if len(value) <= _CHUNK:
+        return _encode([[dump_key(k), dump_entity(v)] for k, v in value.items()])
+    chunks: list[str] = []
+    items = iter(value.items())
+    while chunk := [[dump_key(k), dump_entity(v)] for k, v in itertools.islice(items, _CHUNK)]:
+        chunks.append(_encode(chunk)[1:-1])
+    return "[" + ",".join(chunks) + "]"
+
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+@functools.cache
+def _plan_fields() -> list[tuple[str, Dumper, tuple[Dumper, Dumper] | None]]:
+    """PlanState's fields with their dumpers; the entity maps apart, to be encoded by chunks."""
+    fields: list[tuple[str, Dumper, tuple[Dumper, Dumper] | None]] = []
+    for field in dataclasses.fields(PlanState):
+        entities = (_dump, _dump) if field.type.startswith("dict[") else None
+        fields.append((field.name, _dump, entities))
+    return fields
 
 
 def load_state(text: str) -> PlanState:
