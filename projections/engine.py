@@ -49,7 +49,7 @@ E = TypeVar("E")
 COMMIT_EVERY = 10_000
 """Events per write transaction: large enough to amortise a commit's fsync, small enough
 that a SQLite writer (an append) never waits long for the lock."""
-PAGE = 2000
+PAGE = 200
 """Events read per query of a stream."""
 
 checkpoints_metadata = sa.MetaData()

@@ -175,7 +175,7 @@ SNAPSHOT_EVERY = 1000
 """A snapshot of a plan every this many events of its stream (see projections.snapshots)."""
 SNAPSHOT_WEIGHT = 2.0
 """...and no sooner than this many events per entity of the state (see PlanReadModel)."""
-CACHE_ENTITIES = 200_000
+CACHE_ENTITIES = 50_000
 """Entities of folded states kept in memory between windows (about 400 bytes each)."""
 
 Touched = dict[sa.Table, set[Any]]
@@ -575,8 +575,8 @@ def _all_rows(state: PlanState, table: sa.Table) -> Iterator[dict[str, Any]]:
         for n, t in enumerate(state.targets.values()):
             yield _target_row(plan, t, n)
     elif table is objectives:
-        for o in state.objectives.values():
-            yield _objective_row(plan, o)
+        for objective in state.objectives.values():
+            yield _objective_row(plan, objective)
     elif table is tracks:
         for n, k in enumerate(state.tracks.values()):
             yield _track_row(plan, k, n)
@@ -584,8 +584,8 @@ def _all_rows(state: PlanState, table: sa.Table) -> Iterator[dict[str, Any]]:
         for n, s in enumerate(state.steps.values()):
             yield _step_row(plan, s, n)
     elif table is occurrences:
-        for o in state.occurrences.values():
-            yield _occurrence_row(plan, o)
+        for occurrence in state.occurrences.values():
+            yield _occurrence_row(plan, occurrence)
     elif table is indicators:
         for n, i in enumerate(state.indicators.values()):
             yield _indicator_row(plan, i, n)
