@@ -28,7 +28,7 @@ from pacflow.domain.values import format_duration
 from projections.engine import Projected, Projector
 from projections.plan_events import plan_event
 from projections.rows import RowWriter
-from projections.state_json import dump_state, load_state
+from projections.state_json import dump_snapshot, load_state
 
 metadata = sa.MetaData()
 E = TypeVar("E")
@@ -169,11 +169,12 @@ snapshots = sa.Table(
     sa.Column("version", sa.Integer, primary_key=True),
     sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
-    sa.Column("state", sa.Text, nullable=False),
+    # projections.state_json.dump_snapshot: compressed JSON lines, read back by load_state.
+    sa.Column("state", sa.LargeBinary, nullable=False),
 )
 SNAPSHOT_EVERY = 1000
 """A snapshot of a plan every this many events of its stream (see projections.snapshots)."""
-SNAPSHOT_WEIGHT = 2.0
+SNAPSHOT_WEIGHT = 1.0
 """...and no sooner than this many events per entity of the state (see PlanReadModel)."""
 CACHE_ENTITIES = 50_000
 """Entities of folded states kept in memory between windows (about 400 bytes each)."""
@@ -425,7 +426,7 @@ class PlanReadModel(Projector[PlanEvent]):
     """
 
     name = "plans"
-    version = 4  # 4: snapshots thinned out on growing streams; idempotent windows
+    version = 4  # 4: compressed snapshots, thinned out on growing streams; idempotent windows
     handles = frozenset(EVENT_TYPES)
     metadata = metadata
     decode = staticmethod(plan_event)
@@ -496,7 +497,7 @@ class PlanReadModel(Projector[PlanEvent]):
                         "version": state.version,
                         "recorded_at": recorded.recorded_at,
                         "hash": recorded.hash,
-                        "state": dump_state(state),
+                        "state": dump_snapshot(state),
                     }
                 )
 
