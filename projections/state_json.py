@@ -213,7 +213,7 @@ def load_state(data: str | bytes) -> PlanState:
         raise ValueError("not a pacflow plan snapshot")
     hints = typing.get_type_hints(PlanState, vars(domain_state), include_extras=True)
     fields: dict[str, Any] = {}
-    maps: dict[str, dict[Any, Any]] = {}
+    maps: dict[str, Any] = {}
     for number, line in enumerate(_lines(data[len(_SNAPSHOT) :])):
         if number == 0:
             header = json.loads(line)
