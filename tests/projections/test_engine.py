@@ -54,7 +54,7 @@ def demo_url(sql_store_url: str) -> Iterator[str]:
 
     build_demo(opener)
     opened[0].close()
-    yield sql_store_url
+    return sql_store_url
 
 
 def _check(store: EventStore, engine: ProjectionEngine) -> None:
