@@ -7,7 +7,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -44,7 +43,7 @@ def fact_rows(engine: ProjectionEngine) -> dict[str, list[tuple[Any, ...]]]:
 
 
 @pytest.fixture
-def demo_url(sql_store_url: str) -> Iterator[str]:
+def demo_url(sql_store_url: str) -> str:
     """A SQL store holding the demo plan (about 500 events)."""
     opened: list[EventStore] = []
 
