@@ -538,12 +538,17 @@ class PlanReadModel(Projector[PlanEvent]):
 
     def _keep(self, folded: dict[str, _Folded]) -> None:
         """Move the flushed plans into the cache, then evict the least recently used ones
-        while the cache holds too many plans or too many entities."""
+        while the cache holds too many plans or too many entities. The plans just flushed
+        stay whatever their size: the next window most likely goes on with one of them (a
+        long stream spans several windows), and they were in memory anyway."""
         for plan, entry in folded.items():
             entry.touched = _no_rows()
+            self._cache.pop(plan, None)
             self._cache[plan] = entry
         total = sum(entity_count(e.state) for e in self._cache.values() if e.state is not None)
-        while self._cache and (len(self._cache) > self._cache_size or total > self._cache_entities):
+        while len(self._cache) > len(folded) and (
+            len(self._cache) > self._cache_size or total > self._cache_entities
+        ):
             _plan, evicted = self._cache.popitem(last=False)
             if evicted.state is not None:
                 total -= entity_count(evicted.state)
