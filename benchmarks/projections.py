@@ -1,14 +1,23 @@
-"""Read-model figures: rebuild throughput and memory, as-of and show latency.
+"""Read-model figures: rebuild and catch-up throughput and memory, as-of and show latency.
 
-In one run, on one machine and database: (1) rebuilding the plan read model from position
-0 over `--events` events spread across `--plans` plans (appended in interleaved chunks, as
-teams working at the same time would), in events/s and peak RSS of the rebuilding process,
-next to the raw read floor (a raw SELECT of the same rows with json.loads); (2) `plan show
---as-of` (snapshot + fold) on one plan stream of `--long` events; (3) `plan show` from the
-read model on a plan of `--steps` steps. Latencies are in-process medians of repeated runs.
+In one run, on one machine and database (SQLite by default, PostgreSQL with `--db`):
 
-    python -m benchmarks.projections                       # 1,000,000 events, 1,000 plans
-    python -m benchmarks.projections --events 100000 --plans 100 --long 20000
+1. a store of `--events` events over `--plans` plans, one of which has `--big-plan-events`
+   events (the others share the rest), appended through the store API in chunks of one
+   plan's events, interleaved as teams working at the same time would (a seeded draw
+   weighted by what each plan has left, so the big plan runs through the whole log);
+2. the raw read floor: a plain driver SELECT of every event's data and metadata, each
+   decoded with json.loads;
+3. catch-up: the read models built once when `--caught-up` of the log was written, then
+   caught up over the rest in a fresh process (events/s and that process's peak RSS);
+4. rebuild: every read model dropped and rebuilt from position 0 in a fresh process;
+5. `plan show --as-of` (snapshot + fold) on a long-lived plan of `--long` events and
+   `plan show` from the read model on a plan of `--steps` steps (in-process medians);
+   skipped with `--no-latency`.
+
+    python -m benchmarks.projections       # 1,000,000 events, 1,000 plans, one of 200,000
+    python -m benchmarks.projections --events 200000 --plans 200 --big-plan-events 40000
+    python -m benchmarks.projections --db postgresql+psycopg://postgres@127.0.0.1/bench
 """
 
 from __future__ import annotations
@@ -16,14 +25,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
+
+import sqlalchemy as sa
 
 from benchmarks.domain import plan_events
 from events import EventStore, NewEvent
@@ -34,11 +49,11 @@ from pacflow.read_models import read_models
 from projections.queries import plan_view
 from projections.snapshots import load_as_of
 
-REBUILD_GOAL = 50_000
+GOALS = {"sqlite": 50_000, "postgresql": 30_000}
 RSS_GOAL_MB = 200.0
 AS_OF_GOAL_MS = 100.0
 SHOW_GOAL_MS = 50.0
-CHUNK = 200  # events of one plan appended before moving to the next plan
+CHUNK = 200  # events of one plan appended at once
 MOMENT = datetime(2025, 3, 11, 9, 30, tzinfo=UTC)
 
 
@@ -53,59 +68,141 @@ class _Clock:
         return self.now
 
 
-def _payloads(count: int) -> list[tuple[str, dict[str, Any]]]:
+Template = list[tuple[str, dict[str, Any]]]
+
+
+def _template(count: int) -> Template:
+    """A realistic plan stream of `count` events (the prefix of a longer one is a valid plan)."""
     return [(event_type_name(e), to_payload(e)) for e in plan_events(count)]
 
 
-def _fill(store: EventStore, plans: int, per_plan: int) -> None:
-    template = _payloads(per_plan)
-    offsets = dict.fromkeys(range(plans), 0)
-    done = 0
-    while offsets:
-        for plan in list(offsets):
-            start = offsets[plan]
-            chunk = template[start : start + CHUNK]
-            batch = [
-                NewEvent(kind, {**data, "key": f"P{plan:04}"} if kind == "PlanCreated" else data)
-                for kind, data in chunk
-            ]
-            store.append(f"P{plan:04}", batch, expected_version=start)
-            offsets[plan] = start + len(chunk)
-            done += len(chunk)
-            if offsets[plan] >= len(template):
-                del offsets[plan]
-        print(f"  filled {done:,} events", file=sys.stderr)
+def _schedule(plans: int, total: int, big: int, seed: int = 7) -> list[tuple[str, int, int]]:
+    """The appends that build the store, in order: (plan, first event, end) of each chunk."""
+    sizes = [big] + [0] * (plans - 1) if plans > 1 else [total]
+    rest = total - big if plans > 1 else 0
+    for index in range(1, plans):
+        sizes[index] = rest // (plans - 1) + (1 if index <= rest % (plans - 1) else 0)
+    names = ["BIG" if index == 0 and plans > 1 else f"P{index:04}" for index in range(plans)]
+    done = [0] * plans
+    left = list(sizes)
+    draw = random.Random(seed)
+    appends = []
+    while any(left):
+        index = draw.choices(range(plans), weights=left)[0]
+        size = min(CHUNK, left[index])
+        appends.append((names[index], done[index], done[index] + size))
+        done[index] += size
+        left[index] -= size
+    return appends
+
+
+def _append(store: EventStore, template: Template, appends: list[tuple[str, int, int]]) -> None:
+    for count, (plan, start, end) in enumerate(appends, start=1):
+        batch = [
+            NewEvent(kind, {**data, "key": plan} if kind == "PlanCreated" else data)
+            for kind, data in template[start:end]
+        ]
+        store.append(plan, batch, expected_version=start)
+        if count % 500 == 0:
+            print(f"  appended {count:,} of {len(appends):,} chunks", file=sys.stderr)
 
 
 def _peak_rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """This process's peak RSS. VmHWM where there is one: on Linux, ru_maxrss of a process
+    started by fork and exec counts what its parent held when it forked."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _rebuild_child(url: str) -> None:
-    """Runs in a fresh process: rebuild, print events/s and peak RSS as JSON."""
+def _child(kind: str, url: str) -> None:
+    """Runs in a fresh process: catch up or rebuild, print events/s and peak RSS as JSON."""
     store = EventStore.from_url(url)
     engine = read_models(store)
+    head = store.head_position()
+    behind = max(status.lag for status in engine.status())
     started = time.perf_counter()
-    applied = engine.rebuild()
+    cpu = time.process_time()
+    if kind == "rebuild":
+        engine.rebuild()
+        behind = head
+    else:
+        engine.catch_up()
     seconds = time.perf_counter() - started
-    print(json.dumps({"events_per_s": applied / seconds, "peak_rss_mb": _peak_rss_mb()}))
+    cpu = time.process_time() - cpu
+    print(
+        json.dumps(
+            {
+                "events": behind,
+                "seconds": seconds,
+                "events_per_s": behind / seconds if seconds else 0.0,
+                "cpu_events_per_s": behind / cpu if cpu else 0.0,
+                "peak_rss_mb": _peak_rss_mb(),
+            }
+        )
+    )
+
+
+def _run_child(kind: str, url: str) -> dict[str, float]:
+    child = subprocess.run(
+        [sys.executable, "-m", "benchmarks.projections", "--child", kind, url],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+    )
+    figures: dict[str, float] = json.loads(child.stdout)
+    return figures
 
 
 def _raw_read_floor(url: str) -> float:
-    import sqlite3
+    """Events/s of a plain SELECT of data and metadata, each decoded with json.loads."""
+    engine = sa.create_engine(url, poolclass=sa.NullPool)
+    try:
+        connection: Any = engine.raw_connection()
+        try:
+            postgres = engine.dialect.name == "postgresql"
+            cursor = connection.cursor("floor") if postgres else connection.cursor()
+            if postgres:
+                cursor.itersize = 10_000
+            started = time.perf_counter()
+            count = 0
+            cursor.execute("SELECT data, metadata FROM events ORDER BY position")
+            for data, metadata in cursor:
+                json.loads(data)
+                json.loads(metadata)
+                count += 1
+            seconds = time.perf_counter() - started
+        finally:
+            connection.close()
+    finally:
+        engine.dispose()
+    return count / seconds
 
-    path = url.removeprefix("sqlite:///")
-    connection = sqlite3.connect(path)
-    started = time.perf_counter()
-    count = 0
-    for data, metadata in connection.execute("SELECT data, metadata FROM events"):
-        json.loads(data)
-        json.loads(metadata)
-        count += 1
-    return count / (time.perf_counter() - started)
+
+@contextmanager
+def _database(db: str | None) -> Iterator[str]:
+    """A store URL on an empty database: a temporary SQLite file, or a fresh schema of `db`."""
+    if db is None:
+        with tempfile.TemporaryDirectory() as directory:
+            yield f"sqlite:///{directory}/bench.db"
+        return
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(db, poolclass=sa.NullPool)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    try:
+        url = sa.make_url(db).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
 
 
 def _median_ms(work: Any, runs: int = 15) -> float:
@@ -210,41 +307,12 @@ def _big_plan(store: EventStore, steps: int) -> None:
     store.append("BIG", batch)
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--plans", type=int, default=1_000)
-    parser.add_argument("--long", type=int, default=100_000, help="events of the as-of plan")
-    parser.add_argument("--steps", type=int, default=1_000, help="steps of the shown plan")
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--rebuild-child", metavar="URL", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.rebuild_child:
-        _rebuild_child(args.rebuild_child)
-        return
-
+def _latencies(long: int, steps: int) -> tuple[float, float]:
+    """As-of on a long-lived plan and show of a big plan, on a SQLite store of their own."""
     with tempfile.TemporaryDirectory() as directory:
-        url = f"sqlite:///{directory}/bench.db"
-        store = EventStore.from_url(url, clock=_Clock())
-        print(f"filling {args.events:,} events across {args.plans:,} plans", file=sys.stderr)
-        _fill(store, args.plans, args.events // args.plans)
-        floor = _raw_read_floor(url)
-        child = subprocess.run(
-            [sys.executable, "-m", "benchmarks.projections", "--rebuild-child", url],
-            check=True,
-            capture_output=True,
-            text=True,
-            env={**os.environ},
-        )
-        rebuild = json.loads(child.stdout)
-
-        print(
-            f"one plan of {args.long:,} events; one plan of {args.steps:,} steps", file=sys.stderr
-        )
-        long_url = f"sqlite:///{directory}/long.db"
-        long_store = EventStore.from_url(long_url, clock=_Clock())
-        _long_plan(long_store, args.long)
-        _big_plan(long_store, args.steps)
+        long_store = EventStore.from_url(f"sqlite:///{directory}/long.db", clock=_Clock())
+        _long_plan(long_store, long)
+        _big_plan(long_store, steps)
         engine = read_models(long_store)
         engine.catch_up()
         length = long_store.stream_version("LONG")
@@ -252,53 +320,120 @@ def main(argv: list[str] | None = None) -> None:
         as_of_ms = _median_ms(lambda: load_as_of(long_store, engine.database, "LONG", moment))
         with engine.database.connect() as connection:
             show_ms = _median_ms(lambda: plan_view(connection, "BIG"))
+        long_store.close()
+    return as_of_ms, show_ms
 
-    figures = {
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--db", help="a PostgreSQL URL (a fresh schema is used, then dropped)")
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--plans", type=int, default=1_000)
+    parser.add_argument("--big-plan-events", type=int, default=200_000)
+    parser.add_argument(
+        "--caught-up", type=float, default=0.1, help="share of the log built before catch-up"
+    )
+    parser.add_argument("--long", type=int, default=100_000, help="events of the as-of plan")
+    parser.add_argument("--steps", type=int, default=1_000, help="steps of the shown plan")
+    parser.add_argument("--no-latency", action="store_true", help="skip as-of and show")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "URL"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        _child(*args.child)
+        return
+    big = min(args.big_plan_events, args.events) if args.plans > 1 else args.events
+    appends = _schedule(args.plans, args.events, big)
+    longest = max(end for _plan, _start, end in appends)
+    print(f"generating a plan stream of {longest:,} events", file=sys.stderr)
+    template = _template(longest)
+    split = int(len(appends) * args.caught_up)
+    with _database(args.db) as url:
+        store = EventStore.from_url(url, clock=_Clock())
+        backend = store.engine.dialect.name  # type: ignore[attr-defined]
+        print(f"appending {args.events:,} events to {backend}", file=sys.stderr)
+        started = time.perf_counter()
+        _append(store, template, appends[:split])
+        read_models(store).catch_up()
+        _append(store, template, appends[split:])
+        fill_s = time.perf_counter() - started
+        store.close()
+        print("raw read floor", file=sys.stderr)
+        floor = _raw_read_floor(url)
+        print("catch-up", file=sys.stderr)
+        catch_up = _run_child("catch-up", url)
+        print("rebuild", file=sys.stderr)
+        rebuild = _run_child("rebuild", url)
+    as_of_ms, show_ms = (None, None) if args.no_latency else _latencies(args.long, args.steps)
+
+    goal = GOALS.get(backend, GOALS["sqlite"])
+    figures: dict[str, Any] = {
+        "backend": backend,
         "events": args.events,
         "plans": args.plans,
-        "rebuild_events_per_s": round(rebuild["events_per_s"]),
+        "big_plan_events": big,
+        "fill_s": round(fill_s, 1),
         "raw_read_floor_per_s": round(floor),
+        "catch_up_events": catch_up["events"],
+        "catch_up_events_per_s": round(catch_up["events_per_s"]),
+        "catch_up_cpu_events_per_s": round(catch_up["cpu_events_per_s"]),
+        "catch_up_peak_rss_mb": round(catch_up["peak_rss_mb"], 1),
+        "rebuild_events_per_s": round(rebuild["events_per_s"]),
+        "rebuild_cpu_events_per_s": round(rebuild["cpu_events_per_s"]),
         "rebuild_peak_rss_mb": round(rebuild["peak_rss_mb"], 1),
-        "as_of_ms": round(as_of_ms, 1),
-        "show_ms": round(show_ms, 1),
+        "as_of_ms": None if as_of_ms is None else round(as_of_ms, 1),
+        "show_ms": None if show_ms is None else round(show_ms, 1),
     }
     if args.json:
         print(json.dumps(figures, indent=2))
         return
-    rows = [
-        (
-            "rebuild (events/s)",
-            f"{rebuild['events_per_s']:,.0f}",
-            f"{floor:,.0f}",
-            f">= {REBUILD_GOAL:,}",
-            rebuild["events_per_s"] >= REBUILD_GOAL,
-        ),
-        (
-            "rebuild peak RSS (MB)",
-            f"{rebuild['peak_rss_mb']:.1f}",
-            "",
-            f"<= {RSS_GOAL_MB:.0f}",
-            rebuild["peak_rss_mb"] <= RSS_GOAL_MB,
-        ),
-        (
-            f"as-of, {args.long:,}-event plan (ms)",
-            f"{as_of_ms:.1f}",
-            "",
-            f"<= {AS_OF_GOAL_MS:.0f}",
-            as_of_ms <= AS_OF_GOAL_MS,
-        ),
-        (
-            f"show, {args.steps:,}-step plan (ms)",
-            f"{show_ms:.1f}",
-            "",
-            f"<= {SHOW_GOAL_MS:.0f}",
-            show_ms <= SHOW_GOAL_MS,
-        ),
-    ]
-    print(f"{args.events:,} events across {args.plans:,} plans (chunks of {CHUNK}, interleaved)")
+    rows: list[tuple[str, str, str, str, bool]] = []
+    for kind, measured in (("catch-up", catch_up), ("rebuild", rebuild)):
+        rows += [
+            (
+                f"{kind} (events/s)",
+                f"{measured['events_per_s']:,.0f}",
+                f"{floor:,.0f}",
+                f">= {goal:,}",
+                measured["events_per_s"] >= goal,
+            ),
+            (
+                f"{kind} peak RSS (MB)",
+                f"{measured['peak_rss_mb']:.1f}",
+                "",
+                f"<= {RSS_GOAL_MB:.0f}",
+                measured["peak_rss_mb"] <= RSS_GOAL_MB,
+            ),
+        ]
+    if as_of_ms is not None and show_ms is not None:
+        rows += [
+            (
+                f"as-of, {args.long:,}-event plan (ms)",
+                f"{as_of_ms:.1f}",
+                "",
+                f"<= {AS_OF_GOAL_MS:.0f}",
+                as_of_ms <= AS_OF_GOAL_MS,
+            ),
+            (
+                f"show, {args.steps:,}-step plan (ms)",
+                f"{show_ms:.1f}",
+                "",
+                f"<= {SHOW_GOAL_MS:.0f}",
+                show_ms <= SHOW_GOAL_MS,
+            ),
+        ]
+    print(
+        f"{backend}: {args.events:,} events across {args.plans:,} plans, one of {big:,} "
+        f"(chunks of {CHUNK}, interleaved); catch-up over {catch_up['events']:,.0f} new events"
+    )
     print(f"{'measure':<32} {'pacflow':>10} {'raw floor':>10}  {'goal':<11} verdict")
-    for name, value, floor_text, goal, ok in rows:
-        print(f"{name:<32} {value:>10} {floor_text:>10}  {goal:<11} {'ok' if ok else 'below goal'}")
+    for name, value, floor_text, goal_text, ok in rows:
+        verdict = "ok" if ok else "below goal"
+        print(f"{name:<32} {value:>10} {floor_text:>10}  {goal_text:<11} {verdict}")
+    print(
+        f"(CPU-bound rates: catch-up {catch_up['cpu_events_per_s']:,.0f}, "
+        f"rebuild {rebuild['cpu_events_per_s']:,.0f} events per CPU second)"
+    )
 
 
 if __name__ == "__main__":

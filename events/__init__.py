@@ -24,6 +24,7 @@ from events.records import (
     ExpectedVersion,
     NewEvent,
     RecordedEvent,
+    StreamSpan,
     StreamState,
     VerifyResult,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "NewEvent",
     "RecordedEvent",
     "StoreUnavailableError",
+    "StreamSpan",
     "StreamState",
     "Subscription",
     "Upcasters",

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from events.clock import Clock
 from events.encoding import GENESIS_HASH
-from events.records import ExpectedVersion
+from events.records import ExpectedVersion, StreamSpan
 from events.store import (
     DuplicateEventId,
     EventStore,
@@ -106,6 +106,17 @@ class InMemoryEventStore(EventStore):
                     if len(found) == limit:
                         break
             return found
+
+    def _stream_spans(self, after_position: int, to_position: int) -> list[StreamSpan]:
+        spans: dict[str, list[int]] = {}
+        with self._lock:
+            for row in itertools.islice(self._rows, max(after_position, 0), to_position):
+                span = spans.get(row.stream_id)
+                if span is None:
+                    spans[row.stream_id] = [row.stream_version, row.stream_version]
+                else:
+                    span[1] = row.stream_version
+        return [StreamSpan(stream, first, last) for stream, (first, last) in spans.items()]
 
     def _stream_rows(
         self,

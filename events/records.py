@@ -67,6 +67,17 @@ class RecordedEvent(NamedTuple):
     hash: str
 
 
+class StreamSpan(NamedTuple):
+    """The events of one stream inside a window of positions: its first and last version there.
+
+    Positions grow with versions inside a stream, so the versions in a window are consecutive.
+    """
+
+    stream_id: str
+    first_version: int
+    last_version: int
+
+
 @dataclass(frozen=True, slots=True)
 class VerifyResult:
     """Outcome of re-computing the hash chain."""

@@ -31,6 +31,7 @@ from events.records import (
     ExpectedVersion,
     NewEvent,
     RecordedEvent,
+    StreamSpan,
     StreamState,
     VerifyResult,
 )
@@ -44,14 +45,22 @@ READ_BATCH = 2000
 _parse_json = json.JSONDecoder().raw_decode
 
 
+_new_uuid = object.__new__
+# UUID is immutable (its __setattr__ refuses); its slots' own setters are what
+# object.__setattr__ would reach, without the attribute lookup.
+_set_uuid_int = uuid.UUID.__dict__["int"].__set__
+_set_uuid_safe = uuid.UUID.__dict__["is_safe"].__set__
+_UNKNOWN = uuid.SafeUUID.unknown
+
+
 def _uuid(text: str) -> uuid.UUID:
     """A UUID from the canonical text this store wrote, without uuid.UUID's slow parser."""
     value = int(text.replace("-", ""), 16)
     if len(text) != 36 or value >> 128:
         raise ValueError(f"badly formed event id {text!r}")
-    made = object.__new__(uuid.UUID)
-    object.__setattr__(made, "int", value)
-    object.__setattr__(made, "is_safe", uuid.SafeUUID.unknown)
+    made: uuid.UUID = _new_uuid(uuid.UUID)
+    _set_uuid_int(made, value)
+    _set_uuid_safe(made, _UNKNOWN)
     return made
 
 
@@ -361,6 +370,21 @@ class EventStore(abc.ABC):
         limit: int,
     ) -> list[RawRow]:
         """Up to `limit` rows of a stream with version > `after_version`, in version order."""
+
+    @abc.abstractmethod
+    def _stream_spans(self, after_position: int, to_position: int) -> list[StreamSpan]:
+        """The spans of `streams_between`, ordered by the first position of each."""
+
+    def streams_between(self, after_position: int, to_position: int) -> list[StreamSpan]:
+        """Each stream with events at positions in (`after_position`, `to_position`], with
+        the first and last of its versions there, in the order the streams first appear.
+
+        Lets a reader that only cares about each stream's own order (a projection of
+        per-stream state) take the log stream by stream instead of interleaved.
+        """
+        if to_position <= after_position:
+            return []
+        return self._stream_spans(after_position, to_position)
 
     def read_all(
         self,

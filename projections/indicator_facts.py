@@ -23,10 +23,11 @@ import sqlalchemy as sa
 
 from events import RecordedEvent
 from pacflow.domain import events as ev
-from pacflow.domain import from_payload
 from pacflow.domain.schedule import DueDate
 from pacflow.domain.touches import names_where
-from projections.engine import Projector
+from projections.engine import Projected, Projector
+from projections.plan_events import plan_event
+from projections.rows import RowWriter
 
 metadata = sa.MetaData()
 
@@ -149,33 +150,51 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+def _actor(recorded: RecordedEvent) -> str:
+    return str(recorded.metadata.get("actor", "unknown"))
+
+
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-class IndicatorFacts(Projector):
+class IndicatorFacts(Projector[ev.PlanEvent]):
     """Keeps the rm_ind_* tables: indicator definitions, targets, values and things done."""
 
     name = "indicator_facts"
-    version = 1
+    version = 2  # 2: rows written in windows, skipped when already there
     handles = HANDLES
     metadata = metadata
+    decode = staticmethod(plan_event)
 
-    def apply(self, connection: sa.Connection, events: Sequence[RecordedEvent]) -> None:
-        batch = _Batch(connection)
-        for recorded in events:
-            event = from_payload(recorded.type, recorded.schema_version, recorded.data)
-            batch.add(recorded, event)
-        batch.flush()
+    def __init__(self) -> None:
+        self._batch: _Batch | None = None
+
+    def apply(self, connection: sa.Connection, events: Sequence[Projected[ev.PlanEvent]]) -> None:
+        if self._batch is None:
+            self._batch = _Batch(connection)
+        for recorded, event in events:
+            self._batch.add(recorded, event)
+
+    def flush(self, connection: sa.Connection) -> None:
+        if self._batch is not None:
+            self._batch.flush(RowWriter(connection))
+            self._batch = None
+
+    def reset(self) -> None:
+        self._batch = None
 
 
 class _Batch:
-    """The rows of one batch of events; steps and tracks are looked up as the batch goes
-    (a step moved earlier in the batch has its new schedule for the visits after it)."""
+    """The rows of one window of events, written at its end; steps and tracks are looked
+    up as the window goes (a step moved earlier in the window has its new schedule for the
+    visits after it). Every row is keyed by its event's position, so a window applied again
+    after a crash finds its rows there and skips them."""
 
     def __init__(self, connection: sa.Connection) -> None:
         self._connection = connection
         self._rows: defaultdict[sa.Table, list[dict[str, Any]]] = defaultdict(list)
+        self._moves: list[tuple[str, date | None, str, str]] = []
         self._steps: dict[tuple[str, str], tuple[str, str, date | None]] = {}
         self._tracks: dict[tuple[str, str], str | None] = {}
 
@@ -186,7 +205,6 @@ class _Batch:
             "position": recorded.position,
             "recorded_at": _utc(recorded.recorded_at),
         }
-        actor = str(recorded.metadata.get("actor", "unknown"))
         if isinstance(event, ev.PlanCreated):
             self._rows[plans].append(
                 {
@@ -203,7 +221,7 @@ class _Batch:
         elif isinstance(event, ev.StepAdded | ev.StepMoved):
             self._step_scheduled(plan, event)
         elif isinstance(event, ev.OccurrenceCompleted | ev.StepCompleted):
-            self._done(common, actor, event)
+            self._done(common, _actor(recorded), event)
         elif isinstance(event, ev.IndicatorDefined):
             self._rows[definitions].append(
                 {
@@ -236,7 +254,7 @@ class _Batch:
                     **common,
                     "indicator": event.indicator,
                     "period": event.period,
-                    "actor": actor,
+                    "actor": _actor(recorded),
                     "value": str(event.value),
                     "previous": previous,
                     "reason": reason,
@@ -255,12 +273,7 @@ class _Batch:
             )
         else:
             track = self._step(plan, key)[0]
-            self.flush()  # the step's row may still be waiting in this batch
-            self._connection.execute(
-                sa.update(steps)
-                .where(steps.c.plan == plan, steps.c.step == key)
-                .values(schedule=schedule.kind, due=due)
-            )
+            self._moves.append((schedule.kind, due, plan, key))
         self._steps[(plan, key)] = (track, schedule.kind, due)
 
     def _step(self, plan: str, key: str) -> tuple[str, str, date | None]:
@@ -308,8 +321,10 @@ class _Batch:
             }
         )
 
-    def flush(self) -> None:
-        for table in (plans, tracks, steps, definitions, targets, values, done):
-            rows = self._rows.pop(table, None)
-            if rows:
-                self._connection.execute(sa.insert(table), rows)
+    def flush(self, writer: RowWriter) -> None:
+        for table in (plans, tracks, steps):
+            writer.insert(table, self._rows.pop(table, []), skip_existing=True)
+        # After the inserts: a step added then moved in one window ends with its last move.
+        writer.update(steps, ["schedule", "due"], ["plan", "step"], self._moves)
+        for table in (definitions, targets, values, done):
+            writer.insert(table, self._rows.pop(table, []), skip_existing=True)

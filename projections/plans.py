@@ -3,9 +3,11 @@ occurrences and indicators as SQL rows, so that showing and reporting a plan doe
 replay its stream.
 
 The rows are not computed by a second copy of the domain's rules: the projector folds each
-plan with the domain's own `evolve`, then rewrites only the rows the batch's events
-touched, straight from that state. Folded states are kept in a bounded cache; a plan that
-fell out of it is folded again from its stream, up to the event at hand.
+plan with the domain's own `evolve`, then, once per window of the engine, rewrites only the
+rows the window's events touched, straight from that state (all of a plan's rows when the
+plan is new in the window: one insert per table on a rebuild). Folded states are kept in a
+cache bounded in plans and entities; a plan that fell out of it is loaded again from its
+latest snapshot and the events after it.
 """
 
 from __future__ import annotations
@@ -13,18 +15,20 @@ from __future__ import annotations
 import json
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import date, datetime
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
 from events import EventStore, RecordedEvent
-from pacflow.domain import EVENT_TYPES, PlanEvent, PlanState, evolve, fold, from_payload
+from pacflow.domain import EVENT_TYPES, PlanEvent, PlanState, evolve, fold
 from pacflow.domain import events as ev
 from pacflow.domain.state import Indicator, Objective, Occurrence, Person, Step, Target, Track
 from pacflow.domain.values import format_duration
-from projections.engine import Projector
-from projections.state_json import dump_state, load_state
+from projections.engine import Projected, Projector
+from projections.plan_events import plan_event
+from projections.rows import RowWriter
+from projections.state_json import dump_snapshot, load_state
 
 metadata = sa.MetaData()
 E = TypeVar("E")
@@ -165,10 +169,15 @@ snapshots = sa.Table(
     sa.Column("version", sa.Integer, primary_key=True),
     sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
-    sa.Column("state", sa.Text, nullable=False),
+    # projections.state_json.dump_snapshot: compressed JSON lines, read back by load_state.
+    sa.Column("state", sa.LargeBinary, nullable=False),
 )
 SNAPSHOT_EVERY = 1000
 """A snapshot of a plan every this many events of its stream (see projections.snapshots)."""
+SNAPSHOT_WEIGHT = 1.0
+"""...and no sooner than this many events per entity of the state (see PlanReadModel)."""
+CACHE_ENTITIES = 50_000
+"""Entities of folded states kept in memory between windows (about 400 bytes each)."""
 
 Touched = dict[sa.Table, set[Any]]
 
@@ -379,144 +388,213 @@ def _touched(event: PlanEvent, into: Touched) -> None:
 _ENTITY_TABLES = (people, targets, objectives, tracks, steps, occurrences, indicators)
 
 
-class PlanReadModel(Projector):
-    """Keeps the rm_* tables equal to the rows of each plan's folded state."""
+def entity_count(state: PlanState) -> int:
+    """How many entities a plan holds: what its snapshot and its rows cost to write."""
+    return (
+        len(state.people)
+        + len(state.targets)
+        + len(state.objectives)
+        + len(state.tracks)
+        + len(state.steps)
+        + len(state.occurrences)
+        + len(state.indicators)
+    )
+
+
+@dataclass(slots=True)
+class _Folded:
+    """A plan's state as folded so far, the version of its latest snapshot, and the rows
+    its events since the last flush touched (None: all of them, the plan is new here)."""
+
+    state: PlanState | None
+    snapshot: int
+    touched: Touched | None = None
+
+
+class PlanReadModel(Projector[PlanEvent]):
+    """Keeps the rm_* tables equal to the rows of each plan's folded state, and snapshots.
+
+    Snapshots are due every `snapshot_every` events of a stream, and never sooner than
+    `snapshot_weight` events per entity of the state since the previous one: a snapshot
+    costs the size of the state, so on a stream whose state keeps growing (a plan of 200k
+    events holds some 150k steps and visits) snapshots thin out as it grows and their total
+    cost stays proportional to the stream, not to its square; a reader then folds at most
+    about as many events as the snapshot it starts from holds entities.
+
+    Folded states are kept in a cache bounded in plans and in entities (memory); a plan
+    that fell out of it is loaded again from its latest snapshot and the events after it.
+    """
 
     name = "plans"
-    version = 3  # 3: snapshots hold indicators' actual values
+    version = 4  # 4: compressed snapshots, thinned out on growing streams; idempotent windows
     handles = frozenset(EVENT_TYPES)
     metadata = metadata
+    decode = staticmethod(plan_event)
 
     def __init__(
-        self, store: EventStore, cache_size: int = 256, snapshot_every: int = SNAPSHOT_EVERY
+        self,
+        store: EventStore,
+        cache_size: int = 256,
+        snapshot_every: int = SNAPSHOT_EVERY,
+        snapshot_weight: float = SNAPSHOT_WEIGHT,
+        cache_entities: int = CACHE_ENTITIES,
     ) -> None:
         self._store = store
         self._snapshot_every = snapshot_every
-        self._cache: OrderedDict[str, PlanState] = OrderedDict()
+        self._snapshot_weight = snapshot_weight
+        self._cache: OrderedDict[str, _Folded] = OrderedDict()
         self._cache_size = cache_size
+        self._cache_entities = cache_entities
+        self._dirty: dict[str, _Folded] = {}
+        self._snapshot_rows: list[dict[str, Any]] = []
 
     def reset(self) -> None:
         self._cache.clear()
+        self._dirty.clear()
+        self._snapshot_rows.clear()
 
-    def _state_before(self, connection: sa.Connection, event: RecordedEvent) -> PlanState | None:
-        """The plan just before `event`: cached, else from its latest snapshot and stream."""
-        wanted = event.stream_version - 1
-        state = self._cache.get(event.stream_id)
-        if state is not None and state.version == wanted:
-            self._cache.move_to_end(event.stream_id)
-            return state
+    def _folded(self, connection: sa.Connection, recorded: RecordedEvent) -> _Folded:
+        """The plan just before `recorded`: cached, else from its latest snapshot and stream."""
+        plan = recorded.stream_id
+        wanted = recorded.stream_version - 1
+        folded = self._dirty.get(plan) or self._cache.pop(plan, None)
+        if folded is not None and _version(folded.state) == wanted:
+            return folded
         state = None
         row = connection.execute(
             sa.select(snapshots.c.version, snapshots.c.state)
-            .where(snapshots.c.plan == event.stream_id, snapshots.c.version <= wanted)
+            .where(snapshots.c.plan == plan, snapshots.c.version <= wanted)
             .order_by(snapshots.c.version.desc())
             .limit(1)
         ).first()
         if row is not None:
             state = load_state(row.state)
         start = state.version + 1 if state is not None else 1
-        previous = self._store.read_stream(event.stream_id, from_version=start, to_version=wanted)
-        return fold((from_payload(r.type, r.schema_version, r.data) for r in previous), state)
+        previous = self._store.read_stream(plan, from_version=start, to_version=wanted)
+        state = fold((plan_event(r) for r in previous), state)
+        # A plan new in this window has no rows yet (or, replayed after a crash, rows this
+        # very pass will write again): all its rows are written at the flush.
+        return _Folded(
+            state, row.version if row is not None else 0, None if state is None else _no_rows()
+        )
 
-    def apply(self, connection: sa.Connection, events: Sequence[RecordedEvent]) -> None:
-        touched: dict[str, Touched] = defaultdict(lambda: defaultdict(set))
-        snapshot_rows: list[dict[str, Any]] = []
-        for recorded in events:
-            state = self._state_before(connection, recorded)
-            event = from_payload(recorded.type, recorded.schema_version, recorded.data)
-            state = evolve(state, event)
-            self._cache[recorded.stream_id] = state
-            self._cache.move_to_end(recorded.stream_id)
-            _touched(event, touched[recorded.stream_id])
-            if state.version % self._snapshot_every == 0:
-                snapshot_rows.append(
+    def apply(self, connection: sa.Connection, events: Sequence[Projected[PlanEvent]]) -> None:
+        every = self._snapshot_every
+        for recorded, event in events:
+            plan = recorded.stream_id
+            folded = self._dirty.get(plan)
+            if folded is None or _version(folded.state) != recorded.stream_version - 1:
+                folded = self._dirty[plan] = self._folded(connection, recorded)
+            state = folded.state = evolve(folded.state, event)
+            if folded.touched is not None:
+                _touched(event, folded.touched)
+            since = state.version - folded.snapshot
+            if since >= every and since >= self._snapshot_weight * entity_count(state):
+                folded.snapshot = state.version
+                self._snapshot_rows.append(
                     {
-                        "plan": recorded.stream_id,
+                        "plan": plan,
                         "version": state.version,
                         "recorded_at": recorded.recorded_at,
                         "hash": recorded.hash,
-                        "state": dump_state(state),
+                        "state": dump_snapshot(state),
                     }
                 )
-        if snapshot_rows:
-            connection.execute(sa.insert(snapshots), snapshot_rows)
-        for plan, changes in touched.items():
-            self._write(connection, self._cache[plan], changes)
-        while len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
 
-    def _write(self, connection: sa.Connection, state: PlanState, changes: Touched) -> None:
-        rows = _RowWriter(connection)
-        rows.replace(plans, state.key, [(state.key,)], [_plan_row(state)])
-        for table in _ENTITY_TABLES:
-            keys = changes.get(table)
-            if keys:
-                keyed = [key if table is objectives else (key,) for key in keys]
-                rows.replace(table, state.key, keyed, list(_entity_rows(state, table, keys)))
+    def flush(self, connection: sa.Connection) -> None:
+        writer = RowWriter(connection)
+        if self._snapshot_rows:
+            writer.insert(snapshots, self._snapshot_rows, skip_existing=True)
+            self._snapshot_rows.clear()
+        deleted: defaultdict[sa.Table, list[tuple[Any, ...]]] = defaultdict(list)
+        inserted: defaultdict[sa.Table, list[dict[str, Any]]] = defaultdict(list)
+        whole: list[PlanState] = []
+        for plan, folded in self._dirty.items():
+            state = folded.state
+            assert state is not None  # an applied event leaves a state
+            if folded.touched is None:
+                whole.append(state)
+                continue
+            deleted[plans].append((plan,))
+            inserted[plans].append(_plan_row(state))
+            for table, keys in folded.touched.items():
+                if not keys:
+                    continue
+                deleted[table] += [
+                    (plan, *key) if table is objectives else (plan, key) for key in keys
+                ]
+                inserted[table] += _entity_rows(state, table, keys)
+        for table in _ALL_TABLES:
+            if deleted.get(table):
+                writer.delete(table, _key_columns(table), deleted[table])
+            if inserted.get(table):
+                writer.insert(table, inserted[table])
+        for state in whole:
+            for table in _ALL_TABLES:
+                writer.delete(table, ["plan"], [(state.key,)])
+                writer.insert(table, _all_rows(state, table))
+        self._keep(self._dirty)
+        self._dirty = {}
 
-
-class _RowWriter:
-    """Deletes and inserts rows through the driver, inside the engine's transaction.
-
-    SQLAlchemy's per-row parameter processing cost more than the database on rebuilds;
-    values are converted here the way SQLAlchemy stores them, so its reads still work.
-    """
-
-    def __init__(self, connection: sa.Connection) -> None:
-        self._cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        self._sqlite = connection.dialect.name == "sqlite"
-        self._mark = "?" if self._sqlite else "%s"
-
-    def replace(
-        self,
-        table: sa.Table,
-        plan: str,
-        keys: Sequence[tuple[Any, ...]],
-        rows: Sequence[dict[str, Any]],
-    ) -> None:
-        """Delete the rows of `plan` with these primary keys, then insert `rows`."""
-        key_columns = [c.name for c in table.primary_key.columns if c.name != "plan"]
-        where = " AND ".join(f'"{name}" = {self._mark}' for name in ["plan", *key_columns])
-        self._cursor.executemany(
-            f'DELETE FROM "{table.name}" WHERE {where}',
-            [(plan, *key)[: 1 + len(key_columns)] for key in keys],
-        )
-        if rows:
-            columns = [c.name for c in table.columns]
-            names = ", ".join(f'"{name}"' for name in columns)
-            marks = ", ".join([self._mark] * len(columns))
-            values = [tuple(row[name] for name in columns) for row in rows]
-            if self._sqlite:
-                values = _sqlite_values(table, values)
-            self._cursor.executemany(
-                f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', values
-            )
-
-
-def _sqlite_datetime(value: datetime | None) -> str | None:
-    return None if value is None else value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    def _keep(self, folded: dict[str, _Folded]) -> None:
+        """Move the flushed plans into the cache, then evict the least recently used ones
+        while the cache holds too many plans or too many entities. The plans just flushed
+        stay whatever their size: the next window most likely goes on with one of them (a
+        long stream spans several windows), and they were in memory anyway."""
+        for plan, entry in folded.items():
+            entry.touched = _no_rows()
+            self._cache.pop(plan, None)
+            self._cache[plan] = entry
+        total = sum(entity_count(e.state) for e in self._cache.values() if e.state is not None)
+        while len(self._cache) > len(folded) and (
+            len(self._cache) > self._cache_size or total > self._cache_entities
+        ):
+            _plan, evicted = self._cache.popitem(last=False)
+            if evicted.state is not None:
+                total -= entity_count(evicted.state)
 
 
-def _sqlite_date(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
+def _version(state: PlanState | None) -> int:
+    return 0 if state is None else state.version
 
 
-def _sqlite_values(table: sa.Table, values: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """Dates as SQLAlchemy's SQLite dialect stores them (text), converted column by column."""
-    converters = [
-        (index, _sqlite_datetime if isinstance(column.type, sa.DateTime) else _sqlite_date)
-        for index, column in enumerate(table.columns)
-        if isinstance(column.type, sa.DateTime | sa.Date)
-    ]
-    if not converters:
-        return values
-    converted = []
-    for row in values:
-        cells = list(row)
-        for index, convert in converters:
-            cells[index] = convert(cells[index])
-        converted.append(tuple(cells))
-    return converted
+def _no_rows() -> Touched:
+    return defaultdict(set)
+
+
+_ALL_TABLES = (plans, *_ENTITY_TABLES)
+
+
+def _key_columns(table: sa.Table) -> list[str]:
+    return [c.name for c in table.primary_key.columns]
+
+
+def _all_rows(state: PlanState, table: sa.Table) -> Iterator[dict[str, Any]]:
+    """Every row of one table for one plan, made as they are sent (never all held at once)."""
+    plan = state.key
+    if table is plans:
+        yield _plan_row(state)
+    elif table is people:
+        for n, p in enumerate(state.people.values()):
+            yield _person_row(plan, p, n)
+    elif table is targets:
+        for n, t in enumerate(state.targets.values()):
+            yield _target_row(plan, t, n)
+    elif table is objectives:
+        for objective in state.objectives.values():
+            yield _objective_row(plan, objective)
+    elif table is tracks:
+        for n, k in enumerate(state.tracks.values()):
+            yield _track_row(plan, k, n)
+    elif table is steps:
+        for n, s in enumerate(state.steps.values()):
+            yield _step_row(plan, s, n)
+    elif table is occurrences:
+        for occurrence in state.occurrences.values():
+            yield _occurrence_row(plan, occurrence)
+    elif table is indicators:
+        for n, i in enumerate(state.indicators.values()):
+            yield _indicator_row(plan, i, n)
 
 
 def _entity_rows(state: PlanState, table: sa.Table, keys: set[Any]) -> Iterator[dict[str, Any]]:

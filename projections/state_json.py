@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
+import itertools
 import json
 import types
 import typing
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
@@ -142,12 +145,93 @@ def _dataclass_loader(cls: type[Any]) -> Loader:
 _LOADERS: dict[Any, Loader] = {}
 
 
+_CHUNK = 1000
+"""Entities per line of a snapshot (and per json encoding of `dump_state`): a long plan's
+state is never held as one tree of Python dicts, or as one text, on its way in or out."""
+_SNAPSHOT = b"pacflow-state/2\n"
+"""What a compressed snapshot starts with (a JSON text starts with `{`)."""
+
+
 def dump_state(state: PlanState) -> str:
     """A plan state as JSON text."""
-    return json.dumps(_dump(state), ensure_ascii=False, separators=(",", ":"))
+    parts = []
+    for name, entities in _plan_fields():
+        value = getattr(state, name)
+        text = _encode_entities(value) if entities else _encode(_dump(value))
+        parts.append(f'"{name}":{text}')
+    return "{" + ",".join(parts) + "}"
 
 
-def load_state(text: str) -> PlanState:
-    """The plan state `dump_state` wrote."""
-    state: PlanState = _loader(PlanState)(json.loads(text))
-    return state
+def dump_snapshot(state: PlanState) -> bytes:
+    """A plan state as a snapshot: zlib-compressed JSON lines, a header line with the plan's
+    own fields, then one line per chunk of an entity map (`["steps", [[key, step], …]]`).
+
+    A snapshot of a plan with 150,000 steps and visits is some 36 MB of JSON and a few MB
+    compressed; made and read a chunk at a time, it never needs more memory than a chunk.
+    """
+    compressor = zlib.compressobj(1)  # fastest: JSON lines shrink four- to eightfold anyway
+    out = [_SNAPSHOT]
+    header = {
+        name: _dump(getattr(state, name)) for name, entities in _plan_fields() if not entities
+    }
+    out.append(compressor.compress(_encode(header).encode() + b"\n"))
+    for name, entities in _plan_fields():
+        if not entities:
+            continue
+        items = iter(getattr(state, name).items())
+        while chunk := [[_dump(k), _dump(v)] for k, v in itertools.islice(items, _CHUNK)]:
+            out.append(compressor.compress(_encode([name, chunk]).encode() + b"\n"))
+    out.append(compressor.flush())
+    return b"".join(out)
+
+
+def _encode_entities(value: dict[Any, Any]) -> str:
+    if len(value) <= _CHUNK:
+        return _encode([[_dump(k), _dump(v)] for k, v in value.items()])
+    chunks: list[str] = []
+    items = iter(value.items())
+    while chunk := [[_dump(k), _dump(v)] for k, v in itertools.islice(items, _CHUNK)]:
+        chunks.append(_encode(chunk)[1:-1])
+    return "[" + ",".join(chunks) + "]"
+
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+@functools.cache
+def _plan_fields() -> list[tuple[str, bool]]:
+    """PlanState's fields, and whether each is an entity map (written in chunks)."""
+    return [(f.name, str(f.type).startswith("dict[")) for f in dataclasses.fields(PlanState)]
+
+
+def load_state(data: str | bytes) -> PlanState:
+    """The plan state `dump_state` (JSON text) or `dump_snapshot` (bytes) wrote."""
+    if isinstance(data, str):
+        state: PlanState = _loader(PlanState)(json.loads(data))
+        return state
+    if not data.startswith(_SNAPSHOT):
+        raise ValueError("not a pacflow plan snapshot")
+    hints = typing.get_type_hints(PlanState, vars(domain_state), include_extras=True)
+    fields: dict[str, Any] = {}
+    maps: dict[str, Any] = {}
+    for number, line in enumerate(_lines(data[len(_SNAPSHOT) :])):
+        if number == 0:
+            header = json.loads(line)
+            fields = {name: _loader(hints[name])(value) for name, value in header.items()}
+            continue
+        name, pairs = json.loads(line)
+        maps.setdefault(name, {}).update(_loader(hints[name])(pairs))
+    loaded: PlanState = PlanState(**fields, **maps)
+    return loaded
+
+
+def _lines(compressed: bytes) -> Iterator[bytes]:
+    """The lines of a zlib stream, decompressed a piece at a time."""
+    decompressor = zlib.decompressobj()
+    pending = b""
+    for start in range(0, len(compressed), 1 << 16):
+        pending += decompressor.decompress(compressed[start : start + (1 << 16)])
+        *complete, pending = pending.split(b"\n")
+        yield from complete
+    pending += decompressor.flush()
+    yield from (line for line in pending.split(b"\n") if line)

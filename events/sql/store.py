@@ -25,7 +25,7 @@ from sqlalchemy import exc as sa_exc
 from events.clock import Clock, format_utc, parse_utc
 from events.encoding import GENESIS_HASH
 from events.errors import EventStoreError, StoreUnavailableError
-from events.records import ExpectedVersion
+from events.records import ExpectedVersion, StreamSpan
 from events.sql import schema
 from events.sql.urls import StoreUrl, describe_failure, parse_store_url
 from events.store import (
@@ -64,6 +64,11 @@ class _Sql:
         )
         self.insert = f"INSERT INTO events ({_COLUMNS}) VALUES ({', '.join([mark] * 10)})"
         self.stream_version = f"SELECT max(stream_version) FROM events WHERE stream_id = {mark}"
+        self.spans = (
+            "SELECT stream_id, min(stream_version), max(stream_version) FROM events "
+            f"WHERE position > {mark} AND position <= {mark} "
+            "GROUP BY stream_id ORDER BY min(position)"
+        )
 
     @functools.cache  # noqa: B019 - two instances, few shapes
     def after(self, until: bool, types: int) -> str:
@@ -411,6 +416,10 @@ class SqlEventStore(EventStore):
         params += kinds
         params.append(limit)
         return self._select(self._sql.after(until is not None, len(kinds)), params)
+
+    def _stream_spans(self, after_position: int, to_position: int) -> list[StreamSpan]:
+        rows = self._query(self._sql.spans, (after_position, to_position))
+        return [StreamSpan(stream, first, last) for stream, first, last in rows]
 
     def _stream_rows(
         self,

@@ -13,9 +13,11 @@ from hypothesis import strategies as st
 from events import EventStore
 from pacflow.demo import SettableClock, build_demo
 from pacflow.domain import commands as c
+from pacflow.domain import fold
 from pacflow.service import PlanService
 from projections import plans as rm
 from projections.engine import ProjectionEngine, projection_engine_for
+from projections.plan_events import plan_event
 
 _TABLES = (
     rm.plans,
@@ -255,7 +257,7 @@ def test_snapshots_round_trip_and_give_the_same_as_of_plan(demo_store: EventStor
     assert plan_view(load_state(dump_state(state))) == plan_view(state)
     engine = ProjectionEngine(
         demo_store,
-        [rm.PlanReadModel(demo_store, snapshot_every=50)],
+        [rm.PlanReadModel(demo_store, snapshot_every=50, snapshot_weight=0)],
         projection_engine_for(demo_store),
     )
     engine.catch_up()
@@ -275,6 +277,26 @@ def test_snapshots_round_trip_and_give_the_same_as_of_plan(demo_store: EventStor
         else:
             assert found is not None
             assert plan_view(found) == plan_view(expected)
+
+
+def test_snapshots_thin_out_as_a_plan_s_state_grows(demo_store: EventStore) -> None:
+    engine = ProjectionEngine(
+        demo_store,
+        [rm.PlanReadModel(demo_store, snapshot_every=10, snapshot_weight=0.5)],
+        projection_engine_for(demo_store),
+    )
+    engine.catch_up()
+    with engine.database.connect() as connection:
+        versions = connection.execute(sa.select(rm.snapshots.c.version)).scalars().all()
+    previous = 0
+    for version in versions:
+        stream = demo_store.read_stream("PAC-2025", to_version=version)
+        state = fold(plan_event(recorded) for recorded in stream)
+        assert state is not None
+        # Never sooner than half an event per entity since the previous snapshot.
+        assert version - previous >= max(10, rm.entity_count(state) / 2), version
+        previous = version
+    assert 2 <= len(versions) < demo_store.stream_version("PAC-2025") // 10
 
 
 def test_the_read_model_in_the_store_database_on_sqlite_and_postgres(sql_store_url: str) -> None:

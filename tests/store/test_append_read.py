@@ -186,6 +186,25 @@ def test_read_all_windows(store: EventStore, clock: SettableClock) -> None:
     assert store.head_position() == 6
 
 
+def test_streams_between_gives_each_stream_s_versions_in_a_window(store: EventStore) -> None:
+    store.append("b", numbered(2))  # positions 1-2
+    store.append("a", numbered(3))  # 3-5
+    store.append("b", numbered(1))  # 6
+    store.append("c", numbered(2))  # 7-8
+
+    def spans(after: int, to: int) -> list[tuple[str, int, int]]:
+        return [
+            (s.stream_id, s.first_version, s.last_version) for s in store.streams_between(after, to)
+        ]
+
+    assert spans(0, 8) == [("b", 1, 3), ("a", 1, 3), ("c", 1, 2)]
+    assert spans(1, 7) == [("b", 2, 3), ("a", 1, 3), ("c", 1, 1)]
+    assert spans(5, 6) == [("b", 3, 3)]
+    assert spans(-3, 2) == [("b", 1, 2)]
+    assert spans(6, 6) == spans(6, 2) == spans(8, 99) == []
+    assert spans(6, 99) == [("c", 1, 2)]
+
+
 def test_naive_until_is_refused(store: EventStore) -> None:
     store.append("s", numbered(1))
     with pytest.raises(ValueError, match="naive"):

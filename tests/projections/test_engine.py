@@ -1,0 +1,158 @@
+"""The projection engine: one pass for every projector, windows replayed safely after a
+crash, progress as it goes, and catch-ups and rebuilds side by side in threads and
+processes without failing or leaving wrong rows."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from events import EventStore
+from pacflow.demo import SettableClock, build_demo
+from pacflow.read_models import read_models
+from pacflow.service import PlanService
+from projections import engine as engine_module
+from projections import indicator_facts as facts
+from projections.engine import ProjectionEngine, projection_engine_for
+from projections.indicator_facts import IndicatorFacts
+from projections.plans import PlanReadModel
+from tests.projections.test_read_model import expected_rows, table_rows
+
+_FACT_TABLES = (
+    facts.plans,
+    facts.definitions,
+    facts.targets,
+    facts.values,
+    facts.done,
+    facts.steps,
+    facts.tracks,
+)
+
+
+def fact_rows(engine: ProjectionEngine) -> dict[str, list[tuple[Any, ...]]]:
+    with engine.database.connect() as connection:
+        return {
+            table.name: sorted(tuple(row) for row in connection.execute(sa.select(table)))
+            for table in _FACT_TABLES
+        }
+
+
+@pytest.fixture
+def demo_url(sql_store_url: str) -> str:
+    """A SQL store holding the demo plan (about 500 events)."""
+    opened: list[EventStore] = []
+
+    def opener(clock: SettableClock) -> EventStore:
+        opened.append(EventStore.from_url(sql_store_url, clock=clock))
+        return opened[0]
+
+    build_demo(opener)
+    opened[0].close()
+    return sql_store_url
+
+
+def _check(store: EventStore, engine: ProjectionEngine) -> None:
+    """The read models hold what folding the log gives, and are at the head."""
+    assert table_rows(engine) == expected_rows(PlanService(store), ["PAC-2025"])
+    assert all(status.lag == 0 for status in engine.status())
+
+
+def test_one_pass_feeds_every_projector_and_reports_progress(demo_url: str) -> None:
+    with EventStore.from_url(demo_url) as store:
+        engine = read_models(store)
+        seen: list[tuple[str, int, int]] = []
+        applied = engine.catch_up(progress=lambda *reached: seen.append(reached))
+        head = store.head_position()
+        handled = sum(1 for e in store.read_all() if e.type in facts.HANDLES)
+        assert applied == head + handled
+        assert {name for name, _, _ in seen} == {"plans", "indicator_facts"}
+        for name in ("plans", "indicator_facts"):
+            positions = [position for n, position, _ in seen if n == name]
+            assert positions == sorted(positions)
+            assert positions[-1] == head
+        assert {total for _, _, total in seen} == {head}
+        _check(store, engine)
+        assert engine.catch_up() == 0
+
+
+def test_a_pass_that_failed_halfway_is_done_again_from_the_checkpoint(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine_module, "COMMIT_EVERY", 100)  # several windows
+    with EventStore.from_url(demo_url) as store:
+        plans = PlanReadModel(store, snapshot_every=40, snapshot_weight=0)
+        indicator_facts = IndicatorFacts()
+        engine = ProjectionEngine(store, [plans, indicator_facts], projection_engine_for(store))
+        windows = 0
+        flush = indicator_facts.flush
+
+        def failing_flush(connection: sa.Connection) -> None:
+            nonlocal windows
+            windows += 1
+            flush(connection)
+            if windows == 3:
+                raise RuntimeError("the process was killed")
+
+        monkeypatch.setattr(indicator_facts, "flush", failing_flush)
+        with pytest.raises(RuntimeError, match="killed"):
+            engine.catch_up()
+        assert {status.checkpoint for status in engine.status()} == {0}  # nothing committed
+        engine.catch_up()
+        _check(store, engine)
+        rebuilt = read_models(store)
+        rebuilt.rebuild()
+        assert fact_rows(engine) == fact_rows(rebuilt)
+
+
+def test_catch_ups_and_rebuilds_side_by_side_in_threads(demo_url: str) -> None:
+    with EventStore.from_url(demo_url) as store:
+        engines = [read_models(store) for _ in range(4)]
+        failures: list[BaseException] = []
+
+        def run(index: int) -> None:
+            try:
+                if index % 2:
+                    engines[index].rebuild()
+                else:
+                    engines[index].catch_up()
+                engines[index].catch_up()
+            except BaseException as error:  # reported below
+                failures.append(error)
+
+        threads = [threading.Thread(target=run, args=(n,)) for n in range(len(engines))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+        _check(store, engines[0])
+
+
+_REBUILD = """
+import sys
+from events import EventStore
+from pacflow.read_models import read_models
+with EventStore.from_url(sys.argv[1]) as store:
+    read_models(store).rebuild()
+"""
+
+
+def test_a_catch_up_beside_another_process_rebuilding_does_not_fail(demo_url: str) -> None:
+    other = subprocess.Popen(
+        [sys.executable, "-c", _REBUILD, demo_url], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        with EventStore.from_url(demo_url) as store:
+            engine = read_models(store)
+            engine.catch_up()
+            _, errors = other.communicate(timeout=120)
+            assert other.returncode == 0, errors.decode()
+            engine.catch_up()
+            _check(store, engine)
+    finally:
+        other.kill()
