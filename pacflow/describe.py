@@ -111,6 +111,8 @@ _DESCRIBERS: dict[type[PlanEvent], Callable[[Any], str]] = {
         f"{', '.join(e.affects)}: {e.summary}"
     ),
     ev.CheckThresholdsSet: lambda e: "check thresholds: " + describe_thresholds(e),
+    ev.AccessGranted: lambda e: f"{e.person} given {e.scope} access (grant {e.grant})",
+    ev.AccessRevoked: lambda e: f"{e.person}'s access revoked (grant {e.grant})",
 }
 
 

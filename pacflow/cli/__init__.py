@@ -106,6 +106,11 @@ def _register() -> None:
     from pacflow.cli.report_command import report
 
     main.add_command(report)
+    from pacflow.cli.access_commands import access
+    from pacflow.cli.serve_command import serve
+
+    main.add_command(access)
+    main.add_command(serve)
     from pacflow.cli.piloting_commands import register as register_piloting
 
     register_piloting(main)

@@ -21,6 +21,7 @@ from pacflow.domain.derivation import Derivation
 from pacflow.domain.schedule import Cadence, Schedule
 from pacflow.domain.values import (
     KEY_RULE,
+    AccessScope,
     Aggregation,
     Approach,
     Count,
@@ -385,6 +386,21 @@ class RecordCalendarOverride(Command):
     occurrence: str | None = None
     change: Text
     rule: Text
+
+
+class GrantAccess(Command):
+    """Record that a person was handed a link (its secret is kept outside the log)."""
+
+    grant: Key
+    person: Key
+    scope: AccessScope
+
+
+class RevokeAccess(Command):
+    """Record that a grant was revoked."""
+
+    grant: Key
+    person: Key
 
 
 C = TypeVar("C", bound=Command)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from pacflow.domain import checks, indicator_values, market, replanning, steps
+from pacflow.domain import access, checks, indicator_values, market, replanning, steps
 from pacflow.domain.commands import (
     AddPerson,
     AddStep,
@@ -33,6 +33,7 @@ from pacflow.domain.commands import (
     DefineIndicator,
     DropTarget,
     EditStep,
+    GrantAccess,
     MoveOccurrence,
     MoveStep,
     PersonLeaves,
@@ -43,6 +44,7 @@ from pacflow.domain.commands import (
     RescheduleStepFrom,
     ReviseObjective,
     RevisePlan,
+    RevokeAccess,
     SetCheckThresholds,
     SetIndicatorTargets,
     SetIndicatorTargetsFrom,
@@ -451,4 +453,6 @@ _DECIDERS: dict[type[Command], _Decider] = {
     ShiftSteps: replanning.shift_steps,
     SetCheckThresholds: checks.set_check_thresholds,
     RecordCalendarOverride: market.record_calendar_override,
+    GrantAccess: access.grant_access,
+    RevokeAccess: access.revoke_access,
 }

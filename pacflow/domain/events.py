@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pacflow.domain.derivation import Derivation
 from pacflow.domain.schedule import OccurrenceSlot, Schedule
 from pacflow.domain.values import (
+    AccessScope,
     Aggregation,
     Approach,
     Count,
@@ -360,6 +361,27 @@ class CheckThresholdsSet(PlanEvent):
     pace_periods: int | None = None
 
 
+# --- access ----------------------------------------------------------------------------
+
+
+class AccessGranted(PlanEvent):
+    """A person was given a link to the plan (a calendar feed, pages, reporting or the API).
+
+    The secret itself is never recorded: `grant` names the grant, whose token only the
+    person who was handed it knows (`pacflow access grant`)."""
+
+    grant: Key
+    person: Key
+    scope: AccessScope
+
+
+class AccessRevoked(PlanEvent):
+    """A grant was revoked: its link stops working."""
+
+    grant: Key
+    person: Key
+
+
 # --- registry ----------------------------------------------------------------------------
 
 EVENT_TYPES: dict[str, type[PlanEvent]] = {
@@ -395,6 +417,8 @@ EVENT_TYPES: dict[str, type[PlanEvent]] = {
     "IndicatorValueCorrected": IndicatorValueCorrected,
     "MarketChangeRecorded": MarketChangeRecorded,
     "CheckThresholdsSet": CheckThresholdsSet,
+    "AccessGranted": AccessGranted,
+    "AccessRevoked": AccessRevoked,
 }
 """Every event type by the name the store records; the only way back from a name to a type."""
 

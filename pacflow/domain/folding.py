@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from pacflow.domain.events import (
+    AccessGranted,
+    AccessRevoked,
     CalendarChangeOverridden,
     CheckThresholdsSet,
     IndicatorDefined,
@@ -301,11 +303,12 @@ def _indicator_value(
 
 
 def _environment_fact(
-    state: PlanState, event: MarketChangeRecorded | CalendarChangeOverridden
+    state: PlanState,
+    event: MarketChangeRecorded | CalendarChangeOverridden | AccessGranted | AccessRevoked,
 ) -> None:
     """A market change is about the plan's world, not its content: the state stays as it was
     (rules that weigh market changes read them from the log, with their positions). So does
-    a calendar change the plan did not take."""
+    a calendar change the plan did not take, and who was handed a link."""
 
 
 def _check_thresholds_set(state: PlanState, event: CheckThresholdsSet) -> None:
@@ -347,6 +350,8 @@ _HANDLERS: dict[type[PlanEvent], _Handler] = {
     MarketChangeRecorded: _environment_fact,
     CheckThresholdsSet: _check_thresholds_set,
     CalendarChangeOverridden: _environment_fact,
+    AccessGranted: _environment_fact,
+    AccessRevoked: _environment_fact,
 }
 
 
@@ -421,6 +426,8 @@ _CHANGES: dict[type[PlanEvent], tuple[_Claim, ...]] = {
     CheckThresholdsSet: (),
     MarketChangeRecorded: (),
     CalendarChangeOverridden: (),
+    AccessGranted: (),
+    AccessRevoked: (),
     PersonAdded: (("people", None),),
     PersonLeft: (("people", "person"),),
     TargetAdded: (("targets", None),),

@@ -134,6 +134,9 @@ KINDS: dict[type[ev.PlanEvent], EventKind] = {
     # Facts about the plan's environment: folding leaves the state as it was.
     ev.MarketChangeRecorded: EventKind(Area.ENVIRONMENT, folds=False),
     ev.CalendarChangeOverridden: EventKind(Area.ENVIRONMENT, folds=False),
+    # Links handed out: the audit trail's, not the plan's content.
+    ev.AccessGranted: EventKind(Area.TEAM, folds=False),
+    ev.AccessRevoked: EventKind(Area.TEAM, folds=False),
 }
 """What each registered event type touches whatever its values."""
 
@@ -453,6 +456,10 @@ def _one_indicator(event: Any, state: PlanState) -> Touched:
     return found.done()
 
 
+def _access(event: ev.AccessGranted | ev.AccessRevoked, state: PlanState) -> Touched:
+    return Touched(people=frozenset((event.person,)))
+
+
 def _market_change(event: ev.MarketChangeRecorded, state: PlanState) -> Touched:
     return Touched(targets=frozenset(market_targets(state, event)))
 
@@ -490,6 +497,8 @@ _TOUCHES: dict[type[ev.PlanEvent], Callable[[Any, PlanState], Touched]] = {
     ev.IndicatorValueRecorded: _one_indicator,
     ev.IndicatorValueCorrected: _one_indicator,
     ev.MarketChangeRecorded: _market_change,
+    ev.AccessGranted: _access,
+    ev.AccessRevoked: _access,
 }
 
 

@@ -41,6 +41,20 @@ class PersonKind(enum.StrEnum):
     BACK_OFFICE = "back_office"
 
 
+class AccessScope(enum.StrEnum):
+    """What a link handed to a person lets them do (each scope includes the ones above it,
+    except `api`, which is for other systems)."""
+
+    FEED = "feed"
+    """Subscribe to their calendar feed (the team's, for a manager)."""
+    READ = "read"
+    """Also read their page (the whole plan's pages, for a manager or back office)."""
+    REPORT = "report"
+    """Also report from their page: a visit held or not, a step done, a visit moved."""
+    API = "api"
+    """The JSON API: the reads of `--json`, and indicator actuals and visit reports."""
+
+
 class TargetKind(enum.StrEnum):
     """What a target (cible) is: a customer, a segment, an offer, or an offer for a segment."""
 

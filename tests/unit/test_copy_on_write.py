@@ -14,6 +14,7 @@ from pacflow.domain import events as ev
 from pacflow.domain.folding import _CHANGES, _HANDLERS, Draft, advance
 from pacflow.domain.schedule import DueDate, OccurrenceSlot
 from pacflow.domain.values import (
+    AccessScope,
     Aggregation,
     Direction,
     Domain,
@@ -86,6 +87,8 @@ EVERY_KIND = [
         ),
     ),
     ev.CalendarChangeOverridden(step="S08", change="moved", rule="plan wins"),
+    ev.AccessGranted(grant="g1", person="cd", scope=AccessScope.REPORT),
+    ev.AccessRevoked(grant="g1", person="cd"),
     ev.IndicatorTargetsSet(indicator="I2", targets={"2025-03": Decimal(4)}),
     ev.IndicatorValueRecorded(indicator="I2", period="2025-03", value=Decimal(3)),
     ev.IndicatorValueCorrected(

@@ -37,6 +37,7 @@ from pacflow.domain.touches import (
     types_where,
 )
 from pacflow.domain.values import (
+    AccessScope,
     Aggregation,
     Direction,
     Domain,
@@ -125,6 +126,8 @@ EXAMPLES: dict[type[PlanEvent], PlanEvent] = {
     ev.CalendarChangeOverridden: ev.CalendarChangeOverridden(
         step="S11", occurrence="S11@2025-03-27", change="moved", rule="plan wins"
     ),
+    ev.AccessGranted: ev.AccessGranted(grant="g1", person="cd", scope=AccessScope.FEED),
+    ev.AccessRevoked: ev.AccessRevoked(grant="g1", person="cd"),
     ev.IndicatorDefined: ev.IndicatorDefined(
         key="I3",
         name="Propositions",
