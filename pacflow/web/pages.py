@@ -192,7 +192,8 @@ def _visit_line(step: StepLine, visit: Visit, forms: Forms) -> str:
         f"visits/{visit.key}/move",
         "Move",
         f'<input type="datetime-local" name="to" required value="{esc(visit.day.isoformat())}'
-        f'T{esc(visit.at or "09:00")}" aria-label="move to">',
+        f'T{esc(visit.at or "09:00")}" aria-label="move to">'
+        '<input type="text" name="reason" required placeholder="why" aria-label="why move">',
     )
     return (
         f'<span class="when">{esc(when)}</span> {esc(step.title)} '

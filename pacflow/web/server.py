@@ -427,8 +427,9 @@ def create_app(app: App, *, public_url: str | None = None) -> FastAPI:
         form_key: FormText = "",
         request_id: RequestId = "",
         to: FormText = "",
+        reason: FormText = "",
     ) -> Response:
-        fields = {"occurrence": occurrence, "to": to or None}
+        fields = {"occurrence": occurrence, "to": to or None, "reason": reason.strip() or None}
         return report_from_page(
             token, request, form_key, request_id, "MoveOccurrence", fields, "moved"
         )

@@ -142,3 +142,41 @@ def served(store_url: str, tmp_path: Path, web_app: App) -> Iterator[Served]:
         yield server
     finally:
         stop_server(server.process)
+
+
+HOSTILE = '<script>alert("x")</script>'
+"""A string that must never reach a page unescaped."""
+
+
+@pytest.fixture
+def other_plan(web_app: App) -> str:
+    """A second plan in the same store, every user string of it hostile: OTHER-2025 with
+    rep `ev` and one visit on 12 June 2025."""
+    from pacflow.app.changes import execute
+
+    plan = "OTHER-2025"
+
+    def run(command: str, **fields: object) -> None:
+        execute(web_app, command, {"plan": plan, **fields}, actor="hg")
+
+    run(
+        "CreatePlan",
+        title=f"Plan {HOSTILE}",
+        start="2025-01-01",
+        end="2025-12-31",
+        timezone="Europe/Paris",
+        owner="boss",
+    )
+    run("AddPerson", key="boss", name=f"Boss {HOSTILE}", kind="manager")
+    run("AddPerson", key="ev", name=f"Eve {HOSTILE}", kind="rep")
+    run("AddTrack", key="T1", domain="sales", title=f"Track {HOSTILE}")
+    run(
+        "AddStep",
+        key="S1",
+        track="T1",
+        title=f"Visit {HOSTILE}",
+        responsible="ev",
+        schedule={"kind": "sessions", "sessions": [{"start": "2025-06-12T10:00"}]},
+        location=f"Room {HOSTILE}",
+    )
+    return plan
