@@ -169,7 +169,7 @@ def other_plan(web_app: App) -> str:
     )
     run("AddPerson", key="boss", name=f"Boss {HOSTILE}", kind="manager")
     run("AddPerson", key="ev", name=f"Eve {HOSTILE}", kind="rep")
-    run("AddTrack", key="T1", domain="sales", title=f"Track {HOSTILE}")
+    run("AddTrack", key="T1", domain="steering", title=f"Track {HOSTILE}")
     run(
         "AddStep",
         key="S1",
