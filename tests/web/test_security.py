@@ -30,8 +30,10 @@ def client(web_app: App) -> Iterator[TestClient]:
 
 def _requests(token: str, plan: str = PLAN) -> list[tuple[str, str, dict[str, object]]]:
     """Every endpoint, with this token where a token goes."""
-    auth = {"headers": {"Authorization": f"Bearer {token}", "Idempotency-Key": "k1"}}
-    form = {"data": {"form_key": form_key(token), "request": "x", "on": "2025-06-24"}}
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "k1"}
+    auth: dict[str, object] = {"headers": headers}
+    fields = {"form_key": form_key(token), "request": "x", "on": "2025-06-24"}
+    form: dict[str, object] = {"data": fields}
     api = f"/api/v1/plans/{plan}"
     return [
         ("GET", f"/feeds/{token}.ics", {}),
@@ -43,7 +45,7 @@ def _requests(token: str, plan: str = PLAN) -> list[tuple[str, str, dict[str, ob
         ("GET", f"/p/{token}/history", {}),
         ("GET", f"/p/{token}/diff?from=2025-03-01", {}),
         ("POST", f"/p/{token}/visits/{VISIT}/held", form),
-        ("POST", f"/p/{token}/visits/{VISIT}/not-held", {"data": {**form["data"], "reason": "r"}}),  # type: ignore[dict-item]
+        ("POST", f"/p/{token}/visits/{VISIT}/not-held", {"data": {**fields, "reason": "r"}}),
         ("POST", f"/p/{token}/visits/{VISIT}/move", form),
         ("POST", f"/p/{token}/steps/E01/done", form),
         ("GET", api, auth),
