@@ -1,6 +1,6 @@
 """Print the OpenAPI document of the JSON API (what docs/openapi.json holds):
 
-    python -m pacflow.web.openapi > docs/openapi.json
+python -m pacflow.web.openapi > docs/openapi.json
 """
 
 from __future__ import annotations
