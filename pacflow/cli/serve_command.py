@@ -69,8 +69,6 @@ def serve(
       pacflow --db postgresql+psycopg://pacflow@db/pacflow serve --workers 4
       pacflow serve --port 8080 --public-url https://pac.example.com
     """
-    import logging
-
     import uvicorn
 
     _check_host(host)
@@ -84,7 +82,6 @@ def serve(
         from pacflow.web import create_app
 
         target = create_app(app.app, public_url=public_url)
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(name)s %(message)s")
     click.echo(f"pacflow serving {_safe(url)} on http://{host}:{port} (Ctrl+C to stop)", err=True)
     uvicorn.run(
         target,  # type: ignore[arg-type]
@@ -94,8 +91,35 @@ def serve(
         factory=workers > 1,
         access_log=False,  # ours (pacflow.web.access) writes paths without their tokens
         log_level=log_level,
+        log_config=_log_config(log_level),
         server_header=False,
     )
+
+
+def _log_config(level: str) -> dict[str, object]:
+    """uvicorn's logging, with pacflow's loggers (the access log) on the same handler; each
+    worker process applies it."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = {**LOGGING_CONFIG, "loggers": dict(LOGGING_CONFIG["loggers"])}
+    config["formatters"] = {
+        **LOGGING_CONFIG["formatters"],
+        "pacflow": {"format": "%(asctime)s %(name)s %(message)s"},
+    }
+    config["handlers"] = {
+        **LOGGING_CONFIG["handlers"],
+        "pacflow": {
+            "formatter": "pacflow",
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+        },
+    }
+    config["loggers"]["pacflow"] = {
+        "handlers": ["pacflow"],
+        "level": level.upper(),
+        "propagate": False,
+    }
+    return config
 
 
 def _check_host(host: str) -> None:
