@@ -48,7 +48,7 @@ def test_a_grant_prints_its_links_once_and_the_log_keeps_no_secret(store_url: st
     assert f"webcal://pac.example.com/feeds/{token.group(1)}.ics" in output
     code, listing = _run(store_url, "access", "list", PLAN)
     assert code == 0
-    assert "cd" in listing and "report" in listing and "active" in listing
+    assert re.search(r"\bcd\s+report\b.*\bactive$", listing, re.M), listing
     assert secret not in listing
     code, log = _run(store_url, "store", "log", "--json")
     assert code == 0
@@ -68,7 +68,8 @@ def test_bad_grants_are_one_line_and_write_nothing(store_url: str) -> None:
     ]:
         code, output = _run(store_url, "access", "grant", *args)
         assert code == 1, output
-        assert output.startswith("error: ") and words in output
+        assert output.startswith("error: ")
+        assert words in output
         assert output.count("\n") == 1
     assert _run(store_url, "store", "log", "--json")[1] == before
     code, listing = _run(store_url, "access", "list", PLAN, "--json")
