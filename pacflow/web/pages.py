@@ -189,7 +189,7 @@ def _visit_line(step: StepLine, visit: Visit, forms: Forms) -> str:
         '<input type="text" name="reason" required placeholder="why" aria-label="why not">',
     )
     moved = forms.button(
-        f"visits/{visit.key}/move",
+        f"visits/{visit.key}/moved",
         "Move",
         f'<input type="datetime-local" name="to" required value="{esc(visit.day.isoformat())}'
         f'T{esc(visit.at or "09:00")}" aria-label="move to">'

@@ -6,7 +6,7 @@ out-of-scope token gets the same 404 as a path that does not exist):
 - `GET /feeds/{token}.ics`: the person's calendar, the bytes of `export ics --person`;
   `GET /feeds/{token}/team.ics` the whole plan's, for a manager. ETag, Last-Modified, 304.
 - `GET /p/{token}`: "my plan" (coming weeks, past items not reported yet, with forms);
-  `POST /p/{token}/visits/{key}/held|not-held|move` and `/p/{token}/steps/{key}/done`.
+  `POST /p/{token}/visits/{key}/held|not-held|moved` and `/p/{token}/steps/{key}/done`.
 - `GET /p/{token}/plan?by=`, `/dashboard`, `/check`, `/history`, `/diff`: the whole plan's
   pages, for a manager or back office, each `?as_of=` where the CLI has `--as-of`.
 - `/api/v1/…`: the reads of `--json` (same shapes) and writes for other systems, with an
@@ -389,64 +389,28 @@ def create_app(app: App, *, public_url: str | None = None) -> FastAPI:
         if step is None or found.person not in (step.responsible, *step.participants):
             raise Hidden
 
-    @web.post("/p/{token}/visits/{occurrence}/held", include_in_schema=False)
-    def visit_held(
+    @web.post("/p/{token}/{kind}/{key}/{action}", include_in_schema=False)
+    def report_on_page(
         token: str,
-        occurrence: str,
+        kind: str,
+        key: str,
+        action: str,
         request: Request,
         form_key: FormText = "",
         request_id: RequestId = "",
         on: FormText = "",
-    ) -> Response:
-        fields = {"occurrence": occurrence, "on": on or None}
-        if fields["on"] is None:
-            fields["on"] = occurrence.partition("@")[2][:10] or None
-        return report_from_page(
-            token, request, form_key, request_id, "CompleteOccurrence", fields, "held"
-        )
-
-    @web.post("/p/{token}/visits/{occurrence}/not-held", include_in_schema=False)
-    def visit_not_held(
-        token: str,
-        occurrence: str,
-        request: Request,
-        form_key: FormText = "",
-        request_id: RequestId = "",
-        reason: FormText = "",
-    ) -> Response:
-        fields = {"occurrence": occurrence, "reason": reason.strip() or None}
-        return report_from_page(
-            token, request, form_key, request_id, "CancelOccurrence", fields, "not-held"
-        )
-
-    @web.post("/p/{token}/visits/{occurrence}/move", include_in_schema=False)
-    def visit_move(
-        token: str,
-        occurrence: str,
-        request: Request,
-        form_key: FormText = "",
-        request_id: RequestId = "",
         to: FormText = "",
         reason: FormText = "",
     ) -> Response:
-        fields = {"occurrence": occurrence, "to": to or None, "reason": reason.strip() or None}
-        return report_from_page(
-            token, request, form_key, request_id, "MoveOccurrence", fields, "moved"
-        )
-
-    @web.post("/p/{token}/steps/{step}/done", include_in_schema=False)
-    def step_done(
-        token: str,
-        step: str,
-        request: Request,
-        form_key: FormText = "",
-        request_id: RequestId = "",
-        on: FormText = "",
-    ) -> Response:
-        fields = {"step": step, "on": on or None}
-        return report_from_page(
-            token, request, form_key, request_id, "CompleteStep", fields, "done"
-        )
+        found = PAGE_ACTIONS.get((kind, action))
+        if found is None:
+            raise Hidden
+        command, subject = found
+        given = {"on": on or None, "to": to or None, "reason": reason.strip() or None}
+        fields = {subject: key, **{name: given[name] for name in PAGE_FIELDS[command]}}
+        if command == "CompleteOccurrence" and fields["on"] is None:
+            fields["on"] = _own_day(key)
+        return report_from_page(token, request, form_key, request_id, command, fields, action)
 
     # -- JSON API -----------------------------------------------------------------------
 
@@ -634,8 +598,10 @@ def create_app(app: App, *, public_url: str | None = None) -> FastAPI:
         found = api_reach(authorization, plan, whole=False)
         mine(found, {"occurrence": occurrence})
         if body.held:
-            on = body.on or date.fromisoformat(occurrence.partition("@")[2][:10] or "x")
-            fields: dict[str, Any] = {"occurrence": occurrence, "on": on}
+            fields: dict[str, Any] = {
+                "occurrence": occurrence,
+                "on": body.on or _own_day(occurrence),
+            }
             return api_write(found, idempotency_key, "CompleteOccurrence", fields)
         fields = {"occurrence": occurrence, "reason": body.reason}
         return api_write(found, idempotency_key, "CancelOccurrence", fields)
@@ -645,6 +611,26 @@ def create_app(app: App, *, public_url: str | None = None) -> FastAPI:
         return JSONResponse({"ok": True, "version": __version__})
 
     return web
+
+
+PAGE_ACTIONS = {
+    ("visits", "held"): ("CompleteOccurrence", "occurrence"),
+    ("visits", "not-held"): ("CancelOccurrence", "occurrence"),
+    ("visits", "moved"): ("MoveOccurrence", "occurrence"),
+    ("steps", "done"): ("CompleteStep", "step"),
+}
+"""What each form of a person's page records: /p/{token}/{kind}/{key}/{action}."""
+PAGE_FIELDS = {
+    "CompleteOccurrence": ("on",),
+    "CancelOccurrence": ("reason",),
+    "MoveOccurrence": ("to", "reason"),
+    "CompleteStep": ("on",),
+}
+
+
+def _own_day(occurrence: str) -> str | None:
+    """The day an occurrence key names (`S08@2025-06-24`): when it was held by default."""
+    return occurrence.partition("@")[2][:10] or None
 
 
 _DONE = {

@@ -137,7 +137,7 @@ def test_a_visit_moved_from_the_page_keeps_its_key(
     token = give("cd", "report")
     key = next(key for key, day in _mine(web_app, "cd").items() if day >= TODAY)
     answer = _post(
-        client, token, f"visits/{key}/move", "r-4", to="2025-06-20T14:30", reason="client asked"
+        client, token, f"visits/{key}/moved", "r-4", to="2025-06-20T14:30", reason="client asked"
     )
     assert answer.status_code == 303, re.findall(r"notice error[^<]*<", answer.text)
     state = web_app.service().load(PLAN)
@@ -241,7 +241,7 @@ def test_a_feed_is_the_export_byte_for_byte_and_answers_304_until_the_plan_chang
     assert since.status_code == 304
     key = next(key for key, day in _mine(web_app, "cd").items() if day >= TODAY)
     reporting = give("cd", "report")
-    _post(client, reporting, f"visits/{key}/move", "r-6", to="2025-06-27T11:00", reason="x")
+    _post(client, reporting, f"visits/{key}/moved", "r-6", to="2025-06-27T11:00", reason="x")
     changed = client.get(f"/feeds/{token}.ics", headers={"If-None-Match": etag})
     assert changed.status_code == 200
     assert changed.headers["etag"] != etag

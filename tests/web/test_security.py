@@ -46,7 +46,7 @@ def _requests(token: str, plan: str = PLAN) -> list[tuple[str, str, dict[str, ob
         ("GET", f"/p/{token}/diff?from=2025-03-01", {}),
         ("POST", f"/p/{token}/visits/{VISIT}/held", form),
         ("POST", f"/p/{token}/visits/{VISIT}/not-held", {"data": {**fields, "reason": "r"}}),
-        ("POST", f"/p/{token}/visits/{VISIT}/move", form),
+        ("POST", f"/p/{token}/visits/{VISIT}/moved", form),
         ("POST", f"/p/{token}/steps/E01/done", form),
         ("GET", api, auth),
         ("GET", f"{api}/history", auth),
