@@ -278,6 +278,7 @@ def create_app(app: App, *, public_url: str | None = None) -> FastAPI:
         token: str,
         step: str | None = None,
         target: str | None = None,
+        actor: str | None = None,
         since: str | None = None,
         until: str | None = None,
         limit: Annotated[int, Query(ge=1, le=10_000)] = 200,
@@ -294,6 +295,7 @@ def create_app(app: App, *, public_url: str | None = None) -> FastAPI:
                 until=until,
                 step=step,
                 target=target,
+                actor=actor,
                 limit=limit,
                 labels=HISTORY_LABELS,
             )
@@ -445,6 +447,7 @@ def create_app(app: App, *, public_url: str | None = None) -> FastAPI:
         authorization: Auth = None,
         step: str | None = None,
         target: str | None = None,
+        actor: str | None = None,
         since: str | None = None,
         until: str | None = None,
         limit: Annotated[int | None, Query(ge=1)] = None,
@@ -461,6 +464,7 @@ def create_app(app: App, *, public_url: str | None = None) -> FastAPI:
                 until=until,
                 step=step,
                 target=target,
+                actor=actor,
                 limit=limit,
                 labels=HISTORY_LABELS,
             ).as_json()

@@ -199,7 +199,11 @@ def test_a_manager_sees_the_dashboard_check_history_and_diff(
     assert "finding" in check.text
     history = client.get(f"/p/{token}/history", params={"step": "S08", "limit": 5})
     assert history.status_code == 200
-    assert history.text.count("S08") >= 1
+    lines = history.text.split('<pre class="lines">', 1)[1].split("</pre>", 1)[0].splitlines()
+    assert len(lines) == 5
+    assert all("S08" in line for line in lines)
+    by_tl = client.get(f"/p/{token}/history", params={"actor": "tl", "limit": 3}).text
+    assert by_tl.count(" tl — ") == 3
     diff = client.get(f"/p/{token}/diff", params={"from": "2025-03-01", "to": "2025-06-01"})
     assert diff.status_code == 200
     assert "changes from" in diff.text
