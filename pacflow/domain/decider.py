@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from pacflow.domain import checks, indicator_values, market, replanning, steps
+from pacflow.domain import checks, diagnostic, indicator_values, market, replanning, steps
 from pacflow.domain.commands import (
     AddPerson,
     AddStep,
@@ -33,11 +33,14 @@ from pacflow.domain.commands import (
     DefineIndicator,
     DropTarget,
     EditStep,
+    JustifyTarget,
     MoveOccurrence,
     MoveStep,
     PersonLeaves,
     PublishPlan,
     RecordCalendarOverride,
+    RecordDecision,
+    RecordFinding,
     RecordIndicatorValue,
     RecordMarketChange,
     RescheduleStepFrom,
@@ -65,6 +68,7 @@ from pacflow.domain.events import (
     RevisionOpened,
     TargetAdded,
     TargetDropped,
+    TargetJustified,
     TargetLimitsSet,
     TrackAdded,
 )
@@ -253,7 +257,7 @@ def _add_target(state: PlanState, command: AddTarget) -> list[PlanEvent]:
             f"{what}: segments apply to offer_segment targets only (this one is "
             f"{command.kind.value})"
         )
-    return [
+    added: list[PlanEvent] = [
         TargetAdded(
             key=command.key,
             kind=command.kind,
@@ -264,6 +268,10 @@ def _add_target(state: PlanState, command: AddTarget) -> list[PlanEvent]:
             rationale=command.rationale,
         )
     ]
+    if not command.decisions:
+        return added
+    decisions = diagnostic.known_decisions(state, command.decisions, what)
+    return [*added, TargetJustified(target=command.key, decisions=decisions)]
 
 
 def _drop_target(state: PlanState, command: DropTarget) -> list[PlanEvent]:
@@ -451,4 +459,7 @@ _DECIDERS: dict[type[Command], _Decider] = {
     ShiftSteps: replanning.shift_steps,
     SetCheckThresholds: checks.set_check_thresholds,
     RecordCalendarOverride: market.record_calendar_override,
+    RecordFinding: diagnostic.record_finding,
+    RecordDecision: diagnostic.record_decision,
+    JustifyTarget: diagnostic.justify_target,
 }

@@ -27,6 +27,8 @@ from typing import Any
 from pacflow.domain.events import (
     CalendarChangeOverridden,
     CheckThresholdsSet,
+    DecisionRecorded,
+    FindingRecorded,
     IndicatorDefined,
     IndicatorTargetsSet,
     IndicatorValueCorrected,
@@ -56,11 +58,14 @@ from pacflow.domain.events import (
     StepStarted,
     TargetAdded,
     TargetDropped,
+    TargetJustified,
     TargetLimitsSet,
     TrackAdded,
     event_type_name,
 )
 from pacflow.domain.state import (
+    Decision,
+    Finding,
     Indicator,
     Objective,
     Occurrence,
@@ -313,6 +318,18 @@ def _check_thresholds_set(state: PlanState, event: CheckThresholdsSet) -> None:
     state.checks = dataclasses.replace(state.checks, **given)
 
 
+def _finding_recorded(state: PlanState, event: FindingRecorded) -> None:
+    state.findings[event.key] = Finding(event.key, event.title, event.period, event.figures)
+
+
+def _decision_recorded(state: PlanState, event: DecisionRecorded) -> None:
+    state.decisions[event.key] = Decision(event.key, event.statement, event.findings)
+
+
+def _target_justified(state: PlanState, event: TargetJustified) -> None:
+    state.targets[event.target].decisions = event.decisions
+
+
 _Handler = Callable[[PlanState, Any], None]
 
 _HANDLERS: dict[type[PlanEvent], _Handler] = {
@@ -347,6 +364,9 @@ _HANDLERS: dict[type[PlanEvent], _Handler] = {
     MarketChangeRecorded: _environment_fact,
     CheckThresholdsSet: _check_thresholds_set,
     CalendarChangeOverridden: _environment_fact,
+    FindingRecorded: _finding_recorded,
+    DecisionRecorded: _decision_recorded,
+    TargetJustified: _target_justified,
 }
 
 
@@ -445,6 +465,9 @@ _CHANGES: dict[type[PlanEvent], tuple[_Claim, ...]] = {
     IndicatorTargetsSet: (("indicators", "indicator"),),
     IndicatorValueRecorded: (("indicators", "indicator"),),
     IndicatorValueCorrected: (("indicators", "indicator"),),
+    FindingRecorded: (("findings", None),),
+    DecisionRecorded: (("decisions", None),),
+    TargetJustified: (("targets", "target"),),
 }
 """What each event type's handler above changes in place, hence what `Draft` copies first.
 Header fields need nothing: a draft starts from a copy of the header. A test checks that

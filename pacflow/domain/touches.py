@@ -48,6 +48,7 @@ class Area(enum.Enum):
     INDICATORS = "indicators"
     INDICATOR_VALUES = "indicator values"
     ENVIRONMENT = "environment"
+    DIAGNOSTIC = "diagnostic"
 
 
 class CalendarReach(enum.Enum):
@@ -134,6 +135,10 @@ KINDS: dict[type[ev.PlanEvent], EventKind] = {
     # Facts about the plan's environment: folding leaves the state as it was.
     ev.MarketChangeRecorded: EventKind(Area.ENVIRONMENT, folds=False),
     ev.CalendarChangeOverridden: EventKind(Area.ENVIRONMENT, folds=False),
+    # The diagnostic behind the targets: no calendar item, indicator or focus weighs it.
+    ev.FindingRecorded: EventKind(Area.DIAGNOSTIC),
+    ev.DecisionRecorded: EventKind(Area.DIAGNOSTIC),
+    ev.TargetJustified: EventKind(Area.DIAGNOSTIC),
 }
 """What each registered event type touches whatever its values."""
 
@@ -453,6 +458,20 @@ def _one_indicator(event: Any, state: PlanState) -> Touched:
     return found.done()
 
 
+def _target_justified(event: ev.TargetJustified, state: PlanState) -> Touched:
+    return Touched(targets=frozenset((event.target,)))
+
+
+def _decision_recorded(event: ev.DecisionRecorded, state: PlanState) -> Touched:
+    # The targets that already implement it (a decision is recorded before its targets
+    # cite it, so normally none).
+    return Touched(
+        targets=frozenset(
+            target.key for target in state.targets.values() if event.key in target.decisions
+        )
+    )
+
+
 def _market_change(event: ev.MarketChangeRecorded, state: PlanState) -> Touched:
     return Touched(targets=frozenset(market_targets(state, event)))
 
@@ -490,6 +509,9 @@ _TOUCHES: dict[type[ev.PlanEvent], Callable[[Any, PlanState], Touched]] = {
     ev.IndicatorValueRecorded: _one_indicator,
     ev.IndicatorValueCorrected: _one_indicator,
     ev.MarketChangeRecorded: _market_change,
+    ev.FindingRecorded: _nothing,
+    ev.DecisionRecorded: _decision_recorded,
+    ev.TargetJustified: _target_justified,
 }
 
 
