@@ -7,10 +7,10 @@ are a frozen value recorded in a `FindingRecorded` event, tagged by `tool`:
 - `abc` — the cross ABC matrix: accounts by revenue class (A, B, C; P for prospects) and
   potential class (A', B', C'), both read against thresholds the user gives, and the
   three zones the method shades (`Zone`);
-- `offers` — the offers × segments matrix: per cell revenue, margin, conversion rate and
+- `offers` — the offers x segments matrix: per cell revenue, margin, conversion rate and
   a verdict (develop, correct, abandon);
 - `amont_aval` — the won and lost deals of the last period by origin: before or after the
-  customer's consultation (`upstream`/`downstream`) × the offer's notoriety (strong/weak),
+  customer's consultation (`upstream`/`downstream`) x the offer's notoriety (strong/weak),
   which places each deal in one of the four approaches (`Quadrant`);
 - `emoff` — strengths, weaknesses, opportunities and threats.
 
@@ -128,7 +128,7 @@ class AbcMatrix(_Figure):
 
 
 class Verdict(enum.StrEnum):
-    """What the offers × segments matrix says of one cell."""
+    """What the offers x segments matrix says of one cell."""
 
     DEVELOP = "develop"
     CORRECT = "correct"
@@ -147,7 +147,7 @@ class OfferCell(_Figure):
 
 
 class OffersMatrix(_Figure):
-    """The offers × segments matrix (prestations / clientèles)."""
+    """The offers x segments matrix (prestations / clientèles)."""
 
     tool: Literal["offers"] = "offers"
     cells: tuple[OfferCell, ...] = Field(min_length=1)
@@ -192,7 +192,7 @@ class Quadrant(enum.StrEnum):
 
 
 def quadrant_of(upstream: bool, strong: bool) -> Quadrant:
-    """Where a deal falls: its timing against the consultation × the offer's notoriety."""
+    """Where a deal falls: its timing against the consultation x the offer's notoriety."""
     if upstream:
         return Quadrant.FARMING if strong else Quadrant.HUNTING
     return Quadrant.CULTIVATION if strong else Quadrant.GATHERING
