@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from pacflow.domain import build_command
 from pacflow.domain import events as ev
 from pacflow.domain.commands import AddTarget, JustifyTarget, RecordDecision, RecordFinding
-from pacflow.domain.findings import AbcMatrix, AccountFigure, Figures, Zone
+from pacflow.domain.findings import AbcMatrix, AccountFigure, AmontAval, Figures, Zone
 from pacflow.domain.values import TargetKind
 from pacflow.errors import InvalidInputError, NotFoundError, RuleViolationError
 
@@ -134,6 +134,7 @@ def test_cross_abc_classes_and_zones_of_the_worked_example() -> None:
 
 def test_amont_aval_figures_of_the_worked_example() -> None:
     deals = CRM_DEALS.root
+    assert isinstance(deals, AmontAval)
     assert deals.deals == 40
     assert deals.conversion_pct() == Decimal("15.0")
     assert deals.upstream_pct() == Decimal("22.5")
