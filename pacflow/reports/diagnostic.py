@@ -19,6 +19,7 @@ from pacflow.domain.findings import (
     Emoff,
     OffersMatrix,
     Quadrant,
+    Verdict,
     Zone,
 )
 from pacflow.errors import InvalidInputError
@@ -185,11 +186,12 @@ def finding_gist(finding: Finding, words: Words) -> str:
                 zones.append(f"{words['zone.' + zone.value]}: {', '.join(accounts)}")
         return "; ".join(zones)
     if isinstance(figures, OffersMatrix):
-        return "; ".join(
-            f"{cell.offer} x {cell.segment} → {words['verdict.' + cell.verdict.value]}"
-            for cell in figures.cells
-            if cell.verdict is not None
-        ) or ", ".join(figures.offers())
+        verdicts = []
+        for verdict in Verdict:
+            offers = dict.fromkeys(c.offer for c in figures.cells if c.verdict is verdict)
+            if offers:
+                verdicts.append(f"{words['verdict.' + verdict.value]}: {', '.join(offers)}")
+        return "; ".join(verdicts) or ", ".join(figures.offers())
     if isinstance(figures, AmontAval):
         parts = [
             f"{words[q.value]} {figures.counts(q).won}/{figures.counts(q).deals}" for q in Quadrant
