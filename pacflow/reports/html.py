@@ -144,11 +144,17 @@ class _Page:
                 else NOTHING
             )
             late = f'<span class="chip s-late">{progress.late}</span>' if progress.late else "0"
+            why = "".join(
+                f'<br><span class="small why"><b>{esc(r.decision)}</b> {esc(r.statement)} '
+                f'<span class="muted">({esc(", ".join(key for key, _ in r.findings))})</span>'
+                "</span>"
+                for r in target.why
+            )
             rows.append(
                 "<tr>"
                 f'<td><span class="key">{esc(target.key)}</span> {esc(target.title)}{dropped}'
                 f'<br><span class="muted small">{esc(t["responsible"])} '
-                f"{esc(target.responsible)}</span></td>"
+                f"{esc(target.responsible)}</span>{why}</td>"
                 f"<td>{objectives}</td>"
                 f"<td>{meter(progress.done, progress.steps, t, self.elapsed)}</td>"
                 f"<td>{visits}</td><td class=\"num\">{late}</td></tr>"
@@ -348,6 +354,13 @@ class _Page:
         ]
         if section.rationale:
             parts.append(f'<p class="rationale">{esc(section.rationale)}</p>')
+        for reason in section.why:
+            findings = "; ".join(f"{key} {title}" for key, title in reason.findings)
+            parts.append(
+                f'<p class="why small"><b>{esc(t["why"].capitalize())}</b>: '
+                f"<b>{esc(reason.decision)}</b> {esc(reason.statement)} "
+                f'<span class="muted">({esc(findings)})</span></p>'
+            )
         for objective in section.objectives:
             parts.append(
                 f"<p><b>{esc(t['objective'].capitalize())} {esc(objective.key)}</b>: "

@@ -14,6 +14,7 @@ from pacflow.reports.model import (
     PersonInfo,
     PersonSection,
     Progress,
+    Reason,
     Report,
     SectorSection,
     StepLine,
@@ -58,6 +59,7 @@ def report_data(report: Report, labels: Labels) -> dict[str, Any]:
                 "responsible": t.responsible,
                 "dropped": t.dropped,
                 "objectives": [_objective(o) for o in t.objectives],
+                "why": why_data(t.why),
                 "progress": _progress(t.progress),
             }
             for t in report.targets
@@ -143,11 +145,24 @@ def _target(section: TargetSection, labels: Labels) -> dict[str, Any]:
         "ref": section.ref,
         "segments": list(section.segments),
         "rationale": section.rationale,
+        "why": why_data(section.why),
         "dropped": section.dropped,
         "objectives": [_objective(o) for o in section.objectives],
         "progress": _progress(section.progress),
         "tracks": [_track(block, labels) for block in section.tracks],
     }
+
+
+def why_data(why: tuple[Reason, ...]) -> list[dict[str, Any]]:
+    """Why a target is one: its decisions and their findings, as data."""
+    return [
+        {
+            "decision": reason.decision,
+            "statement": reason.statement,
+            "findings": [{"key": key, "title": title} for key, title in reason.findings],
+        }
+        for reason in why
+    ]
 
 
 def _objective(objective: ObjectiveLine) -> dict[str, Any]:

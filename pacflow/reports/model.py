@@ -131,6 +131,16 @@ class ObjectiveLine:
 
 
 @dataclass(frozen=True, slots=True)
+class Reason:
+    """A decision a target implements, and the findings it rests on: why it is a target."""
+
+    decision: str
+    statement: str
+    findings: tuple[tuple[str, str], ...]
+    """(key, title) of each finding."""
+
+
+@dataclass(frozen=True, slots=True)
 class PersonInfo:
     """Who someone is in the team."""
 
@@ -157,6 +167,7 @@ class TargetSection:
     objectives: tuple[ObjectiveLine, ...]
     tracks: tuple[TrackBlock, ...]
     progress: Progress
+    why: tuple[Reason, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +180,7 @@ class TargetSummary:
     dropped: bool
     objectives: tuple[ObjectiveLine, ...]
     progress: Progress
+    why: tuple[Reason, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
