@@ -261,13 +261,35 @@ class Why:
 
 
 def finding_json(finding: Finding) -> dict[str, Any]:
-    """A finding as data: key, tool, title, period and its figures."""
+    """A finding as data: key, tool, title, period, its figures and what they give (the
+    classes and zone of each account, the conversion and upstream share of deals)."""
+    from pacflow.domain.findings import AbcMatrix, AmontAval
+
+    figures = finding.figures.root
+    computed: dict[str, Any] = {}
+    if isinstance(figures, AbcMatrix):
+        computed["accounts"] = {
+            account.key: {
+                "revenue_class": figures.revenue_class(account),
+                "potential_class": figures.potential_class(account),
+                "zone": figures.zone(account).value,
+            }
+            for account in figures.accounts
+        }
+    elif isinstance(figures, AmontAval):
+        computed = {
+            "deals": figures.deals,
+            "won": figures.won,
+            "conversion_pct": str(figures.conversion_pct()),
+            "upstream_pct": str(figures.upstream_pct()),
+        }
     return {
         "key": finding.key,
         "tool": finding.figures.tool.value,
         "title": finding.title,
         "period": finding.period,
         "figures": finding.figures.model_dump(mode="json"),
+        "computed": computed,
     }
 
 
