@@ -153,6 +153,7 @@ class _Builder:
             state=self._step_state(step, end),
             done_on=step.done_on,
             visits=visits,
+            budget=step.budget,
         )
 
     def _visits(self, step: Step) -> list[Visit]:

@@ -31,7 +31,14 @@ from pacflow.reports.model import (
     TrackBlock,
     VisitState,
 )
-from pacflow.reports.text import NOTHING, number, report_heading, team_text
+from pacflow.reports.text import (
+    NOTHING,
+    heading_key,
+    means_text,
+    number,
+    report_heading,
+    team_text,
+)
 
 
 def render_html(report: Report, labels: Labels) -> str:
@@ -96,7 +103,7 @@ class _Page:
         return (
             '<header class="doc-head">'
             f'<div class="kicker">{esc(kicker)}</div>'
-            f"<h1>{esc(report.title)} <small>— {esc(t['by.' + report.kind])}</small></h1>"
+            f"<h1>{esc(report.title)} <small>— {esc(t[heading_key(report)])}</small></h1>"
             f'<p class="facts">{esc(" · ".join(facts))}</p>{team}</header>'
         )
 
@@ -198,8 +205,9 @@ class _Page:
         rows = []
         for step in steps:
             action = esc(step.title)
-            if step.means:
-                action += f'<span class="means">{esc(t["means"])}: {esc(step.means)}</span>'
+            if step.means or step.budget is not None:
+                means = means_text(step, t)
+                action += f'<span class="means">{esc(t["means"])}: {esc(means)}</span>'
             if where:
                 action += self._where(step)
             rows.append(

@@ -22,6 +22,7 @@ from pacflow.reports.model import (
     ThemeSection,
     TrackBlock,
 )
+from pacflow.reports.text import heading_key
 
 SCHEMA_VERSION = 1
 
@@ -36,8 +37,9 @@ def report_data(report: Report, labels: Labels) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "report": str(report.kind),
+        "audience": report.audience,
         "lang": labels.lang,
-        "label": labels["by." + report.kind],
+        "label": labels[heading_key(report)],
         "plan": {
             "key": report.plan,
             "title": report.title,
@@ -198,6 +200,7 @@ def _step(step: StepLine) -> dict[str, Any]:
         "responsible": step.responsible,
         "participants": list(step.participants),
         "means": step.means,
+        "budget": str(step.budget) if step.budget is not None else None,
         "schedule": step.schedule,
         "start": step.start.isoformat() if step.start else None,
         "end": step.end.isoformat() if step.end else None,

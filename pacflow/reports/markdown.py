@@ -27,6 +27,7 @@ from pacflow.reports.model import (
 from pacflow.reports.text import (
     GLYPHS,
     LEGEND_STATES,
+    means_text,
     month_marks,
     objective_text,
     report_heading,
@@ -165,7 +166,7 @@ class _Writer:
                 step.responsible,
                 md_escape(", ".join(step.participants)),
                 md_escape(t.span(step.start, step.end)),
-                md_escape(step.means or ""),
+                md_escape(means_text(step, t)),
                 self._state(step),
             ]
             for step in block.steps

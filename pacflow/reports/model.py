@@ -71,6 +71,7 @@ class StepLine:
     state: StepState
     done_on: date | None
     visits: tuple[Visit, ...]
+    budget: Decimal | None = None
 
     @property
     def milestone(self) -> bool:
@@ -266,6 +267,8 @@ class Report:
     plan_tracks: tuple[TrackBlock, ...]
     progress: Progress
     targets: tuple[TargetSummary, ...]
+    audience: str | None = None
+    """Who the report is for (`pacflow.reports.audiences`), when it is a selection."""
 
     def elapsed(self) -> float:
         """Share of the plan period gone by on `today` (0 before it starts, 1 after)."""
