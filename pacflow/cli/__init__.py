@@ -115,6 +115,9 @@ def _register() -> None:
     from pacflow.cli.diagnostic_commands import register as register_diagnostic
 
     register_diagnostic(main, team_commands.target)
+    from pacflow.cli.cycle_commands import register as register_cycle
+
+    register_cycle(main, plan_commands.plan)
 
 
 _register()
