@@ -70,6 +70,16 @@ def test_why_is_a_visit_step_in_the_plan(runner: CliRunner) -> None:
 
 
 @pytest.mark.usefixtures("demo")
+def test_the_diagnostic_is_in_the_plans_history(runner: CliRunner) -> None:
+    lines = ok(runner, ["plan", "history", PLAN, "--target", "T1"]).stdout.splitlines()
+    justified = "— target T1 implements D1, D2 — reason: PAC 2025 v1, draft for the executive"
+    assert any(line.endswith(f"{justified} committee [rev 1, plan-file]") for line in lines)
+    everything = ok(runner, ["plan", "history", PLAN, "--until", "2024-12-17"]).stdout
+    assert "decision D3: Promouvoir les solutions CRM (from F2, F3)" in everything
+    assert "finding F3 (amont_aval, 2024): CRM deals come from cueillette" in everything
+
+
+@pytest.mark.usefixtures("demo")
 def test_every_report_says_why_each_target_is_one(runner: CliRunner) -> None:
     text = ok(runner, ["report", PLAN, "--by", "rep"]).stdout
     assert "## Why these targets" in text
