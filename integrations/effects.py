@@ -113,6 +113,10 @@ ITEM_EFFECTS: dict[type[PlanEvent], _Classifier] = {
     ev.CheckThresholdsSet: _no_item,
     ev.AccessGranted: _no_item,
     ev.AccessRevoked: _no_item,
+    # The diagnostic behind the targets: no item shows it.
+    ev.FindingRecorded: _no_item,
+    ev.DecisionRecorded: _no_item,
+    ev.TargetJustified: _no_item,
     # People: shown by name; leaving the team changes no name (the steps handed over to
     # someone else come as StepAssigned events of their own).
     ev.PersonAdded: _person_added,

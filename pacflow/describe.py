@@ -113,6 +113,15 @@ _DESCRIBERS: dict[type[PlanEvent], Callable[[Any], str]] = {
     ev.CheckThresholdsSet: lambda e: "check thresholds: " + describe_thresholds(e),
     ev.AccessGranted: lambda e: f"{e.person} given {e.scope} access (grant {e.grant})",
     ev.AccessRevoked: lambda e: f"{e.person}'s access revoked (grant {e.grant})",
+    ev.FindingRecorded: lambda e: (
+        f"finding {e.key} ({e.figures.tool.value}"
+        + (f", {e.period}" if e.period else "")
+        + f"): {e.title}"
+    ),
+    ev.DecisionRecorded: lambda e: (
+        f"decision {e.key}: {e.statement} (from {', '.join(e.findings)})"
+    ),
+    ev.TargetJustified: lambda e: f"target {e.target} implements {', '.join(e.decisions)}",
 }
 
 

@@ -562,6 +562,27 @@ def too_many_targets(at: Moment) -> list[Finding]:
     ]
 
 
+def unexplained_targets(at: Moment) -> list[Finding]:
+    """Live targets that implement no decision, once the plan has a diagnostic to cite (a
+    plan that records no decision is not weighed: its diagnostic was made elsewhere)."""
+    state = at.state
+    if not state.decisions:
+        return []
+    return [
+        Finding(
+            "target-unexplained",
+            Severity.WARNING,
+            target.key,
+            f"target {target.key} ({target.title}) implements no decision of the diagnostic: "
+            "nothing says why it is a target",
+            (_fact(at.log.added[target.key]),),
+            f'pacflow target justify {state.key} {target.key} --decision DECISION --reason "…"',
+        )
+        for target in state.targets.values()
+        if not target.dropped and not target.decisions
+    ]
+
+
 def _focus_subject(warning: str) -> str:
     """Which limit a warning is about: all targets, targets per rep, or one rep's (key)."""
     if warning.endswith(" in all"):
@@ -580,6 +601,7 @@ _RULES: dict[str, Callable[[Moment], list[Finding]]] = {
     "indicator-gap-unclosable": lambda at: gap_unclosable(at, at.histories()),
     "owner-left": owner_left,
     "too-many-targets": too_many_targets,
+    "target-unexplained": unexplained_targets,
 }
 
 RULE_NAMES = tuple(_RULES)

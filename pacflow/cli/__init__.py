@@ -117,6 +117,12 @@ def _register() -> None:
     from pacflow.cli.replan_commands import register as register_replanning
 
     register_replanning(main, team_commands.objective, step_commands.step)
+    from pacflow.cli.diagnostic_commands import register as register_diagnostic
+
+    register_diagnostic(main, team_commands.target)
+    from pacflow.cli.cycle_commands import register as register_cycle
+
+    register_cycle(main, plan_commands.plan)
 
 
 _register()

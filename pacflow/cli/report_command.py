@@ -20,10 +20,18 @@ _EXTENSIONS = {".html": "html", ".htm": "html", ".json": "json", ".md": "md", ".
 @click.option(
     "--by",
     "kind",
-    required=True,
     metavar="theme|rep|sector|target",
     help="How to group the plan: by theme (with the global timeline), by person (rep), "
     "by sector or by target (cible).",
+)
+@click.option(
+    "--for",
+    "audience",
+    metavar="AUDIENCE",
+    help="Instead of --by, the document for one audience: sales (the sales team), "
+    "back-office (back office, after-sales), engineers (engineers and technicians: targets, "
+    "why, what it asks of them), marketing (notoriety and information actions, budgets, "
+    "dates), appointments (visits per rep, customer and month).",
 )
 @click.option(
     "--as-of",
@@ -54,13 +62,14 @@ _EXTENSIONS = {".html": "html", ".htm": "html", ".json": "json", ".md": "md", ".
 def report(
     app: AppContext,
     plan: str,
-    kind: str,
+    kind: str | None,
+    audience: str | None,
     as_of: str | None,
     fmt: str | None,
     output: str | None,
     lang: str,
 ) -> None:
-    """Present a plan by theme, by person, by sector or by target.
+    """Present a plan by theme, by person, by sector or by target, or for one audience.
 
     Markdown for reading and mailing, JSON for tools, or one self-contained HTML page
     (timeline, progress bars; prints one page per person, sector or target) to hand out.
@@ -72,19 +81,33 @@ def report(
       pacflow report PAC-2025 --by rep --format html -o pac-2025.html
       pacflow report PAC-2025 --by target --lang fr -o pac-2025-cibles.md
       pacflow report PAC-2025 --by sector --as-of 2025-06-01 --format json
+      pacflow report PAC-2025 --for marketing --lang fr -o synthese-marketing.html
+      pacflow report PAC-2025 --for appointments --format json
     """
-    from pacflow.app.piloting import plan_report
     from pacflow.reports import Labels, check_format, parse_kind, render
 
-    report_kind = parse_kind(kind)
+    if (kind is None) == (audience is None):
+        raise click.UsageError("give either --by (theme|rep|sector|target) or --for AUDIENCE")
     chosen = check_format(fmt) if fmt is not None else _format_of(output)
     Labels(lang)  # an unknown language is refused before anything is read
-    text = render(plan_report(app.app, plan, kind, as_of=as_of), chosen, lang)
+    if audience is not None:
+        from pacflow.app.documents import plan_for
+        from pacflow.reports.audiences import parse_audience
+
+        what = f"for {parse_audience(audience)}"
+        made = plan_for(app.app, plan, audience, as_of=as_of)
+    else:
+        from pacflow.app.piloting import plan_report
+
+        assert kind is not None
+        what = f"by {parse_kind(kind)}"
+        made = plan_report(app.app, plan, kind, as_of=as_of)
+    text = render(made, chosen, lang)
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
     write_atomically(Path(output), text)
-    click.echo(f"{plan}: report by {report_kind} ({chosen}) written to {output}", err=True)
+    click.echo(f"{plan}: report {what} ({chosen}) written to {output}", err=True)
 
 
 def _format_of(output: str | None) -> str:

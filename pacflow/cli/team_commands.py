@@ -79,7 +79,14 @@ def target() -> None:
 @click.option("--responsible", required=True, metavar="PERSON", help="Who answers for it.")
 @click.option("--ref", help="The account, segment or offer it refers to (e.g. ACC-BRC).")
 @click.option("--segment", "segments", multiple=True, help="For offer_segment: a segment.")
-@click.option("--rationale", help="Why this target: the diagnostic finding behind it.")
+@click.option("--rationale", help="Why this target, in words (see also --decision).")
+@click.option(
+    "--decision",
+    "decisions",
+    multiple=True,
+    metavar="DECISION",
+    help="A decision of the diagnostic it implements (`diagnostic decide`); repeat.",
+)
 @change_options
 @pass_app
 def target_add(app: AppContext, plan: str, key: str, **options: Any) -> None:
@@ -88,9 +95,10 @@ def target_add(app: AppContext, plan: str, key: str, **options: Any) -> None:
     \b
     Example:
       pacflow target add PAC-2025 T5 --kind customer --title "Assur'Est" \\
-          --responsible kb --ref ACC-AEST --rationale "A' potential, no supplier yet"
+          --responsible kb --ref ACC-AEST --decision D1 --rationale "A' potential"
     """
     options["segments"] = list(options["segments"]) or None
+    options["decisions"] = list(options["decisions"]) or None
     run_named(app, "AddTarget", {"plan": plan, "key": key, **options})
 
 

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pacflow.domain.derivation import Derivation
+from pacflow.domain.findings import Figures
 from pacflow.domain.schedule import Cadence, Schedule
 from pacflow.domain.values import (
     KEY_RULE,
@@ -128,6 +129,7 @@ class AddTarget(Command):
     ref: OptionalText = None
     segments: tuple[Text, ...] = ()
     rationale: OptionalText = None
+    decisions: tuple[Key, ...] = ()
 
 
 class DropTarget(Command):
@@ -401,6 +403,33 @@ class RevokeAccess(Command):
 
     grant: Key
     person: Key
+
+
+# --- diagnostic --------------------------------------------------------------------------
+
+
+class RecordFinding(Command):
+    """Record a finding of the diagnostic: one tool's figures and what they show."""
+
+    key: Key
+    title: Text
+    period: OptionalText = None
+    figures: Figures
+
+
+class RecordDecision(Command):
+    """Record a decision and the findings it rests on."""
+
+    key: Key
+    statement: Text
+    findings: tuple[Key, ...] = Field(min_length=1)
+
+
+class JustifyTarget(Command):
+    """Say which decisions a target implements (they replace the earlier ones)."""
+
+    target: Key
+    decisions: tuple[Key, ...] = Field(min_length=1)
 
 
 C = TypeVar("C", bound=Command)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from pacflow.domain import access, checks, indicator_values, market, replanning, steps
+from pacflow.domain import access, checks, diagnostic, indicator_values, market, replanning, steps
 from pacflow.domain.commands import (
     AddPerson,
     AddStep,
@@ -34,11 +34,14 @@ from pacflow.domain.commands import (
     DropTarget,
     EditStep,
     GrantAccess,
+    JustifyTarget,
     MoveOccurrence,
     MoveStep,
     PersonLeaves,
     PublishPlan,
     RecordCalendarOverride,
+    RecordDecision,
+    RecordFinding,
     RecordIndicatorValue,
     RecordMarketChange,
     RescheduleStepFrom,
@@ -67,6 +70,7 @@ from pacflow.domain.events import (
     RevisionOpened,
     TargetAdded,
     TargetDropped,
+    TargetJustified,
     TargetLimitsSet,
     TrackAdded,
 )
@@ -255,7 +259,7 @@ def _add_target(state: PlanState, command: AddTarget) -> list[PlanEvent]:
             f"{what}: segments apply to offer_segment targets only (this one is "
             f"{command.kind.value})"
         )
-    return [
+    added: list[PlanEvent] = [
         TargetAdded(
             key=command.key,
             kind=command.kind,
@@ -266,6 +270,10 @@ def _add_target(state: PlanState, command: AddTarget) -> list[PlanEvent]:
             rationale=command.rationale,
         )
     ]
+    if not command.decisions:
+        return added
+    decisions = diagnostic.known_decisions(state, command.decisions, what)
+    return [*added, TargetJustified(target=command.key, decisions=decisions)]
 
 
 def _drop_target(state: PlanState, command: DropTarget) -> list[PlanEvent]:
@@ -455,4 +463,7 @@ _DECIDERS: dict[type[Command], _Decider] = {
     RecordCalendarOverride: market.record_calendar_override,
     GrantAccess: access.grant_access,
     RevokeAccess: access.revoke_access,
+    RecordFinding: diagnostic.record_finding,
+    RecordDecision: diagnostic.record_decision,
+    JustifyTarget: diagnostic.justify_target,
 }

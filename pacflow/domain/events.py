@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pacflow.domain.derivation import Derivation
+from pacflow.domain.findings import Figures
 from pacflow.domain.schedule import OccurrenceSlot, Schedule
 from pacflow.domain.values import (
     AccessScope,
@@ -382,6 +383,33 @@ class AccessRevoked(PlanEvent):
     person: Key
 
 
+# --- diagnostic --------------------------------------------------------------------------
+
+
+class FindingRecorded(PlanEvent):
+    """A finding of the diagnostic was recorded: one tool's figures and what they show."""
+
+    key: Key
+    title: Text
+    period: OptionalText = None
+    figures: Figures
+
+
+class DecisionRecorded(PlanEvent):
+    """A decision was taken, resting on findings of the diagnostic."""
+
+    key: Key
+    statement: Text
+    findings: tuple[Key, ...]
+
+
+class TargetJustified(PlanEvent):
+    """The decisions a target implements were set (they replace the earlier ones)."""
+
+    target: Key
+    decisions: tuple[Key, ...]
+
+
 # --- registry ----------------------------------------------------------------------------
 
 EVENT_TYPES: dict[str, type[PlanEvent]] = {
@@ -419,6 +447,9 @@ EVENT_TYPES: dict[str, type[PlanEvent]] = {
     "CheckThresholdsSet": CheckThresholdsSet,
     "AccessGranted": AccessGranted,
     "AccessRevoked": AccessRevoked,
+    "FindingRecorded": FindingRecorded,
+    "DecisionRecorded": DecisionRecorded,
+    "TargetJustified": TargetJustified,
 }
 """Every event type by the name the store records; the only way back from a name to a type."""
 

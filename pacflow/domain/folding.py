@@ -29,6 +29,8 @@ from pacflow.domain.events import (
     AccessRevoked,
     CalendarChangeOverridden,
     CheckThresholdsSet,
+    DecisionRecorded,
+    FindingRecorded,
     IndicatorDefined,
     IndicatorTargetsSet,
     IndicatorValueCorrected,
@@ -58,11 +60,14 @@ from pacflow.domain.events import (
     StepStarted,
     TargetAdded,
     TargetDropped,
+    TargetJustified,
     TargetLimitsSet,
     TrackAdded,
     event_type_name,
 )
 from pacflow.domain.state import (
+    Decision,
+    Finding,
     Indicator,
     Objective,
     Occurrence,
@@ -316,6 +321,18 @@ def _check_thresholds_set(state: PlanState, event: CheckThresholdsSet) -> None:
     state.checks = dataclasses.replace(state.checks, **given)
 
 
+def _finding_recorded(state: PlanState, event: FindingRecorded) -> None:
+    state.findings[event.key] = Finding(event.key, event.title, event.period, event.figures)
+
+
+def _decision_recorded(state: PlanState, event: DecisionRecorded) -> None:
+    state.decisions[event.key] = Decision(event.key, event.statement, event.findings)
+
+
+def _target_justified(state: PlanState, event: TargetJustified) -> None:
+    state.targets[event.target].decisions = event.decisions
+
+
 _Handler = Callable[[PlanState, Any], None]
 
 _HANDLERS: dict[type[PlanEvent], _Handler] = {
@@ -352,6 +369,9 @@ _HANDLERS: dict[type[PlanEvent], _Handler] = {
     CalendarChangeOverridden: _environment_fact,
     AccessGranted: _environment_fact,
     AccessRevoked: _environment_fact,
+    FindingRecorded: _finding_recorded,
+    DecisionRecorded: _decision_recorded,
+    TargetJustified: _target_justified,
 }
 
 
@@ -452,6 +472,9 @@ _CHANGES: dict[type[PlanEvent], tuple[_Claim, ...]] = {
     IndicatorTargetsSet: (("indicators", "indicator"),),
     IndicatorValueRecorded: (("indicators", "indicator"),),
     IndicatorValueCorrected: (("indicators", "indicator"),),
+    FindingRecorded: (("findings", None),),
+    DecisionRecorded: (("decisions", None),),
+    TargetJustified: (("targets", "target"),),
 }
 """What each event type's handler above changes in place, hence what `Draft` copies first.
 Header fields need nothing: a draft starts from a copy of the header. A test checks that

@@ -90,6 +90,8 @@ def key_owner(state: PlanState, key: str) -> tuple[str, str] | None:
         ("track", state.tracks),
         ("step", state.steps),
         ("indicator", state.indicators),
+        ("finding", state.findings),
+        ("decision", state.decisions),
     )
     for kind, table in tables:
         if key in table:
@@ -103,8 +105,8 @@ def key_owner(state: PlanState, key: str) -> tuple[str, str] | None:
 
 
 def require_new_key(state: PlanState, kind: str, key: str) -> None:
-    """Keys are unique within a plan, across people, targets, tracks, steps and indicators
-    (and regardless of case, so that `t1` cannot sit next to `T1`)."""
+    """Keys are unique within a plan, across people, targets, tracks, steps, indicators,
+    findings and decisions (and regardless of case, so that `t1` cannot sit next to `T1`)."""
     owner = key_owner(state, key)
     if owner is not None:
         other_kind, other = owner

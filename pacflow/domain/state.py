@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from pacflow.domain.derivation import Derivation
+from pacflow.domain.findings import Figures
 from pacflow.domain.schedule import PlanPeriod, Schedule
 from pacflow.domain.values import (
     Aggregation,
@@ -60,6 +61,7 @@ class Target:
     segments: tuple[str, ...]
     rationale: str | None
     dropped: bool = False
+    decisions: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -152,6 +154,25 @@ class Indicator:
 
 
 @dataclass(slots=True)
+class Finding:
+    """A finding of the diagnostic: one tool's figures over a period, and what they show."""
+
+    key: str
+    title: str
+    period: str | None
+    figures: Figures
+
+
+@dataclass(slots=True)
+class Decision:
+    """A decision of the diagnostic and the findings it rests on."""
+
+    key: str
+    statement: str
+    findings: tuple[str, ...]
+
+
+@dataclass(slots=True)
 class PlanState:
     """Everything known about one plan after its events so far; `version` counts them."""
 
@@ -175,6 +196,8 @@ class PlanState:
     occurrences: dict[str, Occurrence] = field(default_factory=dict)
     indicators: dict[str, Indicator] = field(default_factory=dict)
     checks: CheckThresholds = field(default_factory=CheckThresholds)
+    findings: dict[str, Finding] = field(default_factory=dict)
+    decisions: dict[str, Decision] = field(default_factory=dict)
 
     @property
     def period(self) -> PlanPeriod:

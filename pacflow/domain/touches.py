@@ -48,6 +48,7 @@ class Area(enum.Enum):
     INDICATORS = "indicators"
     INDICATOR_VALUES = "indicator values"
     ENVIRONMENT = "environment"
+    DIAGNOSTIC = "diagnostic"
 
 
 class CalendarReach(enum.Enum):
@@ -137,6 +138,10 @@ KINDS: dict[type[ev.PlanEvent], EventKind] = {
     # Links handed out: the audit trail's, not the plan's content.
     ev.AccessGranted: EventKind(Area.TEAM, folds=False),
     ev.AccessRevoked: EventKind(Area.TEAM, folds=False),
+    # The diagnostic behind the targets: no calendar item, indicator or focus weighs it.
+    ev.FindingRecorded: EventKind(Area.DIAGNOSTIC),
+    ev.DecisionRecorded: EventKind(Area.DIAGNOSTIC),
+    ev.TargetJustified: EventKind(Area.DIAGNOSTIC),
 }
 """What each registered event type touches whatever its values."""
 
@@ -460,6 +465,20 @@ def _access(event: ev.AccessGranted | ev.AccessRevoked, state: PlanState) -> Tou
     return Touched(people=frozenset((event.person,)))
 
 
+def _target_justified(event: ev.TargetJustified, state: PlanState) -> Touched:
+    return Touched(targets=frozenset((event.target,)))
+
+
+def _decision_recorded(event: ev.DecisionRecorded, state: PlanState) -> Touched:
+    # The targets that already implement it (a decision is recorded before its targets
+    # cite it, so normally none).
+    return Touched(
+        targets=frozenset(
+            target.key for target in state.targets.values() if event.key in target.decisions
+        )
+    )
+
+
 def _market_change(event: ev.MarketChangeRecorded, state: PlanState) -> Touched:
     return Touched(targets=frozenset(market_targets(state, event)))
 
@@ -499,6 +518,9 @@ _TOUCHES: dict[type[ev.PlanEvent], Callable[[Any, PlanState], Touched]] = {
     ev.MarketChangeRecorded: _market_change,
     ev.AccessGranted: _access,
     ev.AccessRevoked: _access,
+    ev.FindingRecorded: _nothing,
+    ev.DecisionRecorded: _decision_recorded,
+    ev.TargetJustified: _target_justified,
 }
 
 

@@ -50,6 +50,7 @@ def export_plan(state: PlanState) -> dict[str, Any]:
                 "ref": t.ref,
                 "segments": list(t.segments),
                 "rationale": t.rationale,
+                "decisions": list(t.decisions),
                 "objectives": [
                     {
                         "key": o.key,
@@ -95,6 +96,25 @@ def export_plan(state: PlanState) -> dict[str, Any]:
     # Validate what we write, then drop what a person would not write by hand.
     validated = PlanFile.model_validate(data)
     pruned: dict[str, Any] = _prune(validated.model_dump(mode="json", exclude_defaults=True))
+    if state.findings or state.decisions:
+        # Whole, defaults included: each tool's figures are told apart by their `tool`.
+        diagnostic = {
+            "findings": [
+                {
+                    "key": f.key,
+                    "title": f.title,
+                    "period": f.period,
+                    "figures": f.figures.model_dump(mode="json"),
+                }
+                for f in state.findings.values()
+            ],
+            "decisions": [
+                {"key": d.key, "statement": d.statement, "findings": list(d.findings)}
+                for d in state.decisions.values()
+            ],
+        }
+        plan = pruned.pop("plan")
+        pruned = {"plan": plan, "diagnostic": _prune(diagnostic), **pruned}
     return pruned
 
 
@@ -144,7 +164,10 @@ def _step(step: Step, position: int) -> dict[str, Any]:
     return data
 
 
-_NUMBERS = frozenset({"value", "baseline", "budget", "days"})
+_NUMBERS = frozenset(
+    {"value", "baseline", "budget", "days", "revenue", "potential", "margin_pct", "conversion_pct"}
+    | {"revenue_a", "revenue_b", "potential_a", "potential_b"}
+)
 _NUMBER_MAPS = frozenset({"targets"})
 _DATES = frozenset({"start", "end", "due", "left_on"})
 

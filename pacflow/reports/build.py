@@ -21,6 +21,7 @@ from pacflow.reports.model import (
     PersonInfo,
     PersonSection,
     Progress,
+    Reason,
     Report,
     ReportKind,
     Section,
@@ -152,6 +153,7 @@ class _Builder:
             state=self._step_state(step, end),
             done_on=step.done_on,
             visits=visits,
+            budget=step.budget,
         )
 
     def _visits(self, step: Step) -> list[Visit]:
@@ -253,7 +255,22 @@ class _Builder:
             objectives=tuple(self.objectives(key)),
             tracks=blocks,
             progress=progress_of(step for block in blocks for step in block.steps),
+            why=self.why(key),
         )
+
+    def why(self, key: str) -> tuple[Reason, ...]:
+        """The decisions target `key` implements, each with the findings it rests on."""
+        state = self._state
+        reasons = []
+        for decision_key in state.targets[key].decisions:
+            decision = state.decisions.get(decision_key)
+            if decision is None:
+                continue
+            findings = tuple(
+                (f, state.findings[f].title) for f in decision.findings if f in state.findings
+            )
+            reasons.append(Reason(decision.key, decision.statement, findings))
+        return tuple(reasons)
 
     def summary(self, key: str) -> TargetSummary:
         """A target's objectives and progress, for the summary at the top of a report."""
@@ -265,6 +282,7 @@ class _Builder:
             dropped=section.dropped,
             objectives=section.objectives,
             progress=section.progress,
+            why=section.why,
         )
 
     def person(self, key: str) -> PersonInfo:

@@ -14,6 +14,7 @@ from pacflow.reports.model import (
     PersonInfo,
     PersonSection,
     Progress,
+    Reason,
     Report,
     SectorSection,
     StepLine,
@@ -21,6 +22,7 @@ from pacflow.reports.model import (
     ThemeSection,
     TrackBlock,
 )
+from pacflow.reports.text import heading_key
 
 SCHEMA_VERSION = 1
 
@@ -35,8 +37,9 @@ def report_data(report: Report, labels: Labels) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "report": str(report.kind),
+        "audience": report.audience,
         "lang": labels.lang,
-        "label": labels["by." + report.kind],
+        "label": labels[heading_key(report)],
         "plan": {
             "key": report.plan,
             "title": report.title,
@@ -58,6 +61,7 @@ def report_data(report: Report, labels: Labels) -> dict[str, Any]:
                 "responsible": t.responsible,
                 "dropped": t.dropped,
                 "objectives": [_objective(o) for o in t.objectives],
+                "why": why_data(t.why),
                 "progress": _progress(t.progress),
             }
             for t in report.targets
@@ -143,11 +147,24 @@ def _target(section: TargetSection, labels: Labels) -> dict[str, Any]:
         "ref": section.ref,
         "segments": list(section.segments),
         "rationale": section.rationale,
+        "why": why_data(section.why),
         "dropped": section.dropped,
         "objectives": [_objective(o) for o in section.objectives],
         "progress": _progress(section.progress),
         "tracks": [_track(block, labels) for block in section.tracks],
     }
+
+
+def why_data(why: tuple[Reason, ...]) -> list[dict[str, Any]]:
+    """Why a target is one: its decisions and their findings, as data."""
+    return [
+        {
+            "decision": reason.decision,
+            "statement": reason.statement,
+            "findings": [{"key": key, "title": title} for key, title in reason.findings],
+        }
+        for reason in why
+    ]
 
 
 def _objective(objective: ObjectiveLine) -> dict[str, Any]:
@@ -183,6 +200,7 @@ def _step(step: StepLine) -> dict[str, Any]:
         "responsible": step.responsible,
         "participants": list(step.participants),
         "means": step.means,
+        "budget": str(step.budget) if step.budget is not None else None,
         "schedule": step.schedule,
         "start": step.start.isoformat() if step.start else None,
         "end": step.end.isoformat() if step.end else None,

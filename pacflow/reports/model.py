@@ -71,6 +71,7 @@ class StepLine:
     state: StepState
     done_on: date | None
     visits: tuple[Visit, ...]
+    budget: Decimal | None = None
 
     @property
     def milestone(self) -> bool:
@@ -131,6 +132,16 @@ class ObjectiveLine:
 
 
 @dataclass(frozen=True, slots=True)
+class Reason:
+    """A decision a target implements, and the findings it rests on: why it is a target."""
+
+    decision: str
+    statement: str
+    findings: tuple[tuple[str, str], ...]
+    """(key, title) of each finding."""
+
+
+@dataclass(frozen=True, slots=True)
 class PersonInfo:
     """Who someone is in the team."""
 
@@ -157,6 +168,7 @@ class TargetSection:
     objectives: tuple[ObjectiveLine, ...]
     tracks: tuple[TrackBlock, ...]
     progress: Progress
+    why: tuple[Reason, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +181,7 @@ class TargetSummary:
     dropped: bool
     objectives: tuple[ObjectiveLine, ...]
     progress: Progress
+    why: tuple[Reason, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +267,8 @@ class Report:
     plan_tracks: tuple[TrackBlock, ...]
     progress: Progress
     targets: tuple[TargetSummary, ...]
+    audience: str | None = None
+    """Who the report is for (`pacflow.reports.audiences`), when it is a selection."""
 
     def elapsed(self) -> float:
         """Share of the plan period gone by on `today` (0 before it starts, 1 after)."""

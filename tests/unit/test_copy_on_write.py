@@ -25,6 +25,7 @@ from pacflow.domain.values import (
 )
 from pacflow.errors import IntegrityError
 
+from .diagnostic_examples import DIAGNOSTIC
 from .example import CREATED, DRAFT, PUBLISHED, REASON
 from .test_properties import histories
 
@@ -109,6 +110,7 @@ EVERY_KIND = [
     ev.MarketChangeRecorded(
         summary="Fusion BRC", affects=("account:ACC-BRC",), effective=date(2025, 5, 1)
     ),
+    *DIAGNOSTIC,
     ev.PlanPublished(revision=2),
     ev.PlanClosed(),
 ]

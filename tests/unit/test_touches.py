@@ -45,6 +45,7 @@ from pacflow.domain.values import (
     PersonKind,
     TargetKind,
 )
+from tests.unit.diagnostic_examples import DECISION, FINDING, JUSTIFIED
 from tests.unit.example import CREATED, DRAFT, PERIOD
 
 
@@ -147,6 +148,9 @@ EXAMPLES: dict[type[PlanEvent], PlanEvent] = {
     ev.IndicatorValueCorrected: ev.IndicatorValueCorrected(
         indicator="I1", period="2025-01", value=Decimal(11), previous=Decimal(12), reason="typo"
     ),
+    ev.FindingRecorded: FINDING,
+    ev.DecisionRecorded: DECISION,
+    ev.TargetJustified: JUSTIFIED,
     ev.MarketChangeRecorded: ev.MarketChangeRecorded(
         summary="Fusion", affects=("segment:SEG-BA",), effective=date(2025, 6, 16)
     ),
