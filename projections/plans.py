@@ -373,7 +373,14 @@ def _touched(event: PlanEvent, into: Touched) -> None:
     elif isinstance(event, ev.OccurrencesUnscheduled):
         into[steps].add(event.step)
         into[occurrences].update(event.occurrences)
-    elif isinstance(event, ev.OccurrenceCompleted | ev.OccurrenceCancelled | ev.OccurrenceMoved):
+    elif isinstance(
+        event,
+        ev.OccurrenceCompleted
+        | ev.OccurrenceCancelled
+        | ev.OccurrenceMoved
+        | ev.OccurrenceReopened
+        | ev.OccurrenceDoneDateCorrected,
+    ):
         into[occurrences].add(event.occurrence)
     elif isinstance(event, ev.IndicatorDefined):
         into[indicators].add(event.key)

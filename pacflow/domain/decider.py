@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from pacflow.domain import checks, indicator_values, market, replanning, steps
+from pacflow.domain import checks, corrections, indicator_values, market, replanning, steps
 from pacflow.domain.commands import (
     AddPerson,
     AddStep,
@@ -29,6 +29,8 @@ from pacflow.domain.commands import (
     CompleteOccurrence,
     CompleteStep,
     CorrectIndicatorValue,
+    CorrectOccurrenceDone,
+    CorrectStepDone,
     CreatePlan,
     DefineIndicator,
     DropTarget,
@@ -40,6 +42,8 @@ from pacflow.domain.commands import (
     RecordCalendarOverride,
     RecordIndicatorValue,
     RecordMarketChange,
+    ReopenOccurrence,
+    ReopenStep,
     RescheduleStepFrom,
     ReviseObjective,
     RevisePlan,
@@ -442,6 +446,10 @@ _DECIDERS: dict[type[Command], _Decider] = {
     CompleteOccurrence: steps.complete_occurrence,
     CancelOccurrence: steps.cancel_occurrence,
     MoveOccurrence: steps.move_occurrence,
+    ReopenStep: corrections.reopen_step,
+    CorrectStepDone: corrections.correct_step_done,
+    ReopenOccurrence: corrections.reopen_occurrence,
+    CorrectOccurrenceDone: corrections.correct_occurrence_done,
     RecordIndicatorValue: indicator_values.record_value,
     CorrectIndicatorValue: indicator_values.correct_value,
     RecordMarketChange: market.record_market_change,

@@ -35,7 +35,9 @@ from pacflow.domain.events import (
     ObjectiveSet,
     OccurrenceCancelled,
     OccurrenceCompleted,
+    OccurrenceDoneDateCorrected,
     OccurrenceMoved,
+    OccurrenceReopened,
     OccurrencesScheduled,
     OccurrencesUnscheduled,
     PersonAdded,
@@ -51,8 +53,10 @@ from pacflow.domain.events import (
     StepBlocked,
     StepCancelled,
     StepCompleted,
+    StepDoneDateCorrected,
     StepEdited,
     StepMoved,
+    StepReopened,
     StepStarted,
     TargetAdded,
     TargetDropped,
@@ -218,6 +222,16 @@ def _step_completed(state: PlanState, event: StepCompleted) -> None:
     step.blocked_reason = None
 
 
+def _step_reopened(state: PlanState, event: StepReopened) -> None:
+    step = state.steps[event.step]
+    step.status = StepStatus.IN_PROGRESS if step.started_on is not None else StepStatus.PLANNED
+    step.done_on = None
+
+
+def _step_done_date_corrected(state: PlanState, event: StepDoneDateCorrected) -> None:
+    state.steps[event.step].done_on = event.on
+
+
 def _step_blocked(state: PlanState, event: StepBlocked) -> None:
     step = state.steps[event.step]
     step.status = StepStatus.BLOCKED
@@ -255,6 +269,18 @@ def _occurrence_completed(state: PlanState, event: OccurrenceCompleted) -> None:
     occurrence = state.occurrences[event.occurrence]
     occurrence.status = OccurrenceStatus.DONE
     occurrence.done_on = event.on
+
+
+def _occurrence_reopened(state: PlanState, event: OccurrenceReopened) -> None:
+    occurrence = state.occurrences[event.occurrence]
+    # To be held again where it stands now: moved if it no longer is where first scheduled.
+    moved = occurrence.start != occurrence.scheduled_start
+    occurrence.status = OccurrenceStatus.MOVED if moved else OccurrenceStatus.PLANNED
+    occurrence.done_on = None
+
+
+def _occurrence_done_date_corrected(state: PlanState, event: OccurrenceDoneDateCorrected) -> None:
+    state.occurrences[event.occurrence].done_on = event.on
 
 
 def _occurrence_cancelled(state: PlanState, event: OccurrenceCancelled) -> None:
@@ -333,11 +359,15 @@ _HANDLERS: dict[type[PlanEvent], _Handler] = {
     StepAssigned: _step_assigned,
     StepStarted: _step_started,
     StepCompleted: _step_completed,
+    StepReopened: _step_reopened,
+    StepDoneDateCorrected: _step_done_date_corrected,
     StepBlocked: _step_blocked,
     StepCancelled: _step_cancelled,
     OccurrencesScheduled: _occurrences_scheduled,
     OccurrencesUnscheduled: _occurrences_unscheduled,
     OccurrenceCompleted: _occurrence_completed,
+    OccurrenceReopened: _occurrence_reopened,
+    OccurrenceDoneDateCorrected: _occurrence_done_date_corrected,
     OccurrenceCancelled: _occurrence_cancelled,
     OccurrenceMoved: _occurrence_moved,
     IndicatorDefined: _indicator_defined,
@@ -433,11 +463,15 @@ _CHANGES: dict[type[PlanEvent], tuple[_Claim, ...]] = {
     StepAssigned: (("steps", "step"),),
     StepStarted: (("steps", "step"),),
     StepCompleted: (("steps", "step"),),
+    StepReopened: (("steps", "step"),),
+    StepDoneDateCorrected: (("steps", "step"),),
     StepBlocked: (("steps", "step"),),
     StepCancelled: (("steps", "step"),),
     OccurrencesScheduled: (("occurrences", None), ("steps", "step")),
     OccurrencesUnscheduled: (("occurrences", None), ("steps", "step")),
     OccurrenceCompleted: (("occurrences", "occurrence"),),
+    OccurrenceReopened: (("occurrences", "occurrence"),),
+    OccurrenceDoneDateCorrected: (("occurrences", "occurrence"),),
     OccurrenceCancelled: (("occurrences", "occurrence"),),
     OccurrenceMoved: (("occurrences", "occurrence"),),
     # A redefined indicator keeps the previous one's targets and actuals: copied first.

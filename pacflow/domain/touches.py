@@ -118,11 +118,24 @@ KINDS: dict[type[ev.PlanEvent], EventKind] = {
     ev.StepCompleted: EventKind(
         Area.STEPS, CalendarReach.STEPS, progress=True, indicator_facts=True
     ),
+    # Corrections of progress: what derived indicators counted follows them.
+    ev.StepReopened: EventKind(
+        Area.STEPS, CalendarReach.STEPS, progress=True, indicator_facts=True
+    ),
+    ev.StepDoneDateCorrected: EventKind(
+        Area.STEPS, CalendarReach.STEPS, progress=True, indicator_facts=True
+    ),
     ev.StepBlocked: _STEP_PROGRESS,
     ev.StepCancelled: _STEP,
     ev.OccurrencesScheduled: EventKind(Area.OCCURRENCES, CalendarReach.STEPS),
     ev.OccurrencesUnscheduled: EventKind(Area.OCCURRENCES, CalendarReach.STEPS),
     ev.OccurrenceCompleted: EventKind(
+        Area.OCCURRENCES, CalendarReach.OCCURRENCE, progress=True, indicator_facts=True
+    ),
+    ev.OccurrenceReopened: EventKind(
+        Area.OCCURRENCES, CalendarReach.OCCURRENCE, progress=True, indicator_facts=True
+    ),
+    ev.OccurrenceDoneDateCorrected: EventKind(
         Area.OCCURRENCES, CalendarReach.OCCURRENCE, progress=True, indicator_facts=True
     ),
     ev.OccurrenceCancelled: EventKind(Area.OCCURRENCES, CalendarReach.OCCURRENCE),
@@ -477,11 +490,15 @@ _TOUCHES: dict[type[ev.PlanEvent], Callable[[Any, PlanState], Touched]] = {
     ev.StepAssigned: _step_assigned,
     ev.StepStarted: _one_step,
     ev.StepCompleted: _one_step,
+    ev.StepReopened: _one_step,
+    ev.StepDoneDateCorrected: _one_step,
     ev.StepBlocked: _one_step,
     ev.StepCancelled: _one_step,
     ev.OccurrencesScheduled: _occurrences_scheduled,
     ev.OccurrencesUnscheduled: _occurrences_unscheduled,
     ev.OccurrenceCompleted: _one_occurrence,
+    ev.OccurrenceReopened: _one_occurrence,
+    ev.OccurrenceDoneDateCorrected: _one_occurrence,
     ev.OccurrenceCancelled: _one_occurrence,
     ev.OccurrenceMoved: _one_occurrence,
     ev.CalendarChangeOverridden: _calendar_override,
