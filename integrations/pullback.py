@@ -239,13 +239,13 @@ def _task(
         return Decision(command=command)
     changes = []
     reopened = not remote.done and row.status == "COMPLETED"
-    if reopened and step.status is StepStatus.DONE and planned is not None:
-        if remote.status != "CANCELLED" and remote.due == row.due:
-            # Un-ticked by the rep: their completion is theirs to withdraw.
-            reopen = c.ReopenStep(
-                plan=state.key, actor=person, reason=f"reopened {where}", step=step.key
-            )
-            return Decision(command=reopen)
+    unticked_only = remote.status != "CANCELLED" and remote.due == row.due
+    if reopened and unticked_only and step.status is StepStatus.DONE and planned is not None:
+        # Un-ticked by the rep: their completion is theirs to withdraw.
+        reopen = c.ReopenStep(
+            plan=state.key, actor=person, reason=f"reopened {where}", step=step.key
+        )
+        return Decision(command=reopen)
     if reopened:
         changes.append("reopened")
     if remote.status == "CANCELLED" and row.status != "CANCELLED":
