@@ -14,9 +14,9 @@ from freezegun import freeze_time
 from tests.cli.plan_fixtures import (
     PLAN,
     build_example,
+    occurrence_json,
     ok,
     ok_json,
-    occurrence_json,
     refused,
     step_json,
 )
