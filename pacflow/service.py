@@ -232,7 +232,7 @@ class PlanService:
                 state = decided.state
                 if self._clock is not None and state is not None:
                     today = self._clock().astimezone(ZoneInfo(state.timezone)).date()
-                    refuse_future_progress((e for _c, e in decided.events), today)
+                    refuse_future_progress((e for _c, e in decided.events), today, state)
                 if not decided.events or dry_run:
                     notes = _focus_warnings(state, [e for _c, e in decided.events])
                     return Outcome(plan, [e for _c, e in decided.events], [], state, notes)

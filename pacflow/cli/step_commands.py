@@ -107,13 +107,19 @@ def step_edit(app: AppContext, plan: str, key: str, **options: Any) -> None:
 def step_move(app: AppContext, plan: str, key: str, **options: Any) -> None:
     """Reschedule a step: held or moved occurrences are kept, the rest follow the new plan.
 
+    A new --due without --start keeps the step's start date.
+
     \b
     Examples:
       pacflow step move PAC-2025 S10 --due 2025-10-15 --reason "BRC merger"
       pacflow step move PAC-2025 S08 --rrule "FREQ=MONTHLY;BYDAY=2TU;COUNT=3" \\
           --dtstart 2025-07-08T10:00 --duration PT1H30M --reason "freeze"
     """
-    options["schedule"] = _schedule(options, required=True)
+    from pacflow.app.changes import keep_start
+
+    schedule = _schedule(options, required=True)
+    assert schedule is not None
+    options["schedule"] = keep_start(app.app, plan, key, schedule)
     run_named(app, "MoveStep", {"plan": plan, "step": key, **options})
 
 

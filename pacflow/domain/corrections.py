@@ -24,6 +24,8 @@ from pacflow.domain.commands import (
     ReopenStep,
 )
 from pacflow.domain.events import (
+    IndicatorValueCorrected,
+    IndicatorValueRecorded,
     OccurrenceCompleted,
     OccurrenceDoneDateCorrected,
     OccurrenceReopened,
@@ -43,7 +45,7 @@ from pacflow.domain.rules import (
     require_reason,
 )
 from pacflow.domain.state import Occurrence, PlanState, Step
-from pacflow.domain.values import OccurrenceStatus, StepStatus
+from pacflow.domain.values import OccurrenceStatus, StepStatus, period_bounds
 from pacflow.errors import InvalidInputError, RuleViolationError, Suggestion
 
 
@@ -204,9 +206,13 @@ def _progress_date(event: PlanEvent) -> tuple[str, str, date] | None:
     return None
 
 
-def refuse_future_progress(events: Iterable[PlanEvent], today: date) -> None:
+def refuse_future_progress(
+    events: Iterable[PlanEvent], today: date, state: PlanState | None = None
+) -> None:
     """Refuse progress dated after `today` (the plan's local date): a step is done, a visit
-    held, once it happened; planning the future is what schedules are for."""
+    held, once it happened, and an indicator's actual value is for a period already begun;
+    planning the future is what schedules and targets are for. `state` (the plan after the
+    events) tells an indicator's periods."""
     for event in events:
         found = _progress_date(event)
         if found is not None and found[2] > today:
@@ -217,3 +223,21 @@ def refuse_future_progress(events: Iterable[PlanEvent], today: date) -> None:
                 code="future-date",
                 subject=subject.split(" ", 1)[1],
             )
+        begins = _value_period_start(event, state) if state is not None else None
+        if begins is not None and begins > today:
+            assert isinstance(event, IndicatorValueRecorded | IndicatorValueCorrected)
+            raise InvalidInputError(
+                f"indicator {event.indicator}: period {event.period} has not begun (today is "
+                f"{today.isoformat()}); record its value once it has",
+                code="future-period",
+                subject=event.indicator,
+            )
+
+
+def _value_period_start(event: PlanEvent, state: PlanState) -> date | None:
+    if not isinstance(event, IndicatorValueRecorded | IndicatorValueCorrected):
+        return None
+    indicator = state.indicators.get(event.indicator)
+    if indicator is None:
+        return None
+    return period_bounds(event.period, indicator.per)[0]

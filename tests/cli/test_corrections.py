@@ -140,3 +140,21 @@ def test_the_read_models_agree_with_the_fold_after_corrections(example: CliRunne
         assert derived_counts(example)[:2] == ["1", None]
         ok(example, ["projections", "rebuild"])
         assert derived_counts(example)[:2] == ["1", None]
+
+
+def test_progress_and_values_in_the_future_are_refused(example: CliRunner) -> None:
+    with freeze_time("2025-03-10 09:00:00"):
+        done = refused(example, ["step", "done", PLAN, "S01", "--on", "2025-03-12"])
+        value = refused(
+            example, ["indicator", "record", PLAN, "I1", "--period", "2025-04", "--value", "3"]
+        )
+        ok(example, ["indicator", "record", PLAN, "I1", "--period", "2025-03", "--value", "3"])
+    assert done == (
+        "step S01: done date 2025-03-12 is in the future (today is 2025-03-10); record it once "
+        "it has happened"
+    )
+    assert value == (
+        "indicator I1: period 2025-04 has not begun (today is 2025-03-10); record its value "
+        "once it has"
+    )
+    assert step_json(example, "S01")["status"] == "planned"
