@@ -433,7 +433,7 @@ class PlanReadModel(Projector[PlanEvent]):
     """
 
     name = "plans"
-    version = 4  # 4: compressed snapshots, thinned out on growing streams; idempotent windows
+    version = 5  # 5: snapshots hold who held each visit (Occurrence.held_by, held_with)
     handles = frozenset(EVENT_TYPES)
     metadata = metadata
     decode = staticmethod(plan_event)

@@ -269,6 +269,9 @@ def _occurrence_completed(state: PlanState, event: OccurrenceCompleted) -> None:
     occurrence = state.occurrences[event.occurrence]
     occurrence.status = OccurrenceStatus.DONE
     occurrence.done_on = event.on
+    step = state.steps[occurrence.step]  # read only: who held it, as things stood then
+    occurrence.held_by = step.responsible
+    occurrence.held_with = step.participants
 
 
 def _occurrence_reopened(state: PlanState, event: OccurrenceReopened) -> None:
@@ -277,6 +280,8 @@ def _occurrence_reopened(state: PlanState, event: OccurrenceReopened) -> None:
     moved = occurrence.start != occurrence.scheduled_start
     occurrence.status = OccurrenceStatus.MOVED if moved else OccurrenceStatus.PLANNED
     occurrence.done_on = None
+    occurrence.held_by = None
+    occurrence.held_with = ()
 
 
 def _occurrence_done_date_corrected(state: PlanState, event: OccurrenceDoneDateCorrected) -> None:
