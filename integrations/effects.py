@@ -124,6 +124,7 @@ ITEM_EFFECTS: dict[type[PlanEvent], _Classifier] = {
     # Steps.
     ev.StepAdded: _step_added,
     ev.StepEdited: _step_edited,
+    ev.StepRemoved: _one_step,
     ev.StepMoved: _one_step,
     ev.StepAssigned: _one_step,
     ev.StepStarted: _one_step,

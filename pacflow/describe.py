@@ -69,6 +69,7 @@ _DESCRIBERS: dict[type[PlanEvent], Callable[[Any], str]] = {
         f"{schedule_summary(e.schedule)}"
     ),
     ev.StepEdited: lambda e: f"step {e.step} edited: {e.title}",
+    ev.StepRemoved: lambda e: f"step {e.step} removed from the draft",
     ev.StepMoved: lambda e: f"step {e.step} rescheduled: {schedule_summary(e.schedule)}",
     ev.StepAssigned: lambda e: (
         f"step {e.step} assigned to {e.responsible} (participants {_people(e.participants)})"

@@ -165,7 +165,7 @@ class IndicatorFacts(Projector[ev.PlanEvent]):
     """Keeps the rm_ind_* tables: indicator definitions, targets, values and things done."""
 
     name = "indicator_facts"
-    version = 3  # 3: corrections (a withdrawal row repeats the fact it takes back)
+    version = 3  # 3: corrections (a withdrawal row repeats the fact it takes back), removals
     handles = HANDLES
     metadata = metadata
     decode = staticmethod(plan_event)
@@ -200,6 +200,7 @@ class _Batch:
         self._moves: list[tuple[str, date | None, str, str]] = []
         self._steps: dict[tuple[str, str], tuple[str, str, date | None]] = {}
         self._tracks: dict[tuple[str, str], str | None] = {}
+        self._removed: list[tuple[str, str]] = []
         # The completion standing for each (plan, subject) as the window goes (None: none).
         self._standing: dict[tuple[str, str], dict[str, Any] | None] = {}
 
@@ -225,6 +226,13 @@ class _Batch:
             self._rows[tracks].append({"plan": plan, "track": event.key, "target": event.target})
         elif isinstance(event, ev.StepAdded | ev.StepMoved):
             self._step_scheduled(plan, event)
+        elif isinstance(event, ev.StepRemoved):
+            # Its key may come back, in another track: the lookup row goes with it.
+            self._steps.pop((plan, event.step), None)
+            pending = self._rows[steps]
+            self._rows[steps] = [r for r in pending if (r["plan"], r["step"]) != (plan, event.step)]
+            self._moves = [m for m in self._moves if (m[2], m[3]) != (plan, event.step)]
+            self._removed.append((plan, event.step))
         elif type(event) in DONE_FACTS:
             self._done(common, _actor(recorded), event)
         elif isinstance(event, ev.IndicatorDefined):
@@ -351,6 +359,8 @@ class _Batch:
         return dict(found._mapping) if found is not None else None
 
     def flush(self, writer: RowWriter) -> None:
+        # Before the inserts: a step removed then added again in one window ends added.
+        writer.delete(steps, ["plan", "step"], self._removed)
         for table in (plans, tracks, steps):
             writer.insert(table, self._rows.pop(table, []), skip_existing=True)
         # After the inserts: a step added then moved in one window ends with its last move.

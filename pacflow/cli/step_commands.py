@@ -123,6 +123,23 @@ def step_move(app: AppContext, plan: str, key: str, **options: Any) -> None:
     run_named(app, "MoveStep", {"plan": plan, "step": key, **options})
 
 
+@step.command(name="remove")
+@plan_argument
+@click.argument("key")
+@change_options
+@pass_app
+def step_remove(app: AppContext, plan: str, key: str, **options: Any) -> None:
+    """Take a step added by mistake out of a draft plan; its key is free again.
+
+    The log keeps the step and its removal. Once the plan is approved, cancel it instead.
+
+    \b
+    Example:
+      pacflow step remove PAC-2026 S8 --reason "typo: S08 was meant"
+    """
+    run_named(app, "RemoveStep", {"plan": plan, "step": key, **options})
+
+
 @step.command(name="assign")
 @plan_argument
 @click.argument("key")

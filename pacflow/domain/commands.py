@@ -199,6 +199,12 @@ class EditStep(Command):
     location: OptionalText = None
 
 
+class RemoveStep(Command):
+    """Take a step added by mistake out of a draft plan (after approval: cancel it)."""
+
+    step: Key
+
+
 class MoveStep(Command):
     """Reschedule a step (new due date, sessions, recurrence or cadence)."""
 

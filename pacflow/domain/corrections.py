@@ -20,6 +20,7 @@ from datetime import date
 from pacflow.domain.commands import (
     CorrectOccurrenceDone,
     CorrectStepDone,
+    RemoveStep,
     ReopenOccurrence,
     ReopenStep,
 )
@@ -29,10 +30,12 @@ from pacflow.domain.events import (
     OccurrenceCompleted,
     OccurrenceDoneDateCorrected,
     OccurrenceReopened,
+    OccurrencesUnscheduled,
     PlanEvent,
     StepBlocked,
     StepCompleted,
     StepDoneDateCorrected,
+    StepRemoved,
     StepReopened,
     StepStarted,
 )
@@ -45,7 +48,7 @@ from pacflow.domain.rules import (
     require_reason,
 )
 from pacflow.domain.state import Occurrence, PlanState, Step
-from pacflow.domain.values import OccurrenceStatus, StepStatus, period_bounds
+from pacflow.domain.values import OccurrenceStatus, PlanStatus, StepStatus, period_bounds
 from pacflow.errors import InvalidInputError, RuleViolationError, Suggestion
 
 
@@ -241,3 +244,59 @@ def _value_period_start(event: PlanEvent, state: PlanState) -> date | None:
     if indicator is None:
         return None
     return period_bounds(event.period, indicator.per)[0]
+
+
+# --- withdrawing a mistake from a draft --------------------------------------------------
+
+
+def remove_step(state: PlanState, command: RemoveStep) -> list[PlanEvent]:
+    """Take a step out of a draft: its planned occurrences leave, then the step itself.
+
+    Only a draft (after approval the plan as communicated is history: cancel the step), and
+    only a step nothing else refers to and with no progress recorded.
+    """
+    require_not_closed(state)
+    step = get_step(state, command.step)
+    what = f"step {step.key}"
+    if state.status is not PlanStatus.DRAFT:
+        raise RuleViolationError(
+            f"{what}: plan {state.key} is {state.status.value}; only a draft's steps can be "
+            "removed (cancel it, with a reason)",
+            code="not-a-draft",
+            subject=step.key,
+            suggestion=Suggestion(
+                ("step", "cancel", state.key, step.key), placeholders='--reason "…"'
+            ),
+        )
+    progressed = step.status is not StepStatus.PLANNED or step.started_on is not None
+    held = [
+        key
+        for key in step.occurrences
+        if state.occurrences[key].status in (OccurrenceStatus.DONE, OccurrenceStatus.CANCELLED)
+    ]
+    if progressed or held:
+        raise RuleViolationError(
+            f"{what} has progress recorded ({step.status.value}"
+            + (f", {len(held)} occurrence(s) held or cancelled" if held else "")
+            + "); cancel it instead",
+            code="has-progress",
+            subject=step.key,
+        )
+    for other in state.steps.values():
+        if other.predecessor == step.key:
+            raise RuleViolationError(
+                f"{what}: step {other.key} waits for it; change that first",
+                code="referenced",
+                subject=other.key,
+            )
+    for indicator in state.indicators.values():
+        if indicator.derived is not None and step.key in indicator.derived.steps:
+            raise RuleViolationError(
+                f"{what}: indicator {indicator.key} is counted from it; change that first",
+                code="referenced",
+                subject=indicator.key,
+            )
+    events: list[PlanEvent] = []
+    if step.occurrences:
+        events.append(OccurrencesUnscheduled(step=step.key, occurrences=tuple(step.occurrences)))
+    return [*events, StepRemoved(step=step.key)]

@@ -180,6 +180,13 @@ class StepAdded(PlanEvent):
     location: OptionalText = None
 
 
+class StepRemoved(PlanEvent):
+    """A step added by mistake to a draft plan was taken out (its key is free again; the
+    log keeps it). Its occurrences left before it, by their own event."""
+
+    step: Key
+
+
 class StepEdited(PlanEvent):
     """A step's description or sequencing changed; it carries every editable field."""
 
@@ -412,6 +419,7 @@ EVENT_TYPES: dict[str, type[PlanEvent]] = {
     "TrackAdded": TrackAdded,
     "StepAdded": StepAdded,
     "StepEdited": StepEdited,
+    "StepRemoved": StepRemoved,
     "StepMoved": StepMoved,
     "StepAssigned": StepAssigned,
     "StepStarted": StepStarted,

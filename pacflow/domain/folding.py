@@ -56,6 +56,7 @@ from pacflow.domain.events import (
     StepDoneDateCorrected,
     StepEdited,
     StepMoved,
+    StepRemoved,
     StepReopened,
     StepStarted,
     TargetAdded,
@@ -193,6 +194,14 @@ def _step_edited(state: PlanState, event: StepEdited) -> None:
     step.days = event.days
     step.indicators = event.indicators
     step.location = event.location
+
+
+def _step_removed(state: PlanState, event: StepRemoved) -> None:
+    step = state.steps.pop(event.step)
+    track = state.tracks[step.track]
+    # A new track entity: the event names no track, so a draft cannot copy it beforehand.
+    kept = [key for key in track.steps if key != step.key]
+    state.tracks[track.key] = dataclasses.replace(track, steps=kept)
 
 
 def _step_moved(state: PlanState, event: StepMoved) -> None:
@@ -361,6 +370,7 @@ _HANDLERS: dict[type[PlanEvent], _Handler] = {
     StepAdded: _step_added,
     StepEdited: _step_edited,
     StepMoved: _step_moved,
+    StepRemoved: _step_removed,
     StepAssigned: _step_assigned,
     StepStarted: _step_started,
     StepCompleted: _step_completed,
@@ -465,6 +475,7 @@ _CHANGES: dict[type[PlanEvent], tuple[_Claim, ...]] = {
     StepAdded: (("steps", None), ("tracks", "track")),
     StepEdited: (("steps", "step"),),
     StepMoved: (("steps", "step"),),
+    StepRemoved: (("steps", "step"), ("tracks", None)),
     StepAssigned: (("steps", "step"),),
     StepStarted: (("steps", "step"),),
     StepCompleted: (("steps", "step"),),

@@ -112,6 +112,9 @@ KINDS: dict[type[ev.PlanEvent], EventKind] = {
     ev.TrackAdded: EventKind(Area.TRACKS, indicator_facts=True),
     ev.StepAdded: EventKind(Area.STEPS, CalendarReach.STEPS, indicator_facts=True),
     ev.StepEdited: _STEP,
+    # A step taken out of a draft: its items leave the calendars; derived indicators forget
+    # where it was (its key may come back in another track).
+    ev.StepRemoved: EventKind(Area.STEPS, CalendarReach.STEPS, indicator_facts=True),
     ev.StepMoved: EventKind(Area.STEPS, CalendarReach.STEPS, indicator_facts=True),
     ev.StepAssigned: _STEP,
     ev.StepStarted: _STEP_PROGRESS,
@@ -486,6 +489,7 @@ _TOUCHES: dict[type[ev.PlanEvent], Callable[[Any, PlanState], Touched]] = {
     ev.TrackAdded: _track_added,
     ev.StepAdded: _step_added,
     ev.StepEdited: _step_edited,
+    ev.StepRemoved: _one_step,
     ev.StepMoved: _one_step,
     ev.StepAssigned: _step_assigned,
     ev.StepStarted: _one_step,

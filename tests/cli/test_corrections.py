@@ -158,3 +158,41 @@ def test_progress_and_values_in_the_future_are_refused(example: CliRunner) -> No
         "once it has"
     )
     assert step_json(example, "S01")["status"] == "planned"
+
+
+def test_a_typo_step_is_removed_from_a_draft_and_its_key_freed(example: CliRunner) -> None:
+    typo = [
+        "step", "add", PLAN, "S8", "--track", "T1-ELEV", "--title", "Visite BRC",
+        "--responsible", "cd", "--session", "2025-02-04T10:00", "--parallel",
+    ]  # fmt: skip
+    with freeze_time("2025-01-03 09:00:00"):
+        ok(example, typo)
+        counted = refused(example, ["step", "remove", PLAN, "S08"])
+        assert counted == "step S08: indicator I3 is counted from it; change that first"
+        result = ok(example, ["step", "remove", PLAN, "S8"])
+        assert "step S8 removed from the draft" in result.stdout
+        assert "S8" not in {s["key"] for t in ok_json(example, ["plan", "show", PLAN])["tracks"]
+                            for s in t["steps"]}  # fmt: skip
+        ok(example, [*typo[:5], "T1-INFO", *typo[6:]])  # the key is free again, elsewhere
+        tracks = ok_json(example, ["plan", "show", PLAN])["tracks"]
+        [info] = [t for t in tracks if t["key"] == "T1-INFO"]
+        assert "S8" in [s["key"] for s in info["steps"]]
+        history = ok(example, ["plan", "history", PLAN, "--step", "S8"]).stdout
+        assert "removed from the draft" in history
+        ok(example, ["plan", "approve", PLAN])
+        approved = refused(example, ["step", "remove", PLAN, "S8"])
+    assert approved.startswith(
+        "step S8: plan PAC-2025 is approved; only a draft's steps can be removed (cancel it"
+    )
+
+
+def test_a_removed_task_leaves_the_reps_calendar(example: CliRunner) -> None:
+    typo = [
+        "step", "add", PLAN, "S9", "--track", "T1-INFO", "--title", "Typo task",
+        "--responsible", "cd", "--due", "2025-03-31", "--parallel",
+    ]  # fmt: skip
+    with freeze_time("2025-01-03 09:00:00"):
+        ok(example, typo)
+        assert "Typo task" in ok(example, ["export", "ics", PLAN, "--person", "cd"]).stdout
+        ok(example, ["step", "remove", PLAN, "S9"])
+        assert "Typo task" not in ok(example, ["export", "ics", PLAN, "--person", "cd"]).stdout

@@ -32,8 +32,9 @@ def by_rep(runner: CliRunner) -> dict[str, Any]:
 
 
 def s08(section: dict[str, Any]) -> dict[str, Any]:
-    [found] = [a for a in section["assignments"] if a["step"]["key"] == "S08"]
-    return found
+    found: list[dict[str, Any]] = [a for a in section["assignments"] if a["step"]["key"] == "S08"]
+    assert len(found) == 1
+    return found[0]
 
 
 def test_a_reassigned_step_leaves_past_visits_to_who_held_them(example: CliRunner) -> None:

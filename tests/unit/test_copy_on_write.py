@@ -64,6 +64,7 @@ EVERY_KIND = [
         indicators=(),
         location="Paris",
     ),
+    ev.StepRemoved(step="S20"),
     ev.StepMoved(step="S01", schedule=DueDate(due=date(2025, 2, 28))),
     ev.StepAssigned(step="S02", responsible="tl", participants=("cd",)),
     ev.StepStarted(step="S01", on=date(2025, 1, 20)),
