@@ -365,3 +365,19 @@ def test_replanning_inside_a_revision_needs_a_reason(revising: CliRunner, args: 
     assert "a reason is required to change plan PAC-2025 (revision 2 is open)" in refused(
         revising, args
     )
+
+
+def test_export_warns_about_a_reschedule_history_the_file_cannot_hold(
+    revising: CliRunner,
+) -> None:
+    command = ["step", "reschedule", PLAN, "S08", "--from", "2025-07-01",
+               "--rrule", "FREQ=MONTHLY;BYDAY=2TU", "--reason", WHY]  # fmt: skip
+    clean = ok(revising, ["export", "yaml", PLAN])
+    assert clean.stderr == ""
+    ok(revising, command)
+    exported = ok(revising, ["export", "yaml", PLAN])
+    assert exported.stderr.splitlines() == [
+        "warning: step S08: 12 occurrence(s) from an earlier schedule; the file holds its "
+        "current schedule only (6 occurrence(s) once applied, 18 in the plan)"
+    ]
+    assert "FREQ=MONTHLY;BYDAY=2TU" in exported.stdout
