@@ -181,14 +181,14 @@ def already_done(step: Step, on: date, plan: str) -> RuleViolationError:
 def already_held(occurrence: Occurrence, on: date | None, plan: str) -> RuleViolationError:
     """The error for marking held a visit held already, pointing at the correction."""
     assert occurrence.done_on is not None
-    day = on or occurrence.done_on
+    day = on.isoformat() if on is not None else "DATE"
     return RuleViolationError(
         f"occurrence {occurrence.key} was already held ({occurrence.done_on.isoformat()})",
         code="already-held",
         subject=occurrence.key,
         suggestion=Suggestion(
             ("visit", "correct", plan, occurrence.key),
-            placeholders=f'--on {day.isoformat()} --reason "…"',
+            placeholders=f'--on {day} --reason "…"',
         ),
     )
 
