@@ -130,16 +130,21 @@ ITEM_EFFECTS: dict[type[PlanEvent], _Classifier] = {
     # Steps.
     ev.StepAdded: _step_added,
     ev.StepEdited: _step_edited,
+    ev.StepRemoved: _one_step,
     ev.StepMoved: _one_step,
     ev.StepAssigned: _one_step,
     ev.StepStarted: _one_step,
     ev.StepCompleted: _one_step,
+    ev.StepReopened: _one_step,
+    ev.StepDoneDateCorrected: _one_step,
     ev.StepBlocked: _one_step,
     ev.StepCancelled: _one_step,
     ev.OccurrencesScheduled: _one_step,
     ev.OccurrencesUnscheduled: _one_step,
     # One occurrence: only its own event.
     ev.OccurrenceCompleted: _one_occurrence,
+    ev.OccurrenceReopened: _one_occurrence,
+    ev.OccurrenceDoneDateCorrected: _one_occurrence,
     ev.OccurrenceCancelled: _one_occurrence,
     ev.OccurrenceMoved: _one_occurrence,
 }

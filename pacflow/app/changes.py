@@ -84,3 +84,18 @@ def outcome_json(outcome: Outcome, *, dry_run: bool) -> dict[str, Any]:
         ],
         "warnings": outcome.warnings,
     }
+
+
+def keep_start(app: App, plan: str, step: str, schedule: dict[str, Any]) -> dict[str, Any]:
+    """A new due date given without a start keeps the step's start date: moving a deadline
+    says nothing about when the work begins (a schedule of another kind replaces it all)."""
+    from pacflow.domain.schedule import DueDate
+
+    if schedule.get("kind") != "due" or schedule.get("start") is not None:
+        return schedule
+    state = app.service().load(plan)
+    current = state.steps.get(step) if state is not None else None
+    if current is None or not isinstance(current.schedule, DueDate):
+        return schedule
+    start = current.schedule.start
+    return schedule if start is None else {**schedule, "start": start.isoformat()}

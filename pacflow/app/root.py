@@ -122,6 +122,7 @@ class App:
                     id_factory=self.id_factory,
                     as_of=self._as_of,
                     snapshot=self._latest_snapshot,
+                    clock=self.now,
                 )
                 self._services[source] = service
             return service

@@ -107,14 +107,37 @@ def step_edit(app: AppContext, plan: str, key: str, **options: Any) -> None:
 def step_move(app: AppContext, plan: str, key: str, **options: Any) -> None:
     """Reschedule a step: held or moved occurrences are kept, the rest follow the new plan.
 
+    A new --due without --start keeps the step's start date.
+
     \b
     Examples:
       pacflow step move PAC-2025 S10 --due 2025-10-15 --reason "BRC merger"
       pacflow step move PAC-2025 S08 --rrule "FREQ=MONTHLY;BYDAY=2TU;COUNT=3" \\
           --dtstart 2025-07-08T10:00 --duration PT1H30M --reason "freeze"
     """
-    options["schedule"] = _schedule(options, required=True)
+    from pacflow.app.changes import keep_start
+
+    schedule = _schedule(options, required=True)
+    assert schedule is not None
+    options["schedule"] = keep_start(app.app, plan, key, schedule)
     run_named(app, "MoveStep", {"plan": plan, "step": key, **options})
+
+
+@step.command(name="remove")
+@plan_argument
+@click.argument("key")
+@change_options
+@pass_app
+def step_remove(app: AppContext, plan: str, key: str, **options: Any) -> None:
+    """Take a step added by mistake out of a draft plan; its key is free again.
+
+    The log keeps the step and its removal. Once the plan is approved, cancel it instead.
+
+    \b
+    Example:
+      pacflow step remove PAC-2026 S8 --reason "typo: S08 was meant"
+    """
+    run_named(app, "RemoveStep", {"plan": plan, "step": key, **options})
 
 
 @step.command(name="assign")
@@ -172,6 +195,40 @@ _progress(
 )
 
 
+@step.command(name="reopen")
+@plan_argument
+@click.argument("key")
+@change_options
+@pass_app
+def step_reopen(app: AppContext, plan: str, key: str, **options: Any) -> None:
+    """Open again a step marked done by mistake; --reason says why.
+
+    The completion stays in the log, withdrawn by a new event: `plan history` shows both,
+    and the plan as of a date before the correction still shows the step done.
+
+    \b
+    Example:
+      pacflow step reopen PAC-2025 S01 --reason "marked done on the wrong step"
+    """
+    run_named(app, "ReopenStep", {"plan": plan, "step": key, **options})
+
+
+@step.command(name="correct")
+@plan_argument
+@click.argument("key")
+@click.option("--on", "on", required=True, metavar="DATE", help="The date it was really done.")
+@change_options
+@pass_app
+def step_correct(app: AppContext, plan: str, key: str, **options: Any) -> None:
+    """Correct the date a done step was done on; --reason says why.
+
+    \b
+    Example:
+      pacflow step correct PAC-2025 S01 --on 2025-01-28 --reason "typed the wrong date"
+    """
+    run_named(app, "CorrectStepDone", {"plan": plan, "step": key, **options})
+
+
 @click.group()
 def visit() -> None:
     """One occurrence of a recurring step (a visit, a review), keyed STEP@DATE.
@@ -185,20 +242,57 @@ def visit() -> None:
 @visit.command(name="done")
 @plan_argument
 @click.argument("occurrence")
-@click.option("--on", "on", metavar="DATE", help="When it was held [default: today].")
+@click.option(
+    "--on", "on", metavar="DATE", help="When it was held [default: the day it is scheduled on]."
+)
 @change_options
 @pass_app
 def visit_done(app: AppContext, plan: str, occurrence: str, on: str | None, **options: Any) -> None:
-    """Mark one occurrence held.
+    """Mark one occurrence held (on the day it is scheduled on, unless --on says otherwise).
+
+    A visit cannot be held in the future: mark it once it took place.
+
+    \b
+    Examples:
+      pacflow visit done PAC-2025 S08@2025-03-11
+      pacflow visit done PAC-2025 S08@2025-03-25 --on 2025-03-27
+    """
+    run_named(
+        app, "CompleteOccurrence", {"plan": plan, "occurrence": occurrence, "on": on, **options}
+    )
+
+
+@visit.command(name="reopen")
+@plan_argument
+@click.argument("occurrence")
+@change_options
+@pass_app
+def visit_reopen(app: AppContext, plan: str, occurrence: str, **options: Any) -> None:
+    """Un-hold one occurrence marked held by mistake; --reason says why.
+
+    It is to be held again, where it stands in the calendar; the log keeps both events.
 
     \b
     Example:
-      pacflow visit done PAC-2025 S08@2025-03-11
+      pacflow visit reopen PAC-2025 S08@2025-03-11 --reason "the meeting was postponed"
     """
-    day = on if on is not None else today(app, plan).isoformat()
-    run_named(
-        app, "CompleteOccurrence", {"plan": plan, "occurrence": occurrence, "on": day, **options}
-    )
+    run_named(app, "ReopenOccurrence", {"plan": plan, "occurrence": occurrence, **options})
+
+
+@visit.command(name="correct")
+@plan_argument
+@click.argument("occurrence")
+@click.option("--on", "on", required=True, metavar="DATE", help="The date it was really held.")
+@change_options
+@pass_app
+def visit_correct(app: AppContext, plan: str, occurrence: str, **options: Any) -> None:
+    """Correct the date one occurrence was held on; --reason says why.
+
+    \b
+    Example:
+      pacflow visit correct PAC-2025 S08@2025-03-11 --on 2025-03-12 --reason "held a day late"
+    """
+    run_named(app, "CorrectOccurrenceDone", {"plan": plan, "occurrence": occurrence, **options})
 
 
 @visit.command(name="cancel")

@@ -202,6 +202,12 @@ class EditStep(Command):
     location: OptionalText = None
 
 
+class RemoveStep(Command):
+    """Take a step added by mistake out of a draft plan (after approval: cancel it)."""
+
+    step: Key
+
+
 class MoveStep(Command):
     """Reschedule a step (new due date, sessions, recurrence or cadence)."""
 
@@ -231,6 +237,19 @@ class CompleteStep(Command):
     on: date
 
 
+class ReopenStep(Command):
+    """Open again a step marked done by mistake; the reason says why."""
+
+    step: Key
+
+
+class CorrectStepDone(Command):
+    """Correct the date a step was done on; the reason says why."""
+
+    step: Key
+    on: date
+
+
 class BlockStep(Command):
     """Mark a step blocked on a date; the reason says by what."""
 
@@ -249,7 +268,21 @@ class CancelStep(Command):
 
 
 class CompleteOccurrence(Command):
-    """Mark one occurrence (`S08@2025-03-11`) done on a date."""
+    """Mark one occurrence (`S08@2025-03-11`) held on a date (default: the local date it is
+    scheduled on, as its calendar shows it)."""
+
+    occurrence: str
+    on: date | None = None
+
+
+class ReopenOccurrence(Command):
+    """Un-hold one occurrence marked held by mistake; the reason says why."""
+
+    occurrence: str
+
+
+class CorrectOccurrenceDone(Command):
+    """Correct the date one occurrence was held on; the reason says why."""
 
     occurrence: str
     on: date

@@ -13,7 +13,16 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from pacflow.domain import access, checks, diagnostic, indicator_values, market, replanning, steps
+from pacflow.domain import (
+    access,
+    checks,
+    corrections,
+    diagnostic,
+    indicator_values,
+    market,
+    replanning,
+    steps,
+)
 from pacflow.domain.commands import (
     AddPerson,
     AddStep,
@@ -29,6 +38,8 @@ from pacflow.domain.commands import (
     CompleteOccurrence,
     CompleteStep,
     CorrectIndicatorValue,
+    CorrectOccurrenceDone,
+    CorrectStepDone,
     CreatePlan,
     DefineIndicator,
     DropTarget,
@@ -44,6 +55,9 @@ from pacflow.domain.commands import (
     RecordFinding,
     RecordIndicatorValue,
     RecordMarketChange,
+    RemoveStep,
+    ReopenOccurrence,
+    ReopenStep,
     RescheduleStepFrom,
     ReviseObjective,
     RevisePlan,
@@ -452,6 +466,11 @@ _DECIDERS: dict[type[Command], _Decider] = {
     CompleteOccurrence: steps.complete_occurrence,
     CancelOccurrence: steps.cancel_occurrence,
     MoveOccurrence: steps.move_occurrence,
+    ReopenStep: corrections.reopen_step,
+    RemoveStep: corrections.remove_step,
+    CorrectStepDone: corrections.correct_step_done,
+    ReopenOccurrence: corrections.reopen_occurrence,
+    CorrectOccurrenceDone: corrections.correct_occurrence_done,
     RecordIndicatorValue: indicator_values.record_value,
     CorrectIndicatorValue: indicator_values.correct_value,
     RecordMarketChange: market.record_market_change,

@@ -182,6 +182,13 @@ class StepAdded(PlanEvent):
     location: OptionalText = None
 
 
+class StepRemoved(PlanEvent):
+    """A step added by mistake to a draft plan was taken out (its key is free again; the
+    log keeps it). Its occurrences left before it, by their own event."""
+
+    step: Key
+
+
 class StepEdited(PlanEvent):
     """A step's description or sequencing changed; it carries every editable field."""
 
@@ -226,6 +233,23 @@ class StepCompleted(PlanEvent):
     on: date
 
 
+class StepReopened(PlanEvent):
+    """A step marked done by mistake is open again; `previous` is the done date withdrawn."""
+
+    step: Key
+    previous: date
+    reason: Text
+
+
+class StepDoneDateCorrected(PlanEvent):
+    """The date a step was done on was corrected; `previous` is the date it replaces."""
+
+    step: Key
+    on: date
+    previous: date
+    reason: Text
+
+
 class StepBlocked(PlanEvent):
     """A step was blocked, for a reason."""
 
@@ -264,6 +288,24 @@ class OccurrenceCompleted(PlanEvent):
 
     occurrence: str
     on: date
+
+
+class OccurrenceReopened(PlanEvent):
+    """An occurrence marked held by mistake is to be held again (un-held); `previous` is the
+    held date withdrawn."""
+
+    occurrence: str
+    previous: date
+    reason: Text
+
+
+class OccurrenceDoneDateCorrected(PlanEvent):
+    """The date an occurrence was held on was corrected; `previous` is the date it replaces."""
+
+    occurrence: str
+    on: date
+    previous: date
+    reason: Text
 
 
 class OccurrenceCancelled(PlanEvent):
@@ -427,15 +469,20 @@ EVENT_TYPES: dict[str, type[PlanEvent]] = {
     "TrackAdded": TrackAdded,
     "StepAdded": StepAdded,
     "StepEdited": StepEdited,
+    "StepRemoved": StepRemoved,
     "StepMoved": StepMoved,
     "StepAssigned": StepAssigned,
     "StepStarted": StepStarted,
     "StepCompleted": StepCompleted,
+    "StepReopened": StepReopened,
+    "StepDoneDateCorrected": StepDoneDateCorrected,
     "StepBlocked": StepBlocked,
     "StepCancelled": StepCancelled,
     "OccurrencesScheduled": OccurrencesScheduled,
     "OccurrencesUnscheduled": OccurrencesUnscheduled,
     "OccurrenceCompleted": OccurrenceCompleted,
+    "OccurrenceReopened": OccurrenceReopened,
+    "OccurrenceDoneDateCorrected": OccurrenceDoneDateCorrected,
     "OccurrenceCancelled": OccurrenceCancelled,
     "OccurrenceMoved": OccurrenceMoved,
     "CalendarChangeOverridden": CalendarChangeOverridden,

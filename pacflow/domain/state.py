@@ -120,7 +120,8 @@ class Step:
 
 @dataclass(slots=True)
 class Occurrence:
-    """One occurrence of a step: floating local times in `timezone` (the plan's)."""
+    """One occurrence of a step: floating local times in `timezone` (the plan's); once held,
+    who held it and with whom."""
 
     key: str
     step: str
@@ -132,6 +133,11 @@ class Occurrence:
     status: OccurrenceStatus = OccurrenceStatus.PLANNED
     done_on: date | None = None
     cancel_reason: str | None = None
+    held_by: str | None = None
+    """Who was responsible for its step when it was held: the past stays as recorded
+    whatever the step's later reassignments."""
+    held_with: tuple[str, ...] = ()
+    """The step's participants when it was held."""
 
 
 @dataclass(slots=True)

@@ -18,6 +18,7 @@ from pacflow.domain.commands import (
     MoveStep,
     StartStep,
 )
+from pacflow.domain.corrections import already_done, already_held
 from pacflow.domain.events import (
     OccurrenceCancelled,
     OccurrenceCompleted,
@@ -66,7 +67,7 @@ from pacflow.domain.values import (
     check_local_time_exists,
     format_local,
 )
-from pacflow.errors import InvalidInputError, NotFoundError, RuleViolationError
+from pacflow.errors import InvalidInputError, NotFoundError, RuleViolationError, Suggestion
 
 # --- plan content ------------------------------------------------------------------------
 
@@ -253,7 +254,7 @@ def complete_step(state: PlanState, command: CompleteStep) -> list[PlanEvent]:
     require_not_closed(state)
     step = get_step(state, command.step)
     if step.status is StepStatus.DONE:
-        raise RuleViolationError(f"step {step.key} is already done ({step.done_on})")
+        raise already_done(step, command.on, state.key)
     _open_step(step, "done")
     require_in_period(state, command.on, "done date", f"step {step.key}")
     if step.started_on is not None and command.on < step.started_on:
@@ -337,7 +338,14 @@ def _open_occurrence(state: PlanState, occurrence: Occurrence, doing: str) -> No
     if occurrence.status is OccurrenceStatus.DONE:
         on = occurrence.done_on.isoformat() if occurrence.done_on else "already"
         raise RuleViolationError(
-            f"occurrence {occurrence.key} was done ({on}); it cannot be {doing}"
+            f"occurrence {occurrence.key} was done ({on}); it cannot be {doing}",
+            code="already-held",
+            subject=occurrence.key,
+            suggestion=Suggestion(
+                ("visit", "reopen", state.key, occurrence.key),
+                note="if it was not held",
+                placeholders='--reason "…"',
+            ),
         )
     if occurrence.status is OccurrenceStatus.CANCELLED:
         raise RuleViolationError(f"occurrence {occurrence.key} was cancelled; it cannot be {doing}")
@@ -347,9 +355,13 @@ def complete_occurrence(state: PlanState, command: CompleteOccurrence) -> list[P
     """Mark one occurrence (one visit) held."""
     require_not_closed(state)
     occurrence = find_occurrence(state, command.occurrence)
+    if occurrence.status is OccurrenceStatus.DONE:
+        raise already_held(occurrence, command.on, state.key)
     _open_occurrence(state, occurrence, "done")
-    require_in_period(state, command.on, "done date", f"occurrence {occurrence.key}")
-    return [OccurrenceCompleted(occurrence=occurrence.key, on=command.on)]
+    # Without a date, it was held on the day it is scheduled on (its key, or where it moved).
+    on = command.on if command.on is not None else occurrence.start.date()
+    require_in_period(state, on, "done date", f"occurrence {occurrence.key}")
+    return [OccurrenceCompleted(occurrence=occurrence.key, on=on)]
 
 
 def cancel_occurrence(state: PlanState, command: CancelOccurrence) -> list[PlanEvent]:

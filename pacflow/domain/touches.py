@@ -113,10 +113,20 @@ KINDS: dict[type[ev.PlanEvent], EventKind] = {
     ev.TrackAdded: EventKind(Area.TRACKS, indicator_facts=True),
     ev.StepAdded: EventKind(Area.STEPS, CalendarReach.STEPS, indicator_facts=True),
     ev.StepEdited: _STEP,
+    # A step taken out of a draft: its items leave the calendars; derived indicators forget
+    # where it was (its key may come back in another track).
+    ev.StepRemoved: EventKind(Area.STEPS, CalendarReach.STEPS, indicator_facts=True),
     ev.StepMoved: EventKind(Area.STEPS, CalendarReach.STEPS, indicator_facts=True),
     ev.StepAssigned: _STEP,
     ev.StepStarted: _STEP_PROGRESS,
     ev.StepCompleted: EventKind(
+        Area.STEPS, CalendarReach.STEPS, progress=True, indicator_facts=True
+    ),
+    # Corrections of progress: what derived indicators counted follows them.
+    ev.StepReopened: EventKind(
+        Area.STEPS, CalendarReach.STEPS, progress=True, indicator_facts=True
+    ),
+    ev.StepDoneDateCorrected: EventKind(
         Area.STEPS, CalendarReach.STEPS, progress=True, indicator_facts=True
     ),
     ev.StepBlocked: _STEP_PROGRESS,
@@ -124,6 +134,12 @@ KINDS: dict[type[ev.PlanEvent], EventKind] = {
     ev.OccurrencesScheduled: EventKind(Area.OCCURRENCES, CalendarReach.STEPS),
     ev.OccurrencesUnscheduled: EventKind(Area.OCCURRENCES, CalendarReach.STEPS),
     ev.OccurrenceCompleted: EventKind(
+        Area.OCCURRENCES, CalendarReach.OCCURRENCE, progress=True, indicator_facts=True
+    ),
+    ev.OccurrenceReopened: EventKind(
+        Area.OCCURRENCES, CalendarReach.OCCURRENCE, progress=True, indicator_facts=True
+    ),
+    ev.OccurrenceDoneDateCorrected: EventKind(
         Area.OCCURRENCES, CalendarReach.OCCURRENCE, progress=True, indicator_facts=True
     ),
     ev.OccurrenceCancelled: EventKind(Area.OCCURRENCES, CalendarReach.OCCURRENCE),
@@ -499,15 +515,20 @@ _TOUCHES: dict[type[ev.PlanEvent], Callable[[Any, PlanState], Touched]] = {
     ev.TrackAdded: _track_added,
     ev.StepAdded: _step_added,
     ev.StepEdited: _step_edited,
+    ev.StepRemoved: _one_step,
     ev.StepMoved: _one_step,
     ev.StepAssigned: _step_assigned,
     ev.StepStarted: _one_step,
     ev.StepCompleted: _one_step,
+    ev.StepReopened: _one_step,
+    ev.StepDoneDateCorrected: _one_step,
     ev.StepBlocked: _one_step,
     ev.StepCancelled: _one_step,
     ev.OccurrencesScheduled: _occurrences_scheduled,
     ev.OccurrencesUnscheduled: _occurrences_unscheduled,
     ev.OccurrenceCompleted: _one_occurrence,
+    ev.OccurrenceReopened: _one_occurrence,
+    ev.OccurrenceDoneDateCorrected: _one_occurrence,
     ev.OccurrenceCancelled: _one_occurrence,
     ev.OccurrenceMoved: _one_occurrence,
     ev.CalendarChangeOverridden: _calendar_override,

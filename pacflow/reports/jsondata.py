@@ -21,6 +21,7 @@ from pacflow.reports.model import (
     TargetSection,
     ThemeSection,
     TrackBlock,
+    Visit,
 )
 from pacflow.reports.text import heading_key
 
@@ -190,6 +191,19 @@ def _track(block: TrackBlock, labels: Labels) -> dict[str, Any]:
     }
 
 
+def _visit(visit: Visit) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "key": visit.key,
+        "day": visit.day.isoformat(),
+        "time": visit.at,
+        "state": str(visit.state),
+    }
+    if visit.held_by is not None:  # who held it then, and with whom, as recorded
+        data["held_by"] = visit.held_by
+        data["held_with"] = list(visit.held_with)
+    return data
+
+
 def _step(step: StepLine) -> dict[str, Any]:
     return {
         "key": step.key,
@@ -208,8 +222,5 @@ def _step(step: StepLine) -> dict[str, Any]:
         "status": step.status,
         "state": str(step.state),
         "done_on": step.done_on.isoformat() if step.done_on else None,
-        "visits": [
-            {"key": v.key, "day": v.day.isoformat(), "time": v.at, "state": str(v.state)}
-            for v in step.visits
-        ],
+        "visits": [_visit(v) for v in step.visits],
     }

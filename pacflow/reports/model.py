@@ -50,6 +50,9 @@ class Visit:
     day: date
     at: str | None
     state: VisitState
+    held_by: str | None = None
+    """Who was responsible when it was held (reports by rep credit them, not a later one)."""
+    held_with: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +198,9 @@ class ThemeSection:
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
-    """A step someone takes part in, and how: `responsible` or `participant`."""
+    """A step someone takes part in, and how: `responsible` or `participant` now, or
+    `responsible before` / `participant before` for a step handed over after they held some
+    of its visits (its line then shows the visits they held only)."""
 
     role: str
     step: StepLine

@@ -193,7 +193,8 @@ def test_targets_from_bad_input(revising: CliRunner, args: list[str], expected: 
 def test_step_reschedule_replaces_the_visits_still_planned_from_the_date(
     revising: CliRunner,
 ) -> None:
-    ok(revising, ["visit", "done", PLAN, "S08@2025-07-22", "--on", "2025-07-22"])
+    with freeze_time("2025-07-22 17:00:00"):  # a visit is marked held once it took place
+        ok(revising, ["visit", "done", PLAN, "S08@2025-07-22", "--on", "2025-07-22"])
     ok(revising, ["visit", "move", PLAN, "S08@2025-08-26", "--to", "2025-08-28T10:00",
                   "--reason", "CIO away"])  # fmt: skip
     command = ["step", "reschedule", PLAN, "S08", "--from", "2025-07-01",
@@ -257,7 +258,7 @@ def test_step_reschedule_bad_input(revising: CliRunner, args: list[str], expecte
 
 def test_replan_shift_moves_due_dates_and_visits_still_to_hold(revising: CliRunner) -> None:
     ok(revising, ["step", "done", PLAN, "S01", "--on", "2025-01-30"])
-    ok(revising, ["visit", "done", PLAN, "S08@2025-12-09", "--on", "2025-12-09"])
+    ok(revising, ["visit", "done", PLAN, "S08@2025-06-24", "--on", "2025-06-24"])
     shift = ["replan", "shift", PLAN, "--target", "T1", "--by", "1w", "--from", "2025-02-01",
              "--reason", WHY]  # fmt: skip
     result = ok(revising, shift).stdout.splitlines()
@@ -269,7 +270,7 @@ def test_replan_shift_moves_due_dates_and_visits_still_to_hold(revising: CliRunn
     assert result[-1] == "  S08@2025-12-23 moved to 2025-12-30 10:00"
     assert step_json(revising, "S01")["schedule"]["due"] == "2025-01-31"  # done: untouched
     occurrences = _occurrences(revising, "S08")
-    assert occurrences["S08@2025-12-09"]["start"] == "2025-12-09T10:00:00"  # held: untouched
+    assert occurrences["S08@2025-06-24"]["start"] == "2025-06-24T10:00:00"  # held: untouched
     assert occurrences["S08@2025-01-28"]["start"] == "2025-01-28T10:00:00"  # before --from
     assert occurrences["S08@2025-12-23"]["start"] == "2025-12-30T10:00:00"
     assert occurrences["S08@2025-12-23"]["status"] == "moved"
@@ -364,3 +365,19 @@ def test_replanning_inside_a_revision_needs_a_reason(revising: CliRunner, args: 
     assert "a reason is required to change plan PAC-2025 (revision 2 is open)" in refused(
         revising, args
     )
+
+
+def test_export_warns_about_a_reschedule_history_the_file_cannot_hold(
+    revising: CliRunner,
+) -> None:
+    command = ["step", "reschedule", PLAN, "S08", "--from", "2025-07-01",
+               "--rrule", "FREQ=MONTHLY;BYDAY=2TU", "--reason", WHY]  # fmt: skip
+    clean = ok(revising, ["export", "yaml", PLAN])
+    assert clean.stderr == ""
+    ok(revising, command)
+    exported = ok(revising, ["export", "yaml", PLAN])
+    assert exported.stderr.splitlines() == [
+        "warning: step S08: 12 occurrence(s) from an earlier schedule; the file holds its "
+        "current schedule only (6 occurrence(s) once applied, 18 in the plan)"
+    ]
+    assert "FREQ=MONTHLY;BYDAY=2TU" in exported.stdout

@@ -68,6 +68,20 @@ def test_step_add_json_shape(example: CliRunner) -> None:
     assert event["position"] == outcome["version"]
 
 
+def test_step_move_with_a_new_due_date_keeps_the_start_date(example: CliRunner) -> None:
+    ok(example, _s03("--due", "2025-03-14", "--start", "2025-02-17"))
+    ok(example, ["step", "move", PLAN, "S03", "--due", "2025-04-30"])
+    assert step_json(example, "S03")["schedule"] == {
+        "kind": "due",
+        "due": "2025-04-30",
+        "start": "2025-02-17",
+    }
+    ok(example, ["step", "move", PLAN, "S03", "--due", "2025-05-30", "--start", "2025-05-02"])
+    assert step_json(example, "S03")["schedule"]["start"] == "2025-05-02"
+    early = refused(example, ["step", "move", PLAN, "S03", "--due", "2025-04-15"])
+    assert early == "step S03: start date 2025-05-02 is after its due date 2025-04-15"
+
+
 def test_step_add_dry_run_records_nothing(example: CliRunner) -> None:
     before = event_count(example)
     result = ok(example, [*_s03("--due", "2025-03-14"), "--dry-run"])

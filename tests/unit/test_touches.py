@@ -103,9 +103,14 @@ EXAMPLES: dict[type[PlanEvent], PlanEvent] = {
         location=None,
     ),
     ev.StepMoved: ev.StepMoved(step="S01", schedule=DueDate(due=date(2025, 2, 28))),
+    ev.StepRemoved: ev.StepRemoved(step="S09"),
     ev.StepAssigned: ev.StepAssigned(step="S01", responsible="kb", participants=("pg",)),
     ev.StepStarted: ev.StepStarted(step="S01", on=date(2025, 1, 10)),
     ev.StepCompleted: ev.StepCompleted(step="S01", on=date(2025, 1, 20)),
+    ev.StepReopened: ev.StepReopened(step="S01", previous=date(2025, 1, 20), reason="erreur"),
+    ev.StepDoneDateCorrected: ev.StepDoneDateCorrected(
+        step="S01", on=date(2025, 1, 21), previous=date(2025, 1, 20), reason="erreur"
+    ),
     ev.StepBlocked: ev.StepBlocked(step="S01", on=date(2025, 1, 15), reason="attente"),
     ev.StepCancelled: ev.StepCancelled(step="S09", on=date(2025, 2, 1), reason="inutile"),
     ev.OccurrencesScheduled: ev.OccurrencesScheduled(
@@ -119,6 +124,12 @@ EXAMPLES: dict[type[PlanEvent], PlanEvent] = {
     ),
     ev.OccurrenceCompleted: ev.OccurrenceCompleted(
         occurrence="S11@2025-03-27", on=date(2025, 3, 27)
+    ),
+    ev.OccurrenceReopened: ev.OccurrenceReopened(
+        occurrence="S11@2025-03-27", previous=date(2025, 3, 27), reason="erreur"
+    ),
+    ev.OccurrenceDoneDateCorrected: ev.OccurrenceDoneDateCorrected(
+        occurrence="S11@2025-03-27", on=date(2025, 3, 28), previous=date(2025, 3, 27), reason="x"
     ),
     ev.OccurrenceCancelled: ev.OccurrenceCancelled(occurrence="S11@2025-03-27", reason="grève"),
     ev.OccurrenceMoved: ev.OccurrenceMoved(
@@ -155,7 +166,15 @@ EXAMPLES: dict[type[PlanEvent], PlanEvent] = {
         summary="Fusion", affects=("segment:SEG-BA",), effective=date(2025, 6, 16)
     ),
 }
-"""One event of every registered type, each of which applies to the DRAFT plan."""
+"""One event of every registered type, each of which applies to the DRAFT plan (a
+correction, once what it corrects is recorded: `_PRIOR`)."""
+
+_PRIOR: dict[type[PlanEvent], PlanEvent] = {
+    ev.StepReopened: EXAMPLES[ev.StepCompleted],
+    ev.StepDoneDateCorrected: EXAMPLES[ev.StepCompleted],
+    ev.OccurrenceReopened: EXAMPLES[ev.OccurrenceCompleted],
+    ev.OccurrenceDoneDateCorrected: EXAMPLES[ev.OccurrenceCompleted],
+}
 
 
 # --- every type is classified ------------------------------------------------------------
@@ -182,6 +201,8 @@ def test_every_registered_event_type_says_what_it_touches(event_type: type[PlanE
 @pytest.mark.parametrize("event_type", list(EVENT_TYPES.values())[1:], ids=list(EVENT_TYPES)[1:])
 def test_folds_says_whether_folding_changes_the_plan(event_type: type[PlanEvent]) -> None:
     before = _draft()
+    if event_type in _PRIOR:
+        before = evolve(before, _PRIOR[event_type])
     after = evolve(copy.deepcopy(before), EXAMPLES[event_type])
     after = dataclasses.replace(after, version=before.version)
     assert (after != before) is kind_of(event_type).folds
@@ -209,8 +230,13 @@ def test_tables_the_views_held_come_from_the_map() -> None:
         "TrackAdded",
         "StepAdded",
         "StepMoved",
+        "StepRemoved",
         "StepCompleted",
+        "StepReopened",
+        "StepDoneDateCorrected",
         "OccurrenceCompleted",
+        "OccurrenceReopened",
+        "OccurrenceDoneDateCorrected",
         "IndicatorDefined",
         "IndicatorTargetsSet",
         "IndicatorValueRecorded",
@@ -218,9 +244,11 @@ def test_tables_the_views_held_come_from_the_map() -> None:
     }
     not_read = types_where(lambda kind: not kind.read_by_typed_indicators)
     assert {cls.__name__[:4] for cls in not_read} == {"Step", "Occu"}
-    assert len(not_read) == 13
+    assert len(not_read) == 18
     assert set(types_where(lambda kind: kind.calendar is CalendarReach.OCCURRENCE)) == {
         ev.OccurrenceCompleted,
+        ev.OccurrenceReopened,
+        ev.OccurrenceDoneDateCorrected,
         ev.OccurrenceCancelled,
         ev.OccurrenceMoved,
     }
