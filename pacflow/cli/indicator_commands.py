@@ -26,8 +26,10 @@ value_option = click.option(
 
 
 def register(indicator: click.Group) -> None:
-    """Attach record, correct and history to the `indicator` group."""
-    for command in (record, correct, history):
+    """Attach record, correct, import and history to the `indicator` group."""
+    from pacflow.cli.import_commands import import_actuals
+
+    for command in (record, correct, import_actuals, history):
         indicator.add_command(command)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import click
@@ -331,15 +332,21 @@ def indicator_set_targets(
 
 
 def _consecutive(first: str, values: list[str]) -> dict[str, str]:
-    """Monthly periods from `first` (YYYY-MM), one per value."""
+    """Consecutive periods from `first`, one per value, of `first`'s kind: months
+    (`2026-01`), quarters (`2026-Q1`) or ISO weeks (`2026-W02`). Whether that kind is the
+    indicator's own is the plan's to say."""
+    from pacflow.domain.values import Per, period_bounds, period_key
+
+    per = Per.QUARTER if "-Q" in first else Per.WEEK if "-W" in first else Per.MONTH
     try:
-        year, month = (int(part) for part in first.split("-"))
-        if not 1 <= month <= 12:
-            raise ValueError
-    except ValueError:
-        raise InvalidInputError(f"--from {first!r}: expected a month, YYYY-MM") from None
+        start = period_bounds(first.strip(), per)[0]
+    except InvalidInputError:
+        raise InvalidInputError(
+            f"--from {first!r}: expected a month (2026-01), a quarter (2026-Q1) or a week "
+            "(2026-W02)"
+        ) from None
     periods: dict[str, str] = {}
     for value in values:
-        periods[f"{year:04}-{month:02}"] = value
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        periods[period_key(start, per)] = value
+        start = period_bounds(period_key(start, per), per)[1] + timedelta(days=1)
     return periods

@@ -187,10 +187,31 @@ def _optional_text(value: Any) -> Any:
 OptionalText = Annotated[str | None, BeforeValidator(_optional_text)]
 """Free text where blank means absent."""
 
-NonNegativeDecimal = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
+_GROUPED = re.compile(r"[+-]?\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d*)?")
+
+
+def parse_decimal(text: str) -> Decimal:
+    """A number as people type it: `28.5`, `28,5` (decimal comma), `1 234,5` (spaces, or the
+    no-break spaces spreadsheets write, between groups of three digits). A comma is never a
+    thousands separator: `1,000` is one."""
+    value = text.strip()
+    if _NUMBER.fullmatch(value) or _GROUPED.fullmatch(value):
+        cleaned = re.sub(r"[ \u00a0\u202f]", "", value).replace(",", ".")
+        return Decimal(cleaned)
+    raise ValueError("expected a number such as 28.5 or 28,5")
+
+
+def _decimal_validator(value: Any) -> Any:
+    return parse_decimal(value) if isinstance(value, str) else value
+
+
+NonNegativeDecimal = Annotated[
+    Decimal, BeforeValidator(_decimal_validator), Field(ge=0, allow_inf_nan=False)
+]
 """Money, days, counts and indicator values: finite and never negative."""
 
-IndicatorValue = Annotated[Decimal, Field(allow_inf_nan=False)]
+IndicatorValue = Annotated[Decimal, BeforeValidator(_decimal_validator), Field(allow_inf_nan=False)]
 """An indicator's actual value for a period: finite, and negative when the business says so
 (a gross margin rate or net orders after credit notes can fall below zero)."""
 

@@ -418,11 +418,13 @@ def _objective(option: str, value: str) -> list[str]:
         ),
         pytest.param(
             _objective("--value", "beaucoup"),
-            "value 'beaucoup': Input should be a valid decimal",
+            "value 'beaucoup': expected a number such as 28.5 or 28,5",
             id="not-a-number",
         ),
         pytest.param(
-            _objective("--value", "NaN"), "value 'NaN': Input should be a finite number", id="nan"
+            _objective("--value", "NaN"),
+            "value 'NaN': expected a number such as 28.5 or 28,5",
+            id="nan",
         ),
         pytest.param(
             _objective("--due", "2026-01-31"),
@@ -640,7 +642,8 @@ def test_indicator_set_targets_dry_run_records_nothing(example: CliRunner) -> No
         ),
         pytest.param(
             ["indicator", "set-targets", PLAN, "I2", "--from", "2025-13", "--values", "1"],
-            "--from '2025-13': expected a month, YYYY-MM",
+            "--from '2025-13': expected a month (2026-01), a quarter (2026-Q1) or a week "
+            "(2026-W02)",
             id="bad-from",
         ),
         pytest.param(
