@@ -178,7 +178,7 @@ def visit() -> None:
 
     Keys look like S08@2025-03-11 (the date it was first scheduled on, in the plan's time
     zone), or S08@2025-03-11T14:00 when a step has two occurrences that day. A moved
-    occurrence keeps its key. `pacflow plan show PLAN --json` lists them.
+    occurrence keeps its key. `pacflow visit list PLAN` lists them.
     """
 
 
@@ -199,6 +199,31 @@ def visit_done(app: AppContext, plan: str, occurrence: str, on: str | None, **op
     run_named(
         app, "CompleteOccurrence", {"plan": plan, "occurrence": occurrence, "on": day, **options}
     )
+
+
+@visit.command(name="record")
+@plan_argument
+@click.argument("step_key", metavar="STEP")
+@click.option(
+    "--on",
+    "at",
+    required=True,
+    metavar="DATE|DATETIME",
+    help="When it was held: a local date, or date-time (2026-05-20T14:00).",
+)
+@click.option("--duration", metavar="ISO8601", help="How long it lasted, e.g. PT1H30M.")
+@change_options
+@pass_app
+def visit_record(app: AppContext, plan: str, step_key: str, **options: Any) -> None:
+    """Record a visit held outside the schedule (an extra occurrence of STEP, done).
+
+    For a visit that was planned, use `visit done` with its key (`visit list`).
+
+    \b
+    Example:
+      pacflow visit record PAC-2025 S08 --on 2025-05-20T14:00 --duration PT1H
+    """
+    run_named(app, "RecordUnscheduledOccurrence", {"plan": plan, "step": step_key, **options})
 
 
 @visit.command(name="cancel")

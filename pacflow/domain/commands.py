@@ -266,6 +266,15 @@ class MoveOccurrence(Command):
     duration: Duration | None = None
 
 
+class RecordUnscheduledOccurrence(Command):
+    """Record a visit (or session) of a step that was held outside its schedule: an extra
+    occurrence, held at `at` (a local date, or date-time)."""
+
+    step: Key
+    at: LocalStart
+    duration: Duration | None = None
+
+
 # --- indicators --------------------------------------------------------------------------
 
 

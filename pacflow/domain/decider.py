@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from pacflow.domain import checks, indicator_values, market, replanning, steps
+from pacflow.domain import checks, extra_visits, indicator_values, market, replanning, steps
 from pacflow.domain.commands import (
     AddPerson,
     AddStep,
@@ -40,6 +40,7 @@ from pacflow.domain.commands import (
     RecordCalendarOverride,
     RecordIndicatorValue,
     RecordMarketChange,
+    RecordUnscheduledOccurrence,
     RescheduleStepFrom,
     ReviseObjective,
     RevisePlan,
@@ -442,6 +443,7 @@ _DECIDERS: dict[type[Command], _Decider] = {
     CompleteOccurrence: steps.complete_occurrence,
     CancelOccurrence: steps.cancel_occurrence,
     MoveOccurrence: steps.move_occurrence,
+    RecordUnscheduledOccurrence: extra_visits.record_unscheduled,
     RecordIndicatorValue: indicator_values.record_value,
     CorrectIndicatorValue: indicator_values.correct_value,
     RecordMarketChange: market.record_market_change,
