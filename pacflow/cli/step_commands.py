@@ -251,9 +251,13 @@ def visit_cancel(app: AppContext, plan: str, occurrence: str, **options: Any) ->
 def visit_move(app: AppContext, plan: str, occurrence: str, **options: Any) -> None:
     """Move one occurrence to another date-time (it keeps its key).
 
+    A visit of a cadence ("8 per month") sits on a date pacflow picked: pin it to the day
+    and time you will actually go, within the same period, with no --reason needed.
+
     \b
-    Example:
+    Examples:
       pacflow visit move PAC-2025 S08@2025-03-25 --to 2025-03-27T10:00 --reason "CIO away"
+      pacflow visit move PAC-2025 S22@2025-09-03 --to 2025-09-04T14:30 --duration PT1H
     """
     if not options["to"]:
         raise InvalidInputError("--to: give the new local date-time, e.g. 2025-03-27T10:00")

@@ -53,6 +53,7 @@ from pacflow.domain.rules import (
     require_reason_unless_draft,
 )
 from pacflow.domain.schedule import (
+    Cadence,
     OccurrenceSlot,
     Schedule,
     as_start,
@@ -65,6 +66,7 @@ from pacflow.domain.values import (
     StepStatus,
     check_local_time_exists,
     format_local,
+    period_key,
 )
 from pacflow.errors import InvalidInputError, NotFoundError, RuleViolationError
 
@@ -366,9 +368,10 @@ def move_occurrence(state: PlanState, command: MoveOccurrence) -> list[PlanEvent
     require_not_closed(state)
     occurrence = find_occurrence(state, command.occurrence)
     what = f"occurrence {occurrence.key}"
-    require_reason_unless_draft(state, command, what)
-    _open_occurrence(state, occurrence, "moved")
     start, all_day = as_start(command.to)
+    if not _pinned_within_its_period(state, occurrence, start):
+        require_reason_unless_draft(state, command, what)
+    _open_occurrence(state, occurrence, "moved")
     if not state.period.holds(start.date()):
         raise InvalidInputError(
             f"{what}: new date {format_local(start)} is outside the plan period "
@@ -393,6 +396,17 @@ def move_occurrence(state: PlanState, command: MoveOccurrence) -> list[PlanEvent
             duration=command.duration,
         )
     ]
+
+
+def _pinned_within_its_period(state: PlanState, occurrence: Occurrence, start: datetime) -> bool:
+    """Whether the move only says when a cadence visit will actually happen: pacflow spread
+    "N per month" over dates of its own choosing, so the rep pinning one to a real day (and
+    time) in the same period changes no plan and needs no reason."""
+    schedule = state.steps[occurrence.step].schedule
+    if not isinstance(schedule, Cadence):
+        return False
+    per = schedule.per
+    return period_key(occurrence.scheduled_start.date(), per) == period_key(start.date(), per)
 
 
 _HELD_OR_TO_HOLD = (OccurrenceStatus.PLANNED, OccurrenceStatus.MOVED, OccurrenceStatus.DONE)

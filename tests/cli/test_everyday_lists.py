@@ -166,3 +166,17 @@ def test_check_says_a_linked_indicator_is_typed_in_not_counted(example: CliRunne
         "visits held, or derive I2 from them (indicator define --derive visits-done --step S30)"
     )
     assert below[0]["command"] == "pacflow visit list PAC-2025 --step S30 --status to-report"
+
+
+def test_a_rep_pins_a_cadence_visit_to_a_real_day_without_a_reason(example: CliRunner) -> None:
+    ok(example, ["plan", "approve", PLAN])
+    ok(example, ["plan", "publish", PLAN])
+    first = listed(example, "visit", "list", PLAN, "--step", "S30")[0]
+    assert (first["key"], first["all_day"]) == ("S30@2025-01-06", True)
+    ok(example, ["visit", "move", PLAN, "S30@2025-01-06", "--to", "2025-01-09T14:30",
+                 "--duration", "PT1H"])  # fmt: skip
+    pinned = listed(example, "visit", "list", PLAN, "--step", "S30")
+    moved = next(v for v in pinned if v["key"] == "S30@2025-01-06")
+    assert (moved["start"], moved["all_day"]) == ("2025-01-09T14:30", False)
+    message = refused(example, ["visit", "move", PLAN, "S30@2025-01-06", "--to", "2025-02-03"])
+    assert "reason" in message
