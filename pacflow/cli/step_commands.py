@@ -31,7 +31,8 @@ def step() -> None:
     """Steps of an action track: who does what, by when, with which means.
 
     A step waits for the previous step of its track unless it is added with --parallel
-    (or --after another step).
+    (or --after another step). A visit series (--rrule or --cadence) runs alongside its
+    track: the steps after it do not wait for its end (unless --after names it).
     """
 
 

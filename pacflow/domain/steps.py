@@ -51,6 +51,7 @@ from pacflow.domain.rules import (
     require_predecessor_done,
     require_reason,
     require_reason_unless_draft,
+    runs_alongside,
 )
 from pacflow.domain.schedule import (
     Cadence,
@@ -89,7 +90,14 @@ def add_step(state: PlanState, command: AddStep) -> list[PlanEvent]:
         order = 1 + max((state.steps[key].order for key in track.steps), default=0)
     check_sequencing(
         state,
-        Sequencing(command.key, track.key, order, command.predecessor, command.parallel),
+        Sequencing(
+            command.key,
+            track.key,
+            order,
+            command.predecessor,
+            command.parallel,
+            runs_alongside(command.schedule.kind),
+        ),
     )
     slots = expand(command.key, command.schedule, state.period)
     events: list[PlanEvent] = [
@@ -134,7 +142,8 @@ def edit_step(state: PlanState, command: EditStep) -> list[PlanEvent]:
         predecessor = None
     indicators = command.indicators if command.indicators is not None else step.indicators
     known_indicators(state, indicators, what)
-    check_sequencing(state, Sequencing(step.key, step.track, order, predecessor, parallel))
+    series = runs_alongside(step.schedule.kind)
+    check_sequencing(state, Sequencing(step.key, step.track, order, predecessor, parallel, series))
     edited = StepEdited(
         step=step.key,
         title=title,

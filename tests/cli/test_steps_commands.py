@@ -468,7 +468,7 @@ def test_a_huge_duration_is_refused_in_one_line(example: CliRunner) -> None:
 def test_step_edit_changes_only_what_is_given(example: CliRunner) -> None:
     result = ok(example, ["step", "edit", PLAN, "S02", "--means", "RDV sur site (3 h)"])
     assert result.stdout.splitlines()[1] == (
-        "  step S02 edited: Rendez-vous de découverte avec le DSI adjoint de BRC"
+        "  step S02 means “RDV sur site (2 h)” → “RDV sur site (3 h)”"
     )
     step = step_json(example, "S02")
     assert step["means"] == "RDV sur site (3 h)"
