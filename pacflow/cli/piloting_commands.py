@@ -13,6 +13,7 @@ import click
 
 from pacflow.cli.common import change_options, json_option, pass_app, plan_argument, run_named
 from pacflow.cli.context import AppContext
+from pacflow.cli.language import renamed
 
 _FAIL_ON = ("info", "warning", "error")
 
@@ -182,7 +183,8 @@ def market() -> None:
     metavar="KIND:KEY",
     help="What it touches: target:T1, segment:SEG-BA, offer:OFF-CRM, account:ACC-BRC; repeat.",
 )
-@click.option("--effective", required=True, metavar="DATE", help="From when it holds.")
+@click.option("--on", "effective", metavar="DATE", help="The day it takes effect (required).")
+@renamed("--effective", "--on", "effective", metavar="DATE")
 @click.option(
     "--impact", default="medium", show_default=True, metavar="LEVEL", help="high, medium or low."
 )
@@ -195,7 +197,9 @@ def market_record(app: AppContext, plan: str, **options: Any) -> None:
     \b
     Example:
       pacflow market record PAC-2025 --summary "Rapprochement annoncé de BRC" \\
-          --affects target:T1 --affects account:ACC-BRC --effective 2025-06-16 --impact high
+          --affects target:T1 --affects account:ACC-BRC --on 2025-06-16 --impact high
     """
+    if options["effective"] is None:
+        raise click.UsageError("Missing option '--on' (the day the change takes effect).")
     options["affects"] = list(options["affects"])
     run_named(app, "RecordMarketChange", {"plan": plan, **options})

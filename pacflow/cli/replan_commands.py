@@ -12,6 +12,7 @@ import click
 
 from pacflow.cli.common import change_options, pass_app, plan_argument, run_named
 from pacflow.cli.context import AppContext
+from pacflow.cli.language import renamed
 from pacflow.errors import InvalidInputError
 
 _SHIFT = re.compile(r"([+-]?)(\d{1,4})([dw])")
@@ -22,7 +23,7 @@ def parse_shift(text: str) -> int:
     match = _SHIFT.fullmatch(text.strip().lower())
     if match is None:
         raise InvalidInputError(
-            f"--by {text!r}: expected a number of days or weeks such as 30d, 2w or -7d"
+            f"--offset {text!r}: expected a number of days or weeks such as 30d, 2w or -7d"
         )
     days = int(match[2]) * (7 if match[3] == "w" else 1)
     return -days if match[1] == "-" else days
@@ -48,11 +49,12 @@ def replan() -> None:
 @plan_argument
 @click.option("--track", metavar="TRACK", help="Shift the open steps of this track…")
 @click.option("--target", metavar="TARGET", help="…or of every track serving this target.")
-@click.option("--by", "by", required=True, metavar="DURATION", help="30d, 2w, -7d (earlier).")
+@click.option("--offset", "by", metavar="DURATION", help="30d, 2w, -7d (earlier); required.")
+@renamed("--by", "--offset", "by", metavar="DURATION")
 @click.option("--from", "from_date", metavar="DATE", help="Only dates from this day on move.")
 @change_options
 @pass_app
-def replan_shift(app: AppContext, plan: str, by: str, **options: Any) -> None:
+def replan_shift(app: AppContext, plan: str, by: str | None, **options: Any) -> None:
     """Move the dates of a track's (or a target's) open steps by a duration.
 
     Due dates, dated sessions and visits still to hold move; steps done or cancelled and
@@ -60,9 +62,11 @@ def replan_shift(app: AppContext, plan: str, by: str, **options: Any) -> None:
 
     \b
     Examples:
-      pacflow replan shift PAC-2025 --track T1-ELEV --by 30d --reason "BRC merger"
-      pacflow replan shift PAC-2025 --target T1 --by 2w --from 2025-07-01 --reason "freeze"
+      pacflow replan shift PAC-2025 --track T1-ELEV --offset 30d --reason "BRC merger"
+      pacflow replan shift PAC-2025 --target T1 --offset 2w --from 2025-07-01 --reason "freeze"
     """
+    if by is None:
+        raise click.UsageError("Missing option '--offset' (e.g. --offset 2w).")
     if (options["track"] is None) == (options["target"] is None):
         raise InvalidInputError("give --track TRACK or --target TARGET (one of them)")
     run_named(app, "ShiftSteps", {"plan": plan, "days": parse_shift(by), **options})

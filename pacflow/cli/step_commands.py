@@ -16,6 +16,7 @@ from pacflow.cli.common import (
     today,
 )
 from pacflow.cli.context import AppContext
+from pacflow.cli.language import renamed
 from pacflow.errors import InvalidInputError
 
 _SCHEDULE_FIELDS = ("due", "start", "sessions", "rrule", "dtstart", "cadence", "exceptions")
@@ -121,8 +122,9 @@ def step_move(app: AppContext, plan: str, key: str, **options: Any) -> None:
 @step.command(name="assign")
 @plan_argument
 @click.argument("key")
-@click.option("--to", "responsible", required=True, metavar="PERSON", help="New responsible.")
+@click.option("--responsible", metavar="PERSON", help="The new responsible (required).")
 @click.option("--participant", "participants", multiple=True, metavar="PERSON", help="Repeat.")
+@renamed("--to", "--responsible", "responsible", metavar="PERSON")
 @change_options
 @pass_app
 def step_assign(app: AppContext, plan: str, key: str, **options: Any) -> None:
@@ -130,9 +132,11 @@ def step_assign(app: AppContext, plan: str, key: str, **options: Any) -> None:
 
     \b
     Example:
-      pacflow step assign PAC-2025 S15 --to pg --participant jm --participant kb \\
-          --reason "CRM practice takes over the packaging"
+      pacflow step assign PAC-2025 S15 --responsible pg --participant jm \\
+          --participant kb --reason "CRM practice takes over the packaging"
     """
+    if options["responsible"] is None:
+        raise click.UsageError("Missing option '--responsible'.")
     options["participants"] = list(options["participants"]) or None
     run_named(app, "AssignStep", {"plan": plan, "step": key, **options})
 

@@ -9,6 +9,7 @@ import click
 
 from pacflow.cli.common import change_options, pass_app, plan_argument, run_named
 from pacflow.cli.context import AppContext
+from pacflow.cli.language import renamed
 from pacflow.errors import InvalidInputError
 
 
@@ -271,12 +272,13 @@ def indicator_define(
 @plan_argument
 @click.argument("key")
 @click.option(
-    "--target",
+    "--period-target",
     "targets",
     multiple=True,
     metavar="PERIOD=VALUE",
     help="One period's target, e.g. 2025-03=170; repeat.",
 )
+@renamed("--target", "--period-target", "targets", multiple=True, metavar="PERIOD=VALUE")
 @click.option(
     "--from", "first", metavar="PERIOD", help="With --values or --value: the first period."
 )
@@ -303,14 +305,16 @@ def indicator_set_targets(
     \b
     Examples:
       pacflow indicator set-targets PAC-2025 I2 --from 2025-07 --values 1,1,1,2,2,2
-      pacflow indicator set-targets PAC-2025 I1 --target 2025-12=850 --reason "merger"
+      pacflow indicator set-targets PAC-2025 I1 --period-target 2025-12=850 --reason "merger"
       pacflow indicator set-targets PAC-2025 I2 --from 2025-07 --value 1 --reason "merger"
     """
     if value is not None:
         if first is None:
             raise InvalidInputError("--value needs --from PERIOD (e.g. --from 2025-07)")
         if values is not None or targets:
-            raise InvalidInputError("--value goes alone with --from; not with --values or --target")
+            raise InvalidInputError(
+                "--value goes alone with --from; not with --values or --period-target"
+            )
         fields = {"plan": plan, "indicator": key, "first": first, "value": value, **options}
         run_named(app, "SetIndicatorTargetsFrom", fields)
         return
@@ -318,14 +322,18 @@ def indicator_set_targets(
     for item in targets:
         period, _, value = item.partition("=")
         if not value:
-            raise InvalidInputError(f"--target {item!r}: expected PERIOD=VALUE, e.g. 2025-03=170")
+            raise InvalidInputError(
+                f"--period-target {item!r}: expected PERIOD=VALUE, e.g. 2025-03=170"
+            )
         parsed[period.strip()] = value.strip()
     if values is not None:
         if first is None:
             raise InvalidInputError("--values needs --from PERIOD (e.g. --from 2025-07)")
         parsed.update(_consecutive(first, [v.strip() for v in values.split(",")]))
     if not parsed:
-        raise InvalidInputError("give --target PERIOD=VALUE or --from PERIOD --values V1,V2,...")
+        raise InvalidInputError(
+            "give --period-target PERIOD=VALUE or --from PERIOD --values V1,V2,..."
+        )
     run_named(
         app, "SetIndicatorTargets", {"plan": plan, "indicator": key, "targets": parsed, **options}
     )

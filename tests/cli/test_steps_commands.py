@@ -592,11 +592,13 @@ def test_a_done_step_cannot_be_moved(example: CliRunner) -> None:
 
 
 def test_step_assign_gives_a_new_responsible_and_participants(example: CliRunner) -> None:
-    result = ok(example, ["step", "assign", PLAN, "S02", "--to", "kb", "--participant", "cd"])
+    result = ok(
+        example, ["step", "assign", PLAN, "S02", "--responsible", "kb", "--participant", "cd"]
+    )
     assert "step S02 assigned to kb (participants cd)" in result.stdout
     step = step_json(example, "S02")
     assert (step["responsible"], step["participants"]) == ("kb", ["cd"])
-    outcome = ok_json(example, ["step", "assign", PLAN, "S02", "--to", "cd", "--dry-run"])
+    outcome = ok_json(example, ["step", "assign", PLAN, "S02", "--responsible", "cd", "--dry-run"])
     assert outcome["events"][0]["data"] == {
         "step": "S02",
         "responsible": "cd",
@@ -607,7 +609,7 @@ def test_step_assign_gives_a_new_responsible_and_participants(example: CliRunner
 
 def test_step_assign_to_someone_who_left_is_refused(example: CliRunner) -> None:
     ok(example, ["person", "leave", PLAN, "kb", "--on", "2025-06-30"])
-    message = refused(example, ["step", "assign", PLAN, "S02", "--to", "kb"])
+    message = refused(example, ["step", "assign", PLAN, "S02", "--responsible", "kb"])
     assert message == (
         "responsible kb of step S02: Karim Benali left the team on 2025-06-30; expected "
         "someone still in the team"
@@ -619,17 +621,17 @@ def test_step_assign_to_someone_who_left_is_refused(example: CliRunner) -> None:
     ("args", "expected"),
     [
         pytest.param(
-            ["step", "assign", PLAN, "S02", "--to", "zz"],
+            ["step", "assign", PLAN, "S02", "--responsible", "zz"],
             "responsible zz of step S02: unknown person in plan PAC-2025",
             id="unknown-person",
         ),
         pytest.param(
-            ["step", "assign", PLAN, "S02", "--to", "kb", "--participant", "zz"],
+            ["step", "assign", PLAN, "S02", "--responsible", "kb", "--participant", "zz"],
             "participant zz of step S02: unknown person in plan PAC-2025",
             id="unknown-participant",
         ),
         pytest.param(
-            ["step", "assign", PLAN, "S99", "--to", "kb"],
+            ["step", "assign", PLAN, "S99", "--responsible", "kb"],
             "step S99: unknown step in plan PAC-2025",
             id="unknown-step",
         ),
@@ -642,10 +644,13 @@ def test_step_assign_refuses_unknown_keys(
 
 
 def test_step_assign_needs_to(example: CliRunner) -> None:
-    assert usage_error(example, ["step", "assign", PLAN, "S02"]) == "Error: Missing option '--to'."
+    assert (
+        usage_error(example, ["step", "assign", PLAN, "S02"])
+        == "Error: Missing option '--responsible'."
+    )
 
 
 def test_plan_show_reflects_step_changes(example: CliRunner) -> None:
-    ok(example, ["step", "assign", PLAN, "S02", "--to", "kb"])
+    ok(example, ["step", "assign", PLAN, "S02", "--responsible", "kb"])
     tracks = {t["key"]: t for t in plan_json(example)["tracks"]}
     assert [s["responsible"] for s in tracks["T1-INFO"]["steps"]] == ["cd", "kb"]

@@ -590,7 +590,7 @@ def test_indicator_set_targets_from_a_month_or_one_by_one(example: CliRunner) ->
     assert event["type"] == "IndicatorTargetsSet"
     assert event["data"] == {"indicator": "I8", "targets": {"2025-07": "8", "2025-08": "4"}}
     assert event["summary"] == "indicator I8 targets set for 2 period(s) from 2025-07 to 2025-08"
-    one = ok(example, ["indicator", "set-targets", PLAN, "I8", "--target", "2025-08=3.5"])
+    one = ok(example, ["indicator", "set-targets", PLAN, "I8", "--period-target", "2025-08=3.5"])
     assert "indicator I8 targets set for 1 period(s) from 2025-08 to 2025-08" in one.stdout
     targets = {i["key"]: i for i in plan_json(example)["indicators"]}["I8"]["targets"]
     assert targets == {"2025-07": "8", "2025-08": "3.5"}
@@ -598,7 +598,7 @@ def test_indicator_set_targets_from_a_month_or_one_by_one(example: CliRunner) ->
 
 def test_indicator_set_targets_dry_run_records_nothing(example: CliRunner) -> None:
     before = event_count(example)
-    args = ["indicator", "set-targets", PLAN, "I2", "--target", "2025-08=1", "--dry-run"]
+    args = ["indicator", "set-targets", PLAN, "I2", "--period-target", "2025-08=1", "--dry-run"]
     assert "would record 1 change" in ok(example, args).stdout
     assert event_count(example) == before
 
@@ -647,33 +647,33 @@ def test_indicator_set_targets_dry_run_records_nothing(example: CliRunner) -> No
             id="bad-from",
         ),
         pytest.param(
-            ["indicator", "set-targets", PLAN, "I2", "--target", "2025-03=-1"],
+            ["indicator", "set-targets", PLAN, "I2", "--period-target", "2025-03=-1"],
             "targets.2025-03 '-1': Input should be greater than or equal to 0",
             id="negative",
         ),
         pytest.param(
-            ["indicator", "set-targets", PLAN, "I2", "--target", "2025-03"],
-            "--target '2025-03': expected PERIOD=VALUE, e.g. 2025-03=170",
+            ["indicator", "set-targets", PLAN, "I2", "--period-target", "2025-03"],
+            "--period-target '2025-03': expected PERIOD=VALUE, e.g. 2025-03=170",
             id="no-value",
         ),
         pytest.param(
-            ["indicator", "set-targets", PLAN, "I2", "--target", "2026-01=2"],
+            ["indicator", "set-targets", PLAN, "I2", "--period-target", "2026-01=2"],
             "indicator I2: target period 2026-01 is outside the plan period "
             "2025-01-01..2025-12-31",
             id="outside-the-period",
         ),
         pytest.param(
-            ["indicator", "set-targets", PLAN, "I2", "--target", "mars=2"],
+            ["indicator", "set-targets", PLAN, "I2", "--period-target", "mars=2"],
             "indicator I2: target period 'mars': expected a month such as 2025-03",
             id="bad-period",
         ),
         pytest.param(
             ["indicator", "set-targets", PLAN, "I2"],
-            "give --target PERIOD=VALUE or --from PERIOD --values V1,V2,...",
+            "give --period-target PERIOD=VALUE or --from PERIOD --values V1,V2,...",
             id="no-targets",
         ),
         pytest.param(
-            ["indicator", "set-targets", PLAN, "I9", "--target", "2025-03=1"],
+            ["indicator", "set-targets", PLAN, "I9", "--period-target", "2025-03=1"],
             "indicator I9: unknown indicator in plan PAC-2025",
             id="unknown-indicator",
         ),
