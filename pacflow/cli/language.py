@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -46,8 +47,49 @@ def renamed(old: str, new: str, dest: str, **attributes: Any) -> Callable[[F], F
     return decorate
 
 
-def renamed_value(option: str, old: str, new: str, value: str) -> str:
-    """An option value renamed (`--format json` → `--json`): the new value, and the notice."""
-    if value == old:
-        deprecation_notice(f"{option} {old}", new)
-    return value
+EXTENSIONS = {".html": "html", ".htm": "html", ".json": "json", ".md": "md", ".markdown": "md",
+              ".csv": "csv"}  # fmt: skip
+"""What each file extension `-o` accepts is written as."""
+
+
+def output_format(
+    *,
+    as_json: bool,
+    fmt: str | None,
+    output: str | None,
+    formats: tuple[str, ...],
+    default: str,
+) -> str:
+    """The one format a command writes, from `--json`, `--format` and `-o`'s extension.
+
+    `--json` is how JSON is asked for everywhere (`--format json` still works, with a
+    notice). Without either, `-o`'s extension decides; an extension this command cannot
+    write, one that contradicts the format asked, or `--json` with another `--format`, are
+    usage errors: nothing is guessed (an explicit format may go to any other file name).
+    """
+    if fmt is not None:
+        fmt = "md" if fmt.strip().lower() == "markdown" else fmt.strip().lower()
+        if fmt not in formats:
+            raise click.BadParameter(
+                f"{fmt!r}: expected one of {', '.join(f for f in formats if f != 'json')}",
+                param_hint="--format",
+            )
+    if fmt == "json":
+        deprecation_notice("--format json", "--json")
+    elif as_json and fmt is not None:
+        raise click.UsageError(f"--json and --format {fmt} ask for two formats: give one")
+    chosen = "json" if as_json else fmt
+    if output is not None and output != "-" and not Path(output).is_dir():
+        suffix = Path(output).suffix.lower()
+        by_name = EXTENSIONS.get(suffix)
+        if chosen is None:
+            if by_name is None or by_name not in formats:
+                writable = sorted(e for e, f in EXTENSIONS.items() if f in formats)
+                raise click.UsageError(
+                    f"-o {output}: cannot write {suffix or 'a file without extension'}; "
+                    f"give a name ending in {', '.join(writable)} (or --format)"
+                )
+            return by_name
+        if by_name is not None and by_name != chosen:
+            raise click.UsageError(f"-o {output} is a {by_name} file name, but {chosen} was asked")
+    return chosen or default

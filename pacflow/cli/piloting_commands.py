@@ -13,7 +13,7 @@ import click
 
 from pacflow.cli.common import change_options, json_option, pass_app, plan_argument, run_named
 from pacflow.cli.context import AppContext
-from pacflow.cli.language import renamed
+from pacflow.cli.language import output_format, renamed
 
 _FAIL_ON = ("info", "warning", "error")
 
@@ -31,7 +31,6 @@ def register(main: click.Group) -> None:
 
 
 _DASHBOARD_FORMATS = ("table", "json", "md", "html")
-_EXTENSIONS = {".html": "html", ".htm": "html", ".json": "json", ".md": "md", ".markdown": "md"}
 
 
 @click.command()
@@ -41,8 +40,8 @@ _EXTENSIONS = {".html": "html", ".htm": "html", ".json": "json", ".md": "md", ".
 @click.option(
     "--format",
     "output",
-    type=click.Choice(_DASHBOARD_FORMATS),
-    help="Output format [default: from the -o file's extension, else table].",
+    metavar="table|md|html",
+    help="Output format [default: from the -o file's extension, else table]; --json for JSON.",
 )
 @click.option(
     "-o",
@@ -94,7 +93,13 @@ def dashboard(
     from pacflow.reports.dashboard_html import render_dashboard_html
     from pacflow.reports.labels import Labels
 
-    chosen = "json" if as_json else output or _format_of(destination)
+    chosen = output_format(
+        as_json=as_json,
+        fmt=output,
+        output=destination,
+        formats=_DASHBOARD_FORMATS,
+        default="table",
+    )
     labels = Labels(lang)  # an unknown language is refused before anything is read
     found = dashboard_query(app.app, plan, period=period, as_of=as_of)
     board, zone = found.board, found.origin.zone
@@ -112,12 +117,6 @@ def dashboard(
     write_atomically(Path(destination), text + "\n", "the dashboard")
     shown = board.period or "no period"
     click.echo(f"{plan}: dashboard {shown} ({chosen}) written to {destination}", err=True)
-
-
-def _format_of(destination: str | None) -> str:
-    if destination is None or destination == "-":
-        return "table"
-    return _EXTENSIONS.get(Path(destination).suffix.lower(), "table")
 
 
 @click.command()

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import click
 
-from pacflow.cli.common import pass_app, plan_argument
+from pacflow.cli.common import json_option, pass_app, plan_argument
 from pacflow.cli.context import AppContext
 from pacflow.errors import InvalidInputError
-
-_EXTENSIONS = {".html": "html", ".htm": "html", ".json": "json", ".md": "md", ".markdown": "md"}
 
 
 @click.command()
@@ -34,8 +32,8 @@ _EXTENSIONS = {".html": "html", ".htm": "html", ".json": "json", ".md": "md", ".
 @click.option(
     "--format",
     "fmt",
-    metavar="md|html|json",
-    help="Output format [default: from the -o file's extension, else md].",
+    metavar="md|html",
+    help="Output format [default: from the -o file's extension, else md]; --json for JSON.",
 )
 @click.option(
     "-o",
@@ -50,6 +48,7 @@ _EXTENSIONS = {".html": "html", ".htm": "html", ".json": "json", ".md": "md", ".
     metavar="en|fr",
     help="Language of the report's words (fr: cible, piste d'action, échéance…).",
 )
+@json_option
 @pass_app
 def report(
     app: AppContext,
@@ -59,6 +58,7 @@ def report(
     fmt: str | None,
     output: str | None,
     lang: str,
+    as_json: bool,
 ) -> None:
     """Present a plan by theme, by person, by sector or by target.
 
@@ -71,13 +71,16 @@ def report(
       pacflow report PAC-2025 --by theme
       pacflow report PAC-2025 --by rep --format html -o pac-2025.html
       pacflow report PAC-2025 --by target --lang fr -o pac-2025-cibles.md
-      pacflow report PAC-2025 --by sector --as-of 2025-06-01 --format json
+      pacflow report PAC-2025 --by sector --as-of 2025-06-01 --json
     """
     from pacflow.app.piloting import plan_report
-    from pacflow.reports import Labels, check_format, parse_kind, render
+    from pacflow.cli.language import output_format
+    from pacflow.reports import Labels, parse_kind, render
 
     report_kind = parse_kind(kind)
-    chosen = check_format(fmt) if fmt is not None else _format_of(output)
+    chosen = output_format(
+        as_json=as_json, fmt=fmt, output=output, formats=("md", "html", "json"), default="md"
+    )
     Labels(lang)  # an unknown language is refused before anything is read
     text = render(plan_report(app.app, plan, kind, as_of=as_of), chosen, lang)
     if output is None or output == "-":
@@ -85,12 +88,6 @@ def report(
         return
     write_atomically(Path(output), text)
     click.echo(f"{plan}: report by {report_kind} ({chosen}) written to {output}", err=True)
-
-
-def _format_of(output: str | None) -> str:
-    if output is None or output == "-":
-        return "md"
-    return _EXTENSIONS.get(Path(output).suffix.lower(), "md")
 
 
 def write_atomically(path: Path, text: str, what: str = "the report") -> None:

@@ -159,9 +159,17 @@ def track() -> None:
 @click.argument("key")
 @click.option("--target", metavar="TARGET", help="The target it serves (none: a plan track).")
 @click.option(
-    "--domain", required=True, metavar="DOMAIN", help="information, internal, sales or steering."
+    "--domain",
+    required=True,
+    metavar="DOMAIN",
+    help="information, internal, sales or steering (or the method's French words: "
+    '"collecte d\'information", "développement interne", vente, pilotage).',
 )
-@click.option("--approach", metavar="APPROACH", help="Sales: notoriety, hunting or farming.")
+@click.option(
+    "--approach",
+    metavar="APPROACH",
+    help="Sales: notoriety, hunting or farming (notoriété, chasse, élevage).",
+)
 @click.option("--title", required=True, help="What the track is about.")
 @change_options
 @pass_app

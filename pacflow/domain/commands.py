@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from pacflow.domain.derivation import Derivation
 from pacflow.domain.schedule import Cadence, Schedule
@@ -40,6 +40,7 @@ from pacflow.domain.values import (
     TargetKind,
     Text,
     TimeZoneName,
+    method_word,
 )
 from pacflow.errors import InvalidInputError
 
@@ -101,7 +102,7 @@ class AddPerson(Command):
 
     key: Key
     name: Text
-    kind: PersonKind
+    kind: Annotated[PersonKind, BeforeValidator(method_word)]
     email: OptionalText = None
     role: OptionalText = None
     sector: OptionalText = None
@@ -121,7 +122,7 @@ class AddTarget(Command):
     """Choose a target: a customer, a segment, an offer, or an offer for segments."""
 
     key: Key
-    kind: TargetKind
+    kind: Annotated[TargetKind, BeforeValidator(method_word)]
     title: Text
     responsible: Key
     ref: OptionalText = None
@@ -154,8 +155,8 @@ class AddTrack(Command):
 
     key: Key
     target: Key | None = None
-    domain: Domain
-    approach: Approach | None = None
+    domain: Annotated[Domain, BeforeValidator(method_word)]
+    approach: Annotated[Approach | None, BeforeValidator(method_word)] = None
     title: Text
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import enum
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -21,6 +22,33 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, StringConstraints
 
 from pacflow.errors import InvalidInputError
+
+FRENCH_METHOD_WORDS = {
+    "collecte_d_information": "information",
+    "developpement_interne": "internal",
+    "interne": "internal",
+    "vente": "sales",
+    "pilotage": "steering",
+    "notoriete": "notoriety",
+    "chasse": "hunting",
+    "elevage": "farming",
+    "commercial": "rep",
+    "client": "customer",
+    "offre": "offer",
+    "offre_segment": "offer_segment",
+}
+"""The method's own French words for track domains and approaches, people and targets
+kinds (fiche 07), as pacflow stores them; accepted wherever the English value is."""
+
+
+def method_word(value: Any) -> Any:
+    """`Développement interne` → `internal`, `élevage` → `farming`; other values pass
+    through unchanged (for the enum to accept or refuse)."""
+    if not isinstance(value, str):
+        return value
+    plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    folded = plain.strip().lower().replace(" ", "_").replace("'", "_").replace("-", "_")
+    return FRENCH_METHOD_WORDS.get(folded, value)
 
 
 class PlanStatus(enum.StrEnum):

@@ -23,7 +23,7 @@ def example(runner: CliRunner, db_url: str) -> CliRunner:
 
 
 def history_json(runner: CliRunner, *args: str, indicator: str = "I2") -> Any:
-    command = ["indicator", "history", PLAN, indicator, *args, "--format", "json"]
+    command = ["indicator", "history", PLAN, indicator, *args, "--json"]
     return json.loads(ok(runner, command).stdout)
 
 

@@ -21,7 +21,7 @@ def demo(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> None:
 
 
 def board(runner: CliRunner, *args: str) -> Any:
-    return json.loads(ok(runner, ["dashboard", PLAN, "--format", "json", *args]).stdout)
+    return json.loads(ok(runner, ["dashboard", PLAN, "--json", *args]).stdout)
 
 
 def rows(data: Any) -> dict[str, Any]:

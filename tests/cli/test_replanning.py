@@ -146,7 +146,7 @@ def test_objective_revise_bad_input(revising: CliRunner, args: list[str], expect
 
 
 def _targets(runner: CliRunner, *args: str) -> list[str | None]:
-    command = ["indicator", "history", PLAN, "I2", "--format", "json", *args]
+    command = ["indicator", "history", PLAN, "I2", "--json", *args]
     periods = json.loads(ok(runner, command).stdout)["periods"]
     return [period["target"] for period in periods]
 
