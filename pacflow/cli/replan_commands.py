@@ -12,7 +12,7 @@ import click
 
 from pacflow.cli.common import change_options, pass_app, plan_argument, run_named
 from pacflow.cli.context import AppContext
-from pacflow.cli.language import renamed
+from pacflow.cli.language import deprecation_notice, renamed
 from pacflow.errors import InvalidInputError
 
 _SHIFT = re.compile(r"([+-]?)(\d{1,4})([dw])")
@@ -75,7 +75,8 @@ def replan_shift(app: AppContext, plan: str, by: str | None, **options: Any) -> 
 @click.command(name="revise")
 @plan_argument
 @click.argument("target")
-@click.argument("objective", default="main", required=False)
+@click.argument("positional_objective", metavar="", required=False)
+@click.option("--objective", metavar="KEY", help="main or a key [main].")
 @click.option("--value", metavar="NUMBER", help="New target value.")
 @click.option("--due", metavar="DATE", help="New due date.")
 @click.option("--statement", help="New wording.")
@@ -83,15 +84,28 @@ def replan_shift(app: AppContext, plan: str, by: str | None, **options: Any) -> 
 @change_options
 @pass_app
 def objective_revise(
-    app: AppContext, plan: str, target: str, objective: str, **options: Any
+    app: AppContext,
+    plan: str,
+    target: str,
+    positional_objective: str | None,
+    objective: str | None,
+    **options: Any,
 ) -> None:
-    """Revise some fields of an existing objective [OBJECTIVE: main]; the others stay.
+    """Revise some fields of an existing objective (--objective, main by default); the
+    others stay.
 
     \b
     Examples:
       pacflow objective revise PAC-2025 T1 --value 400 --reason "BRC merger: SI projects frozen"
-      pacflow objective revise PAC-2025 T1 main --due 2025-11-30 --reason "budget vote moved"
+      pacflow objective revise PAC-2025 T1 --objective secondary --due 2025-11-30 \\
+          --reason "budget vote moved"
     """
+    if positional_objective is not None:
+        if objective is not None:
+            raise click.UsageError("give the objective once, with --objective KEY")
+        deprecation_notice("the OBJECTIVE argument", "--objective KEY (as in objective set)")
+        objective = positional_objective
+    objective = objective or "main"
     run_named(app, "ReviseObjective", {"plan": plan, "target": target, "objective": objective,
                                        **options})  # fmt: skip
 

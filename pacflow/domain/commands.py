@@ -88,10 +88,10 @@ class ClosePlan(Command):
 
 
 class SetTargetLimits(Command):
-    """Change the thresholds of the 'choisir, c'est renoncer' warnings."""
+    """Change the thresholds of the 'choisir, c'est renoncer' warnings; only those given."""
 
-    max_targets_per_rep: Count
-    max_targets_total: Count
+    max_targets_per_rep: Count | None = None
+    max_targets_total: Count | None = None
 
 
 # --- people, targets, objectives, tracks -------------------------------------------------

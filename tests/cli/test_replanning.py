@@ -125,7 +125,7 @@ def test_objective_revise_changes_only_the_value(revising: CliRunner) -> None:
     ("args", "expected"),
     [
         (
-            ["T1", "growth", "--value", "1"],
+            ["T1", "--objective", "growth", "--value", "1"],
             "objective growth of target T1: no such objective in plan PAC-2025 (target T1 has "
             "main); create it with `objective set`",
         ),

@@ -306,13 +306,13 @@ def test_a_rep_leaving_can_overload_the_others(example: CliRunner) -> None:
                 PLAN,
                 "T2",
                 "--kind",
-                "client",
+                "prospect",
                 "--title",
                 "x",
                 "--responsible",
                 "kb",
             ],
-            "kind 'client': expected one of customer, segment, offer, offer_segment",
+            "kind 'prospect': expected one of customer, segment, offer, offer_segment",
             id="bad-kind",
         ),  # fmt: skip
         pytest.param(
@@ -494,8 +494,8 @@ def _track(*extra: str) -> list[str]:
             id="sales-without-approach",
         ),
         pytest.param(
-            _track("--target", "T1", "--domain", "sales", "--approach", "elevage"),
-            "approach 'elevage': expected one of notoriety, hunting, farming",
+            _track("--target", "T1", "--domain", "sales", "--approach", "breeding"),
+            "approach 'breeding': expected one of notoriety, hunting, farming",
             id="bad-approach",
         ),
         pytest.param(
