@@ -364,7 +364,7 @@ def test_today_is_the_plans_local_date(runner: CliRunner, utc: str, overdue: lis
 
 
 def test_the_merger_is_in_the_history_of_t1(runner: CliRunner) -> None:
-    args = ["plan", "history", PLAN, "--target", "T1", "--since", "2025-06-16", "--until"]
+    args = ["plan", "history", PLAN, "--target", "T1", "--from", "2025-06-16", "--to"]
     lines = ok(runner, [*args, "2025-06-16"]).stdout.splitlines()
     assert lines == [
         "2025-06-16 11:30 hg — market change (high impact, effective 2025-06-16) on target:T1, "
