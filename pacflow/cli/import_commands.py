@@ -75,7 +75,7 @@ def import_actuals(
 ) -> None:
     """Record indicator actuals from a CSV file (a CRM export); all lines or none.
 
-    \\b
+    \b
     The file is either long: one value per line, with columns
       indicator;period;value[;note]   (or indicateur;période;valeur;commentaire)
     or wide: a period column and one column per indicator key
@@ -88,7 +88,7 @@ def import_actuals(
     --reason is given: then it is recorded as a correction with that reason. Every line
     is checked first; an error names FILE:LINE:COLUMN and nothing is recorded.
 
-    \\b
+    \b
     Examples:
       pacflow indicator import PAC-2026 crm-mars.csv --dry-run
       pacflow indicator import PAC-2026 crm-mars.csv

@@ -150,7 +150,7 @@ def _progress(name: str, command: str, help_text: str, example: str) -> click.Co
         day = on if on is not None else today(app, plan).isoformat()
         run_named(app, command, {"plan": plan, "step": key, "on": day, **options})
 
-    progress.__doc__ = f"{help_text}\n\n\\b\nExample:\n  {example}\n"
+    progress.__doc__ = f"{help_text}\n\n\b\nExample:\n  {example}\n"
     return step.command(name=name)(plan_argument(progress))
 
 

@@ -23,7 +23,11 @@ def person() -> None:
 @click.argument("key")
 @click.option("--name", required=True, help="Full name.")
 @click.option("--kind", required=True, metavar="KIND", help="rep, manager or back_office.")
-@click.option("--email", help="E-mail address (for calendar invitations).")
+@click.option(
+    "--email",
+    help="E-mail address, kept with the plan (plan show --json, plan files); pacflow sends "
+    "no mail and no invitation.",
+)
 @click.option("--role", help="Job title.")
 @click.option("--sector", help="Sector or segment the person covers.")
 @click.option("--timezone", metavar="ZONE", help="Own IANA time zone, if not the plan's.")

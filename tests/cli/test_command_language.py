@@ -150,3 +150,12 @@ def test_set_limits_changes_only_what_is_given(example: CliRunner) -> None:
     limits = ok_json(example, ["plan", "show", PLAN])["limits"]
     assert limits == {"max_targets_per_rep": 2, "max_targets_total": 9}
     assert invoke(example, ["plan", "set-limits", PLAN]).exit_code == 2
+
+
+def test_no_help_prints_a_literal_backslash_b(runner: CliRunner) -> None:
+    shown = [
+        " ".join(path)
+        for path, _command in commands()
+        if "\\b" in runner.invoke(main, [*path, "--help"]).output
+    ]
+    assert shown == []
