@@ -77,6 +77,15 @@ class Outcome:
     recorded: list[RecordedEvent]
     state: PlanState | None
     warnings: list[str] = field(default_factory=list)
+    summaries: dict[int, str] = field(default_factory=dict)
+    """What some events changed (by index in `events`), worked out against the plan before
+    them where a bare description would not say (a step edited); the rest: `describe`."""
+
+    def summary(self, index: int) -> str:
+        """The line that says what the `index`th event recorded."""
+        from pacflow.describe import describe
+
+        return self.summaries.get(index) or describe(self.events[index])
 
     @property
     def changed(self) -> bool:

@@ -92,6 +92,15 @@ def _register() -> None:
     main.add_command(plan_commands.plan)
     history_commands.register(plan_commands.plan)
     indicator_commands.register(team_commands.indicator)
+    from pacflow.cli.list_commands import register as register_lists
+
+    register_lists(
+        visit=step_commands.visit,
+        step=step_commands.step,
+        person=team_commands.person,
+        target=team_commands.target,
+        indicator=team_commands.indicator,
+    )
     for group in (
         team_commands.person,
         team_commands.target,

@@ -28,11 +28,10 @@ _EXTENSIONS = {".html": "html", ".htm": "html", ".json": "json", ".md": "md"}
 @click.command()
 @plan_argument
 @click.option("--as-of", metavar="DATETIME", help="The year as recorded then (default: now).")
-@click.option(
-    "--format", "fmt", metavar="md|html|json", help="[default: from -o's extension, else md]"
-)
+@click.option("--format", "fmt", metavar="md|html", help="[default: from -o's extension, else md]")
 @click.option("-o", "--output", metavar="FILE", help="Write the review to FILE.")
 @click.option("--lang", default="en", show_default=True, metavar="en|fr", help="Language.")
+@json_option
 @pass_app
 def review(
     app: AppContext,
@@ -41,6 +40,7 @@ def review(
     fmt: str | None,
     output: str | None,
     lang: str,
+    as_json: bool,
 ) -> None:
     """The year-end review: the results the next plan's diagnostic starts from.
 
@@ -52,18 +52,17 @@ def review(
     Examples:
       pacflow review PAC-2025
       pacflow review PAC-2025 --lang fr -o bilan-2025.html
-      pacflow review PAC-2025 --as-of 2025-06-30 --format json
+      pacflow review PAC-2025 --as-of 2025-06-30 --json
     """
     from pacflow.app.documents import year_review
+    from pacflow.cli.language import output_format
     from pacflow.cli.report_command import write_atomically
     from pacflow.reports.review import render_review
 
-    chosen = fmt or (
-        _EXTENSIONS.get(Path(output).suffix.lower(), "md") if output and output != "-" else "md"
-    )
     # Format and language are checked before anything is read.
-    if chosen.lower() not in ("md", "markdown", "html", "json"):
-        raise InvalidInputError(f"review format {chosen!r}: expected one of md, html, json")
+    chosen = output_format(
+        as_json=as_json, fmt=fmt, output=output, formats=("md", "html", "json"), default="md"
+    )
     if lang not in ("en", "fr"):
         raise InvalidInputError(f"language {lang!r}: expected one of en, fr")
     text = render_review(year_review(app.app, plan, as_of=as_of), chosen, lang)

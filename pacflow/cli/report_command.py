@@ -8,11 +8,9 @@ from pathlib import Path
 
 import click
 
-from pacflow.cli.common import pass_app, plan_argument
+from pacflow.cli.common import json_option, pass_app, plan_argument
 from pacflow.cli.context import AppContext
 from pacflow.errors import InvalidInputError
-
-_EXTENSIONS = {".html": "html", ".htm": "html", ".json": "json", ".md": "md", ".markdown": "md"}
 
 
 @click.command()
@@ -42,8 +40,8 @@ _EXTENSIONS = {".html": "html", ".htm": "html", ".json": "json", ".md": "md", ".
 @click.option(
     "--format",
     "fmt",
-    metavar="md|html|json",
-    help="Output format [default: from the -o file's extension, else md].",
+    metavar="md|html",
+    help="Output format [default: from the -o file's extension, else md]; --json for JSON.",
 )
 @click.option(
     "-o",
@@ -58,6 +56,7 @@ _EXTENSIONS = {".html": "html", ".htm": "html", ".json": "json", ".md": "md", ".
     metavar="en|fr",
     help="Language of the report's words (fr: cible, piste d'action, échéance…).",
 )
+@json_option
 @pass_app
 def report(
     app: AppContext,
@@ -68,6 +67,7 @@ def report(
     fmt: str | None,
     output: str | None,
     lang: str,
+    as_json: bool,
 ) -> None:
     """Present a plan by theme, by person, by sector or by target, or for one audience.
 
@@ -80,15 +80,18 @@ def report(
       pacflow report PAC-2025 --by theme
       pacflow report PAC-2025 --by rep --format html -o pac-2025.html
       pacflow report PAC-2025 --by target --lang fr -o pac-2025-cibles.md
-      pacflow report PAC-2025 --by sector --as-of 2025-06-01 --format json
+      pacflow report PAC-2025 --by sector --as-of 2025-06-01 --json
       pacflow report PAC-2025 --for marketing --lang fr -o synthese-marketing.html
-      pacflow report PAC-2025 --for appointments --format json
+      pacflow report PAC-2025 --for appointments --json
     """
-    from pacflow.reports import Labels, check_format, parse_kind, render
+    from pacflow.cli.language import output_format
+    from pacflow.reports import Labels, parse_kind, render
 
     if (kind is None) == (audience is None):
         raise click.UsageError("give either --by (theme|rep|sector|target) or --for AUDIENCE")
-    chosen = check_format(fmt) if fmt is not None else _format_of(output)
+    chosen = output_format(
+        as_json=as_json, fmt=fmt, output=output, formats=("md", "html", "json"), default="md"
+    )
     Labels(lang)  # an unknown language is refused before anything is read
     if audience is not None:
         from pacflow.app.documents import plan_for
@@ -108,12 +111,6 @@ def report(
         return
     write_atomically(Path(output), text)
     click.echo(f"{plan}: report {what} ({chosen}) written to {output}", err=True)
-
-
-def _format_of(output: str | None) -> str:
-    if output is None or output == "-":
-        return "md"
-    return _EXTENSIONS.get(Path(output).suffix.lower(), "md")
 
 
 def write_atomically(path: Path, text: str, what: str = "the report") -> None:

@@ -16,6 +16,7 @@ from pacflow.cli.common import (
     today,
 )
 from pacflow.cli.context import AppContext
+from pacflow.cli.language import renamed
 from pacflow.errors import InvalidInputError
 
 _SCHEDULE_FIELDS = ("due", "start", "sessions", "rrule", "dtstart", "cadence", "exceptions")
@@ -31,7 +32,8 @@ def step() -> None:
     """Steps of an action track: who does what, by when, with which means.
 
     A step waits for the previous step of its track unless it is added with --parallel
-    (or --after another step).
+    (or --after another step). A visit series (--rrule or --cadence) runs alongside its
+    track: the steps after it do not wait for its end (unless --after names it).
     """
 
 
@@ -143,8 +145,9 @@ def step_remove(app: AppContext, plan: str, key: str, **options: Any) -> None:
 @step.command(name="assign")
 @plan_argument
 @click.argument("key")
-@click.option("--to", "responsible", required=True, metavar="PERSON", help="New responsible.")
+@click.option("--responsible", metavar="PERSON", help="The new responsible (required).")
 @click.option("--participant", "participants", multiple=True, metavar="PERSON", help="Repeat.")
+@renamed("--to", "--responsible", "responsible", metavar="PERSON")
 @change_options
 @pass_app
 def step_assign(app: AppContext, plan: str, key: str, **options: Any) -> None:
@@ -152,9 +155,11 @@ def step_assign(app: AppContext, plan: str, key: str, **options: Any) -> None:
 
     \b
     Example:
-      pacflow step assign PAC-2025 S15 --to pg --participant jm --participant kb \\
-          --reason "CRM practice takes over the packaging"
+      pacflow step assign PAC-2025 S15 --responsible pg --participant jm \\
+          --participant kb --reason "CRM practice takes over the packaging"
     """
+    if options["responsible"] is None:
+        raise click.UsageError("Missing option '--responsible'.")
     options["participants"] = list(options["participants"]) or None
     run_named(app, "AssignStep", {"plan": plan, "step": key, **options})
 
@@ -168,7 +173,7 @@ def _progress(name: str, command: str, help_text: str, example: str) -> click.Co
         day = on if on is not None else today(app, plan).isoformat()
         run_named(app, command, {"plan": plan, "step": key, "on": day, **options})
 
-    progress.__doc__ = f"{help_text}\n\n\\b\nExample:\n  {example}\n"
+    progress.__doc__ = f"{help_text}\n\n\b\nExample:\n  {example}\n"
     return step.command(name=name)(plan_argument(progress))
 
 
@@ -235,7 +240,7 @@ def visit() -> None:
 
     Keys look like S08@2025-03-11 (the date it was first scheduled on, in the plan's time
     zone), or S08@2025-03-11T14:00 when a step has two occurrences that day. A moved
-    occurrence keeps its key. `pacflow plan show PLAN --json` lists them.
+    occurrence keeps its key. `pacflow visit list PLAN` lists them.
     """
 
 
@@ -295,6 +300,31 @@ def visit_correct(app: AppContext, plan: str, occurrence: str, **options: Any) -
     run_named(app, "CorrectOccurrenceDone", {"plan": plan, "occurrence": occurrence, **options})
 
 
+@visit.command(name="record")
+@plan_argument
+@click.argument("step_key", metavar="STEP")
+@click.option(
+    "--on",
+    "at",
+    required=True,
+    metavar="DATE|DATETIME",
+    help="When it was held: a local date, or date-time (2026-05-20T14:00).",
+)
+@click.option("--duration", metavar="ISO8601", help="How long it lasted, e.g. PT1H30M.")
+@change_options
+@pass_app
+def visit_record(app: AppContext, plan: str, step_key: str, **options: Any) -> None:
+    """Record a visit held outside the schedule (an extra occurrence of STEP, done).
+
+    For a visit that was planned, use `visit done` with its key (`visit list`).
+
+    \b
+    Example:
+      pacflow visit record PAC-2025 S08 --on 2025-05-20T14:00 --duration PT1H
+    """
+    run_named(app, "RecordUnscheduledOccurrence", {"plan": plan, "step": step_key, **options})
+
+
 @visit.command(name="cancel")
 @plan_argument
 @click.argument("occurrence")
@@ -320,9 +350,13 @@ def visit_cancel(app: AppContext, plan: str, occurrence: str, **options: Any) ->
 def visit_move(app: AppContext, plan: str, occurrence: str, **options: Any) -> None:
     """Move one occurrence to another date-time (it keeps its key).
 
+    A visit of a cadence ("8 per month") sits on a date pacflow picked: pin it to the day
+    and time you will actually go, within the same period, with no --reason needed.
+
     \b
-    Example:
+    Examples:
       pacflow visit move PAC-2025 S08@2025-03-25 --to 2025-03-27T10:00 --reason "CIO away"
+      pacflow visit move PAC-2025 S22@2025-09-03 --to 2025-09-04T14:30 --duration PT1H
     """
     if not options["to"]:
         raise InvalidInputError("--to: give the new local date-time, e.g. 2025-03-27T10:00")

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from pacflow.domain.derivation import Derivation
 from pacflow.domain.findings import Figures
@@ -42,6 +42,7 @@ from pacflow.domain.values import (
     TargetKind,
     Text,
     TimeZoneName,
+    method_word,
 )
 from pacflow.errors import InvalidInputError
 
@@ -89,10 +90,10 @@ class ClosePlan(Command):
 
 
 class SetTargetLimits(Command):
-    """Change the thresholds of the 'choisir, c'est renoncer' warnings."""
+    """Change the thresholds of the 'choisir, c'est renoncer' warnings; only those given."""
 
-    max_targets_per_rep: Count
-    max_targets_total: Count
+    max_targets_per_rep: Count | None = None
+    max_targets_total: Count | None = None
 
 
 # --- people, targets, objectives, tracks -------------------------------------------------
@@ -103,7 +104,7 @@ class AddPerson(Command):
 
     key: Key
     name: Text
-    kind: PersonKind
+    kind: Annotated[PersonKind, BeforeValidator(method_word)]
     email: OptionalText = None
     role: OptionalText = None
     sector: OptionalText = None
@@ -123,7 +124,7 @@ class AddTarget(Command):
     """Choose a target: a customer, a segment, an offer, or an offer for segments."""
 
     key: Key
-    kind: TargetKind
+    kind: Annotated[TargetKind, BeforeValidator(method_word)]
     title: Text
     responsible: Key
     ref: OptionalText = None
@@ -157,8 +158,8 @@ class AddTrack(Command):
 
     key: Key
     target: Key | None = None
-    domain: Domain
-    approach: Approach | None = None
+    domain: Annotated[Domain, BeforeValidator(method_word)]
+    approach: Annotated[Approach | None, BeforeValidator(method_word)] = None
     title: Text
 
 
@@ -299,6 +300,15 @@ class MoveOccurrence(Command):
 
     occurrence: str
     to: LocalStart
+    duration: Duration | None = None
+
+
+class RecordUnscheduledOccurrence(Command):
+    """Record a visit (or session) of a step that was held outside its schedule: an extra
+    occurrence, held at `at` (a local date, or date-time)."""
+
+    step: Key
+    at: LocalStart
     duration: Duration | None = None
 
 

@@ -18,6 +18,7 @@ from pacflow.domain import (
     checks,
     corrections,
     diagnostic,
+    extra_visits,
     indicator_values,
     market,
     replanning,
@@ -55,6 +56,7 @@ from pacflow.domain.commands import (
     RecordFinding,
     RecordIndicatorValue,
     RecordMarketChange,
+    RecordUnscheduledOccurrence,
     RemoveStep,
     ReopenOccurrence,
     ReopenStep,
@@ -206,18 +208,14 @@ def _close(state: PlanState, command: ClosePlan) -> list[PlanEvent]:
 
 def _set_limits(state: PlanState, command: SetTargetLimits) -> list[PlanEvent]:
     require_plan_change(state, command, f"plan {state.key}")
-    _check_limits(state.key, command.max_targets_per_rep, command.max_targets_total)
-    if (command.max_targets_per_rep, command.max_targets_total) == (
-        state.max_targets_per_rep,
-        state.max_targets_total,
-    ):
+    per_rep = command.max_targets_per_rep
+    total = command.max_targets_total
+    per_rep = state.max_targets_per_rep if per_rep is None else per_rep
+    total = state.max_targets_total if total is None else total
+    _check_limits(state.key, per_rep, total)
+    if (per_rep, total) == (state.max_targets_per_rep, state.max_targets_total):
         return []
-    return [
-        TargetLimitsSet(
-            max_targets_per_rep=command.max_targets_per_rep,
-            max_targets_total=command.max_targets_total,
-        )
-    ]
+    return [TargetLimitsSet(max_targets_per_rep=per_rep, max_targets_total=total)]
 
 
 # --- people, targets, objectives, tracks, indicators -------------------------------------
@@ -471,6 +469,7 @@ _DECIDERS: dict[type[Command], _Decider] = {
     CorrectStepDone: corrections.correct_step_done,
     ReopenOccurrence: corrections.reopen_occurrence,
     CorrectOccurrenceDone: corrections.correct_occurrence_done,
+    RecordUnscheduledOccurrence: extra_visits.record_unscheduled,
     RecordIndicatorValue: indicator_values.record_value,
     CorrectIndicatorValue: indicator_values.correct_value,
     RecordMarketChange: market.record_market_change,

@@ -222,15 +222,39 @@ class Sequencing:
     order: int
     predecessor: str | None
     parallel: bool
+    series: bool = False
+    """Whether it is a visit series (a recurrence or a cadence): see `runs_alongside`."""
+
+
+SERIES_KINDS = frozenset({"recurrence", "cadence"})
+
+
+def runs_alongside(schedule_kind: str) -> bool:
+    """Whether a step so scheduled runs alongside its track rather than being a stage of it.
+
+    A visit series ("2 visits a month to BRC", "8 prospect meetings a month") lasts the
+    year; the one-off steps listed after it in its track (a proposal in May) do not wait
+    for its end, so it is nobody's predecessor by track order. Naming it (`--after S08`)
+    still makes a step wait for it.
+    """
+    return schedule_kind in SERIES_KINDS
 
 
 def _sequencing(step: Step) -> Sequencing:
-    return Sequencing(step.key, step.track, step.order, step.predecessor, step.parallel)
+    return Sequencing(
+        step.key,
+        step.track,
+        step.order,
+        step.predecessor,
+        step.parallel,
+        runs_alongside(step.schedule.kind),
+    )
 
 
 def predecessors(state: PlanState, edit: Sequencing | None = None) -> dict[str, str | None]:
     """Every step's effective predecessor: none if parallel, else the one named, else the
-    previous step of its track by order. `edit` replaces (or adds) one step's sequencing."""
+    previous step of its track by order that is not a visit series (`runs_alongside`).
+    `edit` replaces (or adds) one step's sequencing."""
     by_track: dict[str, list[Sequencing]] = {}
     for step in state.steps.values():
         seq = edit if edit is not None and edit.key == step.key else _sequencing(step)
@@ -246,7 +270,8 @@ def predecessors(state: PlanState, edit: Sequencing | None = None) -> dict[str, 
                 result[seq.key] = None
             else:
                 result[seq.key] = seq.predecessor if seq.predecessor is not None else previous
-            previous = seq.key
+            if not seq.series:
+                previous = seq.key
     return result
 
 
@@ -260,6 +285,8 @@ def predecessor_of(state: PlanState, key: str) -> str | None:
     best: Step | None = None
     for other_key in state.tracks[step.track].steps:
         other = state.steps[other_key]
+        if runs_alongside(other.schedule.kind):
+            continue
         if other.order < step.order and (best is None or other.order > best.order):
             best = other
     return best.key if best is not None else None

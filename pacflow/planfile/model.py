@@ -7,7 +7,6 @@ French method words are accepted where the method uses them (`vente`, `élevage`
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 from typing import Annotated, Any
 
@@ -32,31 +31,13 @@ from pacflow.domain.values import (
     TargetKind,
     Text,
     TimeZoneName,
+    method_word,
 )
-
-_FRENCH = {
-    "collecte_d_information": "information",
-    "developpement_interne": "internal",
-    "interne": "internal",
-    "vente": "sales",
-    "pilotage": "steering",
-    "notoriete": "notoriety",
-    "chasse": "hunting",
-    "elevage": "farming",
-    "commercial": "rep",
-    "client": "customer",
-    "offre": "offer",
-    "offre_segment": "offer_segment",
-}
 
 
 def _method_word(value: Any) -> Any:
-    """`Développement interne` → `internal`; other values pass through unchanged."""
-    if not isinstance(value, str):
-        return value
-    plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
-    folded = plain.strip().lower().replace(" ", "_").replace("'", "_").replace("-", "_")
-    return _FRENCH.get(folded, value)
+    """`Développement interne` → `internal` (see `pacflow.domain.values.method_word`)."""
+    return method_word(value)
 
 
 def _method(enum_type: Any) -> Any:

@@ -21,7 +21,7 @@ def demo(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> None:
 
 
 def board(runner: CliRunner, *args: str) -> Any:
-    return json.loads(ok(runner, ["dashboard", PLAN, "--format", "json", *args]).stdout)
+    return json.loads(ok(runner, ["dashboard", PLAN, "--json", *args]).stdout)
 
 
 def rows(data: Any) -> dict[str, Any]:
@@ -287,7 +287,7 @@ def test_market_change_needs_no_revision_and_is_checked(runner: CliRunner) -> No
             [
                 "market", "record", PLAN, "--summary", "Nouvelle réglementation DORA",
                 "--affects", "segment:SEG-BA", "--affects", "offer:OFF-CRM",
-                "--effective", "2026-01-19", "--impact", "low",
+                "--on", "2026-01-19", "--impact", "low",
             ],
         )  # fmt: skip
         assert result.stdout == (
@@ -309,21 +309,21 @@ def test_market_change_needs_no_revision_and_is_checked(runner: CliRunner) -> No
         (["--affects", "T1"], "affects[0] 'T1': expected KIND:KEY"),
         (["--affects", "region:IDF"], "affects[0] 'region:IDF': expected KIND:KEY"),
         (["--affects", "target:T1", "--impact", "huge"], "impact 'huge': expected one of"),
-        (["--affects", "target:T1", "--effective", "2025-02-30"], "effective '2025-02-30'"),
+        (["--affects", "target:T1", "--on", "2025-02-30"], "effective '2025-02-30'"),
     ],
 )
 def test_bad_market_change_is_refused_with_nothing_recorded(
     runner: CliRunner, extra: list[str], message: str
 ) -> None:
-    args = ["market", "record", PLAN, "--summary", "Fusion", "--effective", "2025-06-16"]
-    if "--effective" in extra:
+    args = ["market", "record", PLAN, "--summary", "Fusion", "--on", "2025-06-16"]
+    if "--on" in extra:
         args = args[:-2]
     assert refused(runner, [*args, *extra]).startswith(message)
 
 
 def test_market_change_on_an_unknown_plan(runner: CliRunner) -> None:
     args = ["market", "record", "PAC-9", "--summary", "x", "--affects", "target:T1"]
-    assert refused(runner, [*args, "--effective", "2025-06-16"]).startswith("plan PAC-9")
+    assert refused(runner, [*args, "--on", "2025-06-16"]).startswith("plan PAC-9")
 
 
 def test_owner_who_left_and_too_many_targets(runner: CliRunner) -> None:
@@ -364,7 +364,7 @@ def test_today_is_the_plans_local_date(runner: CliRunner, utc: str, overdue: lis
 
 
 def test_the_merger_is_in_the_history_of_t1(runner: CliRunner) -> None:
-    args = ["plan", "history", PLAN, "--target", "T1", "--since", "2025-06-16", "--until"]
+    args = ["plan", "history", PLAN, "--target", "T1", "--from", "2025-06-16", "--to"]
     lines = ok(runner, [*args, "2025-06-16"]).stdout.splitlines()
     assert lines == [
         "2025-06-16 11:30 hg — market change (high impact, effective 2025-06-16) on target:T1, "

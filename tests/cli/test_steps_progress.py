@@ -165,7 +165,7 @@ def test_step_cancel_needs_a_reason(example: CliRunner) -> None:
             id="block-a-done-step",
         ),
         pytest.param(
-            ["step", "assign", PLAN, "S01", "--to", "kb"],
+            ["step", "assign", PLAN, "S01", "--responsible", "kb"],
             "step S01 is done; it cannot be reassigned",
             id="assign-a-done-step",
         ),
