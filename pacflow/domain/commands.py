@@ -391,10 +391,23 @@ C = TypeVar("C", bound=Command)
 _SCHEDULE_KINDS = frozenset({"due", "sessions", "recurrence", "cadence"})
 
 
-def build_command(command_type: type[C], data: Mapping[str, Any]) -> C:
-    """Build a command from plain data; a bad value is an InvalidInputError naming it."""
+def build_command(
+    command_type: type[C],
+    data: Mapping[str, Any],
+    *,
+    timezone: str | None = None,
+    typed_in: str | None = None,
+) -> C:
+    """Build a command from plain data; a bad value is an InvalidInputError naming it.
+
+    With `timezone` (the plan's), local times are read as a user typed them
+    (`pacflow.domain.localtime`): offsets converted, a time in the gap refused, a repeated
+    one refused unless `~1`/`~2` says which; `typed_in` is another zone they were typed in
+    (a rep's), converted to the plan's.
+    """
+    context = None if timezone is None else {"timezone": timezone, "typed_in": typed_in}
     try:
-        return command_type.model_validate(data)
+        return command_type.model_validate(data, context=context)
     except ValidationError as error:
         raise InvalidInputError(describe_validation_error(error)) from None
 

@@ -23,6 +23,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pacflow.domain.localtime import kind_of, shifted
 from pacflow.domain.rrule import MAX_OCCURRENCES, rule_moments
 from pacflow.domain.values import (
     KEY_PATTERN,
@@ -225,10 +226,31 @@ def _recurrence(step: str, schedule: Recurrence, period: PlanPeriod) -> list[_St
             check_local_time_exists(dtstart, period.timezone, f"step {step}: DTSTART")
         found = rule_moments(step, rule.rrule, dtstart, all_day, last_moment, period.text())
         # Several rules are a union (as in an RFC 5545 recurrence set): a shared start counts once.
-        for moment in found:
+        for found_moment in found:
+            moment = found_moment
+            if moment == dtstart:
+                moment = dtstart  # the rule's own start keeps its fold (~2)
+            elif not all_day:
+                # A start in the gap is read with the offset before it (RFC 5545 3.3.5):
+                # 02:30 on the spring-forward day is 03:30; `shift_of` tells it was.
+                moment = shifted(moment, period.timezone)
             moments.setdefault(moment, all_day)
     duration = schedule.duration
     return [(moment, all_day, duration) for moment, all_day in sorted(moments.items())]
+
+
+def shift_of(schedule: Schedule, start: datetime, timezone: str) -> datetime | None:
+    """The local time a recurrence asked for when its occurrence at `start` was shifted out
+    of a daylight-saving gap (02:30 asked, 03:30 held), else None."""
+    if not isinstance(schedule, Recurrence):
+        return None
+    for rule in schedule.rules:
+        if not isinstance(rule.dtstart, datetime):
+            continue
+        asked = datetime.combine(start.date(), rule.dtstart.time())
+        if kind_of(asked, timezone) == "gap" and shifted(asked, timezone) == start:
+            return asked
+    return None
 
 
 # --- cadence -----------------------------------------------------------------------------
@@ -364,4 +386,5 @@ __all__ = [
     "expand",
     "occurrence_key",
     "parse_occurrence_ref",
+    "shift_of",
 ]

@@ -34,6 +34,7 @@ from pacflow.domain.events import (
     StepMoved,
     StepStarted,
 )
+from pacflow.domain.localtime import same_moment
 from pacflow.domain.rules import (
     FINISHED,
     Sequencing,
@@ -215,7 +216,7 @@ def same_slot(occurrence: Occurrence, slot: OccurrenceSlot) -> bool:
         slot.start,
         slot.all_day,
         slot.duration,
-    )
+    ) and same_moment(occurrence.scheduled_start, slot.start)
 
 
 def assign_step(state: PlanState, command: AssignStep) -> list[PlanEvent]:
@@ -377,11 +378,21 @@ def move_occurrence(state: PlanState, command: MoveOccurrence) -> list[PlanEvent
     if not all_day:
         check_local_time_exists(start, state.timezone, f"{what}: new time")
     duration = command.duration if command.duration is not None else occurrence.duration
-    if (start, all_day, duration) == (occurrence.start, occurrence.all_day, occurrence.duration):
+    unchanged = (start, all_day, duration) == (
+        occurrence.start,
+        occurrence.all_day,
+        occurrence.duration,
+    )
+    # Naive times compare equal whatever their fold: the second 02:30 is a move from the first.
+    if unchanged and same_moment(start, occurrence.start):
         return []
     for key in state.steps[occurrence.step].occurrences:
         other = state.occurrences[key]
-        if key != occurrence.key and other.start == start and other.status in _HELD_OR_TO_HOLD:
+        if (
+            key != occurrence.key
+            and same_moment(other.start, start)
+            and other.status in _HELD_OR_TO_HOLD
+        ):
             raise RuleViolationError(
                 f"{what}: occurrence {key} of the same step is already at {format_local(start)}"
             )
