@@ -111,6 +111,9 @@ ITEM_EFFECTS: dict[type[PlanEvent], _Classifier] = {
     ev.MarketChangeRecorded: _no_item,
     ev.CalendarChangeOverridden: _no_item,
     ev.CheckThresholdsSet: _no_item,
+    # Holidays: noted on the occurrences that fall on one, anywhere in the plan (slots that
+    # move off a holiday come as occurrence events of their own).
+    ev.HolidaysSet: _every_item,
     # People: shown by name; leaving the team changes no name (the steps handed over to
     # someone else come as StepAssigned events of their own).
     ev.PersonAdded: _person_added,

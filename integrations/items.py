@@ -16,6 +16,8 @@ renders and that `integrations.revisions` compares from one event to the next. C
   time names the first); all-day occurrences are dates. The end is exact (start plus
   duration in absolute time); a timed occurrence without a duration lasts an hour
   (`DEFAULT_LENGTH`), so that no reader has to guess.
+- An occurrence on a public holiday of its responsible person says so in its description
+  (and has the category `holiday`); `pacflow check` flags it (`visit-on-holiday`).
 - UIDs use only `[A-Za-z0-9.+-]`: parts are separated by `.`, and any other character of a
   key is written `+XX` per UTF-8 byte, so `PAC-2025` / `S08` / `2025-03-11` gives
   `PAC-2025.S08.2025-03-11.pacflow` and distinct keys always give distinct UIDs.
@@ -31,6 +33,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from pacflow.domain import PlanState
+from pacflow.domain.daysoff import DaysOff
 from pacflow.domain.localtime import instant, kind_of, same_moment
 from pacflow.domain.schedule import DueDate, shift_of
 from pacflow.domain.state import Occurrence, Step
@@ -155,6 +158,7 @@ class _Context:
     categories: tuple[str, ...]
     description: tuple[str, ...]
     timezone: str
+    days_off: DaysOff
 
 
 def _context(state: PlanState, step: Step) -> _Context:
@@ -165,6 +169,7 @@ def _context(state: PlanState, step: Step) -> _Context:
         _categories(state, step),
         _description(state, step),
         timezone,
+        state.days_off(step.responsible),
     )
 
 
@@ -244,6 +249,9 @@ def _event(state: PlanState, step: Step, context: _Context, occurrence: Occurren
                 f"At {occurrence.start:%H:%M}, not {asked:%H:%M}: {asked:%H:%M} does not exist "
                 f"on {asked.date().isoformat()} in {occurrence.timezone} (RFC 5545)"
             )
+    holiday = context.days_off.holiday(occurrence.start.date())
+    if holiday is not None and not cancelled:
+        lines.append(f"Public holiday in {context.days_off.country}: {holiday}")
     lines.append(f"pacflow: {state.key} step {step.key}, occurrence {occurrence.key}")
     return CalendarItem(
         uid=f"{context.uid_prefix}{_when(step.key, occurrence.key)}.{UID_SUFFIX}",
@@ -261,7 +269,11 @@ def _event(state: PlanState, step: Step, context: _Context, occurrence: Occurren
         plan_status=occurrence.status.value,
         completed=occurrence.done_on,
         priority=0,
-        categories=(*context.categories, *(name for name, on in flags if on)),
+        categories=(
+            *context.categories,
+            *(name for name, on in flags if on),
+            *(("holiday",) if holiday is not None and not cancelled else ()),
+        ),
         description="\n".join(lines),
         location=step.location,
     )

@@ -46,10 +46,11 @@ def change_options(function: F) -> F:
 
 
 def today(app: AppContext, plan: str) -> date:
-    """Today in the plan's time zone (from the injected clock)."""
-    from pacflow.app.plans import today as plan_today
+    """Today for whoever runs the command (from the injected clock): in their own time zone
+    when they are a team member with one (a rep's day is their local day), else the plan's."""
+    from pacflow.app.plans import person_today
 
-    return plan_today(app.app, plan)
+    return person_today(app.app, plan, app.actor)
 
 
 def run(

@@ -68,6 +68,8 @@ class CreatePlan(Command):
     scope: OptionalText = None
     max_targets_per_rep: Count = 2
     max_targets_total: Count = 6
+    country: str | None = None  # public holidays; None: the zone's country; "none": none
+    subdivision: str | None = None
 
 
 class ApprovePlan(Command):
@@ -372,6 +374,18 @@ class SetCheckThresholds(Command):
     off_track_periods: int | None = None
     overdue_grace_days: int | None = None
     pace_periods: int | None = None
+
+
+class SetHolidays(Command):
+    """Say which public holidays the plan (or `person`) observes: a country code (`FR`),
+    `none`, and a subdivision; and whether cadence slots may land on holidays or weekends
+    (the plan's choice). What is not given keeps its value."""
+
+    person: Key | None = None
+    country: str | None = None
+    subdivision: str | None = None
+    slots_on_holidays: bool | None = None
+    slots_on_weekends: bool | None = None
 
 
 class RecordCalendarOverride(Command):

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from pacflow.domain import checks, indicator_values, market, replanning, steps
+from pacflow.domain import checks, holiday_rules, indicator_values, market, replanning, steps
 from pacflow.domain.commands import (
     AddPerson,
     AddStep,
@@ -44,6 +44,7 @@ from pacflow.domain.commands import (
     ReviseObjective,
     RevisePlan,
     SetCheckThresholds,
+    SetHolidays,
     SetIndicatorTargets,
     SetIndicatorTargetsFrom,
     SetObjective,
@@ -139,7 +140,8 @@ def _create_plan(command: CreatePlan) -> list[PlanEvent]:
             scope=command.scope,
             max_targets_per_rep=command.max_targets_per_rep,
             max_targets_total=command.max_targets_total,
-        )
+        ),
+        *holiday_rules.holidays_at_creation(command),
     ]
 
 
@@ -450,5 +452,6 @@ _DECIDERS: dict[type[Command], _Decider] = {
     RescheduleStepFrom: replanning.reschedule_from,
     ShiftSteps: replanning.shift_steps,
     SetCheckThresholds: checks.set_check_thresholds,
+    SetHolidays: holiday_rules.set_holidays,
     RecordCalendarOverride: market.record_calendar_override,
 }

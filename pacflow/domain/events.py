@@ -360,6 +360,19 @@ class CheckThresholdsSet(PlanEvent):
     pace_periods: int | None = None
 
 
+class HolidaysSet(PlanEvent):
+    """The public holidays the plan (or one person, `person`) observes, by country and
+    subdivision (None: none), and whether cadence slots may land on them or on weekends
+    (the plan's choice only). `from_zone`: the country was taken from the plan's zone."""
+
+    person: Key | None = None
+    country: str | None = None
+    subdivision: str | None = None
+    slots_on_holidays: bool = False
+    slots_on_weekends: bool = False
+    from_zone: bool = False
+
+
 # --- registry ----------------------------------------------------------------------------
 
 EVENT_TYPES: dict[str, type[PlanEvent]] = {
@@ -395,6 +408,7 @@ EVENT_TYPES: dict[str, type[PlanEvent]] = {
     "IndicatorValueCorrected": IndicatorValueCorrected,
     "MarketChangeRecorded": MarketChangeRecorded,
     "CheckThresholdsSet": CheckThresholdsSet,
+    "HolidaysSet": HolidaysSet,
 }
 """Every event type by the name the store records; the only way back from a name to a type."""
 

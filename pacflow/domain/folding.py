@@ -27,6 +27,7 @@ from typing import Any
 from pacflow.domain.events import (
     CalendarChangeOverridden,
     CheckThresholdsSet,
+    HolidaysSet,
     IndicatorDefined,
     IndicatorTargetsSet,
     IndicatorValueCorrected,
@@ -313,6 +314,16 @@ def _check_thresholds_set(state: PlanState, event: CheckThresholdsSet) -> None:
     state.checks = dataclasses.replace(state.checks, **given)
 
 
+def _holidays_set(state: PlanState, event: HolidaysSet) -> None:
+    if event.person is not None:
+        person = state.people[event.person]
+        person.country, person.subdivision = event.country, event.subdivision
+        return
+    state.country, state.subdivision = event.country, event.subdivision
+    state.slots_on_holidays = event.slots_on_holidays
+    state.slots_on_weekends = event.slots_on_weekends
+
+
 _Handler = Callable[[PlanState, Any], None]
 
 _HANDLERS: dict[type[PlanEvent], _Handler] = {
@@ -346,6 +357,7 @@ _HANDLERS: dict[type[PlanEvent], _Handler] = {
     IndicatorValueCorrected: _indicator_value,
     MarketChangeRecorded: _environment_fact,
     CheckThresholdsSet: _check_thresholds_set,
+    HolidaysSet: _holidays_set,
     CalendarChangeOverridden: _environment_fact,
 }
 
@@ -419,6 +431,7 @@ _CHANGES: dict[type[PlanEvent], tuple[_Claim, ...]] = {
     PlanClosed: (),
     TargetLimitsSet: (),
     CheckThresholdsSet: (),
+    HolidaysSet: (("people", "person"),),
     MarketChangeRecorded: (),
     CalendarChangeOverridden: (),
     PersonAdded: (("people", None),),

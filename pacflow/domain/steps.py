@@ -90,7 +90,7 @@ def add_step(state: PlanState, command: AddStep) -> list[PlanEvent]:
         state,
         Sequencing(command.key, track.key, order, command.predecessor, command.parallel),
     )
-    slots = expand(command.key, command.schedule, state.period)
+    slots = expand(command.key, command.schedule, state.period_for(command.responsible))
     events: list[PlanEvent] = [
         StepAdded(
             key=command.key,
@@ -184,7 +184,9 @@ def move_step(state: PlanState, command: MoveStep) -> list[PlanEvent]:
 
 def reschedule(state: PlanState, step: Step, schedule: Schedule) -> list[PlanEvent]:
     """Occurrence events that turn `step`'s occurrences into those of `schedule`."""
-    slots = {slot.key: slot for slot in expand(step.key, schedule, state.period)}
+    slots = {
+        slot.key: slot for slot in expand(step.key, schedule, state.period_for(step.responsible))
+    }
     gone: list[str] = []
     for key in step.occurrences:
         occurrence = state.occurrences[key]

@@ -27,6 +27,9 @@ def export_plan(state: PlanState) -> dict[str, Any]:
                 "max_targets_per_rep": state.max_targets_per_rep,
                 "max_targets_total": state.max_targets_total,
             },
+            # Said even when none: a plan file without it takes the zone's country.
+            "country": state.country or "none",
+            "subdivision": state.subdivision,
         },
         "people": [
             {
@@ -37,6 +40,8 @@ def export_plan(state: PlanState) -> dict[str, Any]:
                 "role": p.role,
                 "sector": p.sector,
                 "timezone": p.timezone,
+                "country": p.country,
+                "subdivision": p.subdivision,
                 "left_on": p.left_on,
             }
             for p in state.people.values()

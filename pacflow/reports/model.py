@@ -44,12 +44,15 @@ class VisitState(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Visit:
-    """One occurrence of a step, on its (local) day."""
+    """One occurrence of a step, on its day and at its time in its responsible person's
+    zone (`at` names the zone when it is not the plan's); `holiday`: the public holiday it
+    falls on, if still to hold."""
 
     key: str
     day: date
     at: str | None
     state: VisitState
+    holiday: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
