@@ -60,11 +60,15 @@ def run(
     *,
     as_json: bool,
     dry_run: bool,
+    typed_in: str | None = None,
 ) -> None:
-    """Build the command (one-line errors for bad values), run it, print what happened."""
+    """Build the command (one-line errors for bad values), run it, print what happened;
+    local times were typed in the plan's zone, or in `typed_in` (a zone or a person)."""
     from pacflow.app.changes import execute
 
-    outcome = execute(app.app, command_type, fields, actor=app.actor, dry_run=dry_run)
+    outcome = execute(
+        app.app, command_type, fields, actor=app.actor, dry_run=dry_run, typed_in=typed_in
+    )
     print_outcome(outcome, as_json=as_json, dry_run=dry_run)
 
 
@@ -199,4 +203,14 @@ def run_named(app: AppContext, command_name: str, fields: dict[str, Any]) -> Non
     """`run` for a command named in pacflow.domain.commands, popping the change options."""
     as_json = fields.pop("as_json")
     dry_run = fields.pop("dry_run")
-    run(app, command_name, fields, as_json=as_json, dry_run=dry_run)
+    typed_in = fields.pop("typed_in", None)
+    run(app, command_name, fields, as_json=as_json, dry_run=dry_run, typed_in=typed_in)
+
+
+typed_in_option = click.option(
+    "--in",
+    "typed_in",
+    metavar="ZONE|PERSON",
+    help="The times given are local to this IANA zone or to this person's own zone (a rep in "
+    "New York), not the plan's; they are converted to the plan's.",
+)

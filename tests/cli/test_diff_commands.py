@@ -72,7 +72,8 @@ def test_to_defaults_to_now(runner: CliRunner) -> None:
     assert lines[0] == (
         "PAC-2025: changes from revision 3 (published) to now (revision 3, published)"
     )
-    # After the re-actualisation: visits cancelled or moved off a holiday (progress such as visits held is not listed).
+    # After the re-actualisation: visits cancelled or moved off a holiday (progress such as
+    # visits held is not listed).
     assert lines[1:] == [
         "Occurrences",
         "  S08@2025-08-12 cancelled: Gel post-rapprochement, interlocuteurs en congés",
