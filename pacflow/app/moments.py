@@ -3,8 +3,10 @@
 A moment is transaction time (when a change was recorded), typed in the plan's time zone:
 a bare date means the end of that day ("as it stood on 1 June"), or its start where the
 caller asks for one (`--since`); a date-time without an offset is local; one with an
-offset or `Z` is taken as given. The plan's zone is the one it was created with, read from
-its first event (`PlanOrigin`), so every command resolves moments the same way.
+offset or `Z` is taken as given; a local time the clocks skip is refused, and a repeated
+one needs an offset or `~1`/`~2` (`pacflow.domain.localtime`). The plan's zone is the one
+it was created with, read from its first event (`PlanOrigin`), so every command resolves
+moments the same way.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from pacflow.domain.localtime import instant, read_typed, split_suffix
 from pacflow.errors import InvalidInputError, NotFoundError
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -32,15 +35,19 @@ def parse_moment(text: str, zone: ZoneInfo, option: str, *, day_start: bool = Fa
             next_day = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
             return next_day.astimezone(UTC) - timedelta(microseconds=1)
         if _DATE_TIME.match(value):
-            moment = datetime.fromisoformat(value)
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=zone)
+            body, fold = split_suffix(value)
+            moment = datetime.fromisoformat(body)
+            if moment.tzinfo is None or fold is not None:
+                # The one policy for local times (docs/time.md): a time the clocks skip is
+                # refused, a repeated one needs an offset or ~1/~2.
+                return instant(read_typed(moment, fold, zone, option), zone)
             return moment.astimezone(UTC)
     except (ValueError, OverflowError):  # OverflowError: the first or last day of datetime
         pass
     raise InvalidInputError(
         f"{option} {text!r}: expected a date (2025-06-01), a local date-time "
-        "(2025-06-30T17:00) or one with an offset (2025-06-30T15:00Z)",
+        "(2025-06-30T17:00, ~2 for the second of two repeated times) or one with an offset "
+        "(2025-06-30T15:00Z)",
         code="invalid-moment",
         subject=option,
     )

@@ -38,17 +38,13 @@ def _progress_bar(enabled: bool) -> Iterator[object]:
 
 
 def _local_moment(text: str) -> datetime:
-    from pacflow.errors import InvalidInputError
+    """`--until` read like every `--as-of` (the demo plan's zone; offsets and `~2` too), as
+    the demo's local time its history is dated in."""
+    from pacflow.app.moments import parse_moment
+    from pacflow.demo import DEMO_TIMEZONE
 
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInputError(
-            f"--until {text!r}: expected a local date-time such as 2025-06-30T17:00"
-        ) from None
-    if moment.tzinfo is not None:
-        raise InvalidInputError(f"--until {text!r}: give a local time of the plan, no offset")
-    return moment
+    zone = ZoneInfo(DEMO_TIMEZONE)
+    return parse_moment(text, zone, "--until").astimezone(zone).replace(tzinfo=None)
 
 
 def _refuse_other_plans(url: str, demo_plan: str) -> None:
@@ -80,7 +76,8 @@ def _refuse_other_plans(url: str, demo_plan: str) -> None:
 @click.option(
     "--until",
     metavar="DATETIME",
-    help="Only what was entered before this local date-time (the plan as it stood then).",
+    help="Only what was entered before this moment (the plan as it stood then): a date (its "
+    "end), a local date-time, or one with an offset, as --as-of takes.",
 )
 @json_option
 @pass_app
@@ -103,6 +100,7 @@ def demo(app: AppContext, as_json: bool, until: str | None) -> None:
       pacflow demo
       pacflow --db sqlite:///demo.db demo
       pacflow --db sqlite:///june.db demo --until 2025-06-30T17:00
+      pacflow --db sqlite:///june.db demo --until 2025-06-30T15:00Z
     """
     from pacflow.demo import DEMO_PLAN, build_demo
     from pacflow.storage import open_store

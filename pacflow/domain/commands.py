@@ -71,6 +71,8 @@ class CreatePlan(Command):
     scope: OptionalText = None
     max_targets_per_rep: Count = 2
     max_targets_total: Count = 6
+    country: str | None = None  # public holidays; None: the zone's country; "none": none
+    subdivision: str | None = None
 
 
 class ApprovePlan(Command):
@@ -420,6 +422,18 @@ class SetCheckThresholds(Command):
     pace_periods: int | None = None
 
 
+class SetHolidays(Command):
+    """Say which public holidays the plan (or `person`) observes: a country code (`FR`),
+    `none`, and a subdivision; and whether cadence slots may land on holidays or weekends
+    (the plan's choice). What is not given keeps its value."""
+
+    person: Key | None = None
+    country: str | None = None
+    subdivision: str | None = None
+    slots_on_holidays: bool | None = None
+    slots_on_weekends: bool | None = None
+
+
 class RecordCalendarOverride(Command):
     """Note that a change made in a calendar was not applied to the plan, and by which rule.
 
@@ -479,10 +493,23 @@ C = TypeVar("C", bound=Command)
 _SCHEDULE_KINDS = frozenset({"due", "sessions", "recurrence", "cadence"})
 
 
-def build_command(command_type: type[C], data: Mapping[str, Any]) -> C:
-    """Build a command from plain data; a bad value is an InvalidInputError naming it."""
+def build_command(
+    command_type: type[C],
+    data: Mapping[str, Any],
+    *,
+    timezone: str | None = None,
+    typed_in: str | None = None,
+) -> C:
+    """Build a command from plain data; a bad value is an InvalidInputError naming it.
+
+    With `timezone` (the plan's), local times are read as a user typed them
+    (`pacflow.domain.localtime`): offsets converted, a time in the gap refused, a repeated
+    one refused unless `~1`/`~2` says which; `typed_in` is another zone they were typed in
+    (a rep's), converted to the plan's.
+    """
+    context = None if timezone is None else {"timezone": timezone, "typed_in": typed_in}
     try:
-        return command_type.model_validate(data)
+        return command_type.model_validate(data, context=context)
     except ValidationError as error:
         raise InvalidInputError(describe_validation_error(error)) from None
 

@@ -10,6 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from pacflow.domain.commands import describe_validation_error
+from pacflow.domain.localtime import zone
 from pacflow.errors import InvalidInputError, PacflowError
 from pacflow.planfile.model import PlanFile
 
@@ -79,13 +80,25 @@ def parse_plan_file(text: str, name: str = "plan file") -> PlanFile:
         raise InvalidInputError(f"{name}: YAML syntax error: {error}") from None
     if not isinstance(data, dict):
         raise InvalidInputError(f"{name}: expected a mapping with `plan:` at the top")
+    header = data.get("plan")
+    timezone = header.get("timezone") if isinstance(header, dict) else None
+    # Local times are read as typed, in the plan's zone (docs/time.md); an unknown zone is
+    # left for the header's own check to name.
+    context = {"timezone": timezone} if _known_zone(timezone) else None
     try:
-        return PlanFile.model_validate(data)
+        return PlanFile.model_validate(data, context=context)
     except ValidationError as error:
         location: Location = tuple(error.errors()[0]["loc"])
         line = _closest_line(lines, location)
         where = f"{name}:{line}" if line else name
         raise InvalidInputError(f"{where}: {describe_validation_error(error)}") from None
+
+
+def _known_zone(name: object) -> bool:
+    try:
+        return isinstance(name, str) and zone(name) is not None
+    except InvalidInputError:
+        return False
 
 
 def _lines(node: yaml.Node | None, path: Location = ()) -> dict[Location, int]:

@@ -66,6 +66,8 @@ class PlanHeader(_Spec):
     owner: Key
     scope: OptionalText = None
     limits: Limits = Limits()
+    country: OptionalText = None  # public holidays: FR, none; default: the zone's country
+    subdivision: OptionalText = None
 
 
 class PersonSpec(_Spec):
@@ -78,6 +80,8 @@ class PersonSpec(_Spec):
     role: OptionalText = None
     sector: OptionalText = None
     timezone: TimeZoneName | None = None
+    country: OptionalText = None  # their own public holidays, when not the plan's
+    subdivision: OptionalText = None
     left_on: date | None = None
 
 

@@ -177,14 +177,16 @@ def test_step_add_the_worked_example_visit_series(example: CliRunner) -> None:
             id="bad-date-time",
         ),
         pytest.param(
-            ("--session", "2025-03-11T10:00Z"),
-            "schedule.sessions[0].start '2025-03-11T10:00Z': expected a local date",
-            id="date-time-with-offset",
+            ("--session", "2025-10-26T02:30"),
+            "schedule.sessions[0].start '2025-10-26T02:30': happens twice in Europe/Paris (the "
+            "clocks go back that day); say which: 2025-10-26T02:30+02:00 or 2025-10-26T02:30~1",
+            id="repeated-hour-without-saying-which",
         ),
         pytest.param(
             ("--session", "2025-03-30T02:30"),
-            "step S03: session 2025-03-30T02:30 does not exist in Europe/Paris (the clocks skip "
-            "it); choose another time",
+            "schedule.sessions[0].start '2025-03-30T02:30': does not exist in Europe/Paris (the "
+            "clocks go from 02:00 to 03:00 that day); the nearest valid times are "
+            "2025-03-30T01:59 and 2025-03-30T03:00",
             id="skipped-by-daylight-saving",
         ),
         pytest.param(
