@@ -5,6 +5,10 @@ a bare date means the end of that day ("as it stood on 1 June"), or its start wh
 caller asks for one (`--since`); a date-time without an offset is local; one with an
 offset or `Z` is taken as given. The plan's zone is the one it was created with, read from
 its first event (`PlanOrigin`), so every command resolves moments the same way.
+
+Moments are written in ASCII digits and fall within `SUPPORTED_YEARS` (1900–2200, see
+`pacflow.domain.values`): far enough for any plan, near enough that every view can add a
+day, a week or a time zone offset to them without leaving Python's calendar.
 """
 
 from __future__ import annotations
@@ -14,10 +18,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from pacflow.domain.values import check_year
 from pacflow.errors import InvalidInputError, NotFoundError
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}[0-9:.+\-Z ]{0,20}")
 
 
 def parse_moment(text: str, zone: ZoneInfo, option: str, *, day_start: bool = False) -> datetime:
@@ -27,12 +32,14 @@ def parse_moment(text: str, zone: ZoneInfo, option: str, *, day_start: bool = Fa
     try:
         if _DATE.fullmatch(value):
             day = date.fromisoformat(value)
+            check_year(day, option, text)
             if day_start:
                 return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
             next_day = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
             return next_day.astimezone(UTC) - timedelta(microseconds=1)
-        if _DATE_TIME.match(value):
+        if _DATE_TIME.fullmatch(value):
             moment = datetime.fromisoformat(value)
+            check_year(moment, option, text)
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=zone)
             return moment.astimezone(UTC)

@@ -89,7 +89,7 @@ def dashboard(
     from pacflow.app.piloting import dashboard as dashboard_query
     from pacflow.cli.piloting_format import render_dashboard, render_dashboard_markdown
     from pacflow.cli.render import to_json
-    from pacflow.cli.report_command import write_atomically
+    from pacflow.cli.files import write_atomically
     from pacflow.reports.dashboard_html import render_dashboard_html
     from pacflow.reports.labels import Labels
 

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, StringConstraints
 
@@ -198,18 +198,53 @@ Count = Annotated[int, Field(ge=0, le=10_000)]
 """A number of occurrences or targets: never negative."""
 
 
+# --- dates within reach ------------------------------------------------------------------
+
+SUPPORTED_YEARS = (1900, 2200)
+"""The first and last year of any date or moment pacflow accepts: wide enough for any plan,
+narrow enough that every view can add a day, a week or an offset without overflowing."""
+
+
+def check_year(moment: date, field: str, text: object = None) -> None:
+    """Refuse a date or date-time outside `SUPPORTED_YEARS`, naming `field` (and what was
+    typed, `text`, when there is one)."""
+    first, last = SUPPORTED_YEARS
+    if not first <= moment.year <= last:
+        shown = text if text is not None else moment.isoformat()
+        raise InvalidInputError(
+            f"{field} {str(shown).strip()!r}: expected a date between {first} and {last}",
+            code="out-of-range",
+            subject=field,
+        )
+
+
 # --- time zones --------------------------------------------------------------------------
+
+_ZONE_NAME = re.compile(r"[A-Za-z0-9_+\-]{1,30}(?:/[A-Za-z0-9_+\-]{1,30}){0,2}")
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
 
 
 @lru_cache(maxsize=64)
 def zone(name: str) -> ZoneInfo:
-    """The IANA time zone `name` (e.g. `Europe/Paris`), or an InvalidInputError."""
+    """The IANA time zone `name` (e.g. `Europe/Paris`), or an InvalidInputError.
+
+    Only names of real zones are read (not a folder of the database such as `Europe`, nor a
+    path or a 4,000-character name): the database is a directory tree `ZoneInfo` would open
+    whatever file the name points at."""
+    real = isinstance(name, str) and _ZONE_NAME.fullmatch(name) and name in _zone_names()
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise InvalidInputError(
-            f"timezone {name!r}: expected an IANA time zone name such as Europe/Paris"
-        ) from None
+        if real:
+            return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
+        pass
+    shown = name if len(str(name)) <= 60 else f"{str(name)[:60]}…"
+    raise InvalidInputError(
+        f"timezone {shown!r}: expected an IANA time zone name such as Europe/Paris"
+    )
 
 
 def _timezone_validator(value: str) -> str:
@@ -270,8 +305,8 @@ LocalStart = Annotated[datetime | date, BeforeValidator(_date_or_datetime)]
 """When something happens: a date (all day) or a local date-time."""
 
 _DURATION = re.compile(
-    r"P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
-    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?"
+    r"P(?:(?P<weeks>[0-9]{1,9})W)?(?:(?P<days>[0-9]{1,9})D)?"
+    r"(?:T(?:(?P<hours>[0-9]{1,9})H)?(?:(?P<minutes>[0-9]{1,9})M)?(?:(?P<seconds>[0-9]{1,9})S)?)?"
 )
 
 
@@ -332,9 +367,9 @@ Duration = Annotated[
 
 # --- periods -----------------------------------------------------------------------------
 
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
-_WEEK = re.compile(r"(\d{4})-W(\d{2})")
-_QUARTER = re.compile(r"(\d{4})-Q([1-4])")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+_WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})")
+_QUARTER = re.compile(r"([0-9]{4})-Q([1-4])")
 PERIOD_EXAMPLES = {Per.MONTH: "2025-03", Per.WEEK: "2025-W07", Per.QUARTER: "2025-Q1"}
 
 

@@ -82,7 +82,7 @@ def test_record_as_json_and_as_a_dry_run(example: CliRunner) -> None:
         ),
         (
             ["record", PLAN, "I2", "--period", "2025-03", "--value", "deux"],
-            "value 'deux': Input should be a valid decimal",
+            "value 'deux': expected a number such as 19.4",
         ),
         (
             ["record", PLAN, "I2", "--period", "2025-03", "--value", "inf"],

@@ -195,9 +195,9 @@ def test_february_of_a_leap_year_is_a_period_like_any_other() -> None:
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("abc", "value 'abc': Input should be a valid decimal"),
+        ("abc", "value 'abc': expected a number such as 19.4"),
         ("NaN", "value 'NaN'"),
-        ("", "value '': Input should be a valid decimal"),
+        ("", "value '': expected a number such as 19.4"),
     ],
 )
 def test_a_value_must_be_a_finite_number(value: str, message: str) -> None:
