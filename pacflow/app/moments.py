@@ -6,7 +6,7 @@ caller asks for one (`--since`); a date-time without an offset is local; one wit
 offset or `Z` is taken as given. The plan's zone is the one it was created with, read from
 its first event (`PlanOrigin`), so every command resolves moments the same way.
 
-Moments are written in ASCII digits and fall within `SUPPORTED_YEARS` (1900–2200, see
+Moments are written in ASCII digits and fall within `SUPPORTED_YEARS` (1900 to 2200, see
 `pacflow.domain.values`): far enough for any plan, near enough that every view can add a
 day, a week or a time zone offset to them without leaving Python's calendar.
 """

@@ -17,7 +17,7 @@ from pacflow.cli.common import json_option, pass_app, plan_argument
 from pacflow.cli.context import AppContext
 from pacflow.cli.files import write_atomically
 from pacflow.cli.render import echo_json, table
-from pacflow.errors import InvalidInputError, NotFoundError
+from pacflow.errors import NotFoundError
 
 if TYPE_CHECKING:
     from integrations.accounts import AccountStore, CalendarAccount

@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from pacflow.domain.derivation import Derivation
 from pacflow.domain.schedule import Cadence, Schedule
+from pacflow.domain.storable import check_storable
+from pacflow.domain.validation_words import phrase, shown_input
 from pacflow.domain.values import (
     KEY_RULE,
     Aggregation,
@@ -41,8 +43,6 @@ from pacflow.domain.values import (
     Text,
     TimeZoneName,
 )
-from pacflow.domain.storable import check_storable
-from pacflow.domain.validation_words import phrase, shown_input
 from pacflow.errors import InvalidInputError
 
 

@@ -65,9 +65,9 @@ def _rrule_parts(bad: str, text: str) -> dict[str, str]:
     if "COUNT" in parts and "UNTIL" in parts:
         raise InvalidInputError(f"{bad}: give COUNT or UNTIL, not both")
     for name in ("COUNT", "INTERVAL"):
-        value = parts.get(name)
-        if value is not None and (
-            re.fullmatch("[0-9]{1,5}", value) is None or not 1 <= int(value) <= MAX_COUNT
+        number = parts.get(name)
+        if number is not None and (
+            re.fullmatch("[0-9]{1,5}", number) is None or not 1 <= int(number) <= MAX_COUNT
         ):
             raise InvalidInputError(f"{bad}: {name} must be a whole number from 1 to {MAX_COUNT}")
     if "UNTIL" in parts:

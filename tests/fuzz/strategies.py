@@ -40,8 +40,9 @@ _EDGE_TEXT = [
 
 texts: st.SearchStrategy[str] = st.one_of(
     st.sampled_from(_EDGE_TEXT),
-    st.text(st.characters(categories=["Cc", "Cs", "Zl", "Zp", "Cf"]), min_size=1, max_size=5)
-    .map(lambda bad: f"Visit{bad}BRC"),
+    st.text(st.characters(categories=["Cc", "Cs", "Zl", "Zp", "Cf"]), min_size=1, max_size=5).map(
+        lambda bad: f"Visit{bad}BRC"
+    ),
     st.text(max_size=40),
 ).filter(lambda text: "\0" not in text)  # argv cannot carry a NUL (see the corpus for it)
 
@@ -83,7 +84,9 @@ dates: st.SearchStrategy[str] = st.one_of(
 moments: st.SearchStrategy[str] = st.one_of(
     dates,
     st.datetimes().map(lambda moment: moment.isoformat(timespec="minutes")),
-    st.sampled_from(["0001-01-01T00:00", "9999-12-31T23:59Z", "2026-03-29T02:30", "2026-06-01T25:00"]),
+    st.sampled_from(
+        ["0001-01-01T00:00", "9999-12-31T23:59Z", "2026-03-29T02:30", "2026-06-01T25:00"]
+    ),
     st.text(alphabet=_DIGITS + "-T:Z+. ", min_size=10, max_size=30),
 )
 
