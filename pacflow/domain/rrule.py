@@ -53,12 +53,12 @@ def _rrule_parts(bad: str, text: str) -> dict[str, str]:
         if name in parts:
             raise InvalidInputError(f"{bad}: {name} is given twice")
         parts[name] = value.strip().upper()
+        if _LONG_NUMBER.search(parts[name].replace("T", "-")) and name != "UNTIL":
+            raise InvalidInputError(f"{bad}: {name} holds a number too long to be meant")
         if _VALUE.fullmatch(parts[name].replace("T", "")) is None:
             raise InvalidInputError(
                 f"{bad}: {name} takes letters, digits, ',', '+' and '-' (ASCII)"
             )
-        if _LONG_NUMBER.search(parts[name].replace("T", "-")) and name != "UNTIL":
-            raise InvalidInputError(f"{bad}: {name} holds a number too long to be meant")
     frequency = parts.get("FREQ")
     if frequency not in _FREQUENCIES:
         raise InvalidInputError(f"{bad}: FREQ must be one of {', '.join(_FREQUENCIES)}")
