@@ -38,6 +38,7 @@ def _progress_bar(enabled: bool) -> Iterator[object]:
 
 
 def _local_moment(text: str) -> datetime:
+    from pacflow.domain.values import check_year
     from pacflow.errors import InvalidInputError
 
     try:
@@ -48,6 +49,7 @@ def _local_moment(text: str) -> datetime:
         ) from None
     if moment.tzinfo is not None:
         raise InvalidInputError(f"--until {text!r}: give a local time of the plan, no offset")
+    check_year(moment, "--until", text)
     return moment
 
 

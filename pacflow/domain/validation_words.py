@@ -61,6 +61,9 @@ def phrase(error: ErrorDetails) -> str:
     kind = error["type"]
     context: dict[str, Any] = dict(error.get("ctx") or {})
     if kind in _PHRASES:
+        reason = context.get("error")  # what pydantic found: "month value is outside..."
+        if kind.endswith("_parsing") and isinstance(reason, str) and reason:
+            return f"{_PHRASES[kind]} ({reason})"
         return _PHRASES[kind]
     if kind == "greater_than_equal" and context.get("ge") in (0, "0"):
         return "must not be negative"

@@ -150,6 +150,10 @@ def _cli_cases() -> list[Case]:
         Case("due date year 1", _step_add("--due", "0001-01-01")),
         Case("fullwidth due date", _step_add("--due", _fullwidth("2026-03-01"))),
         Case("plan ends in 9999", _create("--end", "9999-12-31")),
+        Case("demo --until year 1", ("demo", "--until", "0001-01-01T00:00")),
+        Case(
+            "demo --until in fullwidth digits", ("demo", "--until", _fullwidth("2025-06-30T17:00"))
+        ),
         # log positions
         Case("store log --after 10**20", ("store", "log", "--after", "99999999999999999999")),
         Case("store log --limit 10**20", ("store", "log", "--limit", "99999999999999999999")),
