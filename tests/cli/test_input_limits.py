@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from events import NO_STREAM, EventStore, NewEvent
 from pacflow.app import App
 from pacflow.app.changes import execute
 from pacflow.cli import main
@@ -164,3 +165,26 @@ def test_no_output_replaces_something_that_is_not_a_regular_file(
         assert code == 1
         assert "it is not a regular file (a device, a pipe or a socket)" in message
         assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
+
+
+@pytest.mark.postgres
+def test_an_event_postgresql_cannot_project_is_one_line_not_a_traceback(
+    runner: CliRunner, postgres_store_url: str
+) -> None:
+    # Recorded by a pacflow that did not check text yet: the log took it, PostgreSQL's
+    # read models cannot (no NUL in a text column).
+    nul_title = {"key": "OLD", "title": "Plan\x00file", "start": "2026-01-01",
+                 "end": "2026-12-31", "timezone": "UTC", "owner": "hg"}  # fmt: skip
+    with EventStore.from_url(postgres_store_url) as store:
+        store.append(
+            "OLD", [NewEvent("PlanCreated", nul_title, metadata={"actor": "hg"})], NO_STREAM
+        )
+    listed = runner.invoke(main, ["--db", postgres_store_url, "plan", "list"])
+    assert listed.exit_code == 5
+    assert listed.stderr == (
+        "error: the read models cannot take the events after position 0 (DataError: "
+        "PostgreSQL text fields cannot contain NUL (0x00) bytes); the log itself is untouched "
+        "(see `pacflow store log --after 0 --limit 20`)\n"
+    )
+    verified = runner.invoke(main, ["--db", postgres_store_url, "store", "verify"])
+    assert verified.exit_code == 0
