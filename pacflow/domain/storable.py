@@ -139,6 +139,11 @@ def _shown(value: object) -> str:
     return text if len(text) <= 60 else f"{text[:57]}…{text[-1]}"
 
 
+def _shown_whole(value: int) -> str:
+    # str() of an int past 4,300 digits raises; such a number is shown by its length.
+    return _shown(value) if value.bit_length() < 200 else f"(a number of {value.bit_length()} bits)"
+
+
 __all__ = [
     "LARGEST_NUMBER",
     "LARGEST_WHOLE",
@@ -150,8 +155,3 @@ __all__ = [
     "check_text",
     "unstorable_character",
 ]
-
-
-def _shown_whole(value: int) -> str:
-    # str() of an int past 4,300 digits raises; such a number is shown by its length.
-    return _shown(value) if value.bit_length() < 200 else f"(a number of {value.bit_length()} bits)"

@@ -156,6 +156,15 @@ def _step_rrule(draw: st.DrawFn) -> tuple[str, list[str]]:
     ]  # fmt: skip
 
 
+def _step_cadence(draw: st.DrawFn) -> tuple[str, list[str]]:
+    per = draw(st.sampled_from(["month", "week", "quarter", "fortnight", "\u00b2"]))
+    return "step add --cadence", [
+        "step", "add", PLAN, "S99", "--track", "T1-ELEV", "--title", "Visits",
+        "--responsible", "cd", "--cadence", f"{draw(numbers)} per {per}",
+        "--except", f"{draw(periods)}={draw(numbers)}",
+    ]  # fmt: skip
+
+
 def _record(draw: st.DrawFn) -> tuple[str, list[str]]:
     return "indicator record", [
         "indicator", "record", PLAN, "I1", "--period", draw(periods), "--value", draw(numbers),
@@ -217,8 +226,8 @@ def _sync(draw: st.DrawFn) -> tuple[str, list[str]]:
 
 
 _TEMPLATES = (
-    _create, _step_due, _step_rrule, _record, _targets, _objective, _person, _reason,
-    _as_of, _diff, _log, _sync,
+    _create, _step_due, _step_rrule, _step_cadence, _record, _targets, _objective, _person,
+    _reason, _as_of, _diff, _log, _sync,
 )  # fmt: skip
 
 _FILE_FIELDS = (
