@@ -15,11 +15,13 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from pacflow.domain.derivation import Derivation
 from pacflow.domain.findings import Figures
 from pacflow.domain.schedule import Cadence, Schedule
+from pacflow.domain.storable import check_storable
+from pacflow.domain.validation_words import phrase, shown_input
 from pacflow.domain.values import (
     KEY_RULE,
     AccessScope,
@@ -55,6 +57,12 @@ class Command(BaseModel):
     plan: Key
     actor: Text
     reason: OptionalText = None
+
+    @model_validator(mode="after")
+    def _storable(self) -> Command:
+        """Every value fits every backend and view (an InvalidInputError naming it)."""
+        check_storable(self, "")
+        return self
 
 
 # --- plan --------------------------------------------------------------------------------
@@ -527,21 +535,11 @@ def describe_validation_error(error: ValidationError) -> str:
         else:
             path += f".{part}" if path else str(part)
         previous = part
-    message = first["msg"].removeprefix("Value error, ")
-    if first["type"] == "enum":
-        expected = first["ctx"]["expected"].replace(" or ", ", ").replace("'", "")
-        message = f"expected one of {expected}"
-    elif first["type"] == "union_tag_invalid":
+    if first["type"] == "union_tag_invalid":
         expected = first["ctx"]["expected_tags"].replace("'", "")
         return f"{path}.kind {first['ctx']['tag']!r}: expected one of {expected}"
-    elif first["type"] == "string_pattern_mismatch":
+    message = phrase(first)
+    if first["type"] == "string_pattern_mismatch":
         message = f"expected {KEY_RULE}"  # the only pattern commands use is the key's
-    elif first["type"] == "string_too_short":
-        message = "must not be empty"
-    elif first["type"] == "missing":
-        message = "this field is required"
-    elif first["type"] == "extra_forbidden":
-        message = "unknown field"
-    value = first.get("input")
-    shown = f" {value!r}" if isinstance(value, str | int) and first["type"] != "missing" else ""
+    shown = shown_input(first.get("input")) if first["type"] != "missing" else ""
     return f"{path or 'command'}{shown}: {message}"

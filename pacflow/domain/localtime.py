@@ -26,7 +26,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pacflow.errors import InvalidInputError
 
@@ -38,15 +38,31 @@ _SUFFIX = re.compile(r"~([12])$")
 Kind = Literal["exists", "gap", "repeated"]
 
 
+_ZONE_NAME = re.compile(r"[A-Za-z0-9_+\-]{1,30}(?:/[A-Za-z0-9_+\-]{1,30}){0,2}")
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
 @lru_cache(maxsize=64)
 def zone(name: str) -> ZoneInfo:
-    """The IANA time zone `name` (e.g. `Europe/Paris`), or an InvalidInputError."""
+    """The IANA time zone `name` (e.g. `Europe/Paris`), or an InvalidInputError.
+
+    Only names of real zones are read (not a folder of the database such as `Europe`, nor a
+    path or a 4,000-character name): the database is a directory tree `ZoneInfo` would open
+    whatever file the name points at."""
+    real = isinstance(name, str) and _ZONE_NAME.fullmatch(name) and name in _zone_names()
     try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise InvalidInputError(
-            f"timezone {name!r}: expected an IANA time zone name such as Europe/Paris"
-        ) from None
+        if real:
+            return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError):
+        pass
+    shown = name if len(str(name)) <= 60 else f"{str(name)[:60]}…"
+    raise InvalidInputError(
+        f"timezone {shown!r}: expected an IANA time zone name such as Europe/Paris"
+    )
 
 
 def _zone(where: ZoneInfo | str) -> ZoneInfo:

@@ -278,6 +278,26 @@ Count = Annotated[int, Field(ge=0, le=10_000)]
 """A number of occurrences or targets: never negative."""
 
 
+# --- dates within reach ------------------------------------------------------------------
+
+SUPPORTED_YEARS = (1900, 2200)
+"""The first and last year of any date or moment pacflow accepts: wide enough for any plan,
+narrow enough that every view can add a day, a week or an offset without overflowing."""
+
+
+def check_year(moment: date, field: str, text: object = None) -> None:
+    """Refuse a date or date-time outside `SUPPORTED_YEARS`, naming `field` (and what was
+    typed, `text`, when there is one)."""
+    first, last = SUPPORTED_YEARS
+    if not first <= moment.year <= last:
+        shown = text if text is not None else moment.isoformat()
+        raise InvalidInputError(
+            f"{field} {str(shown).strip()!r}: expected a date between {first} and {last}",
+            code="out-of-range",
+            subject=field,
+        )
+
+
 # --- time zones --------------------------------------------------------------------------
 
 
@@ -403,8 +423,8 @@ LocalStart = Annotated[
 """When something happens: a date (all day) or a local date-time."""
 
 _DURATION = re.compile(
-    r"P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
-    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?"
+    r"P(?:(?P<weeks>[0-9]{1,9})W)?(?:(?P<days>[0-9]{1,9})D)?"
+    r"(?:T(?:(?P<hours>[0-9]{1,9})H)?(?:(?P<minutes>[0-9]{1,9})M)?(?:(?P<seconds>[0-9]{1,9})S)?)?"
 )
 
 
@@ -465,9 +485,9 @@ Duration = Annotated[
 
 # --- periods -----------------------------------------------------------------------------
 
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
-_WEEK = re.compile(r"(\d{4})-W(\d{2})")
-_QUARTER = re.compile(r"(\d{4})-Q([1-4])")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+_WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})")
+_QUARTER = re.compile(r"([0-9]{4})-Q([1-4])")
 PERIOD_EXAMPLES = {Per.MONTH: "2025-03", Per.WEEK: "2025-W07", Per.QUARTER: "2025-Q1"}
 
 

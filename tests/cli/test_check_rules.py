@@ -534,7 +534,7 @@ def test_set_check_records_only_what_changes(runner: CliRunner) -> None:
         (["--stale-after-days", "0"], "plan PAC-T: stale_after_days 0: expected 1 to 3660"),
         (["--off-track-periods", "61"], "plan PAC-T: off_track_periods 61: expected 1 to 60"),
         (["--overdue-grace-days", "-1"], "plan PAC-T: overdue_grace_days -1: expected 0 to 365"),
-        (["--pace-periods", "three"], "pace_periods 'three': Input should be a valid integer"),
+        (["--pace-periods", "three"], "pace_periods 'three': expected a whole number"),
     ],
 )
 def test_bad_thresholds_are_refused(runner: CliRunner, args: list[str], message: str) -> None:

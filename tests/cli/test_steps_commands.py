@@ -167,7 +167,7 @@ def test_step_add_the_worked_example_visit_series(example: CliRunner) -> None:
         ),
         pytest.param(
             ("--due", "2025-13-01"),
-            "schedule.due '2025-13-01': Input should be a valid date",
+            "schedule.due '2025-13-01': expected a real date such as 2026-03-31",
             id="bad-date",
         ),
         pytest.param(
@@ -257,7 +257,7 @@ def test_step_add_the_worked_example_visit_series(example: CliRunner) -> None:
         ),
         pytest.param(
             ("--cadence", "2 per month", "--except", "2025-08=-1"),
-            "schedule.exceptions.2025-08 '-1': Input should be greater than or equal to 0",
+            "schedule.exceptions.2025-08 '-1': must not be negative",
             id="negative-exception",
         ),
         pytest.param(
@@ -418,17 +418,17 @@ def test_step_add_refuses_schedule_options_it_would_ignore(
         ),
         pytest.param(
             [*_s03("--due", "2025-03-14"), "--order", "0"],
-            "order 0: Input should be greater than or equal to 1",
+            "order 0: must be at least 1",
             id="order-zero",
         ),
         pytest.param(
             [*_s03("--due", "2025-03-14"), "--budget", "-1500"],
-            "budget '-1500': Input should be greater than or equal to 0",
+            "budget '-1500': must not be negative",
             id="negative-budget",
         ),
         pytest.param(
             [*_s03("--due", "2025-03-14"), "--days", "-2"],
-            "days '-2': Input should be greater than or equal to 0",
+            "days '-2': must not be negative",
             id="negative-days",
         ),
         pytest.param(
@@ -529,7 +529,7 @@ def test_step_edit_json_dry_run_and_no_op(example: CliRunner) -> None:
         ),
         pytest.param(
             ["step", "edit", PLAN, "S02", "--budget", "-1"],
-            "budget '-1': Input should be greater than or equal to 0",
+            "budget '-1': must not be negative",
             id="negative-budget",
         ),
     ],

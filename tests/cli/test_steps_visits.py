@@ -166,7 +166,7 @@ def test_plan_show_counts_occurrences_by_status(example: CliRunner) -> None:
         ),
         pytest.param(
             ["visit", "done", PLAN, "S08@2025-03-11", "--on", "2025-03-32"],
-            "on '2025-03-32': Input should be a valid date",
+            "on '2025-03-32': expected a real date such as 2026-03-31",
             id="bad-on-date",
         ),
         pytest.param(
