@@ -301,6 +301,10 @@ def test_a_visit_moved_with_the_cli_shows_in_the_next_pull(
     after = served.get(feed, headers={"If-None-Match": before.headers["ETag"]})
     assert after.status_code == 200
     assert after.headers["ETag"] != before.headers["ETag"]
+    # The server continued its calendar view with the move: still the bytes of an export.
+    exported = tmp_path / "exported.ics"
+    pacflow(store_url, "export", "ics", PLAN, "--person", REP, "-o", str(exported))
+    assert after.content == exported.read_bytes()
     said = client.sync()
     assert "Copying" in said
 
