@@ -28,6 +28,7 @@ from pacflow.domain.touches import names_where
 from projections.engine import Projected, Projector
 from projections.plan_events import plan_event
 from projections.rows import RowWriter
+from projections.versions import INDICATOR_FACTS_VERSION
 
 metadata = sa.MetaData()
 
@@ -162,7 +163,7 @@ class IndicatorFacts(Projector[ev.PlanEvent]):
     """Keeps the rm_ind_* tables: indicator definitions, targets, values and things done."""
 
     name = "indicator_facts"
-    version = 2  # 2: rows written in windows, skipped when already there
+    version = INDICATOR_FACTS_VERSION
     handles = HANDLES
     metadata = metadata
     decode = staticmethod(plan_event)
