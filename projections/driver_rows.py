@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import functools
 from collections import namedtuple
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -25,8 +26,9 @@ class DriverRows:
     """Plain SQL on one driver connection, rows as named tuples."""
 
     def __init__(self, connection: Any, *, postgres: bool) -> None:
-        self._connection = connection
-        self._postgres = postgres
+        self.connection = connection
+        """The driver's own connection (sqlite3 or psycopg)."""
+        self.postgres = postgres
 
     @classmethod
     def of(cls, connection: Any) -> DriverRows:
@@ -39,9 +41,9 @@ class DriverRows:
 
     def all(self, statement: str, params: Sequence[object] = ()) -> list[Any]:
         """Every row of `statement` (`?` marks), with its columns as attributes."""
-        if self._postgres:
+        if self.postgres:
             statement = statement.replace("?", "%s")
-        cursor = self._connection.cursor()
+        cursor = self.connection.cursor()
         try:
             cursor.execute(statement, tuple(params))
             row = _row_type(tuple(column[0] for column in cursor.description))
@@ -53,6 +55,17 @@ class DriverRows:
         """The first row of `statement`, or None."""
         found = self.all(statement, params)
         return found[0] if found else None
+
+
+@contextmanager
+def driver_rows(source: Any) -> Iterator[DriverRows]:
+    """Rows over `source`: `DriverRows` as they are, or a connection of a SQLAlchemy engine
+    (what tests and benchmarks that build their own projection engine hold)."""
+    if isinstance(source, DriverRows):
+        yield source
+        return
+    with source.connect() as connection:
+        yield DriverRows.of(connection)
 
 
 def iso(value: date | datetime | str | None) -> str | None:

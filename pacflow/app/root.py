@@ -165,14 +165,21 @@ class App:
     def _as_of(self, plan: str, until: datetime) -> PlanState | None:
         from projections.snapshots import load_as_of
 
-        return load_as_of(self.store(), self.database(), plan, until)
+        with self.read_model_rows() as rows:
+            return load_as_of(self.store(), rows, plan, until)
 
     def _latest_snapshot(self, plan: str) -> tuple[PlanState, str] | None:
         # What a write starts from: the newest snapshot as stored, without waiting for the
         # read models to catch up (the service folds every event after it anyway).
+        from projections.driver_rows import DriverRows
         from projections.snapshots import latest_snapshot
 
-        return latest_snapshot(self._projections().database, plan)
+        store = self.store()
+        is_postgres = getattr(store, "is_postgres", None)
+        if is_postgres is None:  # the in-memory store: read models in a database of their own
+            return latest_snapshot(self._projections().database, plan)
+        with store.connection() as connection:  # type: ignore[attr-defined]
+            return latest_snapshot(DriverRows(connection, postgres=is_postgres), plan)
 
     def now(self) -> datetime:
         """The current instant, from the injected clock (the system clock by default)."""
