@@ -90,8 +90,11 @@ def demo(app: AppContext, as_json: bool, until: str | None) -> None:
         app.db_url = f"sqlite:///{demo_file}"
     url = app.db_url
 
+    opened: list[EventStore] = []
+
     def opener(clock: SettableClock) -> EventStore:
-        return open_store(url, clock=clock)
+        opened.append(open_store(url, clock=clock))
+        return opened[-1]
 
     show_bar = not as_json and sys.stderr.isatty()
     with _progress_bar(show_bar) as bar:
@@ -101,9 +104,13 @@ def demo(app: AppContext, as_json: bool, until: str | None) -> None:
                 bar.length = total  # type: ignore[attr-defined]
                 bar.update(1)  # type: ignore[attr-defined]
 
-        result = build_demo(
-            opener, progress=advance, until=None if stop is None else stop.isoformat()
-        )
+        try:
+            result = build_demo(
+                opener, progress=advance, until=None if stop is None else stop.isoformat()
+            )
+        finally:
+            for store in opened:
+                store.close()
     if as_json:
         echo_json(
             {

@@ -82,21 +82,14 @@ def sync(
       pacflow sync PAC-2025 --person cd --dry-run
       pacflow sync PAC-2025 --json --timeout 10 --retries 1
     """
-    from integrations.sync import SyncOptions, sync_plan
+    from integrations.sync import SyncOptions
+    from pacflow.app.calendars import sync_calendars
     from pacflow.errors import CalendarError
-    from projections.engine import projection_engine_for
 
     options = SyncOptions(dry_run=dry_run, timeout=timeout, retries=retries)
-    engine = projection_engine_for(app.store())
     with _ProgressBars(enabled=not as_json and sys.stderr.isatty()) as bars:
-        report = sync_plan(
-            app.service(),
-            engine,
-            plan,
-            people=people,
-            options=options,
-            now=app.now,
-            progress=bars.advance,
+        report = sync_calendars(
+            app.app, plan, people=people, options=options, progress=bars.advance
         )
     if as_json:
         echo_json(report.as_json())
