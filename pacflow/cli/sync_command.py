@@ -84,6 +84,7 @@ def sync(
     """
     from integrations.sync import SyncOptions
     from pacflow.app.calendars import sync_calendars
+    from pacflow.app.words import error_text
     from pacflow.errors import CalendarError
 
     options = SyncOptions(dry_run=dry_run, timeout=timeout, retries=retries)
@@ -100,11 +101,19 @@ def sync(
             if dry_run:  # the exact writes, so that they can be checked before they happen
                 for write in calendar.writes:
                     click.echo(f"  {write.method} {write.href} [{write.precondition}] {write.uid}")
-    failed = [calendar for calendar in report.calendars if not calendar.ok]
-    for calendar in failed[:-1]:
-        click.echo(f"error: {calendar.error}", err=True)
+    failed = [
+        CalendarError(
+            calendar.error or f"calendar of {calendar.person} failed",
+            subject=calendar.person,
+            suggestion=calendar.suggestion,
+        )
+        for calendar in report.calendars
+        if not calendar.ok
+    ]
+    for error in failed[:-1]:
+        click.echo(f"error: {error_text(error)}", err=True)
     if failed:
-        raise CalendarError(failed[-1].error or f"calendar of {failed[-1].person} failed")
+        raise failed[-1]
 
 
 def _summary(calendar: CalendarReport, dry_run: bool) -> str:
