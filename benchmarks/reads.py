@@ -19,6 +19,7 @@ what any command costs before it reads a plan.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import statistics
@@ -154,7 +155,7 @@ def main(argv: list[str] | None = None) -> None:
             row: dict[str, Any] = {"command": name}
             for label, (plan, size) in plans.items():
                 command = make(plan, size)
-                cpu, rss = _measure(lambda c=command: _run(url, c, report, env), args.runs)
+                cpu, rss = _measure(functools.partial(_run, url, command, report, env), args.runs)
                 row[f"{label}_cpu_ms"], row[f"{label}_rss_mb"] = cpu, rss
             row["ratio"] = round(row["long_cpu_ms"] / row["short_cpu_ms"], 2)
             rows.append(row)
