@@ -10,7 +10,9 @@ runs as a user runs it, `pacflow --db … COMMAND` in a fresh interpreter, `--ru
 printed: the median CPU time (user + system, steadier than wall time on a shared machine)
 and the peak RSS of the process (VmHWM), for both plans, and the ratio long / short.
 Goal (issue 10): each ≤ 2x the short plan's, peak RSS ≤ 150 MB. `plan list` is the floor:
-what any command costs before it reads a plan.
+what any command costs before it reads a plan. Last, one write as a user makes it
+(`market record`), whose goal is ≤ 1.5x (`benchmarks.writes` times the same write inside
+one process, without the command's start-up).
 
     python -m benchmarks.reads
     python -m benchmarks.reads --events 200000 --runs 3 --json
@@ -38,6 +40,7 @@ from pacflow.read_models import read_models
 
 RATIO_GOAL = 2.0
 RSS_GOAL_MB = 150
+WRITE_GOAL = 1.5
 BATCH = 1000
 START = datetime(2025, 1, 6, 8, tzinfo=UTC)
 
@@ -91,7 +94,7 @@ def _run(url: str, args: list[str], report: Path, env: dict[str, str]) -> dict[s
         check=False,
     )
     found: dict[str, float] = json.loads(report.read_text())
-    if found["exit"] not in (0, 1) or (found["exit"] == 1 and args[0] != "check"):
+    if found["exit"] not in (0, 1) or (found["exit"] == 1 and "check" not in args):
         # check exits 1 when it finds an error-level finding: that is an answer, not a failure
         raise SystemExit(f"pacflow {' '.join(args)} failed: {done.stderr.strip()}")
     return found
@@ -150,6 +153,25 @@ def main(argv: list[str] | None = None) -> None:
             ("plan history --step", lambda plan, size: ["plan", "history", plan, "--step", step]),
             ("dashboard", lambda plan, size: ["dashboard", plan]),
             ("report --by theme", lambda plan, size: ["report", plan, "--by", "theme"]),
+            # Last: a write leaves the read models one event behind.
+            (
+                "market record (a write)",
+                lambda plan, size: [
+                    "--actor",
+                    "hg",
+                    "market",
+                    "record",
+                    plan,
+                    "--summary",
+                    "Benchmark",
+                    "--affects",
+                    "target:T1",
+                    "--effective",
+                    "2025-03-01",
+                    "--reason",
+                    "benchmark",
+                ],
+            ),
         ]
         for name, make in commands:
             row: dict[str, Any] = {"command": name}
@@ -181,12 +203,13 @@ def main(argv: list[str] | None = None) -> None:
         f"{'x':>6}  verdict"
     )
     for row in rows:
+        goal = WRITE_GOAL if row["command"].endswith("(a write)") else RATIO_GOAL
         verdict = (
             ""
             if row["command"].endswith("(floor)")
             else ", ".join(
                 [
-                    "time ok" if row["ratio"] <= RATIO_GOAL else "time over goal",
+                    "time ok" if row["ratio"] <= goal else "time over goal",
                     "memory ok" if row["long_rss_mb"] <= RSS_GOAL_MB else "memory over goal",
                 ]
             )
@@ -196,7 +219,10 @@ def main(argv: list[str] | None = None) -> None:
             f"{row['long_cpu_ms']:>9.1f} {row['long_rss_mb']:>9.1f} {row['ratio']:>6.2f}  "
             f"{verdict}"
         )
-    print(f"goal: long plan <= {RATIO_GOAL}x the short one, peak RSS <= {RSS_GOAL_MB} MB")
+    print(
+        f"goal: long plan <= {RATIO_GOAL}x the short one ({WRITE_GOAL}x for the write), "
+        f"peak RSS <= {RSS_GOAL_MB} MB"
+    )
 
 
 if __name__ == "__main__":

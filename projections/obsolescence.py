@@ -44,6 +44,7 @@ from pacflow.errors import no_such_plan
 from projections.obsolescence_rules import (
     Fact,
     Finding,
+    HistoriesAt,
     Log,
     Moment,
     Severity,
@@ -129,9 +130,16 @@ class _Opened:
     before: list[Finding]
 
 
-def _walk(records: Records, as_of: datetime | None, *, answers: bool) -> tuple[Log, list[Answered]]:
+def _walk(
+    records: Records,
+    as_of: datetime | None,
+    *,
+    answers: bool,
+    histories_at: HistoriesAt | None = None,
+) -> tuple[Log, list[Answered]]:
     """Fold the log up to `as_of` (None: all of it); with `answers`, weigh the rules just
-    before each revision opens and right after it is published, and say what it answered."""
+    before each revision opens and right after it is published, and say what it answered.
+    `histories_at`: where indicator histories come from (see `Log`)."""
     log: Log | None = None
     state: PlanState | None = None
     opened: _Opened | None = None
@@ -148,7 +156,7 @@ def _walk(records: Records, as_of: datetime | None, *, answers: bool) -> tuple[L
             )
         state = evolve(state, event)
         if log is None:
-            log = Log(state)
+            log = Log(state, histories_at)
         log.note((recorded, event))
         if opened is not None and type(event) is ev.PlanPublished:
             today = local_date(recorded.recorded_at, state.timezone)
@@ -170,10 +178,11 @@ def _walk(records: Records, as_of: datetime | None, *, answers: bool) -> tuple[L
     return log, answered
 
 
-def report(records: Records, as_of: datetime) -> Report:
+def report(records: Records, as_of: datetime, histories_at: HistoriesAt | None = None) -> Report:
     """The findings about the plan as known at `as_of`, whose local date is "today", and the
-    findings that revisions published by then answered."""
-    log, answered = _walk(records, as_of, answers=True)
+    findings that revisions published by then answered. With `histories_at` (the indicator
+    facts read model), `records` may be a stream: none of them is kept."""
+    log, answered = _walk(records, as_of, answers=True, histories_at=histories_at)
     state = log.state
     found = findings_at(Moment(log, local_date(as_of, state.timezone), now=as_of))
     return Report(

@@ -115,11 +115,20 @@ class CheckAnswer:
 
 def check(app: App, plan: str, *, as_of: str | None = None) -> CheckAnswer:
     """The obsolescence findings at `as_of` (default: now)."""
+    from projections.indicator_queries import indicator_histories_at
     from projections.obsolescence import report
 
     found = origin(app, plan)
     moment = _moment(found, as_of, "--as-of") or app.now()
-    return CheckAnswer(plan, found, moment, report(app.service().records(plan), moment))
+    with app.read_model_rows() as rows:
+
+        def histories_at(at: datetime) -> list[IndicatorHistory]:
+            return indicator_histories_at(rows, plan, at, now=at)[1]
+
+        # The log is streamed: indicator figures come from their read model, so no record
+        # is held (memory flat in the log's length).
+        answer = report(app.service().history(plan), moment, histories_at)
+    return CheckAnswer(plan, found, moment, answer)
 
 
 def plan_report(app: App, plan: str, kind: str, *, as_of: str | None = None) -> Report:

@@ -19,7 +19,7 @@ from projections.engine import ProjectionEngine, projection_engine_for
 from projections.indicator_facts import IndicatorFacts
 from projections.indicator_queries import indicator_histories_at, indicator_history_at
 from projections.indicators import IndicatorHistory, indicator_histories, indicator_history
-from projections.obsolescence import check
+from projections.obsolescence import check, report
 from tests.conftest import ManualClock
 from tests.projections.test_history import paris
 
@@ -262,3 +262,34 @@ def test_check_finds_a_derived_indicator_off_track(plan: Plan) -> None:
     records = list(plan.service.history(PLAN))  # no visit held in January or February
     findings = check(records, paris("2025-03-05T09:00"))
     assert "indicator-off-track" in [finding.rule for finding in findings]
+
+
+@pytest.mark.parametrize("as_of", MOMENTS[1:])
+def test_check_from_the_read_model_finds_what_the_fold_finds(
+    demo_store: InMemoryEventStore, as_of: datetime
+) -> None:
+    # `pacflow check` streams the log and takes indicator figures from their read model
+    # (nothing held): same findings, and same answers of each revision, as folding them.
+    engine = engine_for(demo_store)
+    engine.catch_up()
+    service = PlanService(demo_store)
+
+    def histories_at(moment: datetime) -> list[IndicatorHistory]:
+        return indicator_histories_at(engine.database, DEMO_PLAN, moment, now=moment)[1]
+
+    folded = report(list(service.history(DEMO_PLAN)), as_of)
+    streamed = report(service.history(DEMO_PLAN), as_of, histories_at)
+    assert streamed == folded
+
+
+def test_check_from_the_read_model_finds_a_derived_indicator_off_track(plan: Plan) -> None:
+    engine = plan.engine
+    engine.catch_up()
+    moment = paris("2025-03-05T09:00")
+
+    def histories_at(at: datetime) -> list[IndicatorHistory]:
+        return indicator_histories_at(engine.database, PLAN, at, now=at)[1]
+
+    streamed = report(plan.service.history(PLAN), moment, histories_at)
+    assert streamed == report(list(plan.service.history(PLAN)), moment)
+    assert "indicator-off-track" in [finding.rule for finding in streamed.findings]
