@@ -13,7 +13,7 @@ import contextlib
 import functools
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -160,6 +160,10 @@ def _postgres_engine(url: StoreUrl) -> sa.Engine:
         connect_args={"connect_timeout": 5, "application_name": "pacflow"},
         pool_pre_ping=False,
     )
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _translate_sqlalchemy(url: StoreUrl, error: Exception) -> EventStoreError:
@@ -443,6 +447,31 @@ class SqlEventStore(EventStore):
             params.append(self._until(until))
         params.append(limit)
         return self._select(self._sql.stream(until is not None), params)
+
+    def _stream_rows_mentioning(
+        self,
+        stream_id: str,
+        after_version: int,
+        skippable: Collection[str],
+        needles: Sequence[str],
+        limit: int,
+    ) -> list[RawRow]:
+        # The database leaves the rows out: they are neither sent nor decoded. LIKE is a
+        # prefilter (SQLite's ignores ASCII case): the caller checks what it reads.
+        kinds = sorted(skippable)
+        if not kinds or not needles:
+            return super()._stream_rows_mentioning(
+                stream_id, after_version, skippable, needles, limit
+            )
+        mark = self._sql.mark
+        mentions = " OR ".join([f"data LIKE {mark} ESCAPE '\\'"] * len(needles))
+        statement = (
+            f"SELECT {_COLUMNS} FROM events WHERE stream_id = {mark} AND stream_version > {mark} "
+            f"AND (type NOT IN ({', '.join([mark] * len(kinds))}) OR {mentions}) "
+            f"ORDER BY stream_version LIMIT {mark}"
+        )
+        patterns = [f"%{_like_escaped(needle)}%" for needle in needles]
+        return self._select(statement, [stream_id, after_version, *kinds, *patterns, limit])
 
     # -- following ---------------------------------------------------------------------
 

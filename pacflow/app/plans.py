@@ -148,7 +148,12 @@ def plan_history(
         raise InvalidInputError(f"{name['limit']} {limit}: expected a number of changes (1, 2, …)")
     wanted = HistoryFilter(start, end, actor, target, step)
     folder = PlanHistory()
-    records = app.service().stream(plan)
+    service = app.service()
+    records = (
+        service.stream_about_step(plan, step)
+        if step is not None and target is None
+        else service.stream(plan)
+    )
     entries = list(folder.entries_of_records(records, wanted, limit=limit, newest=True))
     state = folder.state
     assert state is not None  # the plan exists: `origin` found its first event
