@@ -183,6 +183,16 @@ class PlanService:
         except EventStoreError as error:
             raise translate_store_error(error) from error
 
+    def history_without(
+        self, plan: str, types: frozenset[str]
+    ) -> Iterator[tuple[RecordedEvent, PlanEvent]]:
+        """`history(plan)` without the events of `types` (left out by the store, unread)."""
+        try:
+            for recorded in self._store.read_stream_mentioning(plan, types, ()):
+                yield recorded, decode(recorded)
+        except EventStoreError as error:
+            raise translate_store_error(error) from error
+
     def stream_about_step(self, plan: str, step: str) -> Iterator[RecordedEvent]:
         """The plan's records, undecoded, without those about other steps and their visits
         that the store can leave out unread (see `EventStore.read_stream_mentioning`): what

@@ -50,6 +50,28 @@ def load_as_of(
     return fold((from_payload(e.type, e.schema_version, e.data) for e in events), state)
 
 
+def load_at_version(
+    store: EventStore, database: DriverRows | sa.Engine, plan: str, version: int
+) -> PlanState | None:
+    """The plan right after its event `version`, from the nearest snapshot at or before it."""
+    with driver_rows(database) as rows:
+        row = _newest(
+            rows,
+            "SELECT version, hash, state FROM rm_snapshots WHERE plan = ? AND version <= ? "
+            "ORDER BY version DESC LIMIT 1",
+            (plan, version),
+        )
+    state: PlanState | None = None
+    start = 1
+    if row is not None:
+        at = list(store.read_stream(plan, from_version=row.version, to_version=row.version))
+        if at and at[0].hash == row.hash:
+            state = load_state(bytes(row.state))
+            start = row.version + 1
+    events = store.read_stream(plan, from_version=start, to_version=version)
+    return fold((from_payload(e.type, e.schema_version, e.data) for e in events), state)
+
+
 def latest_snapshot(database: DriverRows | sa.Engine, plan: str) -> tuple[PlanState, str] | None:
     """The plan's newest snapshot, as a new state, and the hash of the event at its version
     (`state.version`); None when it has none, or when the read models' tables do not exist

@@ -16,6 +16,7 @@ from pacflow.app.plans import origin, state_at
 
 if TYPE_CHECKING:
     from pacflow.app.root import App
+    from pacflow.domain.state import PlanState
     from pacflow.reports.model import Report
     from projections.dashboard import Dashboard
     from projections.indicators import IndicatorHistory
@@ -115,19 +116,31 @@ class CheckAnswer:
 
 def check(app: App, plan: str, *, as_of: str | None = None) -> CheckAnswer:
     """The obsolescence findings at `as_of` (default: now)."""
+    from pacflow.domain.touches import STEP_LOCAL_TYPES
     from projections.indicator_queries import indicator_histories_at
-    from projections.obsolescence import report
+    from projections.obsolescence import NOTED_STEP_TYPES, report
+    from projections.snapshots import load_at_version
 
     found = origin(app, plan)
     moment = _moment(found, as_of, "--as-of") or app.now()
+    service, store = app.service(), app.store()
+    final = service.load(plan, until=moment)
+    assert final is not None  # the plan existed at `moment` (`origin` checked)
     with app.read_model_rows() as rows:
 
         def histories_at(at: datetime) -> list[IndicatorHistory]:
             return indicator_histories_at(rows, plan, at, now=at)[1]
 
-        # The log is streamed: indicator figures come from their read model, so no record
-        # is held (memory flat in the log's length).
-        answer = report(app.service().history(plan), moment, histories_at)
+        def state_at(version: int) -> PlanState:
+            state = load_at_version(store, rows, plan, version)
+            assert state is not None  # a version of the plan's own stream
+            return state
+
+        # What costs is the plan's size, not its log's: states come from snapshots, the
+        # events of one step are left out unread (but those setting its schedule), indicator
+        # figures come from their read model, and no record is held.
+        records = service.history_without(plan, STEP_LOCAL_TYPES - NOTED_STEP_TYPES)
+        answer = report(records, moment, histories_at, states=(state_at, final))
     return CheckAnswer(plan, found, moment, answer)
 
 
