@@ -57,16 +57,16 @@ def plan_list(app: App) -> list[dict[str, Any]]:
     """Every plan in the store with its status, period and title."""
     from projections.queries import plan_summaries
 
-    with app.database().connect() as connection:
-        return plan_summaries(connection)
+    with app.read_model_rows() as rows:
+        return plan_summaries(rows)
 
 
 def plan_now(app: App, plan: str) -> dict[str, Any]:
     """The plan as it stands, from the read model (the shape of `pacflow.views.plan_view`)."""
     from projections.queries import plan_view
 
-    with app.database().connect() as connection:
-        view = plan_view(connection, plan)
+    with app.read_model_rows() as rows:
+        view = plan_view(rows, plan)
     if view is None:
         raise no_such_plan(plan)
     return view
@@ -159,7 +159,12 @@ def plan_history(
         raise InvalidInputError(f"{name['limit']} {limit}: expected a number of changes (1, 2, …)")
     wanted = HistoryFilter(start, end, actor, target, step)
     folder = PlanHistory()
-    records = app.service().stream(plan)
+    service = app.service()
+    records = (
+        service.stream_about_step(plan, step)
+        if step is not None and target is None
+        else service.stream(plan)
+    )
     entries = list(folder.entries_of_records(records, wanted, limit=limit, newest=True))
     state = folder.state
     assert state is not None  # the plan exists: `origin` found its first event

@@ -155,7 +155,7 @@ def check(
       pacflow check PAC-2025 --as-of 2025-03-30T23:30 --json
     """
     from pacflow.app.piloting import check as check_query
-    from pacflow.cli.piloting_format import render_report
+    from pacflow.cli.check_format import render_report
     from pacflow.cli.render import echo_json
 
     found = check_query(app.app, plan, as_of=as_of)

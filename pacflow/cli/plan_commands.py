@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, cast
+from typing import Any
 
 import click
 
@@ -120,12 +120,8 @@ def show(app: AppContext, plan: str, as_of: str | None, as_json: bool) -> None:
 
 def render_plan(view: dict[str, Any]) -> str:
     """The plan (as `pacflow.views.plan_view` or the read model give it) as text."""
-    from pydantic import TypeAdapter
+    from pacflow.schedule_text import schedule_text
 
-    from pacflow.describe import schedule_summary
-    from pacflow.domain.schedule import Schedule
-
-    schedules: TypeAdapter[Schedule] = TypeAdapter(cast(Any, Schedule))
     lines = [
         f"{view['key']} — {view['title']}   [{view['status']}, revision {view['revision']}]",
         f"{view['period']['start']} → {view['period']['end']} · {view['timezone']} · "
@@ -148,7 +144,7 @@ def render_plan(view: dict[str, Any]) -> str:
                 if counts
                 else ""
             )
-            schedule = schedule_summary(schedules.validate_python(step["schedule"]))
+            schedule = schedule_text(step["schedule"])
             lines.append(
                 f"    {step['key']:<5} {step['status']:<11} {step['responsible']:<4} "
                 f"{step['title']} — {schedule}{occurrences}"

@@ -318,6 +318,9 @@ def _subject_field(name: str, cls: type[ev.PlanEvent]) -> str:
 _SUBJECT_FIELDS = {
     name: _subject_field(name, cls) for name, cls in ev.EVENT_TYPES.items() if KINDS[cls].step_local
 }
+STEP_LOCAL_TYPES = frozenset(_SUBJECT_FIELDS)
+"""Stored names of the events that change one step or its visits only (`step_subject`);
+their payloads name that step (`step`, or `key` when added) or the visit (`STEP@…`)."""
 
 
 # --- one function per type ---------------------------------------------------------------
