@@ -23,8 +23,11 @@ at that moment (`pacflow plan set-check`; defaults in `CheckThresholds`):
   (`target-unexplained`): warning (allowed, but nothing says why it is a target).
 
 A finding open just before a revision was opened and gone once that revision was
-published was *answered* by it (`Answered`): the rule and subject identify a finding from
-one moment to the next.
+published was *answered* by it (`Answered`) if the revision changed what the finding is
+about (`pacflow.domain.facts.answers`, over the keys `pacflow.domain.touches` says its
+changes touch): the rule and subject identify a finding from one moment to the next. The
+rules that a publication silences (market changes, indicators off track or out of reach)
+are silenced only by a revision that changed their subject, not by any publication.
 
 Pure: it folds the `(RecordedEvent, PlanEvent)` pairs `PlanService.history` yields, once,
 weighing the rules at the moments that matter on the way.
@@ -49,6 +52,7 @@ from projections.obsolescence_rules import (
     Log,
     Moment,
     Severity,
+    answers_all,
     findings_at,
     local_date,
 )
@@ -148,6 +152,8 @@ def _walk(records: Records, as_of: datetime | None, *, answers: bool) -> tuple[L
                 recorded.recorded_at,
                 findings_at(Moment(log, today, on_the_way=True, now=recorded.recorded_at)),
             )
+        if log is not None:
+            log.before(event)
         state = evolve(state, event)
         if log is None:
             log = Log(state)
@@ -160,11 +166,14 @@ def _walk(records: Records, as_of: datetime | None, *, answers: bool) -> tuple[L
                 Moment(log, today, on_the_way=True, now=recorded.recorded_at), rules
             )
             still = {finding.identity for finding in after}
+            changed = log.publications[-1].changed
             actor = str(recorded.metadata.get("actor", "unknown"))
+            # Gone, and about what the revision changed: gone by progress alone (a step
+            # done meanwhile) is not the revision's answer.
             answered += [
                 Answered(finding, opened.revision, opened.opened_at, recorded.recorded_at, actor)
                 for finding in opened.before
-                if finding.identity not in still
+                if finding.identity not in still and answers_all(changed, finding.about)
             ]
             opened = None
     if log is None:

@@ -198,6 +198,17 @@ class Touched:
     indicators: frozenset[str] = frozenset()
     people: frozenset[str] = frozenset()
 
+    def __or__(self, other: Touched) -> Touched:
+        """What either touches (what a revision's changes touch, together)."""
+        return Touched(
+            self.targets | other.targets,
+            self.tracks | other.tracks,
+            self.steps | other.steps,
+            self.occurrences | other.occurrences,
+            self.indicators | other.indicators,
+            self.people | other.people,
+        )
+
 
 NOTHING = Touched()
 
@@ -385,7 +396,13 @@ def _target_added(event: ev.TargetAdded, state: PlanState) -> Touched:
 
 
 def _target_dropped(event: ev.TargetDropped, state: PlanState) -> Touched:
-    return Touched(targets=frozenset((event.target,)))
+    # The indicators serving it: they measure what is no longer sought.
+    return Touched(
+        targets=frozenset((event.target,)),
+        indicators=frozenset(
+            key for key, indicator in state.indicators.items() if event.target in indicator.serves
+        ),
+    )
 
 
 def _objective_set(event: ev.ObjectiveSet, state: PlanState) -> Touched:
