@@ -639,7 +639,9 @@ def owner_left(at: Moment) -> list[Finding]:
         owned = [
             step.key
             for step in state.steps.values()
-            if step.responsible == person.key and step.status in _OPEN
+            if step.responsible == person.key
+            and step.status in _OPEN
+            and not fact_of(state, step, at.today).finished  # visits all held: done
         ]
         if owned:
             found.append(

@@ -51,14 +51,19 @@ def plan_list(app: App) -> list[dict[str, Any]]:
 
 
 def plan_now(app: App, plan: str) -> dict[str, Any]:
-    """The plan as it stands, from the read model (the shape of `pacflow.views.plan_view`)."""
+    """The plan as it stands, from the read model (the shape of `pacflow.views.plan_view`),
+    with the facts of today (`pacflow.views.with_facts`: done, late, held)."""
+    from pacflow.views import with_facts
     from projections.queries import plan_view
 
     with app.database().connect() as connection:
         view = plan_view(connection, plan)
     if view is None:
         raise no_such_plan(plan)
-    return view
+    from pacflow.app.moments import local_date
+
+    state = app.service().latest(plan)
+    return with_facts(view, state, local_date(app.now(), state.timezone))
 
 
 @dataclass(frozen=True)
@@ -70,9 +75,9 @@ class PlanAsOf:
     state: PlanState
 
     def view(self) -> dict[str, Any]:
-        from pacflow.views import plan_view
+        from pacflow.views import plan_view, with_facts
 
-        return plan_view(self.state)
+        return with_facts(plan_view(self.state), self.state, self.origin.today(self.moment))
 
     def as_json(self) -> dict[str, Any]:
         return {"as_of": self.moment, **self.view()}

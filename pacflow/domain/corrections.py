@@ -39,6 +39,7 @@ from pacflow.domain.events import (
     StepReopened,
     StepStarted,
 )
+from pacflow.domain.facts import finished_on
 from pacflow.domain.rules import (
     get_step,
     predecessors,
@@ -137,6 +138,20 @@ def reopen_occurrence(state: PlanState, command: ReopenOccurrence) -> list[PlanE
     require_not_closed(state)
     reason = require_reason(command, f"occurrence {command.occurrence}", "un-holding a visit")
     occurrence, done_on = _held(state, command.occurrence, "withdraw")
+    step = state.steps[occurrence.step]
+    if step.status is not StepStatus.DONE and finished_on(state, step)[0]:
+        # Its step is done by its visits (`pacflow.domain.facts`): un-holding one reopens
+        # it, which its successors under way forbid as they forbid `step reopen`.
+        under_way = _successors_under_way(state, step)
+        if under_way:
+            successor = under_way[0]
+            raise RuleViolationError(
+                f"occurrence {occurrence.key} cannot be un-held: its step {step.key} would be "
+                f"open again while step {successor.key}, which waits for it, is "
+                f"{successor.status.value}; reopen or correct {successor.key} first",
+                code="successor-under-way",
+                subject=successor.key,
+            )
     return [OccurrenceReopened(occurrence=occurrence.key, previous=done_on, reason=reason)]
 
 
