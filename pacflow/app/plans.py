@@ -161,7 +161,8 @@ def plan_history(
         (name["target"], "target", target, state.targets),
         (name["step"], "step", step, state.steps),
     ):
-        if key is not None and key not in known:
+        # A key removed from a draft is no longer in the plan, but its history is.
+        if key is not None and key not in known and not entries:
             raise NotFoundError(f"{option} {key}: no such {kind} in plan {plan}", subject=key)
     return HistoryAnswer(found, entries)
 

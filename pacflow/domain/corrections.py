@@ -283,20 +283,7 @@ def remove_step(state: PlanState, command: RemoveStep) -> list[PlanEvent]:
                 ("step", "cancel", state.key, step.key), placeholders='--reason "…"'
             ),
         )
-    progressed = step.status is not StepStatus.PLANNED or step.started_on is not None
-    held = [
-        key
-        for key in step.occurrences
-        if state.occurrences[key].status in (OccurrenceStatus.DONE, OccurrenceStatus.CANCELLED)
-    ]
-    if progressed or held:
-        raise RuleViolationError(
-            f"{what} has progress recorded ({step.status.value}"
-            + (f", {len(held)} occurrence(s) held or cancelled" if held else "")
-            + "); cancel it instead",
-            code="has-progress",
-            subject=step.key,
-        )
+    require_no_progress(state, step, what, "cancel it instead")
     for other in state.steps.values():
         if other.predecessor == step.key:
             raise RuleViolationError(
@@ -311,6 +298,30 @@ def remove_step(state: PlanState, command: RemoveStep) -> list[PlanEvent]:
                 code="referenced",
                 subject=indicator.key,
             )
+    return step_removal(step)
+
+
+def require_no_progress(state: PlanState, step: Step, what: str, instead: str) -> None:
+    """Refuse to take out a step with progress recorded (started, done, blocked, cancelled,
+    or an occurrence held or cancelled): that is history, not a typo."""
+    progressed = step.status is not StepStatus.PLANNED or step.started_on is not None
+    held = [
+        key
+        for key in step.occurrences
+        if state.occurrences[key].status in (OccurrenceStatus.DONE, OccurrenceStatus.CANCELLED)
+    ]
+    if progressed or held:
+        raise RuleViolationError(
+            f"{what} has progress recorded ({step.status.value}"
+            + (f", {len(held)} occurrence(s) held or cancelled" if held else "")
+            + f"); {instead}",
+            code="has-progress",
+            subject=step.key,
+        )
+
+
+def step_removal(step: Step) -> list[PlanEvent]:
+    """The events taking `step` out: its occurrences unscheduled, then the step."""
     events: list[PlanEvent] = []
     if step.occurrences:
         events.append(OccurrencesUnscheduled(step=step.key, occurrences=tuple(step.occurrences)))

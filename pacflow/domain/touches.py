@@ -107,6 +107,9 @@ KINDS: dict[type[ev.PlanEvent], EventKind] = {
     # by their own events).
     ev.TargetAdded: EventKind(Area.TARGETS, focus=True),
     ev.TargetDropped: EventKind(Area.TARGETS, focus=True),
+    # Taken out of a draft: its steps left by their own events; derived indicators forget
+    # its tracks (their keys may come back under another target).
+    ev.TargetRemoved: EventKind(Area.TARGETS, focus=True, indicator_facts=True),
     # Items of a target's steps quote its main objective.
     ev.ObjectiveSet: EventKind(Area.TARGETS, CalendarReach.STEPS),
     # Derived indicators place what was done under the target of its track.
@@ -405,6 +408,10 @@ def _target_dropped(event: ev.TargetDropped, state: PlanState) -> Touched:
     )
 
 
+def _target_removed(event: ev.TargetRemoved, state: PlanState) -> Touched:
+    return Touched(targets=frozenset((event.target,)), tracks=frozenset(event.tracks))
+
+
 def _objective_set(event: ev.ObjectiveSet, state: PlanState) -> Touched:
     before = state.objectives.get((event.target, event.objective))
     indicators = {event.indicator, before.indicator if before is not None else None}
@@ -528,6 +535,7 @@ _TOUCHES: dict[type[ev.PlanEvent], Callable[[Any, PlanState], Touched]] = {
     ev.PersonLeft: _person_left,
     ev.TargetAdded: _target_added,
     ev.TargetDropped: _target_dropped,
+    ev.TargetRemoved: _target_removed,
     ev.ObjectiveSet: _objective_set,
     ev.TrackAdded: _track_added,
     ev.StepAdded: _step_added,
