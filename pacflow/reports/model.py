@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+# Defined once, in the domain's facts, and re-exported for the renderers.
+from pacflow.domain.facts import StepState as StepState
+from pacflow.domain.facts import VisitState as VisitState
+
 
 class ReportKind(enum.StrEnum):
     """How the plan is grouped: by theme, by person (rep), by sector or by target."""
@@ -20,26 +24,6 @@ class ReportKind(enum.StrEnum):
     REP = "rep"
     SECTOR = "sector"
     TARGET = "target"
-
-
-class StepState(enum.StrEnum):
-    """How a step shows in a report: its status, with `late` for a passed deadline."""
-
-    DONE = "done"
-    LATE = "late"
-    CANCELLED = "cancelled"
-    IN_PROGRESS = "in_progress"
-    BLOCKED = "blocked"
-    PLANNED = "planned"
-
-
-class VisitState(enum.StrEnum):
-    """How one occurrence (a visit, a session) shows: held, to hold, overdue or cancelled."""
-
-    HELD = "held"
-    PLANNED = "planned"
-    OVERDUE = "overdue"
-    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True, slots=True)
