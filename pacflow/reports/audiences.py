@@ -6,7 +6,9 @@ the marketing and communication actions, to work with the marketing team", "pres
 PAC to the engineers and technicians to motivate them", "plan the appointments to take
 with customers". Each audience is one of the report's presentations (by person, by target,
 by theme) with only what concerns it kept; every renderer (Markdown, HTML, JSON) writes it
-as it writes any report, and each keeps the summary of targets with why each is one.
+as it writes any report, and each keeps the summary of targets with why each is one. The
+documents presenting the PAC to the sales team and to the engineers also draw the
+diagnostic's schemas, as the method asks; the others leave them out.
 
 - `sales`: one section per rep and manager, everything they answer for or take part in;
 - `back-office`: one section per back-office member (everyone else in contact with
@@ -63,6 +65,9 @@ _KIND = {
 }
 _MARKETING_THEMES = ("sales-notoriety", "information")
 _SALES_PEOPLE = (PersonKind.REP, PersonKind.MANAGER)
+_EXPLAINED = (Audience.SALES, Audience.ENGINEERS)
+"""The audiences the plan is presented to "with the schemas of the tools" (the HTML page
+draws the diagnostic for them)."""
 
 
 def parse_audience(text: str) -> Audience:
@@ -121,7 +126,11 @@ def audience_report(
             if section.assignments
         )
     selected = dataclasses.replace(
-        report, sections=sections, plan_tracks=plan_tracks, audience=audience.value
+        report,
+        sections=sections,
+        plan_tracks=plan_tracks,
+        audience=audience.value,
+        findings=report.findings if audience in _EXPLAINED else (),
     )
     return dataclasses.replace(selected, progress=progress_of(selected.steps()))
 

@@ -9,6 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pacflow.reports.diagnostic import Words
+from pacflow.reports.diagnostic_html import (
+    DIAGNOSTIC_CSS,
+    diagnostic_section,
+    finding_link,
+    target_anchor,
+)
 from pacflow.reports.html_parts import (
     VISIT_LABELS,
     Timeline,
@@ -61,9 +68,10 @@ class _Page:
             f'<html lang="{esc(t.lang)}"><head><meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             f"<title>{esc(report_heading(report, t))}</title>",
-            f"<style>{CSS}</style></head><body>",
+            f"<style>{CSS}{DIAGNOSTIC_CSS if report.findings else ''}</style></head><body>",
             self._header(),
             self._summary(),
+            diagnostic_section(report.findings, Words(t.lang)),
         ]
         if not report.steps():
             parts.append(f"<p>{esc(t['nothing'])}</p>")
@@ -153,12 +161,12 @@ class _Page:
             late = f'<span class="chip s-late">{progress.late}</span>' if progress.late else "0"
             why = "".join(
                 f'<br><span class="small why"><b>{esc(r.decision)}</b> {esc(r.statement)} '
-                f'<span class="muted">({esc(", ".join(key for key, _ in r.findings))})</span>'
+                f'<span class="muted">({self._findings(r.findings, titles=False)})</span>'
                 "</span>"
                 for r in target.why
             )
             rows.append(
-                "<tr>"
+                f'<tr id="{esc(target_anchor(target.key))}">'
                 f'<td><span class="key">{esc(target.key)}</span> {esc(target.title)}{dropped}'
                 f'<br><span class="muted small">{esc(t["responsible"])} '
                 f"{esc(target.responsible)}</span>{why}</td>"
@@ -177,6 +185,16 @@ class _Page:
             f'<p class="muted small">{esc(t["elapsed_mark"])} '
             f"({esc(t.percent(self.elapsed))}).</p>"
         )
+
+    def _findings(self, findings: Sequence[tuple[str, str]], *, titles: bool) -> str:
+        """Findings' keys (with their titles), each linking to its schema when the page
+        draws the diagnostic."""
+        drawn = {view.key for view in self.report.findings}
+        parts = []
+        for key, title in findings:
+            text = finding_link(key) if key in drawn else esc(key)
+            parts.append(f"{text} {esc(title)}" if titles else text)
+        return ("; " if titles else ", ").join(parts)
 
     def _objective_figures(self, objective: ObjectiveLine) -> str:
         start = f"{number(objective.baseline)} → " if objective.baseline is not None else ""
@@ -363,11 +381,10 @@ class _Page:
         if section.rationale:
             parts.append(f'<p class="rationale">{esc(section.rationale)}</p>')
         for reason in section.why:
-            findings = "; ".join(f"{key} {title}" for key, title in reason.findings)
             parts.append(
                 f'<p class="why small"><b>{esc(t["why"].capitalize())}</b>: '
                 f"<b>{esc(reason.decision)}</b> {esc(reason.statement)} "
-                f'<span class="muted">({esc(findings)})</span></p>'
+                f'<span class="muted">({self._findings(reason.findings, titles=True)})</span></p>'
             )
         for objective in section.objectives:
             parts.append(

@@ -11,6 +11,10 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pacflow.domain.findings import Figures
 
 
 class ReportKind(enum.StrEnum):
@@ -145,6 +149,22 @@ class Reason:
 
 
 @dataclass(frozen=True, slots=True)
+class FindingView:
+    """A finding of the plan's diagnostic, to be drawn as its tool's schema, with what it
+    justified: the decisions resting on it and the targets implementing those."""
+
+    key: str
+    title: str
+    period: str | None
+    figures: Figures
+    decisions: tuple[tuple[str, str, tuple[str, ...]], ...]
+    """(key, statement, keys of the live targets implementing it) of each decision citing
+    the finding."""
+    targets: tuple[tuple[str, str], ...]
+    """(key, title) of each live target implementing one of those decisions."""
+
+
+@dataclass(frozen=True, slots=True)
 class PersonInfo:
     """Who someone is in the team."""
 
@@ -274,6 +294,8 @@ class Report:
     targets: tuple[TargetSummary, ...]
     audience: str | None = None
     """Who the report is for (`pacflow.reports.audiences`), when it is a selection."""
+    findings: tuple[FindingView, ...] = ()
+    """The diagnostic behind the targets, drawn by the HTML report."""
 
     def elapsed(self) -> float:
         """Share of the plan period gone by on `today` (0 before it starts, 1 after)."""
