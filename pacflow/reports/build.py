@@ -202,6 +202,7 @@ class _Builder:
             else:
                 state = VisitState.OVERDUE if day < self._today else VisitState.PLANNED
             at = None if occurrence.all_day else f"{occurrence.start:%H:%M}"
+            moved = occurrence.status is OccurrenceStatus.MOVED
             visits.append(
                 Visit(
                     key=key,
@@ -210,6 +211,7 @@ class _Builder:
                     state=state,
                     held_by=occurrence.held_by,
                     held_with=occurrence.held_with,
+                    moved_from=occurrence.scheduled_start.date() if moved else None,
                 )
             )
         return sorted(visits, key=lambda visit: (visit.day, visit.at or ""))

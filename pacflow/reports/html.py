@@ -27,6 +27,7 @@ from pacflow.reports.html_parts import (
 from pacflow.reports.html_style import CSS
 from pacflow.reports.labels import Labels
 from pacflow.reports.model import (
+    Appointment,
     ObjectiveLine,
     PersonSection,
     Report,
@@ -40,6 +41,8 @@ from pacflow.reports.model import (
 )
 from pacflow.reports.text import (
     NOTHING,
+    booking_counts,
+    booking_text,
     heading_key,
     means_text,
     number,
@@ -331,12 +334,46 @@ class _Page:
         ]
         if section.months:
             parts += [f"<h3>{esc(t['visits_per_month'])}</h3>", self._visit_chart(section)]
+        if self.report.audience == "appointments":
+            parts.append(self._appointments(section.appointments))
         parts += [
             f"<h3>{esc(t['steps'])}</h3>",
             self._steps_table([a.step for a in section.assignments], where=True),
             "</section>",
         ]
         return "\n".join(parts)
+
+    def _appointments(self, appointments: Sequence[Appointment]) -> str:
+        """The visits still to hold, in day order: booked ones (with a time) solid, those
+        still to book dashed, overdue ones marked late."""
+        t = self.t
+        heading = f"<h3>{esc(t['appointments'])}</h3>"
+        if not appointments:
+            return f'{heading}<p class="muted">{esc(t["appointments.none"])}</p>'
+        head = "".join(
+            f"<th>{esc(t[h])}</th>" for h in ("day", "time", "step", "customer", "status")
+        )
+        rows = []
+        month = None
+        for a in appointments:
+            this = a.visit.day.strftime("%Y-%m")
+            if this != month:
+                month = this
+                rows.append(
+                    f'<tr class="group"><th colspan="5">{esc(t.month(this))} {this[:4]}</th></tr>'
+                )
+            rows.append(
+                f'<tr class="b-{a.booking}"><td>{esc(t.date(a.visit.day))}</td>'
+                f"<td>{esc(a.visit.at or NOTHING)}</td>"
+                f'<td><span class="key">{esc(a.step)}</span> {esc(a.title)}</td>'
+                f'<td><span class="key">{esc(a.target)}</span> {esc(a.customer)}</td>'
+                f'<td><span class="booking">{esc(booking_text(a, t))}</span></td></tr>'
+            )
+        return (
+            f'{heading}<p class="facts">{esc(booking_counts(appointments, t))}</p>'
+            f'<table class="appointments"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>"
+        )
 
     def _visit_chart(self, section: PersonSection) -> str:
         t = self.t

@@ -117,6 +117,18 @@ def _section(
                 }
                 for m in section.months
             ],
+            "appointments": [
+                {
+                    "visit": _visit(a.visit),
+                    "step": a.step,
+                    "title": a.title,
+                    "target": a.target,
+                    "customer": a.customer,
+                    "role": a.role,
+                    "booking": str(a.booking),
+                }
+                for a in section.appointments
+            ],
         }
     if isinstance(section, SectorSection):
         return {
@@ -201,6 +213,8 @@ def _visit(visit: Visit) -> dict[str, Any]:
     if visit.held_by is not None:  # who held it then, and with whom, as recorded
         data["held_by"] = visit.held_by
         data["held_with"] = list(visit.held_with)
+    if visit.moved_from is not None:
+        data["moved_from"] = visit.moved_from.isoformat()
     return data
 
 

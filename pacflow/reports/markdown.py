@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from pacflow.reports.labels import Labels
 from pacflow.reports.model import (
+    Appointment,
     ObjectiveLine,
     PersonSection,
     Progress,
@@ -27,6 +28,8 @@ from pacflow.reports.model import (
 from pacflow.reports.text import (
     GLYPHS,
     LEGEND_STATES,
+    booking_counts,
+    booking_text,
     means_text,
     month_marks,
     objective_text,
@@ -256,6 +259,29 @@ class _Writer:
         self.lines += [*_table(headers, rows), ""]
         if section.months:
             self._months(section)
+        if self.report.audience == "appointments":
+            self._appointments(section.appointments)
+
+    def _appointments(self, appointments: Sequence[Appointment]) -> None:
+        """The visits still to hold, month by month: booked, to book or overdue."""
+        t = self.t
+        self.lines += [f"### {t['appointments']}", ""]
+        if not appointments:
+            self.lines += [t["appointments.none"], ""]
+            return
+        self.lines += [md_escape(booking_counts(appointments, t)), ""]
+        headers = [t["day"], t["time"], t["step"], t["customer"], t["status"]]
+        rows = [
+            [
+                t.date(a.visit.day),
+                a.visit.at or "",
+                a.step,
+                md_escape(f"{a.target} {a.customer}"),
+                md_escape(booking_text(a, t)),
+            ]
+            for a in appointments
+        ]
+        self.lines += [*_table(headers, rows), ""]
 
     def _months(self, section: PersonSection) -> None:
         t = self.t

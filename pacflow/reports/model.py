@@ -57,6 +57,15 @@ class Visit:
     held_by: str | None = None
     """Who was responsible when it was held (reports by rep credit them, not a later one)."""
     held_with: tuple[str, ...] = ()
+    moved_from: date | None = None
+    """The day it was first scheduled on, when it was moved since (by the rep in their
+    calendar or with `visit move`, or by a replanning)."""
+
+    @property
+    def booked(self) -> bool:
+        """Whether it has a time: a session or a visit at a set hour, or one the rep moved
+        to a real time; a cadence slot (a day pacflow chose, no time) is still to book."""
+        return self.at is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +251,36 @@ class MonthVisits:
         return self.held + self.planned + self.overdue + self.cancelled
 
 
+class Booking(enum.StrEnum):
+    """Where a customer visit still to hold stands in the rep's calendar."""
+
+    BOOKED = "booked"
+    """It has a time (set by the plan, or by the rep moving it)."""
+    TO_BOOK = "to_book"
+    """A slot of a cadence: a day with no time, to be booked with the customer."""
+    OVERDUE = "overdue"
+    """Its day is past and it was not recorded as held: hold it or book it again."""
+
+
+@dataclass(frozen=True, slots=True)
+class Appointment:
+    """A customer visit or session still to hold, for the appointments plan."""
+
+    visit: Visit
+    step: str
+    title: str
+    target: str
+    customer: str
+    """The title of the target (the customer, segment or offer the visit serves)."""
+    role: str
+
+    @property
+    def booking(self) -> Booking:
+        if self.visit.state is VisitState.OVERDUE:
+            return Booking.OVERDUE
+        return Booking.BOOKED if self.visit.booked else Booking.TO_BOOK
+
+
 @dataclass(frozen=True, slots=True)
 class PersonSection:
     """Everything one person is responsible for or takes part in, dated."""
@@ -252,6 +291,8 @@ class PersonSection:
     assignments: tuple[Assignment, ...]
     months: tuple[MonthVisits, ...]
     progress: Progress
+    appointments: tuple[Appointment, ...] = ()
+    """The visits still to hold, in day order (the appointments plan only)."""
 
 
 @dataclass(frozen=True, slots=True)

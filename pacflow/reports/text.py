@@ -7,7 +7,14 @@ from datetime import date
 from decimal import Decimal
 
 from pacflow.reports.labels import Labels
-from pacflow.reports.model import ObjectiveLine, Report, StepLine, StepState
+from pacflow.reports.model import (
+    Appointment,
+    Booking,
+    ObjectiveLine,
+    Report,
+    StepLine,
+    StepState,
+)
 
 GLYPHS: dict[StepState, str] = {
     StepState.DONE: "■",
@@ -83,3 +90,27 @@ def objective_text(objective: ObjectiveLine, labels: Labels) -> str:
 def team_text(report: Report) -> str:
     """`hg Hélène Garnier, cd Claire Dubois, …`: who the keys in the tables are."""
     return ", ".join(f"{key} {name}" for key, name in report.people.items())
+
+
+def booking_text(appointment: Appointment, labels: Labels) -> str:
+    """Where a visit stands: `booked`, `to book`, `overdue…`, and `moved from <day>`."""
+    text = labels["booking." + appointment.booking]
+    moved = appointment.visit.moved_from
+    if moved is not None:
+        text += f" · {labels['moved_from']} {labels.date(moved)}"
+    return text
+
+
+def booking_counts(appointments: Sequence[Appointment], labels: Labels) -> str:
+    """`booked 12 (moved 3) · to book 40 · overdue 2`, each only when there are some."""
+    parts = []
+    for booking in Booking:
+        count = sum(a.booking is booking for a in appointments)
+        if not count:
+            continue
+        part = f"{labels['count.' + booking]} {count}"
+        moved = sum(a.booking is booking and a.visit.moved_from is not None for a in appointments)
+        if moved:
+            part += f" ({labels['count.moved']} {moved})"
+        parts.append(part)
+    return " · ".join(parts)
