@@ -354,7 +354,9 @@ def why_lines(answer: Why, words: Words) -> list[str]:
             if gist:
                 lines.append(f"      {gist}")
     if answer.rationale:
-        lines.append(f"  {words['rationale']}: {answer.rationale}")
+        first, *more = answer.rationale.split("\n\n")
+        lines.append(f"  {words['rationale']}: {first}")
+        lines += [f"  {paragraph}" for paragraph in more]
     return lines
 
 

@@ -416,7 +416,8 @@ class _Page:
             f'<p class="facts">{esc(" · ".join(facts))}</p>',
         ]
         if section.rationale:
-            parts.append(f'<p class="rationale">{esc(section.rationale)}</p>')
+            paragraphs = "<br>".join(esc(p) for p in section.rationale.split("\n\n"))
+            parts.append(f'<p class="rationale">{paragraphs}</p>')
         for reason in section.why:
             parts.append(
                 f'<p class="why small"><b>{esc(t["why"].capitalize())}</b>: '
