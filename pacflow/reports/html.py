@@ -43,6 +43,7 @@ from pacflow.reports.text import (
     NOTHING,
     booking_counts,
     booking_text,
+    budget_total,
     heading_key,
     means_text,
     number,
@@ -131,6 +132,9 @@ class _Page:
                 (str(progress.overdue), t["overdue_visits"], progress.overdue > 0),
             ]
         cards.append((t.percent(self.elapsed), t["period_elapsed"], False))
+        budget = budget_total(report.steps())
+        if report.audience == "marketing" and budget is not None:
+            cards.append((number(budget), t["budget_total"], False))
         kpis = "".join(
             f'<div class="kpi{" alert" if alert else ""}"><b>{esc(value)}</b>'
             f"<span>{esc(text)}</span></div>"
@@ -301,6 +305,9 @@ class _Page:
         for theme in themes:
             parts.append(f'<section class="theme"><h2>{esc(t["theme." + theme.key])}</h2>')
             parts.append(progress_meters(theme.progress, t, self.elapsed))
+            budget = budget_total(step for block in theme.tracks for step in block.steps)
+            if budget is not None:
+                parts.append(f'<p class="facts">{esc(t["budget_total"])} {number(budget)}</p>')
             parts += [self._track(block, "h3") for block in theme.tracks]
             parts.append("</section>")
         return "\n".join(parts)

@@ -30,8 +30,11 @@ from pacflow.reports.text import (
     LEGEND_STATES,
     booking_counts,
     booking_text,
+    budget_total,
     means_text,
+    money,
     month_marks,
+    number,
     objective_text,
     report_heading,
     team_text,
@@ -80,6 +83,8 @@ class _Writer:
         if report.people:
             self.lines += [f"{t['team'].capitalize()}: {md_escape(team_text(report))}", ""]
         self.lines += [f"**{t['progress']}**: {md_escape(self._progress(report.progress))}", ""]
+        if report.audience == "marketing":
+            self._budgets()
         self._why()
         if not report.steps():
             self.lines += [t["nothing"], ""]
@@ -148,9 +153,26 @@ class _Writer:
 
     # -- sections -----------------------------------------------------------------------
 
+    def _budgets(self) -> None:
+        """The marketing synthesis' budget: per theme, and the total."""
+        t = self.t
+        themes = [s for s in self.report.sections if isinstance(s, ThemeSection)]
+        rows = []
+        for theme in themes:
+            budget = budget_total(s for b in theme.tracks for s in b.steps)
+            rows.append([md_escape(t["theme." + theme.key]), money(budget)])
+        total = budget_total(self.report.steps())
+        rows.append([f"**{t['total']}**", f"**{money(total)}**"])
+        self.lines += [f"## {t['budget_by_theme']}", "", f"{t['budget_note']}.", ""]
+        self.lines += [*_table([t["theme"], t["budget"]], rows), ""]
+
     def _theme(self, section: ThemeSection) -> None:
         self.lines += [f"## {md_escape(self.t['theme.' + section.key])}", ""]
-        self.lines += [md_escape(self._progress(section.progress)), ""]
+        progress = self._progress(section.progress)
+        budget = budget_total(s for b in section.tracks for s in b.steps)
+        if budget is not None:
+            progress += f" · {self.t['budget_total']} {number(budget)}"
+        self.lines += [md_escape(progress), ""]
         for block in section.tracks:
             self._track(block, level=3)
 

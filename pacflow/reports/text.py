@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -77,6 +77,11 @@ def number(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+def money(value: Decimal | None) -> str:
+    """A budget, or a dash when there is none."""
+    return NOTHING if value is None else number(value)
+
+
 def objective_text(objective: ObjectiveLine, labels: Labels) -> str:
     """`T1 main: 180 → 400 kEUR by 2025-12-31 (I1) — Porter les prises…`."""
     start = f"{number(objective.baseline)} → " if objective.baseline is not None else ""
@@ -114,3 +119,13 @@ def booking_counts(appointments: Sequence[Appointment], labels: Labels) -> str:
             part += f" ({labels['count.moved']} {moved})"
         parts.append(part)
     return " · ".join(parts)
+
+
+def budget_total(steps: Iterable[StepLine]) -> Decimal | None:
+    """What the steps' budgets add up to, cancelled steps left out (None: no budget)."""
+    budgets = [
+        step.budget
+        for step in steps
+        if step.budget is not None and step.state is not StepState.CANCELLED
+    ]
+    return sum(budgets, Decimal(0)) if budgets else None

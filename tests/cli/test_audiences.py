@@ -81,6 +81,47 @@ def test_marketing_synthesis_has_notoriety_and_information_with_budgets(
     assert "| Stand 9 m² · budget 18 " in text
 
 
+def test_marketing_synthesis_adds_up_its_budgets(runner: CliRunner, tmp_path: Path) -> None:
+    marketing = data(runner, "marketing")
+    budgets = [
+        step["budget"]
+        for section in marketing["sections"]
+        for track in section["tracks"]
+        for step in track["steps"]
+        if step["budget"] is not None and step["state"] != "cancelled"
+    ]
+    assert budgets  # the trade fair at least
+    total = str(sum(int(b) for b in budgets))
+    assert marketing["budget_total"] == total
+    by_theme = {s["theme"]: s["budget_total"] for s in marketing["sections"]}
+    assert by_theme == {"information": None, "sales-notoriety": total}
+    text = ok(runner, ["report", PLAN, "--for", "marketing", "--as-of", AT]).stdout
+    table = text.split("## Budget by theme\n")[1].split("\n## ")[0]
+    rows = [[cell.strip() for cell in line.split("|")[1:-1]] for line in table.splitlines()]
+    assert ["**total**", f"**{total}**"] in rows
+    assert ["Information gathering (collecte d'information)", "–"] in rows
+    out = tmp_path / "marketing.html"
+    ok(runner, ["report", PLAN, "--for", "marketing", "--as-of", AT, "-o", str(out)])
+    page = out.read_text(encoding="utf-8")
+    assert f'<div class="kpi"><b>{total}</b><span>budget total</span></div>' in page
+
+
+def test_every_themes_budget_adds_up_to_the_plans(runner: CliRunner) -> None:
+    args = ("report", PLAN, "--by", "theme", "--as-of", AT, "--json")
+    report = json.loads(ok(runner, args).stdout)
+    budgets = [
+        int(step["budget"])
+        for section in report["sections"]
+        for track in section["tracks"]
+        for step in track["steps"]
+        if step["budget"] is not None
+    ]
+    assert len(budgets) > 1
+    assert report["budget_total"] == str(sum(budgets))
+    themes = [int(s["budget_total"]) for s in report["sections"] if s["budget_total"]]
+    assert sum(themes) == sum(budgets)
+
+
 def test_appointments_per_rep_and_month_with_what_is_held(runner: CliRunner) -> None:
     appointments = data(runner, "appointments")
     by_rep = {s["person"]["key"]: s for s in appointments["sections"]}
