@@ -99,7 +99,7 @@ def test_marketing_synthesis_adds_up_its_budgets(runner: CliRunner, tmp_path: Pa
     table = text.split("## Budget by theme\n")[1].split("\n## ")[0]
     rows = [[cell.strip() for cell in line.split("|")[1:-1]] for line in table.splitlines()]
     assert ["**total**", f"**{total}**"] in rows
-    assert ["Information gathering (collecte d'information)", "–"] in rows
+    assert ["Information gathering (collecte d'information)", "\u2013"] in rows
     out = tmp_path / "marketing.html"
     ok(runner, ["report", PLAN, "--for", "marketing", "--as-of", AT, "-o", str(out)])
     page = out.read_text(encoding="utf-8")
