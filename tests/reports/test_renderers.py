@@ -136,6 +136,7 @@ def test_json_keys_are_stable_and_language_neutral(mid_year: dict[ReportKind, Re
             "months",
             "people",
             "progress",
+            "budget_total",
             "targets",
             "sections",
             "plan_tracks",
