@@ -455,7 +455,9 @@ class _CalendarSync:
             sequence = max(current.sequence, row.sequence)
             self._remember(replace(current, sequence=sequence, alarms=remote.alarms))
             return False
-        today = self.now().astimezone(ZoneInfo(view.state.timezone)).date()
+        member = view.state.people.get(self.person)
+        zone = member.timezone if member is not None and member.timezone else None
+        today = self.now().astimezone(ZoneInfo(zone or view.state.timezone)).date()  # theirs
         decision = decide_change(
             view.state, self.person, row, remote, view.items.get(row.uid), today
         )

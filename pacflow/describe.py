@@ -133,7 +133,29 @@ _DESCRIBERS: dict[type[PlanEvent], Callable[[Any], str]] = {
         f"decision {e.key}: {e.statement} (from {', '.join(e.findings)})"
     ),
     ev.TargetJustified: lambda e: f"target {e.target} implements {', '.join(e.decisions)}",
+    ev.HolidaysSet: lambda e: describe_holidays(e),
 }
+
+
+def describe_holidays(event: ev.HolidaysSet) -> str:
+    """`public holidays: FR (from the plan's time zone)`, `public holidays of kb: DE-BY`."""
+    whose = f" of {event.person}" if event.person else ""
+    where = event.country or "none"
+    if event.subdivision:
+        where += f"-{event.subdivision}"
+    if event.from_zone:
+        where += " (from the plan's time zone; pacflow plan holidays to change it)"
+    allowed = [
+        name
+        for name, on in (
+            ("holidays", event.slots_on_holidays),
+            ("weekends", event.slots_on_weekends),
+        )
+        if on
+    ]
+    if allowed:
+        where += f"; cadence slots allowed on {' and '.join(allowed)}"
+    return f"public holidays{whose}: {where}"
 
 
 def describe_thresholds(thresholds: Any) -> str:

@@ -47,6 +47,7 @@ from pacflow.domain import (
 )
 from pacflow.domain.corrections import refuse_future_progress
 from pacflow.domain.folding import Draft, advance
+from pacflow.domain.timing_notes import timing_notes
 from pacflow.domain.touches import touches_focus
 from pacflow.errors import ConflictError, no_such_plan
 from pacflow.storage import translate_store_error
@@ -94,10 +95,12 @@ class Outcome:
 
 def _focus_warnings(state: PlanState | None, events: Sequence[PlanEvent]) -> list[str]:
     """'Choisir, c'est renoncer' warnings, after changes to the targets or the team only
-    (repeating them after every step done would teach people to ignore them)."""
+    (repeating them after every step done would teach people to ignore them); then what the
+    dates just recorded should tell (a shift out of a DST gap, a visit on a holiday)."""
+    notes = timing_notes(state, events)
     if state is None or not any(touches_focus(e) for e in events):
-        return []
-    return warnings(state)
+        return notes
+    return [*warnings(state), *notes]
 
 
 def decode(recorded: RecordedEvent) -> PlanEvent:

@@ -21,6 +21,8 @@ at that moment (`pacflow plan set-check`; defaults in `CheckThresholds`):
 - too many targets for the team, "choisir, c'est renoncer" (`too-many-targets`): warning;
 - once the plan records decisions of its diagnostic, a live target that implements none
   (`target-unexplained`): warning (allowed, but nothing says why it is a target).
+- a visit still to hold on a public holiday of its responsible person (`visit-on-holiday`):
+  warning, with the holiday's name and the command that moves it.
 
 A finding open just before a revision was opened and gone once that revision was
 published was *answered* by it (`Answered`): the rule and subject identify a finding from

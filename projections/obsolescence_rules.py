@@ -622,6 +622,16 @@ def unexplained_targets(at: Moment) -> list[Finding]:
     ]
 
 
+def _on_holidays(at: Moment) -> list[Finding]:
+    from projections.holiday_rules import visit_on_holiday  # it builds Findings of this module
+
+    return visit_on_holiday(at)
+
+
+fact_of = _fact
+"""A finding's fact from a record (for rules kept in modules of their own)."""
+
+
 def _focus_subject(warning: str) -> str:
     """Which limit a warning is about: all targets, targets per rep, or one rep's (key)."""
     if warning.endswith(" in all"):
@@ -641,6 +651,7 @@ _RULES: dict[str, Callable[[Moment], list[Finding]]] = {
     "owner-left": owner_left,
     "too-many-targets": too_many_targets,
     "target-unexplained": unexplained_targets,
+    "visit-on-holiday": lambda at: _on_holidays(at),
 }
 
 RULE_NAMES = tuple(_RULES)

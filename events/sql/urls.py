@@ -33,18 +33,24 @@ class StoreUrl:
 def parse_store_url(text: str) -> StoreUrl:
     """Check a store URL; StoreUnavailableError says what is wrong without echoing secrets."""
     scheme = text.split("://", 1)[0] if "://" in text else ""
+    if not text.isprintable():  # a NUL or a line break: no driver takes it, none should try
+        raise StoreUnavailableError(f"cannot read the store URL (a control character): {EXPECTED}")
     try:
         url = sa.make_url(text)
-    except sa_exc.ArgumentError:
+        url.port  # noqa: B018 (read now: a malformed host or port raises here)
+    except (sa_exc.ArgumentError, ValueError):
+        shown = scheme if len(scheme) <= 30 and scheme.isprintable() else scheme[:30] + "…"
         raise StoreUnavailableError(
-            f"cannot read the store URL (scheme {scheme or 'missing'!r}): {EXPECTED}"
+            f"cannot read the store URL (scheme {shown or 'missing'!r}): {EXPECTED}"
         ) from None
     display = url.render_as_string(hide_password=True)
-    backend, driver = url.get_backend_name(), url.get_driver_name()
+    # Read from the name, not from SQLAlchemy's registry: asking it about an unknown scheme
+    # (http://…) tries to import a dialect of that name.
+    backend, _, driver = url.drivername.partition("+")
     if backend == "sqlite":
         return StoreUrl(_checked_sqlite(url, display), display, is_postgres=False)
     if backend == "postgresql":
-        if "+" in url.drivername and driver != "psycopg":
+        if driver and driver != "psycopg":
             raise StoreUnavailableError(
                 f"unsupported PostgreSQL driver {driver!r} in {display}: "
                 "use postgresql+psycopg://USER@HOST:PORT/DB"
@@ -56,7 +62,8 @@ def parse_store_url(text: str) -> StoreUrl:
                 "PostgreSQL stores need psycopg: pip install 'pacflow[postgres]'"
             ) from None
         return StoreUrl(url.set(drivername="postgresql+psycopg"), display, is_postgres=True)
-    raise StoreUnavailableError(f"unsupported store URL scheme {url.drivername!r}: {EXPECTED}")
+    shown = url.drivername if len(url.drivername) <= 30 else url.drivername[:30] + "…"
+    raise StoreUnavailableError(f"unsupported store URL scheme {shown!r}: {EXPECTED}")
 
 
 def _checked_sqlite(url: sa.URL, display: str) -> sa.URL:
@@ -66,7 +73,7 @@ def _checked_sqlite(url: sa.URL, display: str) -> sa.URL:
             f"{display} names no file: use sqlite:///PATH/TO/FILE.db (or memory:// for a "
             "throw-away store)"
         )
-    if url.get_driver_name() not in ("pysqlite", ""):
+    if url.drivername not in ("sqlite", "sqlite+pysqlite"):
         raise StoreUnavailableError(f"unsupported SQLite driver in {display}: use sqlite:///PATH")
     directory = os.path.dirname(os.path.abspath(path)) or "."
     if os.path.isdir(path):

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from pacflow.app.moments import PlanOrigin
+from pacflow.app.moments import PlanOrigin, local_date
 from pacflow.errors import IntegrityError, InvalidInputError, NotFoundError, no_such_plan
 
 if TYPE_CHECKING:
@@ -40,6 +40,17 @@ def origin(app: App, plan: str) -> PlanOrigin:
 def today(app: App, plan: str) -> date:
     """Today in the plan's time zone, from the injected clock."""
     return origin(app, plan).today(app.now())
+
+
+def person_today(app: App, plan: str, person: str) -> date:
+    """Today in `person`'s own time zone when they are in the plan's team with one, else in
+    the plan's (a New York rep's 31 December lasts until 05:00 in Paris)."""
+    created = origin(app, plan)  # a one-line error when there is no such plan
+    state = app.service().load(plan)
+    member = state.people.get(person) if state is not None else None
+    if member is None or not member.timezone:
+        return created.today(app.now())
+    return local_date(app.now(), member.timezone)
 
 
 def plan_list(app: App) -> list[dict[str, Any]]:

@@ -100,9 +100,28 @@ class App:
 
     def read_models(self) -> ProjectionEngine:
         """The projections, caught up with the log first, so a reader sees its own writes."""
+        from pacflow.errors import IntegrityError, Suggestion
+
         engine = self._projections()
-        lag = max((status.lag for status in engine.status()), default=0)
-        self._catch_up(engine, lag)  # also creates missing tables
+        statuses = engine.status()
+        lag = max((status.lag for status in statuses), default=0)
+        try:
+            self._catch_up(engine, lag)  # also creates missing tables
+        except Exception as error:
+            if not _refused_value(error):
+                raise
+            # An event the log took but a read model's database cannot (a NUL in a text on
+            # PostgreSQL, recorded before input was checked), or a value past what a view
+            # computes with: say where, in one line, rather than a driver's traceback.
+            after = min((s.checkpoint for s in statuses if s.lag), default=0)
+            reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            raise IntegrityError(
+                f"the read models cannot take the events after position {after} "
+                f"({type(error).__name__}: {reason}); the log itself is untouched",
+                code="read-model-refused",
+                subject=str(after),
+                suggestion=Suggestion(("store", "log"), placeholders=f"--after {after} --limit 20"),
+            ) from error
         return engine
 
     def database(self) -> sa.Engine:
@@ -164,3 +183,11 @@ class App:
             self._read_models = None
             self._access = None
             self._services.clear()
+
+
+def _refused_value(error: BaseException) -> bool:
+    """Whether `error` is a value refused (not a server gone): a DB-API `DataError` from
+    any driver (SQLAlchemy's, or psycopg's when rows go through the driver), an arithmetic
+    overflow, or a value out of range."""
+    names = {kind.__name__ for kind in type(error).__mro__}
+    return "DataError" in names or isinstance(error, ArithmeticError | ValueError)

@@ -15,8 +15,9 @@ import click
 
 from pacflow.cli.common import json_option, pass_app, plan_argument
 from pacflow.cli.context import AppContext
+from pacflow.cli.files import write_atomically
 from pacflow.cli.render import echo_json, table
-from pacflow.errors import InvalidInputError, NotFoundError
+from pacflow.errors import NotFoundError
 
 if TYPE_CHECKING:
     from integrations.accounts import AccountStore, CalendarAccount
@@ -60,10 +61,7 @@ def export_ics(
     if output is None:
         click.echo(data, nl=False)
         return
-    try:
-        output.write_bytes(data)
-    except OSError as error:
-        raise InvalidInputError(f"cannot write {output}: {error.strerror}") from None
+    write_atomically(output, data, "the calendar")
     click.echo(f"wrote {output}", err=True)
 
 

@@ -7,6 +7,7 @@ unknown plan or person or when no calendar is connected.
 
 from __future__ import annotations
 
+import math
 import sys
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,18 @@ if TYPE_CHECKING:
 
 SHOW_AFTER = 50
 """Calendars with fewer writes than this finish before a bar would help."""
+
+
+MAX_TIMEOUT = 3600.0
+"""An hour per request: past that a server is not slow, it is gone."""
+MAX_RETRIES = 20
+
+
+def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    # FloatRange lets NaN through (every comparison with it is false).
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of seconds")
+    return value
 
 
 @click.command()
@@ -42,15 +55,16 @@ SHOW_AFTER = 50
 @json_option
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0.1),
+    type=click.FloatRange(min=0.1, max=MAX_TIMEOUT),
+    callback=_finite,
     default=30.0,
     show_default=True,
     metavar="SECONDS",
-    help="How long to wait for the server on each request.",
+    help=f"How long to wait for the server on each request (at most {MAX_TIMEOUT:.0f}).",
 )
 @click.option(
     "--retries",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=MAX_RETRIES),
     default=3,
     show_default=True,
     metavar="N",
