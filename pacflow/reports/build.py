@@ -19,6 +19,7 @@ from pacflow.domain.state import Step, Track
 from pacflow.domain.values import Per, periods_between
 from pacflow.reports.model import (
     Assignment,
+    FindingView,
     MonthVisits,
     ObjectiveLine,
     PersonInfo,
@@ -93,7 +94,33 @@ def build_report(
         plan_tracks=plan_tracks,
         progress=progress_of(builder.line(key) for key in state.steps),
         targets=tuple(builder.summary(key) for key in state.targets),
+        findings=finding_views(state),
     )
+
+
+def finding_views(state: PlanState) -> tuple[FindingView, ...]:
+    """Each finding of the plan's diagnostic with the decisions citing it and the live
+    targets implementing those decisions."""
+    live = [t for t in state.targets.values() if not t.dropped]
+    views = []
+    for finding in state.findings.values():
+        decisions = tuple(
+            (d.key, d.statement, tuple(t.key for t in live if d.key in t.decisions))
+            for d in state.decisions.values()
+            if finding.key in d.findings
+        )
+        cited = {key for _, _, targets in decisions for key in targets}
+        views.append(
+            FindingView(
+                key=finding.key,
+                title=finding.title,
+                period=finding.period,
+                figures=finding.figures,
+                decisions=decisions,
+                targets=tuple((t.key, t.title) for t in live if t.key in cited),
+            )
+        )
+    return tuple(views)
 
 
 def progress_of(steps: Iterable[StepLine]) -> Progress:
@@ -183,6 +210,7 @@ class _Builder:
                 at += f" {zone}"
             to_hold = state in (VisitState.PLANNED, VisitState.OVERDUE)
             holiday = days_off.holiday(occurrence.start.date()) if to_hold else None
+            moved = occurrence.status is OccurrenceStatus.MOVED
             visits.append(
                 Visit(
                     key=key,
@@ -192,6 +220,7 @@ class _Builder:
                     held_by=occurrence.held_by,
                     held_with=occurrence.held_with,
                     holiday=holiday,
+                    moved_from=occurrence.scheduled_start.date() if moved else None,
                 )
             )
         return sorted(visits, key=lambda visit: (visit.day, visit.at or ""))
