@@ -16,7 +16,7 @@ from pacflow.domain import PlanState
 from pacflow.domain.facts import fact_of, visit_state
 from pacflow.domain.localtime import instant, local
 from pacflow.domain.state import Step, Track
-from pacflow.domain.values import Per, periods_between
+from pacflow.domain.values import OccurrenceStatus, Per, periods_between
 from pacflow.reports.model import (
     Assignment,
     FindingView,
