@@ -118,7 +118,13 @@ from pacflow.domain.values import (
     TargetKind,
     allowed_values,
 )
-from pacflow.errors import InvalidInputError, NotFoundError, RuleViolationError, Suggestion
+from pacflow.errors import (
+    InvalidInputError,
+    NotFoundError,
+    RuleViolationError,
+    Suggestion,
+    dropped_plan,
+)
 
 
 def decide(state: PlanState | None, command: Command) -> list[PlanEvent]:
@@ -133,14 +139,7 @@ def decide(state: PlanState | None, command: Command) -> list[PlanEvent]:
     if state is None:
         raise NotFoundError(f"plan {command.plan}: no such plan")
     if state.status is PlanStatus.DROPPED:
-        raise NotFoundError(
-            f"plan {command.plan} was dropped; create it again to plan under this key",
-            code="dropped",
-            subject=command.plan,
-            suggestion=Suggestion(
-                ("plan", "create", command.plan), note="to start a new plan under this key"
-            ),
-        )
+        raise dropped_plan(command.plan)
     if command.plan != state.key:
         raise InvalidInputError(f"plan {command.plan}: the state given is plan {state.key}'s")
     decider = _DECIDERS.get(type(command))
