@@ -77,11 +77,14 @@ def test_history_and_as_of_answer_for_both_lives(example: CliRunner) -> None:
         )
         assert first < dropped < second
         before = ok_json(example, ["plan", "show", PLAN, "--as-of", "2025-01-02"])
-        assert before["status"] == "draft" and before["targets"] != []
+        assert before["status"] == "draft"
+        assert before["targets"] != []
         between = ok_json(example, ["plan", "show", PLAN, "--as-of", "2025-01-04"])
-        assert between["status"] == "dropped" and between["reason"] == "wrong company"
+        assert between["status"] == "dropped"
+        assert between["reason"] == "wrong company"
         now = ok_json(example, ["plan", "show", PLAN])
-        assert now["targets"] == [] and [p["key"] for p in now["people"]] == ["zz"]
+        assert now["targets"] == []
+        assert [p["key"] for p in now["people"]] == ["zz"]
 
 
 def test_after_approval_a_plan_is_closed_not_dropped(example: CliRunner) -> None:

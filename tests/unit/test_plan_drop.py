@@ -78,7 +78,8 @@ def test_the_key_of_a_dropped_plan_starts_a_new_plan() -> None:
         "PAC 2025, bis",
         "America/New_York",
     )
-    assert state.steps == {} and state.targets == {}
+    assert state.steps == {}
+    assert state.targets == {}
     assert state.life_start == len(DROPPED) + 1
     assert state.version == len(DROPPED) + 2
 
@@ -86,7 +87,9 @@ def test_the_key_of_a_dropped_plan_starts_a_new_plan() -> None:
 def test_a_fold_of_both_lives_is_the_last_one() -> None:
     first = fold(DRAFT)
     both = fold([*DROPPED, *DRAFT])
-    assert first is not None and both is not None
+    assert first is not None
+    assert both is not None
     assert (both.steps, both.targets, both.people) == (first.steps, first.targets, first.people)
-    assert both.version == 2 * len(DRAFT) + 1 and both.life_start == len(DROPPED) + 1
+    assert both.version == 2 * len(DRAFT) + 1
+    assert both.life_start == len(DROPPED) + 1
     assert fold([CREATED]) is not None

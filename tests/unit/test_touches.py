@@ -341,8 +341,10 @@ def test_nothing_is_touched_by_the_lifecycle_or_settings() -> None:
 def test_a_dropped_draft_takes_everything_it_held_with_it() -> None:
     state = _draft()
     dropped = touches(EXAMPLES[ev.PlanDropped], state)
-    assert dropped.targets == set(state.targets) and dropped.steps == set(state.steps)
-    assert dropped.people == set(state.people) and dropped.indicators == set(state.indicators)
+    assert dropped.targets == set(state.targets)
+    assert dropped.steps == set(state.steps)
+    assert dropped.people == set(state.people)
+    assert dropped.indicators == set(state.indicators)
     assert calendar_steps(EXAMPLES[ev.PlanDropped], state) == set(state.steps)
 
 
