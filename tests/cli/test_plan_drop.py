@@ -8,7 +8,16 @@ import pytest
 from click.testing import CliRunner
 from freezegun import freeze_time
 
-from tests.cli.plan_fixtures import CREATE, PLAN, build_example, ok, ok_json, refused
+from tests.cli.plan_fixtures import (
+    CREATE,
+    PLAN,
+    TARGET_T1,
+    TEAM,
+    build_example,
+    ok,
+    ok_json,
+    refused,
+)
 
 
 @pytest.fixture
@@ -62,7 +71,20 @@ def test_a_dropped_draft_leaves_every_view_and_its_key_is_free(example: CliRunne
         )
 
 
-def test_history_and_as_of_answer_for_both_lives(example: CliRunner) -> None:
+@pytest.fixture
+def small(runner: CliRunner, sql_store_url: str, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A draft recorded at known moments (the example may come from a copied store)."""
+    monkeypatch.setenv("PACFLOW_DB", sql_store_url)
+    monkeypatch.setenv("PACFLOW_ACTOR", "hg")
+    with freeze_time("2024-12-16 09:00:00"):
+        ok(runner, CREATE)
+        ok(runner, TEAM[1])
+        ok(runner, TARGET_T1[0])
+    return runner
+
+
+def test_history_and_as_of_answer_for_both_lives(small: CliRunner) -> None:
+    example = small
     _drop(example)
     with freeze_time("2025-01-05 09:00:00"):
         ok(example, CREATE)
