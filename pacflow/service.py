@@ -50,7 +50,6 @@ from pacflow.domain.corrections import refuse_future_progress
 from pacflow.domain.folding import Draft, advance
 from pacflow.domain.timing_notes import timing_notes
 from pacflow.domain.touches import STEP_LOCAL_TYPES, touches_focus
-from pacflow.domain.values import PlanStatus
 from pacflow.errors import ConflictError, dropped_plan, no_such_plan
 from pacflow.storage import translate_store_error
 
@@ -106,7 +105,7 @@ def _focus_warnings(state: PlanState | None, events: Sequence[PlanEvent]) -> lis
 
 
 def _not_dropped(state: PlanState) -> PlanState:
-    if state.status is PlanStatus.DROPPED:
+    if state.status == "dropped":  # a StrEnum: reads start without the domain's values
         raise dropped_plan(state.key)
     return state
 

@@ -45,9 +45,7 @@ def origin(app: App, plan: str) -> PlanOrigin:
 def dropped(app: App, plan: str, state: PlanState) -> dict[str, Any] | None:
     """When, by whom and why a dropped plan was dropped (its last event); None if it was
     not."""
-    from pacflow.domain.values import PlanStatus
-
-    if state.status is not PlanStatus.DROPPED:
+    if state.status != "dropped":  # a StrEnum: the domain's package stays unimported
         return None
     for recorded in app.store().read_stream(plan, state.version, state.version):
         zone = ZoneInfo(state.timezone)
@@ -91,14 +89,15 @@ def plan_now(app: App, plan: str) -> dict[str, Any]:
     from pacflow.views import with_facts
     from projections.queries import plan_view
 
-    loaded = app.service().load(plan)
-    gone = dropped(app, plan, loaded) if loaded is not None else None
-    if gone is not None:
-        return gone  # the key is free: what is left to say is when, who and why
     with app.read_model_rows() as rows:
         view = plan_view(rows, plan)
     if view is None:
         raise no_such_plan(plan)
+    if view["status"] == "dropped":  # the key is free: left to say are when, who and why
+        state = app.service().load(plan)
+        gone = dropped(app, plan, state) if state is not None else None
+        if gone is not None:
+            return gone
     from pacflow.app.moments import local_date
 
     state = app.service().latest(plan)
