@@ -103,6 +103,8 @@ ITEM_EFFECTS: dict[type[PlanEvent], _Classifier] = {
     ev.PlanPublished: _no_item,
     ev.RevisionOpened: _no_item,
     ev.PlanClosed: _no_item,
+    # A draft dropped: every item of its steps leaves the calendars.
+    ev.PlanDropped: _every_item,
     ev.TargetLimitsSet: _no_item,
     ev.IndicatorDefined: _no_item,
     ev.IndicatorTargetsSet: _no_item,

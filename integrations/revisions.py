@@ -197,7 +197,9 @@ class CalendarFold:
         if effect.occurrence is not None:
             self._note(occurrence_item(state, effect.occurrence), recorded_at)
             return
-        for removed in effect.steps - state.steps.keys():  # a step taken out of a draft
+        # A step taken out of a draft, or every step of a draft dropped.
+        leaving = self._uids_by_step.keys() if effect.every_step else effect.steps
+        for removed in leaving - state.steps.keys():
             for gone in self._uids_by_step.pop(removed, set()):
                 self.records[gone].present = False
                 self.changed.add(gone)

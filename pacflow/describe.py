@@ -33,6 +33,7 @@ _DESCRIBERS: dict[type[PlanEvent], Callable[[Any], str]] = {
     ev.PlanPublished: lambda e: f"plan published (revision {e.revision})",
     ev.RevisionOpened: lambda e: f"revision {e.revision} opened: {e.reason}",
     ev.PlanClosed: lambda e: "plan closed",
+    ev.PlanDropped: lambda e: f"plan dropped (a draft; its key is free again): {e.reason}",
     ev.TargetLimitsSet: lambda e: (
         f"target limits: {e.max_targets_per_rep} per rep, {e.max_targets_total} in all"
     ),

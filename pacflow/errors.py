@@ -125,6 +125,16 @@ class CalendarError(PacflowError):
     exit_code: ClassVar[int] = 6
 
 
+def dropped_plan(plan: str) -> NotFoundError:
+    """The error for a key whose draft was dropped: no plan now, but one may be created."""
+    return NotFoundError(
+        f"plan {plan} was dropped",
+        code="dropped",
+        subject=plan,
+        suggestion=Suggestion(("plan", "create", plan), note="to start a new plan under this key"),
+    )
+
+
 def no_such_plan(plan: str | None = None) -> NotFoundError:
     """The one error for a plan key that names nothing in the store (or a log with no plan,
     where the caller has no key)."""

@@ -50,7 +50,7 @@ from pacflow.domain.corrections import refuse_future_progress
 from pacflow.domain.folding import Draft, advance
 from pacflow.domain.timing_notes import timing_notes
 from pacflow.domain.touches import STEP_LOCAL_TYPES, touches_focus
-from pacflow.errors import ConflictError, no_such_plan
+from pacflow.errors import ConflictError, dropped_plan, no_such_plan
 from pacflow.storage import translate_store_error
 
 MAX_ATTEMPTS = 5
@@ -102,6 +102,12 @@ def _focus_warnings(state: PlanState | None, events: Sequence[PlanEvent]) -> lis
     if state is None or not any(touches_focus(e) for e in events):
         return notes
     return [*warnings(state), *notes]
+
+
+def _not_dropped(state: PlanState) -> PlanState:
+    if state.status == "dropped":  # a StrEnum: reads start without the domain's values
+        raise dropped_plan(state.key)
+    return state
 
 
 def decode(recorded: RecordedEvent) -> PlanEvent:
@@ -175,15 +181,15 @@ class PlanService:
                 raise translate_store_error(error) from error
             if state is not None:
                 self._remember(plan, state)
-                return state
+                return _not_dropped(state)
         return self.require(plan)
 
     def require(self, plan: str) -> PlanState:
-        """The plan, or a NotFoundError naming it."""
+        """The plan, or a NotFoundError naming it (also for a draft that was dropped)."""
         state = self.load(plan)
         if state is None:
             raise no_such_plan(plan)
-        return state
+        return _not_dropped(state)
 
     def history(self, plan: str) -> Iterator[tuple[RecordedEvent, PlanEvent]]:
         """Every recorded event of the plan with its domain event, oldest first."""
@@ -230,9 +236,14 @@ class PlanService:
         return list(self.history(plan))
 
     def plan_keys(self) -> list[str]:
-        """Keys of every plan in the store, in the order they were created."""
+        """Keys of every plan in the store, in the order they were first created; a draft
+        dropped (and not created again) is not a plan any more."""
         try:
-            return [r.stream_id for r in self._store.read_all(types=["PlanCreated"])]
+            last: dict[str, str] = {}
+            for record in self._store.read_all(types=["PlanCreated", "PlanDropped"]):
+                last.setdefault(record.stream_id, record.type)  # keeps the first order
+                last[record.stream_id] = record.type
+            return [key for key, kind in last.items() if kind == "PlanCreated"]
         except EventStoreError as error:
             raise translate_store_error(error) from error
 

@@ -203,6 +203,7 @@ class _Batch:
         self._tracks: dict[tuple[str, str], str | None] = {}
         self._removed: list[tuple[str, str]] = []
         self._removed_tracks: list[tuple[str, str]] = []
+        self._dropped: list[tuple[str]] = []
         # The completion standing for each (plan, subject) as the window goes (None: none).
         self._standing: dict[tuple[str, str], dict[str, Any] | None] = {}
 
@@ -244,6 +245,8 @@ class _Batch:
             self._rows[tracks] = [
                 r for r in pending if (r["plan"], r["track"]) not in set(self._removed_tracks)
             ]
+        elif isinstance(event, ev.PlanDropped):
+            self._plan_dropped(plan)
         elif type(event) in DONE_FACTS:
             self._done(common, _actor(recorded), event)
         elif isinstance(event, ev.IndicatorDefined):
@@ -369,7 +372,22 @@ class _Batch:
         ).first()
         return dict(found._mapping) if found is not None else None
 
+    def _plan_dropped(self, plan: str) -> None:
+        # A draft dropped leaves nothing to count, and its key may start a new plan: its
+        # rows go (the log keeps its events), a later PlanCreated starts the plan afresh.
+        for table, pending in self._rows.items():
+            self._rows[table] = [r for r in pending if r["plan"] != plan]
+        for lookup in (self._steps, self._tracks, self._standing):
+            for key in [key for key in lookup if key[0] == plan]:
+                del lookup[key]
+        self._moves = [m for m in self._moves if m[2] != plan]
+        self._removed = [r for r in self._removed if r[0] != plan]
+        self._removed_tracks = [r for r in self._removed_tracks if r[0] != plan]
+        self._dropped.append((plan,))
+
     def flush(self, writer: RowWriter) -> None:
+        for table in (plans, definitions, targets, values, done, steps, tracks):
+            writer.delete(table, ["plan"], self._dropped)
         # Before the inserts: a step removed then added again in one window ends added.
         writer.delete(steps, ["plan", "step"], self._removed)
         writer.delete(tracks, ["plan", "track"], self._removed_tracks)

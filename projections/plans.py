@@ -494,8 +494,10 @@ class PlanReadModel(Projector[PlanEvent]):
             if folded is None or _version(folded.state) != recorded.stream_version - 1:
                 folded = self._dirty[plan] = self._folded(connection, recorded)
             state = folded.state = evolve(folded.state, event)
-            if type(event) is ev.TargetRemoved:
-                folded.touched = None  # rare: its objectives and tracks go, all rows again
+            if type(event) in (ev.TargetRemoved, ev.PlanDropped, ev.PlanCreated):
+                # Rare: a target's objectives and tracks go, a draft dropped leaves only its
+                # plan row (status dropped), a key created again starts afresh: all rows again.
+                folded.touched = None
             elif folded.touched is not None:
                 _touched(event, folded.touched)
             since = state.version - folded.snapshot

@@ -25,16 +25,38 @@ if TYPE_CHECKING:
 
 
 def origin(app: App, plan: str) -> PlanOrigin:
-    """When and in which time zone `plan` was created (its first event only)."""
+    """When `plan` was first created, and the time zone of its current life (a draft
+    dropped and created again is a new plan in the same stream: the state says where its
+    life starts). Reads the first event and the plan's state (cached, or its latest
+    snapshot and the events after it)."""
     from pacflow.domain import events as ev
     from pacflow.service import decode
 
+    state = app.service().load(plan)
+    if state is None:
+        raise no_such_plan(plan)
     for recorded in app.store().read_stream(plan, to_version=1):
-        event = decode(recorded)
-        if not isinstance(event, ev.PlanCreated):
+        if not isinstance(decode(recorded), ev.PlanCreated):
             raise IntegrityError(f"plan {plan}: its log does not start with PlanCreated")
-        return PlanOrigin(plan, recorded.recorded_at, ZoneInfo(event.timezone))
+        return PlanOrigin(plan, recorded.recorded_at, ZoneInfo(state.timezone))
     raise no_such_plan(plan)
+
+
+def dropped(app: App, plan: str, state: PlanState) -> dict[str, Any] | None:
+    """When, by whom and why a dropped plan was dropped (its last event); None if it was
+    not."""
+    if state.status != "dropped":  # a StrEnum: the domain's package stays unimported
+        return None
+    for recorded in app.store().read_stream(plan, state.version, state.version):
+        zone = ZoneInfo(state.timezone)
+        return {
+            "key": plan,
+            "status": "dropped",
+            "dropped_at": recorded.recorded_at.astimezone(zone),
+            "dropped_by": recorded.metadata.get("actor"),
+            "reason": recorded.metadata.get("reason"),
+        }
+    raise IntegrityError(f"plan {plan}: its last event is missing")
 
 
 def today(app: App, plan: str) -> date:
@@ -58,7 +80,7 @@ def plan_list(app: App) -> list[dict[str, Any]]:
     from projections.queries import plan_summaries
 
     with app.read_model_rows() as rows:
-        return plan_summaries(rows)
+        return [plan for plan in plan_summaries(rows) if plan["status"] != "dropped"]
 
 
 def plan_now(app: App, plan: str) -> dict[str, Any]:
@@ -71,6 +93,11 @@ def plan_now(app: App, plan: str) -> dict[str, Any]:
         view = plan_view(rows, plan)
     if view is None:
         raise no_such_plan(plan)
+    if view["status"] == "dropped":  # the key is free: left to say are when, who and why
+        state = app.service().load(plan)
+        gone = dropped(app, plan, state) if state is not None else None
+        if gone is not None:
+            return gone
     from pacflow.app.moments import local_date
 
     state = app.service().latest(plan)
@@ -84,9 +111,14 @@ class PlanAsOf:
     origin: PlanOrigin
     moment: datetime
     state: PlanState
+    dropped: dict[str, Any] | None = None
+    """When, by whom and why, if the plan was a dropped draft at that moment."""
 
     def view(self) -> dict[str, Any]:
         from pacflow.views import plan_view, with_facts
+
+        if self.dropped is not None:
+            return self.dropped
 
         return with_facts(plan_view(self.state), self.state, self.origin.today(self.moment))
 
@@ -100,7 +132,7 @@ def plan_as_of(app: App, plan: str, text: str, option: str = "--as-of") -> PlanA
     moment = found.existing_at(text, option)
     state = app.service().load(plan, until=moment)
     assert state is not None  # the plan existed at `moment`: its first event is in
-    return PlanAsOf(found, moment, state)
+    return PlanAsOf(found, moment, state, dropped(app, plan, state))
 
 
 def state_at(app: App, plan: str, as_of: str | None, option: str = "--as-of") -> PlanAsOf:

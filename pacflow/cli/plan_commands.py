@@ -122,6 +122,13 @@ def render_plan(view: dict[str, Any]) -> str:
     """The plan (as `pacflow.views.plan_view` or the read model give it) as text."""
     from pacflow.schedule_text import schedule_text
 
+    if "dropped_at" in view:
+        at = view["dropped_at"]
+        return (
+            f"{view['key']} — dropped on {at.strftime('%Y-%m-%d %H:%M')} {at.tzinfo} by "
+            f"{view['dropped_by']}: {view['reason']}\n"
+            f"The key is free: `pacflow plan create {view['key']} …` starts a new plan."
+        )
     lines = [
         f"{view['key']} — {view['title']}   [{view['status']}, revision {view['revision']}]",
         f"{view['period']['start']} → {view['period']['end']} · {view['timezone']} · "
@@ -236,6 +243,25 @@ def close(app: AppContext, plan: str, **options: Any) -> None:
       pacflow plan close PAC-2025 --reason "year over"
     """
     _run(app, "ClosePlan", plan, options)
+
+
+@plan.command()
+@plan_argument
+@change_options
+@pass_app
+def drop(app: AppContext, plan: str, **options: Any) -> None:
+    """Drop a draft plan made by mistake (a reason is required): it leaves `plan list`,
+    every view and the calendars (at the next sync), and its key is free for `plan create`.
+
+    The log keeps it and its drop: `plan show` says when, by whom and why, `plan history`
+    and `--as-of` still show it. Once approved, a plan is closed instead (`plan close`).
+
+    \b
+    Examples:
+      pacflow plan drop PAC-2027 --dry-run --reason "typed the wrong year"
+      pacflow plan drop PAC-2027 --reason "typed the wrong year"
+    """
+    _run(app, "DropPlan", plan, options)
 
 
 @plan.command(name="set-limits")

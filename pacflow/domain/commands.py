@@ -99,6 +99,11 @@ class ClosePlan(Command):
     """Close the plan: it will accept no further change."""
 
 
+class DropPlan(Command):
+    """Drop a draft plan made by mistake (a reason is required); its key is free again.
+    After approval: close it instead."""
+
+
 class SetTargetLimits(Command):
     """Change the thresholds of the 'choisir, c'est renoncer' warnings; only those given."""
 

@@ -45,6 +45,7 @@ from pacflow.domain.commands import (
     CorrectStepDone,
     CreatePlan,
     DefineIndicator,
+    DropPlan,
     DropTarget,
     EditStep,
     GrantAccess,
@@ -85,6 +86,7 @@ from pacflow.domain.events import (
     PlanApproved,
     PlanClosed,
     PlanCreated,
+    PlanDropped,
     PlanEvent,
     PlanPublished,
     RevisionOpened,
@@ -116,7 +118,13 @@ from pacflow.domain.values import (
     TargetKind,
     allowed_values,
 )
-from pacflow.errors import InvalidInputError, NotFoundError, RuleViolationError
+from pacflow.errors import (
+    InvalidInputError,
+    NotFoundError,
+    RuleViolationError,
+    Suggestion,
+    dropped_plan,
+)
 
 
 def decide(state: PlanState | None, command: Command) -> list[PlanEvent]:
@@ -125,11 +133,13 @@ def decide(state: PlanState | None, command: Command) -> list[PlanEvent]:
     Raises InvalidInputError, NotFoundError or RuleViolationError, with nothing to record.
     """
     if isinstance(command, CreatePlan):
-        if state is not None:
+        if state is not None and state.status is not PlanStatus.DROPPED:
             raise RuleViolationError(f"plan {command.plan} already exists")
-        return _create_plan(command)
+        return _create_plan(command)  # a dropped plan's key starts a new plan
     if state is None:
         raise NotFoundError(f"plan {command.plan}: no such plan")
+    if state.status is PlanStatus.DROPPED:
+        raise dropped_plan(command.plan)
     if command.plan != state.key:
         raise InvalidInputError(f"plan {command.plan}: the state given is plan {state.key}'s")
     decider = _DECIDERS.get(type(command))
@@ -209,6 +219,28 @@ def _close(state: PlanState, command: ClosePlan) -> list[PlanEvent]:
         )
     require_reason_unless_draft(state, command, f"plan {state.key}")
     return [PlanClosed()]
+
+
+def _drop(state: PlanState, command: DropPlan) -> list[PlanEvent]:
+    if state.status is not PlanStatus.DRAFT:
+        # What was approved was communicated: it is closed (or revised), never dropped.
+        closing = state.status is not PlanStatus.CLOSED
+        raise RuleViolationError(
+            f"plan {state.key} is {state.status.value}; only a draft can be dropped",
+            code="not-a-draft",
+            subject=state.key,
+            suggestion=(
+                Suggestion(
+                    ("plan", "close", state.key),
+                    note="to close it instead",
+                    placeholders='--reason "…"',
+                )
+                if closing
+                else None
+            ),
+        )
+    reason = require_reason(command, f"plan {state.key}", "dropping it")
+    return [PlanDropped(reason=reason)]
 
 
 def _set_limits(state: PlanState, command: SetTargetLimits) -> list[PlanEvent]:
@@ -449,6 +481,7 @@ _DECIDERS: dict[type[Command], _Decider] = {
     PublishPlan: _publish,
     RevisePlan: _revise,
     ClosePlan: _close,
+    DropPlan: _drop,
     SetTargetLimits: _set_limits,
     AddPerson: _add_person,
     PersonLeaves: _person_leaves,

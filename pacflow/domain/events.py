@@ -86,6 +86,14 @@ class RevisionOpened(PlanEvent):
     reason: Text
 
 
+class PlanDropped(PlanEvent):
+    """A draft plan was dropped, for a reason: it leaves every view and calendar, and its
+    key is free again. The log keeps its events; a later `PlanCreated` in the same stream
+    starts a new plan afresh."""
+
+    reason: Text
+
+
 class PlanClosed(PlanEvent):
     """The plan was closed; it accepts no further change."""
 
@@ -482,6 +490,7 @@ EVENT_TYPES: dict[str, type[PlanEvent]] = {
     "PlanPublished": PlanPublished,
     "RevisionOpened": RevisionOpened,
     "PlanClosed": PlanClosed,
+    "PlanDropped": PlanDropped,
     "TargetLimitsSet": TargetLimitsSet,
     "PersonAdded": PersonAdded,
     "PersonLeft": PersonLeft,

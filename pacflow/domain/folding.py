@@ -50,6 +50,7 @@ from pacflow.domain.events import (
     PlanApproved,
     PlanClosed,
     PlanCreated,
+    PlanDropped,
     PlanEvent,
     PlanPublished,
     RevisionOpened,
@@ -120,6 +121,26 @@ def _revision_opened(state: PlanState, event: RevisionOpened) -> None:
 
 def _plan_closed(state: PlanState, event: PlanClosed) -> None:
     state.status = PlanStatus.CLOSED
+
+
+def _plan_dropped(state: PlanState, event: PlanDropped) -> None:
+    # A shell keeps the header (key, time zone, version): no content is left to show or to
+    # put in a calendar. New mappings, not cleared ones: a `Draft` shares its base's.
+    state.status = PlanStatus.DROPPED
+    for name in _MAPPINGS:
+        setattr(state, name, {})
+
+
+def _plan_created_again(state: PlanState, event: PlanCreated) -> None:
+    # One plan is one stream: a key dropped and created again is a new plan, from scratch,
+    # in the same stream (its version goes on). Fields are replaced, never changed in place.
+    if state.status is not PlanStatus.DROPPED:
+        raise _cannot_apply(event, state, "the plan already exists")
+    fresh = _plan_created(event)
+    fresh.version = state.version
+    fresh.life_start = state.version + 1
+    for name in PlanState.__slots__:
+        setattr(state, name, getattr(fresh, name))
 
 
 def _target_limits_set(state: PlanState, event: TargetLimitsSet) -> None:
@@ -396,6 +417,8 @@ def _holidays_set(state: PlanState, event: HolidaysSet) -> None:
 _Handler = Callable[[PlanState, Any], None]
 
 _HANDLERS: dict[type[PlanEvent], _Handler] = {
+    PlanCreated: _plan_created_again,
+    PlanDropped: _plan_dropped,
     PlanApproved: _plan_approved,
     PlanPublished: _plan_published,
     RevisionOpened: _revision_opened,
@@ -505,6 +528,9 @@ _Claim = tuple[str, str | None]
 """(mapping of PlanState, event field naming the entity in it; None: the mapping only)."""
 
 _CHANGES: dict[type[PlanEvent], tuple[_Claim, ...]] = {
+    # Both replace every mapping with a new one: nothing of the base is changed in place.
+    PlanCreated: (),
+    PlanDropped: (),
     PlanApproved: (),
     PlanPublished: (),
     RevisionOpened: (),
@@ -600,7 +626,7 @@ class Draft:
             return state
         claims = _CHANGES.get(type(event))
         if claims is None:
-            return evolve(state, event)  # PlanCreated again: evolve says why it cannot apply
+            return evolve(state, event)  # a type nobody classified: evolve says why
         copied = self._copied
         for mapping_name, key_field in claims:
             mapping = getattr(state, mapping_name)

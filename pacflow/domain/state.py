@@ -197,6 +197,9 @@ class PlanState:
     status: PlanStatus = PlanStatus.DRAFT
     revision: int = 1
     version: int = 0
+    life_start: int = 1
+    """The stream version of this plan's `PlanCreated`: 1, or later when the key was
+    dropped and created again (one stream, several lives; the state is the last one's)."""
     people: dict[str, Person] = field(default_factory=dict)
     targets: dict[str, Target] = field(default_factory=dict)
     objectives: dict[tuple[str, str], Objective] = field(default_factory=dict)

@@ -97,6 +97,9 @@ KINDS: dict[type[ev.PlanEvent], EventKind] = {
     ev.PlanPublished: _LIFECYCLE,
     ev.RevisionOpened: _LIFECYCLE,
     ev.PlanClosed: _LIFECYCLE,
+    # A draft dropped: every item of its steps leaves the calendars, derived indicators
+    # forget its steps and tracks (its key, and theirs, may come back in a new plan).
+    ev.PlanDropped: EventKind(Area.LIFECYCLE, CalendarReach.STEPS, indicator_facts=True),
     ev.TargetLimitsSet: EventKind(Area.SETTINGS, focus=True),
     ev.CheckThresholdsSet: EventKind(Area.SETTINGS),
     # Holidays are noted on the occurrences that fall on one; cadence slots moved off them
@@ -281,6 +284,8 @@ def calendar_steps(event: ev.PlanEvent, state: PlanState) -> frozenset[str]:
             for step in state.steps.values()
             if event.person is None or step.responsible == event.person
         )
+    if isinstance(event, ev.PlanDropped):
+        return frozenset(state.steps)
     if KINDS[type(event)].calendar is not CalendarReach.STEPS:
         return frozenset()
     step = getattr(event, "step", None)  # every other STEPS type names its step
@@ -424,6 +429,18 @@ def _target_dropped(event: ev.TargetDropped, state: PlanState) -> Touched:
     )
 
 
+def _plan_dropped(event: ev.PlanDropped, state: PlanState) -> Touched:
+    # Everything the draft held leaves with it.
+    return Touched(
+        targets=frozenset(state.targets),
+        tracks=frozenset(state.tracks),
+        steps=frozenset(state.steps),
+        occurrences=frozenset(state.occurrences),
+        indicators=frozenset(state.indicators),
+        people=frozenset(state.people),
+    )
+
+
 def _target_removed(event: ev.TargetRemoved, state: PlanState) -> Touched:
     return Touched(targets=frozenset((event.target,)), tracks=frozenset(event.tracks))
 
@@ -545,6 +562,7 @@ _TOUCHES: dict[type[ev.PlanEvent], Callable[[Any, PlanState], Touched]] = {
     ev.PlanPublished: _nothing,
     ev.RevisionOpened: _nothing,
     ev.PlanClosed: _nothing,
+    ev.PlanDropped: _plan_dropped,
     ev.TargetLimitsSet: _nothing,
     ev.CheckThresholdsSet: _nothing,
     ev.HolidaysSet: _holidays_set,

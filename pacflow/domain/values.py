@@ -71,13 +71,15 @@ def method_word(value: Any) -> Any:
 
 
 class PlanStatus(enum.StrEnum):
-    """Where a plan is in its lifecycle: draft → approved → published ⇄ revising → closed."""
+    """Where a plan is in its lifecycle: draft → approved → published ⇄ revising → closed;
+    a draft may also be dropped (its key free again: a new `PlanCreated` starts afresh)."""
 
     DRAFT = "draft"
     APPROVED = "approved"
     PUBLISHED = "published"
     REVISING = "revising"
     CLOSED = "closed"
+    DROPPED = "dropped"
 
 
 class PersonKind(enum.StrEnum):

@@ -61,6 +61,7 @@ EXAMPLES: dict[type[PlanEvent], PlanEvent] = {
     ev.PlanPublished: ev.PlanPublished(revision=1),
     ev.RevisionOpened: ev.RevisionOpened(revision=2, reason="fusion"),
     ev.PlanClosed: ev.PlanClosed(),
+    ev.PlanDropped: ev.PlanDropped(reason="typed by mistake"),
     ev.TargetLimitsSet: ev.TargetLimitsSet(max_targets_per_rep=3, max_targets_total=8),
     ev.CheckThresholdsSet: ev.CheckThresholdsSet(stale_after_days=30),
     ev.HolidaysSet: ev.HolidaysSet(country="FR"),
@@ -218,6 +219,7 @@ def test_tables_the_views_held_come_from_the_map() -> None:
         ev.PlanPublished,
         ev.RevisionOpened,
         ev.PlanClosed,
+        ev.PlanDropped,
     }
     assert set(types_where(lambda kind: kind.focus)) == {
         ev.PlanCreated,
@@ -230,6 +232,7 @@ def test_tables_the_views_held_come_from_the_map() -> None:
     }
     assert names_where(lambda kind: kind.indicator_facts) == {
         "PlanCreated",
+        "PlanDropped",
         "TrackAdded",
         "StepAdded",
         "StepMoved",
@@ -330,9 +333,19 @@ def test_a_market_change_still_names_a_dropped_target() -> None:
 def test_nothing_is_touched_by_the_lifecycle_or_settings() -> None:
     state = _draft()
     for event_type in types_where(lambda kind: kind.area in (Area.LIFECYCLE, Area.SETTINGS)):
-        if event_type is not ev.PlanCreated:
+        if event_type not in (ev.PlanCreated, ev.PlanDropped):
             assert touches(EXAMPLES[event_type], state) == Touched()
     assert touches(CREATED, None) == Touched(people=frozenset({"hg"}))
+
+
+def test_a_dropped_draft_takes_everything_it_held_with_it() -> None:
+    state = _draft()
+    dropped = touches(EXAMPLES[ev.PlanDropped], state)
+    assert dropped.targets == set(state.targets)
+    assert dropped.steps == set(state.steps)
+    assert dropped.people == set(state.people)
+    assert dropped.indicators == set(state.indicators)
+    assert calendar_steps(EXAMPLES[ev.PlanDropped], state) == set(state.steps)
 
 
 # --- calendar items --------------------------------------------------------------------------
