@@ -10,6 +10,7 @@ commit order: a reader following `position` never misses a late commit.
 from __future__ import annotations
 
 import functools
+import os
 import sqlite3
 import threading
 import time
@@ -24,7 +25,7 @@ from sqlalchemy import exc as sa_exc
 
 from events.clock import Clock, format_utc, parse_utc
 from events.encoding import GENESIS_HASH
-from events.errors import EventStoreError, StoreUnavailableError
+from events.errors import EventStoreError, StoreNotFoundError, StoreUnavailableError
 from events.records import ExpectedVersion, StreamSpan
 from events.sql import schema
 from events.sql.urls import StoreUrl, describe_failure, parse_store_url
@@ -145,6 +146,19 @@ def _use_wal(cursor: sqlite3.Cursor) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")  # a last try, its error reported as it is
 
 
+def _require_sqlite_file(url: str) -> None:
+    """Refuse a SQLite URL whose file does not exist (connecting would create it)."""
+    try:
+        parsed = sa.make_url(url)
+    except sa_exc.ArgumentError:
+        return  # parse_store_url says what is wrong with it
+    path = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or path in ("", ":memory:"):
+        return
+    if not path.startswith("file:") and not os.path.exists(path):
+        raise StoreNotFoundError(f"no store at {path}: nothing was recorded there yet")
+
+
 def _sqlite_engine(url: StoreUrl) -> sa.Engine:
     engine = sa.create_engine(
         url.sqlalchemy_url,
@@ -233,24 +247,30 @@ class SqlEventStore(EventStore):
         clock: Clock | None = None,
         upcasters: Upcasters | None = None,
         migrate: bool = True,
+        create: bool = True,
     ) -> SqlEventStore:
-        """Connect, check the schema version and migrate it if needed (and allowed)."""
+        """Connect, check the schema version and migrate it if needed (and allowed); with
+        `create=False`, refuse (StoreNotFoundError) rather than create a store."""
+        if not create:
+            _require_sqlite_file(url)
         store_url = parse_store_url(url)
         engine = _postgres_engine(store_url) if store_url.is_postgres else _sqlite_engine(store_url)
         store = cls(store_url, engine, clock=clock, upcasters=upcasters)
         try:
-            store._ensure_schema(migrate)
+            store._ensure_schema(migrate, create)
         except BaseException:
             engine.dispose()
             raise
         return store
 
-    def _ensure_schema(self, migrate: bool) -> None:
+    def _ensure_schema(self, migrate: bool, create: bool = True) -> None:
         with self._errors():
             with self._engine.connect() as connection:
                 current = schema.read_version(connection)
             if current == schema.SCHEMA_HEAD:
                 return
+            if current is None and not create:
+                raise StoreNotFoundError(f"no store at {self.url}: nothing was recorded there yet")
             if current is not None and current not in schema.KNOWN_REVISIONS:
                 raise StoreUnavailableError(
                     f"the store at {self.url} has schema {current}, newer than this pacflow "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from pacflow.cli.common import json_option, pass_app, plan_argument, reason_option
+from pacflow.cli.common import creates_store, json_option, pass_app, plan_argument, reason_option
 from pacflow.cli.context import AppContext
 from pacflow.cli.render import echo_json, table
 
@@ -52,6 +52,7 @@ def access() -> None:
 )
 @reason_option
 @json_option
+@creates_store
 @pass_app
 def grant(
     app: AppContext,
@@ -143,6 +144,7 @@ def list_grants(app: AppContext, plan: str, person: str | None, as_json: bool) -
 @click.argument("grant_id", metavar="GRANT")
 @reason_option
 @json_option
+@creates_store
 @pass_app
 def revoke(app: AppContext, plan: str, grant_id: str, reason: str | None, as_json: bool) -> None:
     """Stop a grant from working at once (its feed, page and API calls answer 404).

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from pacflow.cli.common import json_option, pass_app, plan_argument
+from pacflow.cli.common import creates_store, json_option, pass_app, plan_argument
 from pacflow.cli.context import AppContext
 from pacflow.cli.render import echo_json, table
 from pacflow.errors import InvalidInputError, NotFoundError
@@ -103,6 +103,7 @@ def _accounts(app: AppContext) -> AccountStore:
     help="Command that prints the password, e.g. 'pass show caldav/cd' (run without a shell).",
 )
 @json_option
+@creates_store
 @pass_app
 def connect(
     app: AppContext,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
@@ -38,8 +39,22 @@ dry_run_option = click.option(
 plan_argument = click.argument("plan", metavar="PLAN")
 
 
+def creates_store(function: F) -> F:
+    """Mark a command that records something: it may create the store where none exists
+    (every other command refuses, see `AppContext.creates_store`)."""
+
+    @functools.wraps(function)
+    def marked(*args: Any, **kwargs: Any) -> Any:
+        click.get_current_context().find_object(AppContext).creates_store = True  # type: ignore[union-attr]
+        return function(*args, **kwargs)
+
+    return cast(F, marked)
+
+
 def change_options(function: F) -> F:
-    """--reason, --dry-run and --json: what every command that changes a plan takes."""
+    """--reason, --dry-run and --json: what every command that changes a plan takes (and,
+    since it records, it may create the store)."""
+    function = creates_store(function)
     for option in (json_option, dry_run_option, reason_option):
         function = option(function)
     return function

@@ -167,7 +167,11 @@ def build_example(runner: CliRunner, *extra: Sequence[str]) -> None:
 
 
 def event_count(runner: CliRunner) -> int:
-    """How many events the store holds (`pacflow info --json`)."""
+    """How many events the store holds (`pacflow info --json`); 0 where no store exists
+    yet (`info` says so, exit 3, and creates none)."""
+    result = invoke(runner, ["info", "--json"])
+    if result.exit_code == 3 and "no store at" in result.stderr:
+        return 0
     count: int = ok_json(runner, ["info"])["events"]
     return count
 
