@@ -23,8 +23,22 @@ _pass_app = click.make_pass_decorator(AppContext)
 
 
 def pass_app(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Give the command the AppContext as its first argument."""
-    return _pass_app(function)
+    """Give the command the AppContext as its first argument; a value of an option it
+    cannot take is a usage error (exit 2, see `pacflow.cli.usage`)."""
+
+    @functools.wraps(function)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except InvalidInputError as error:
+            from pacflow.cli.usage import as_usage_error
+
+            usage = as_usage_error(error, click.get_current_context())
+            if usage is None:
+                raise
+            raise usage from None
+
+    return _pass_app(checked)
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
@@ -124,7 +138,7 @@ def schedule_from_options(
         if value
     ]
     if len(given) > 1:
-        raise InvalidInputError(f"give one kind of schedule, not {' and '.join(given)}")
+        raise click.UsageError(f"give one kind of schedule, not {' and '.join(given)}")
     kind = given[0] if given else None
     belongs = (
         ("--start", start, "--due"),
@@ -137,7 +151,7 @@ def schedule_from_options(
             raise InvalidInputError(f"{option} goes with {owner}; it would be ignored here")
     if not given:
         if required:
-            raise InvalidInputError(
+            raise click.UsageError(
                 "schedule: give --due DATE, --session DATETIME, --rrule RULE --dtstart "
                 "DATETIME, or --cadence 'N per month'"
             )

@@ -480,19 +480,25 @@ _SCHEDULE_KINDS = frozenset({"due", "sessions", "recurrence", "cadence"})
 
 
 def build_command(command_type: type[C], data: Mapping[str, Any]) -> C:
-    """Build a command from plain data; a bad value is an InvalidInputError naming it."""
+    """Build a command from plain data; a bad value is an InvalidInputError naming it (code
+    `invalid-value`, subject the field's path, e.g. `start` or `schedule.rules[0].dtstart`,
+    so a front end can say which of its inputs it came from)."""
     try:
         return command_type.model_validate(data)
     except ValidationError as error:
-        raise InvalidInputError(describe_validation_error(error)) from None
+        raise InvalidInputError(
+            describe_validation_error(error),
+            code="invalid-value",
+            subject=field_path(error),
+        ) from None
 
 
-def describe_validation_error(error: ValidationError) -> str:
-    """The first problem pydantic found, as one line naming the field at fault."""
-    first = error.errors()[0]
+def field_path(error: ValidationError) -> str:
+    """The path of the first field pydantic refused, as `describe_validation_error` names
+    it (`start`, `schedule.rules[0].dtstart`)."""
     path = ""
     previous: str | int | None = None
-    for part in first["loc"]:
+    for part in error.errors()[0]["loc"]:
         if isinstance(part, int):
             path += f"[{part}]"
         elif previous == "schedule" and part in _SCHEDULE_KINDS:
@@ -500,6 +506,13 @@ def describe_validation_error(error: ValidationError) -> str:
         else:
             path += f".{part}" if path else str(part)
         previous = part
+    return path
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """The first problem pydantic found, as one line naming the field at fault."""
+    first = error.errors()[0]
+    path = field_path(error)
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "enum":
         expected = first["ctx"]["expected"].replace(" or ", ", ").replace("'", "")

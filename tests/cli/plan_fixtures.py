@@ -200,7 +200,8 @@ def occurrence_json(runner: CliRunner, key: str, plan: str = PLAN) -> Any:
 
 
 def assert_one_line_error(result: Result, code: int = 1) -> str:
-    """The command failed with `code` and one `error: ...` line on stderr; its message."""
+    """The command failed with `code` and one `error: ...` line on stderr; its message.
+    With code 2 (usage), click's usage lines come first and the line is `Error: ...`."""
     assert result.exception is None or isinstance(
         result.exception, SystemExit
     ), f"uncaught {type(result.exception).__name__}: {result.exception}"
@@ -209,11 +210,27 @@ def assert_one_line_error(result: Result, code: int = 1) -> str:
         f"exit {result.exit_code}, expected {code}\nstdout: {result.stdout}\n"
         f"stderr: {result.stderr}"
     )
+    if code == 2:
+        errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+        assert len(errors) == 1, result.stderr
+        assert result.stdout == "", f"nothing on stdout after an error, got {result.stdout!r}"
+        return errors[0].removeprefix("Error: ")
     lines = result.stderr.splitlines()
     assert len(lines) == 1, f"expected one line on stderr, got {lines!r}"
     assert lines[0].startswith("error: "), lines[0]
     assert result.stdout == "", f"nothing on stdout after an error, got {result.stdout!r}"
     return lines[0].removeprefix("error: ")
+
+
+def exit_code_for(message: str) -> int:
+    """The exit code of a refusal with this message: a value an option cannot take is a
+    usage error naming the option first (exit 2, docs/cli.md); any other refusal, 1, such
+    as an option naming a key the plan does not have (`--step S99: no such step`) or a
+    period outside it."""
+    about_the_plan = "no such" in message or "outside the plan" in message
+    if message.startswith(("give ", "schedule: give ")):  # options missing or contradicting
+        return 2
+    return 2 if message.startswith("--") and not about_the_plan else 1
 
 
 def refused(runner: CliRunner, args: Sequence[str], code: int = 1) -> str:

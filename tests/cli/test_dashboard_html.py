@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from tests.cli.plan_fixtures import ok, refused
+from tests.cli.plan_fixtures import exit_code_for, ok, refused
 from tests.cli.test_history_commands import use_demo
 
 PLAN = "PAC-2025"
@@ -357,7 +357,8 @@ def test_bad_input_writes_nothing(
     folder = tmp_path / "out"
     folder.mkdir()
     target = folder / "board.html"
-    assert refused(runner, ["dashboard", PLAN, *args, "-o", str(target)]).startswith(message)
+    code = exit_code_for(message)
+    assert refused(runner, ["dashboard", PLAN, *args, "-o", str(target)], code).startswith(message)
     assert list(folder.iterdir()) == []
 
 

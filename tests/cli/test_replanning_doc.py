@@ -56,6 +56,6 @@ def test_the_worked_example_runs_and_prints_what_the_page_shows(
 )
 def test_demo_until_needs_a_local_date_time(runner: CliRunner, db_url: str, until: str,
                                             expected: str) -> None:  # fmt: skip
-    message = assert_one_line_error(invoke(runner, ["demo", "--until", until]))
+    message = assert_one_line_error(invoke(runner, ["demo", "--until", until]), 2)
     assert message.startswith(expected)
     assert event_count(runner) == 0  # nothing recorded

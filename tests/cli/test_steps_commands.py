@@ -9,6 +9,7 @@ from tests.cli.plan_fixtures import (
     PLAN,
     build_example,
     event_count,
+    exit_code_for,
     ok,
     ok_json,
     plan_json,
@@ -167,18 +168,18 @@ def test_step_add_the_worked_example_visit_series(example: CliRunner) -> None:
         ),
         pytest.param(
             ("--due", "2025-13-01"),
-            "schedule.due '2025-13-01': Input should be a valid date",
+            "--due '2025-13-01': Input should be a valid date",
             id="bad-date",
         ),
         pytest.param(
             ("--session", "2025-03-11T25:00"),
-            "schedule.sessions[0].start '2025-03-11T25:00': expected a local date (2025-03-11) "
+            "--session '2025-03-11T25:00': expected a local date (2025-03-11) "
             "or date-time (2025-03-11T14:00)",
             id="bad-date-time",
         ),
         pytest.param(
             ("--session", "2025-03-11T10:00Z"),
-            "schedule.sessions[0].start '2025-03-11T10:00Z': expected a local date",
+            "--session '2025-03-11T10:00Z': expected a local date",
             id="date-time-with-offset",
         ),
         pytest.param(
@@ -189,7 +190,7 @@ def test_step_add_the_worked_example_visit_series(example: CliRunner) -> None:
         ),
         pytest.param(
             ("--session", "2025-03-11T10:00", "--duration", "90min"),
-            "schedule.sessions[0].duration '90min': expected an ISO 8601 duration such as "
+            "--duration '90min': expected an ISO 8601 duration such as "
             "PT1H30M or P1D, "
             "longer than zero",
             id="bad-duration",
@@ -273,7 +274,7 @@ def test_step_add_the_worked_example_visit_series(example: CliRunner) -> None:
 def test_step_add_refuses_a_bad_schedule(
     example: CliRunner, schedule: tuple[str, ...], expected: str
 ) -> None:
-    assert refused(example, _s03(*schedule)).startswith(expected)
+    assert refused(example, _s03(*schedule), exit_code_for(expected)).startswith(expected)
 
 
 @pytest.mark.parametrize(
@@ -287,7 +288,7 @@ def test_step_add_refuses_schedule_options_it_would_ignore(
     example: CliRunner, extra: tuple[str, ...], expected: str
 ) -> None:
     """An option that belongs to another kind of schedule is a mistake, not a no-op."""
-    message = refused(example, _s03("--due", "2025-03-14", *extra))
+    message = refused(example, _s03("--due", "2025-03-14", *extra), 2)
     assert expected in message
 
 
@@ -416,17 +417,17 @@ def test_step_add_refuses_schedule_options_it_would_ignore(
         ),
         pytest.param(
             [*_s03("--due", "2025-03-14"), "--order", "0"],
-            "order 0: Input should be greater than or equal to 1",
+            "--order 0: Input should be greater than or equal to 1",
             id="order-zero",
         ),
         pytest.param(
             [*_s03("--due", "2025-03-14"), "--budget", "-1500"],
-            "budget '-1500': Input should be greater than or equal to 0",
+            "--budget '-1500': Input should be greater than or equal to 0",
             id="negative-budget",
         ),
         pytest.param(
             [*_s03("--due", "2025-03-14"), "--days", "-2"],
-            "days '-2': Input should be greater than or equal to 0",
+            "--days '-2': Input should be greater than or equal to 0",
             id="negative-days",
         ),
         pytest.param(
@@ -452,7 +453,7 @@ def test_step_add_refuses_schedule_options_it_would_ignore(
 def test_step_add_refuses_bad_keys_and_values(
     example: CliRunner, args: list[str], expected: str
 ) -> None:
-    assert refused(example, args) == expected
+    assert refused(example, args, exit_code_for(expected)) == expected
 
 
 def test_step_add_refuses_a_responsible_who_left(example: CliRunner) -> None:
@@ -471,9 +472,9 @@ def test_step_add_with_a_non_integer_order_is_a_usage_error(example: CliRunner) 
 
 def test_a_huge_duration_is_refused_in_one_line(example: CliRunner) -> None:
     message = refused(
-        example, _s03("--session", "2025-03-11T10:00", "--duration", "P999999999999D")
+        example, _s03("--session", "2025-03-11T10:00", "--duration", "P999999999999D"), 2
     )
-    assert "duration 'P999999999999D': expected an ISO 8601 duration" in message
+    assert "--duration 'P999999999999D': expected an ISO 8601 duration" in message
 
 
 # --- step edit -----------------------------------------------------------------------------
@@ -527,13 +528,13 @@ def test_step_edit_json_dry_run_and_no_op(example: CliRunner) -> None:
         ),
         pytest.param(
             ["step", "edit", PLAN, "S02", "--budget", "-1"],
-            "budget '-1': Input should be greater than or equal to 0",
+            "--budget '-1': Input should be greater than or equal to 0",
             id="negative-budget",
         ),
     ],
 )
 def test_step_edit_refuses_bad_input(example: CliRunner, args: list[str], expected: str) -> None:
-    assert refused(example, args) == expected
+    assert refused(example, args, exit_code_for(expected)) == expected
 
 
 # --- step move -----------------------------------------------------------------------------
@@ -593,7 +594,7 @@ def test_step_move_dry_run_records_nothing(example: CliRunner) -> None:
     ],
 )
 def test_step_move_refuses_bad_input(example: CliRunner, args: list[str], expected: str) -> None:
-    assert refused(example, args) == expected
+    assert refused(example, args, exit_code_for(expected)) == expected
 
 
 def test_a_done_step_cannot_be_moved(example: CliRunner) -> None:
