@@ -27,7 +27,7 @@ WRITERS = {
 NO_STORE = {("schema", "plan-file")}
 """Commands that never open a store."""
 
-EXTRA_ARGS = {("report",): ["--by", "theme"]}
+EXTRA_ARGS: dict[tuple[str, ...], list[str]] = {("report",): ["--by", "theme"]}
 """What a command needs besides its arguments to get as far as reading the store."""
 
 
@@ -51,7 +51,7 @@ def test_a_read_command_on_a_missing_store_creates_nothing(
     runner: CliRunner, tmp_path: Path, path: tuple[str, ...]
 ) -> None:
     store = tmp_path / "typo.db"
-    command = main
+    command: click.Command = main
     for name in path:
         assert isinstance(command, click.Group)
         command = command.commands[name]
