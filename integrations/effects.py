@@ -117,6 +117,9 @@ ITEM_EFFECTS: dict[type[PlanEvent], _Classifier] = {
     ev.FindingRecorded: _no_item,
     ev.DecisionRecorded: _no_item,
     ev.TargetJustified: _no_item,
+    # Holidays: noted on the occurrences that fall on one, anywhere in the plan (slots that
+    # move off a holiday come as occurrence events of their own).
+    ev.HolidaysSet: _every_item,
     # People: shown by name; leaving the team changes no name (the steps handed over to
     # someone else come as StepAssigned events of their own).
     ev.PersonAdded: _person_added,

@@ -12,8 +12,12 @@ renders and that `integrations.revisions` compares from one event to the next. C
   schedule would e-mail invitations) and not copied into their calendars, so that each
   item has one owner who can tick it.
 - Event times are shown in the responsible person's time zone when they have one, else
-  in the plan's; all-day occurrences are dates. A timed occurrence without a duration has
-  no end (RFC 5545: it ends when it starts).
+  in the plan's (in UTC when the local time is the second of two repeated ones: a TZID
+  time names the first); all-day occurrences are dates. The end is exact (start plus
+  duration in absolute time); a timed occurrence without a duration lasts an hour
+  (`DEFAULT_LENGTH`), so that no reader has to guess.
+- An occurrence on a public holiday of its responsible person says so in its description
+  (and has the category `holiday`); `pacflow check` flags it (`visit-on-holiday`).
 - UIDs use only `[A-Za-z0-9.+-]`: parts are separated by `.`, and any other character of a
   key is written `+XX` per UTF-8 byte, so `PAC-2025` / `S08` / `2025-03-11` gives
   `PAC-2025.S08.2025-03-11.pacflow` and distinct keys always give distinct UIDs.
@@ -29,11 +33,16 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from pacflow.domain import PlanState
-from pacflow.domain.schedule import DueDate
+from pacflow.domain.daysoff import DaysOff
+from pacflow.domain.localtime import instant, kind_of, same_moment
+from pacflow.domain.schedule import DueDate, shift_of
 from pacflow.domain.state import Occurrence, Step
 from pacflow.domain.values import OccurrenceStatus, StepStatus
 
 UID_SUFFIX = "pacflow"
+_UTC = ZoneInfo("UTC")
+DEFAULT_LENGTH = timedelta(hours=1)
+"""How long a timed occurrence without a duration lasts in calendars (readers would guess)."""
 _UID_SAFE = frozenset(string.ascii_letters + string.digits + "-")
 
 
@@ -149,6 +158,7 @@ class _Context:
     categories: tuple[str, ...]
     description: tuple[str, ...]
     timezone: str
+    days_off: DaysOff
 
 
 def _context(state: PlanState, step: Step) -> _Context:
@@ -159,6 +169,7 @@ def _context(state: PlanState, step: Step) -> _Context:
         _categories(state, step),
         _description(state, step),
         timezone,
+        state.days_off(step.responsible),
     )
 
 
@@ -214,21 +225,33 @@ def _event(state: PlanState, step: Step, context: _Context, occurrence: Occurren
         days = max(1, occurrence.duration.days) if occurrence.duration else 1
         end = start + timedelta(days=days)
     else:
-        local = occurrence.start.replace(tzinfo=ZoneInfo(occurrence.timezone))
-        start = local.astimezone(ZoneInfo(context.timezone))
-        end = start + occurrence.duration if occurrence.duration else None
+        begins = instant(occurrence.start, occurrence.timezone)
+        # Exact: the end is the start plus the duration in absolute time (90 minutes from
+        # 01:45 on fall-back day end at 02:15 the second time), and every event has one.
+        ends = begins + (occurrence.duration or DEFAULT_LENGTH)
+        start, end = _shown(begins, context.timezone), _shown(ends, context.timezone)
     # A visit already held stays held when its step is cancelled later (a target dropped,
     # say): only the visits still to come are called off.
     cancelled = occurrence.status is OccurrenceStatus.CANCELLED or (
         step.status is StepStatus.CANCELLED and occurrence.status is not OccurrenceStatus.DONE
     )
-    moved = occurrence.start != occurrence.scheduled_start
+    moved = not same_moment(occurrence.start, occurrence.scheduled_start)
     flags = (("done", occurrence.status is OccurrenceStatus.DONE), ("moved", moved))
     lines = list(context.description)
     if occurrence.cancel_reason:
         lines.append(f"Cancelled: {occurrence.cancel_reason}")
     if moved:
         lines.append(f"Moved from {_local_text(occurrence.scheduled_start)}")
+    else:
+        asked = shift_of(step.schedule, occurrence.start, occurrence.timezone)
+        if asked is not None:
+            lines.append(
+                f"At {occurrence.start:%H:%M}, not {asked:%H:%M}: {asked:%H:%M} does not exist "
+                f"on {asked.date().isoformat()} in {occurrence.timezone} (RFC 5545)"
+            )
+    holiday = context.days_off.holiday(occurrence.start.date())
+    if holiday is not None and not cancelled:
+        lines.append(f"Public holiday in {context.days_off.country}: {holiday}")
     lines.append(f"pacflow: {state.key} step {step.key}, occurrence {occurrence.key}")
     return CalendarItem(
         uid=f"{context.uid_prefix}{_when(step.key, occurrence.key)}.{UID_SUFFIX}",
@@ -246,10 +269,23 @@ def _event(state: PlanState, step: Step, context: _Context, occurrence: Occurren
         plan_status=occurrence.status.value,
         completed=occurrence.done_on,
         priority=0,
-        categories=(*context.categories, *(name for name, on in flags if on)),
+        categories=(
+            *context.categories,
+            *(name for name, on in flags if on),
+            *(("holiday",) if holiday is not None and not cancelled else ()),
+        ),
         description="\n".join(lines),
         location=step.location,
     )
+
+
+def _shown(at: datetime, timezone: str) -> datetime:
+    """An instant as an event time: in the person's zone, or in UTC when the local time is
+    the second of two repeated ones (a TZID time names the first, RFC 5545 3.3.5)."""
+    moment = at.astimezone(ZoneInfo(timezone))
+    if moment.fold and kind_of(moment.replace(tzinfo=None), timezone) == "repeated":
+        return at.astimezone(_UTC)
+    return moment
 
 
 # --- text --------------------------------------------------------------------------------

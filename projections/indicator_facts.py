@@ -29,6 +29,7 @@ from projections.derived import DONE_FACTS
 from projections.engine import Projected, Projector
 from projections.plan_events import plan_event
 from projections.rows import RowWriter
+from projections.versions import INDICATOR_FACTS_VERSION
 
 metadata = sa.MetaData()
 
@@ -165,7 +166,7 @@ class IndicatorFacts(Projector[ev.PlanEvent]):
     """Keeps the rm_ind_* tables: indicator definitions, targets, values and things done."""
 
     name = "indicator_facts"
-    version = 3  # 3: corrections (a withdrawal row repeats the fact it takes back), removals
+    version = INDICATOR_FACTS_VERSION
     handles = HANDLES
     metadata = metadata
     decode = staticmethod(plan_event)

@@ -21,6 +21,8 @@ at that moment (`pacflow plan set-check`; defaults in `CheckThresholds`):
 - too many targets for the team, "choisir, c'est renoncer" (`too-many-targets`): warning;
 - once the plan records decisions of its diagnostic, a live target that implements none
   (`target-unexplained`): warning (allowed, but nothing says why it is a target).
+- a visit still to hold on a public holiday of its responsible person (`visit-on-holiday`):
+  warning, with the holiday's name and the command that moves it.
 
 A finding open just before a revision was opened and gone once that revision was
 published was *answered* by it (`Answered`): the rule and subject identify a finding from
@@ -32,7 +34,7 @@ weighing the rules at the moments that matter on the way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -46,6 +48,7 @@ from pacflow.errors import no_such_plan
 from projections.obsolescence_rules import (
     Fact,
     Finding,
+    HistoriesAt,
     Log,
     Moment,
     Severity,
@@ -131,9 +134,28 @@ class _Opened:
     before: list[Finding]
 
 
-def _walk(records: Records, as_of: datetime | None, *, answers: bool) -> tuple[Log, list[Answered]]:
+StateAt = Callable[[int], PlanState]
+"""The plan's state at a stream version (from a snapshot and the events after it)."""
+
+NOTED_STEP_TYPES = frozenset({"StepAdded", "StepMoved"})
+"""The only events of one step the rules point at (a step's schedule as set): with a
+`StateAt`, the other step-local events (`pacflow.domain.touches.STEP_LOCAL_TYPES`) may be
+left out of the records."""
+
+
+def _walk(
+    records: Records,
+    as_of: datetime | None,
+    *,
+    answers: bool,
+    histories_at: HistoriesAt | None = None,
+    state_at: StateAt | None = None,
+) -> tuple[Log, list[Answered]]:
     """Fold the log up to `as_of` (None: all of it); with `answers`, weigh the rules just
-    before each revision opens and right after it is published, and say what it answered."""
+    before each revision opens and right after it is published, and say what it answered.
+    `histories_at`: where indicator histories come from (see `Log`). With `state_at`, no
+    event is folded: the plan's state is taken from it at the moments the rules are
+    weighed, and `records` may leave out the step-local events but `NOTED_STEP_TYPES`."""
     log: Log | None = None
     state: PlanState | None = None
     opened: _Opened | None = None
@@ -142,17 +164,25 @@ def _walk(records: Records, as_of: datetime | None, *, answers: bool) -> tuple[L
         if as_of is not None and recorded.recorded_at > as_of:
             break
         if answers and log is not None and type(event) is ev.RevisionOpened:
+            if state_at is not None:
+                log.state = state_at(recorded.stream_version - 1)
             today = local_date(recorded.recorded_at, log.state.timezone)
             opened = _Opened(
                 event.revision,
                 recorded.recorded_at,
                 findings_at(Moment(log, today, on_the_way=True, now=recorded.recorded_at)),
             )
-        state = evolve(state, event)
+        if state_at is None:
+            state = evolve(state, event)
         if log is None:
-            log = Log(state)
+            first = state if state_at is None else state_at(recorded.stream_version)
+            assert first is not None
+            log = Log(first, histories_at)
         log.note((recorded, event))
         if opened is not None and type(event) is ev.PlanPublished:
+            if state_at is not None:
+                state = log.state = state_at(recorded.stream_version)
+            assert state is not None
             today = local_date(recorded.recorded_at, state.timezone)
             # Only the rules that found something before can tell whether it is gone.
             rules = dict.fromkeys(finding.rule for finding in opened.before)
@@ -172,10 +202,24 @@ def _walk(records: Records, as_of: datetime | None, *, answers: bool) -> tuple[L
     return log, answered
 
 
-def report(records: Records, as_of: datetime) -> Report:
+def report(
+    records: Records,
+    as_of: datetime,
+    histories_at: HistoriesAt | None = None,
+    *,
+    states: tuple[StateAt, PlanState] | None = None,
+) -> Report:
     """The findings about the plan as known at `as_of`, whose local date is "today", and the
-    findings that revisions published by then answered."""
-    log, answered = _walk(records, as_of, answers=True)
+    findings that revisions published by then answered. With `histories_at` (the indicator
+    facts read model), `records` may be a stream: none of them is kept. With `states` (the
+    state at a version, and the state at `as_of`), nothing is folded and `records` may leave
+    out step-local events (see `_walk`): the cost follows the plan's size, not its log's."""
+    state_at, final = states if states is not None else (None, None)
+    log, answered = _walk(
+        records, as_of, answers=True, histories_at=histories_at, state_at=state_at
+    )
+    if final is not None:
+        log.state = final
     state = log.state
     found = findings_at(Moment(log, local_date(as_of, state.timezone), now=as_of))
     return Report(

@@ -101,11 +101,21 @@ class Finding:
         }
 
 
+HistoriesAt = Callable[[datetime], list[IndicatorHistory]]
+"""Every indicator's history as known at a moment, from a read model (see `Log`)."""
+
+
 @dataclass(slots=True)
 class Log:
-    """The plan's log read so far, and the records rules point at (the latest of each)."""
+    """The plan's log read so far, and the records rules point at (the latest of each).
+
+    With `histories_at` (the indicator facts read model, as known at a moment), indicator
+    histories come from it and the log keeps no list of every record: memory stays flat
+    in the log's length. Without it, every record is kept and folded for them."""
 
     state: PlanState
+    histories_at: HistoriesAt | None = None
+    first: Pair | None = None
     records: list[Pair] = field(default_factory=list)
     schedule_set: dict[str, Pair] = field(default_factory=dict)
     left: dict[str, Pair] = field(default_factory=dict)
@@ -119,7 +129,10 @@ class Log:
     def note(self, pair: Pair) -> None:
         """Take the record in (after the state has evolved with it)."""
         recorded, event = pair
-        self.records.append(pair)
+        if self.first is None:
+            self.first = pair
+        if self.histories_at is None:
+            self.records.append(pair)
         kind = type(event)  # type tests, not isinstance: pydantic's metaclass makes it slow
         if kind not in _NOT_READ_BY_INDICATORS:
             self.indicator_records.append(pair)
@@ -178,6 +191,11 @@ class Moment:
 
     def histories(self) -> list[IndicatorHistory]:
         """Every indicator's figures as known at this moment, folded once (if it has any)."""
+        if self._histories is None and self.log.histories_at is not None:
+            if not self.log.state.indicators:
+                self._histories = []
+            else:
+                self._histories = self.log.histories_at(self.now or datetime.max)
         if self._histories is None:
             state = self.log.state
             derived = any(indicator.derived for indicator in state.indicators.values())
@@ -242,7 +260,8 @@ def market_changes(at: Moment) -> list[Finding]:
 
 def no_review(at: Moment) -> list[Finding]:
     """No approval, revision or publication for more than the plan's `stale_after_days`."""
-    last = at.log.last_review or at.log.records[0]
+    last = at.log.last_review or at.log.first
+    assert last is not None  # a log is made with its first record
     since = local_date(last[0].recorded_at, at.state.timezone)
     days = (at.today - since).days
     limit = at.state.checks.stale_after_days
@@ -622,6 +641,16 @@ def unexplained_targets(at: Moment) -> list[Finding]:
     ]
 
 
+def _on_holidays(at: Moment) -> list[Finding]:
+    from projections.holiday_rules import visit_on_holiday  # it builds Findings of this module
+
+    return visit_on_holiday(at)
+
+
+fact_of = _fact
+"""A finding's fact from a record (for rules kept in modules of their own)."""
+
+
 def _focus_subject(warning: str) -> str:
     """Which limit a warning is about: all targets, targets per rep, or one rep's (key)."""
     if warning.endswith(" in all"):
@@ -641,6 +670,7 @@ _RULES: dict[str, Callable[[Moment], list[Finding]]] = {
     "owner-left": owner_left,
     "too-many-targets": too_many_targets,
     "target-unexplained": unexplained_targets,
+    "visit-on-holiday": lambda at: _on_holidays(at),
 }
 
 RULE_NAMES = tuple(_RULES)

@@ -29,6 +29,7 @@ from projections.engine import Projected, Projector
 from projections.plan_events import plan_event
 from projections.rows import RowWriter
 from projections.state_json import dump_snapshot, load_state
+from projections.versions import PLANS_VERSION
 
 metadata = sa.MetaData()
 E = TypeVar("E")
@@ -433,7 +434,7 @@ class PlanReadModel(Projector[PlanEvent]):
     """
 
     name = "plans"
-    version = 5  # 5: snapshots hold who held each visit (Occurrence.held_by, held_with)
+    version = PLANS_VERSION
     handles = frozenset(EVENT_TYPES)
     metadata = metadata
     decode = staticmethod(plan_event)

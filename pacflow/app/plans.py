@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from pacflow.app.moments import PlanOrigin
+from pacflow.app.moments import PlanOrigin, local_date
 from pacflow.errors import IntegrityError, InvalidInputError, NotFoundError, no_such_plan
 
 if TYPE_CHECKING:
@@ -42,20 +42,31 @@ def today(app: App, plan: str) -> date:
     return origin(app, plan).today(app.now())
 
 
+def person_today(app: App, plan: str, person: str) -> date:
+    """Today in `person`'s own time zone when they are in the plan's team with one, else in
+    the plan's (a New York rep's 31 December lasts until 05:00 in Paris)."""
+    created = origin(app, plan)  # a one-line error when there is no such plan
+    state = app.service().load(plan)
+    member = state.people.get(person) if state is not None else None
+    if member is None or not member.timezone:
+        return created.today(app.now())
+    return local_date(app.now(), member.timezone)
+
+
 def plan_list(app: App) -> list[dict[str, Any]]:
     """Every plan in the store with its status, period and title."""
     from projections.queries import plan_summaries
 
-    with app.database().connect() as connection:
-        return plan_summaries(connection)
+    with app.read_model_rows() as rows:
+        return plan_summaries(rows)
 
 
 def plan_now(app: App, plan: str) -> dict[str, Any]:
     """The plan as it stands, from the read model (the shape of `pacflow.views.plan_view`)."""
     from projections.queries import plan_view
 
-    with app.database().connect() as connection:
-        view = plan_view(connection, plan)
+    with app.read_model_rows() as rows:
+        view = plan_view(rows, plan)
     if view is None:
         raise no_such_plan(plan)
     return view
@@ -148,7 +159,12 @@ def plan_history(
         raise InvalidInputError(f"{name['limit']} {limit}: expected a number of changes (1, 2, …)")
     wanted = HistoryFilter(start, end, actor, target, step)
     folder = PlanHistory()
-    records = app.service().stream(plan)
+    service = app.service()
+    records = (
+        service.stream_about_step(plan, step)
+        if step is not None and target is None
+        else service.stream(plan)
+    )
     entries = list(folder.entries_of_records(records, wanted, limit=limit, newest=True))
     state = folder.state
     assert state is not None  # the plan exists: `origin` found its first event

@@ -87,9 +87,9 @@ def dashboard(
       pacflow dashboard PAC-2025 --lang fr -o tableau-de-bord.html
     """
     from pacflow.app.piloting import dashboard as dashboard_query
+    from pacflow.cli.files import write_atomically
     from pacflow.cli.piloting_format import render_dashboard, render_dashboard_markdown
     from pacflow.cli.render import to_json
-    from pacflow.cli.report_command import write_atomically
     from pacflow.reports.dashboard_html import render_dashboard_html
     from pacflow.reports.labels import Labels
 
@@ -155,7 +155,7 @@ def check(
       pacflow check PAC-2025 --as-of 2025-03-30T23:30 --json
     """
     from pacflow.app.piloting import check as check_query
-    from pacflow.cli.piloting_format import render_report
+    from pacflow.cli.check_format import render_report
     from pacflow.cli.render import echo_json
 
     found = check_query(app.app, plan, as_of=as_of)

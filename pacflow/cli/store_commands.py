@@ -144,11 +144,27 @@ def _event_line(event: RecordedEvent) -> str:
     return line + (f"  — {reason}" if reason else "")
 
 
+LAST_POSITION = 2**63 - 1
+"""The largest position a store can hold (a signed 64-bit integer, on every backend)."""
+
+
+def _printable(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not value.isprintable():
+        raise click.BadParameter("holds a control character; no stream is named so")
+    return value
+
+
 @store.command()
-@click.option("--stream", "stream_id", metavar="STREAM", help="Only this stream (e.g. a plan).")
+@click.option(
+    "--stream",
+    "stream_id",
+    metavar="STREAM",
+    callback=_printable,
+    help="Only this stream (e.g. a plan).",
+)
 @click.option(
     "--after",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=LAST_POSITION),
     default=0,
     show_default=True,
     metavar="P",
@@ -156,7 +172,7 @@ def _event_line(event: RecordedEvent) -> str:
 )
 @click.option(
     "--limit",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=LAST_POSITION),
     metavar="N",
     help="Only the newest N events that match, oldest first (default: all).",
 )

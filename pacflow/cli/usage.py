@@ -27,16 +27,19 @@ _MALFORMED = frozenset({"invalid-input", "invalid-moment"})
 """Codes of errors about a value's form; other codes say what the plan makes of it."""
 
 
-def _given_option(ctx: click.Context, name: str, message: str) -> click.Option | None:
-    """The option `name` if the user gave it, and gave the value `message` quotes."""
+def _given_option(ctx: click.Context, name: str, error: InvalidInputError) -> click.Option | None:
+    """The option `name` if the user gave it, and gave the value `error` is about (the
+    message starts `PATH 'VALUE':`, as `describe_validation_error` writes it)."""
+    from pacflow.domain.validation_words import shown_input
+
     for param in ctx.command.params:
         if isinstance(param, click.Option) and param.name == name:
             if ctx.get_parameter_source(name) not in _GIVEN:
                 return None
             value = ctx.params.get(name)
             values = value if isinstance(value, tuple | list) else (value,)
-            shown = [repr(v) if isinstance(v, str) else f" {v}:" for v in values]
-            return param if any(text in message for text in shown) else None
+            heads = [f"{error.subject}{shown_input(v)}:" for v in values]
+            return param if any(error.message.startswith(head) for head in heads) else None
     return None
 
 
@@ -45,7 +48,7 @@ def _by_field(error: InvalidInputError, ctx: click.Context) -> click.UsageError 
     path = error.subject or ""
     parts = [part for part in re.split(r"[.\[\]]", path) if part and not part.isdigit()]
     for part in reversed(parts):  # `schedule.sessions[0].start`: --start, else --session
-        option = _given_option(ctx, _FIELD_OPTIONS.get(part, part), error.message)
+        option = _given_option(ctx, _FIELD_OPTIONS.get(part, part), error)
         if option is None:
             continue
         detail = error.message

@@ -19,6 +19,7 @@ from pacflow.domain import (
     corrections,
     diagnostic,
     extra_visits,
+    holiday_rules,
     indicator_values,
     market,
     replanning,
@@ -65,6 +66,7 @@ from pacflow.domain.commands import (
     RevisePlan,
     RevokeAccess,
     SetCheckThresholds,
+    SetHolidays,
     SetIndicatorTargets,
     SetIndicatorTargetsFrom,
     SetObjective,
@@ -161,7 +163,8 @@ def _create_plan(command: CreatePlan) -> list[PlanEvent]:
             scope=command.scope,
             max_targets_per_rep=command.max_targets_per_rep,
             max_targets_total=command.max_targets_total,
-        )
+        ),
+        *holiday_rules.holidays_at_creation(command),
     ]
 
 
@@ -478,6 +481,7 @@ _DECIDERS: dict[type[Command], _Decider] = {
     RescheduleStepFrom: replanning.reschedule_from,
     ShiftSteps: replanning.shift_steps,
     SetCheckThresholds: checks.set_check_thresholds,
+    SetHolidays: holiday_rules.set_holidays,
     RecordCalendarOverride: market.record_calendar_override,
     GrantAccess: access.grant_access,
     RevokeAccess: access.revoke_access,

@@ -452,6 +452,19 @@ class TargetJustified(PlanEvent):
     decisions: tuple[Key, ...]
 
 
+class HolidaysSet(PlanEvent):
+    """The public holidays the plan (or one person, `person`) observes, by country and
+    subdivision (None: none), and whether cadence slots may land on them or on weekends
+    (the plan's choice only). `from_zone`: the country was taken from the plan's zone."""
+
+    person: Key | None = None
+    country: str | None = None
+    subdivision: str | None = None
+    slots_on_holidays: bool = False
+    slots_on_weekends: bool = False
+    from_zone: bool = False
+
+
 # --- registry ----------------------------------------------------------------------------
 
 EVENT_TYPES: dict[str, type[PlanEvent]] = {
@@ -497,6 +510,7 @@ EVENT_TYPES: dict[str, type[PlanEvent]] = {
     "FindingRecorded": FindingRecorded,
     "DecisionRecorded": DecisionRecorded,
     "TargetJustified": TargetJustified,
+    "HolidaysSet": HolidaysSet,
 }
 """Every event type by the name the store records; the only way back from a name to a type."""
 

@@ -31,6 +31,7 @@ from pacflow.domain.events import (
     CheckThresholdsSet,
     DecisionRecorded,
     FindingRecorded,
+    HolidaysSet,
     IndicatorDefined,
     IndicatorTargetsSet,
     IndicatorValueCorrected,
@@ -373,6 +374,16 @@ def _target_justified(state: PlanState, event: TargetJustified) -> None:
     state.targets[event.target].decisions = event.decisions
 
 
+def _holidays_set(state: PlanState, event: HolidaysSet) -> None:
+    if event.person is not None:
+        person = state.people[event.person]
+        person.country, person.subdivision = event.country, event.subdivision
+        return
+    state.country, state.subdivision = event.country, event.subdivision
+    state.slots_on_holidays = event.slots_on_holidays
+    state.slots_on_weekends = event.slots_on_weekends
+
+
 _Handler = Callable[[PlanState, Any], None]
 
 _HANDLERS: dict[type[PlanEvent], _Handler] = {
@@ -411,6 +422,7 @@ _HANDLERS: dict[type[PlanEvent], _Handler] = {
     IndicatorValueCorrected: _indicator_value,
     MarketChangeRecorded: _environment_fact,
     CheckThresholdsSet: _check_thresholds_set,
+    HolidaysSet: _holidays_set,
     CalendarChangeOverridden: _environment_fact,
     AccessGranted: _environment_fact,
     AccessRevoked: _environment_fact,
@@ -489,6 +501,7 @@ _CHANGES: dict[type[PlanEvent], tuple[_Claim, ...]] = {
     PlanClosed: (),
     TargetLimitsSet: (),
     CheckThresholdsSet: (),
+    HolidaysSet: (("people", "person"),),
     MarketChangeRecorded: (),
     CalendarChangeOverridden: (),
     AccessGranted: (),

@@ -99,6 +99,9 @@ KINDS: dict[type[ev.PlanEvent], EventKind] = {
     ev.PlanClosed: _LIFECYCLE,
     ev.TargetLimitsSet: EventKind(Area.SETTINGS, focus=True),
     ev.CheckThresholdsSet: EventKind(Area.SETTINGS),
+    # Holidays are noted on the occurrences that fall on one; cadence slots moved off them
+    # come as occurrence events of their own.
+    ev.HolidaysSet: EventKind(Area.SETTINGS, CalendarReach.STEPS),
     # Items show a person's name and time zone: only the steps naming them (normally none
     # when they join, since steps may only name members; nothing an item shows when they leave).
     ev.PersonAdded: EventKind(Area.TEAM, CalendarReach.STEPS, focus=True),
@@ -258,6 +261,12 @@ def calendar_steps(event: ev.PlanEvent, state: PlanState) -> frozenset[str]:
             for step in state.steps.values()
             if step.responsible == event.key or event.key in step.participants
         )
+    if isinstance(event, ev.HolidaysSet):
+        return frozenset(
+            step.key
+            for step in state.steps.values()
+            if event.person is None or step.responsible == event.person
+        )
     if KINDS[type(event)].calendar is not CalendarReach.STEPS:
         return frozenset()
     step = getattr(event, "step", None)  # every other STEPS type names its step
@@ -309,6 +318,9 @@ def _subject_field(name: str, cls: type[ev.PlanEvent]) -> str:
 _SUBJECT_FIELDS = {
     name: _subject_field(name, cls) for name, cls in ev.EVENT_TYPES.items() if KINDS[cls].step_local
 }
+STEP_LOCAL_TYPES = frozenset(_SUBJECT_FIELDS)
+"""Stored names of the events that change one step or its visits only (`step_subject`);
+their payloads name that step (`step`, or `key` when added) or the visit (`STEP@…`)."""
 
 
 # --- one function per type ---------------------------------------------------------------
@@ -374,6 +386,10 @@ def _plan_created(event: ev.PlanCreated, state: PlanState) -> Touched:
 
 def _person_added(event: ev.PersonAdded, state: PlanState) -> Touched:
     return Touched(people=frozenset((event.key,)))
+
+
+def _holidays_set(event: ev.HolidaysSet, state: PlanState) -> Touched:
+    return Touched(people=frozenset((event.person,)) if event.person else frozenset())
 
 
 def _person_left(event: ev.PersonLeft, state: PlanState) -> Touched:
@@ -507,6 +523,7 @@ _TOUCHES: dict[type[ev.PlanEvent], Callable[[Any, PlanState], Touched]] = {
     ev.PlanClosed: _nothing,
     ev.TargetLimitsSet: _nothing,
     ev.CheckThresholdsSet: _nothing,
+    ev.HolidaysSet: _holidays_set,
     ev.PersonAdded: _person_added,
     ev.PersonLeft: _person_left,
     ev.TargetAdded: _target_added,

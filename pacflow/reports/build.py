@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from pacflow.describe import schedule_summary
 from pacflow.domain import PlanState
+from pacflow.domain.localtime import instant, local
 from pacflow.domain.schedule import DueDate
 from pacflow.domain.state import Step, Track
 from pacflow.domain.values import OccurrenceStatus, Per, StepStatus, periods_between
@@ -165,16 +166,27 @@ class _Builder:
 
     def _visits(self, step: Step) -> list[Visit]:
         visits = []
+        days_off = self._state.days_off(step.responsible)
+        person = self._state.people.get(step.responsible)
+        zone = person.timezone if person is not None and person.timezone else None
         for key in step.occurrences:
             occurrence = self._state.occurrences[key]
-            day = occurrence.start.date()
+            start = occurrence.start
+            if zone is not None and zone != occurrence.timezone and not occurrence.all_day:
+                # The rep's own day and time (a New York rep's 09:00, not Paris's 15:00).
+                start = local(instant(start, occurrence.timezone), zone)
+            day = start.date()
             if occurrence.status is OccurrenceStatus.DONE:
                 state = VisitState.HELD
             elif occurrence.status is OccurrenceStatus.CANCELLED:
                 state = VisitState.CANCELLED
             else:
                 state = VisitState.OVERDUE if day < self._today else VisitState.PLANNED
-            at = None if occurrence.all_day else f"{occurrence.start:%H:%M}"
+            at = None if occurrence.all_day else f"{start:%H:%M}"
+            if at is not None and start is not occurrence.start:
+                at += f" {zone}"
+            to_hold = state in (VisitState.PLANNED, VisitState.OVERDUE)
+            holiday = days_off.holiday(occurrence.start.date()) if to_hold else None
             visits.append(
                 Visit(
                     key=key,
@@ -183,6 +195,7 @@ class _Builder:
                     state=state,
                     held_by=occurrence.held_by,
                     held_with=occurrence.held_with,
+                    holiday=holiday,
                 )
             )
         return sorted(visits, key=lambda visit: (visit.day, visit.at or ""))

@@ -44,7 +44,9 @@ class VisitState(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Visit:
-    """One occurrence of a step, on its (local) day."""
+    """One occurrence of a step, on its day and at its time in its responsible person's
+    zone (`at` names the zone when it is not the plan's); `holiday`: the public holiday it
+    falls on, if still to hold."""
 
     key: str
     day: date
@@ -53,6 +55,7 @@ class Visit:
     held_by: str | None = None
     """Who was responsible when it was held (reports by rep credit them, not a later one)."""
     held_with: tuple[str, ...] = ()
+    holiday: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -180,16 +180,40 @@ def test_a_step_due_on_a_dst_day_is_late_once_that_local_day_ends(
 @pytest.mark.parametrize(
     ("as_of", "late"),
     [
-        ("2025-03-30T02:30", ["S01"]),  # a local time that does not exist (clocks skip it)
+        ("2025-03-30T03:00", ["S01"]),  # the first local time after the clocks skip an hour
         ("2025-03-30T23:59", ["S01"]),
         ("2025-03-31T00:00", ["S01", "S02"]),
-        ("2025-10-26T02:30", ["S01", "S02"]),  # a local time that happens twice
+        ("2025-10-26T02:30~2", ["S01", "S02"]),  # the second of a local time that happens twice
+        ("2025-10-26T02:30+02:00", ["S01", "S02"]),  # the first, by its offset
         ("2025-10-26T23:59", ["S01", "S02"]),
         ("2025-10-27T00:00", ["S01", "S02", "S03"]),
     ],
 )
 def test_as_of_in_local_time_on_dst_days(runner: CliRunner, as_of: str, late: list[str]) -> None:
     assert subjects(runner, "step-overdue", "--as-of", as_of) == late
+
+
+@pytest.mark.parametrize(
+    ("as_of", "problem"),
+    [
+        (
+            "2025-03-30T02:30",
+            "--as-of 2025-03-30T02:30 does not exist in Europe/Paris (the clocks go from 02:00 "
+            "to 03:00 that day); the nearest valid times are 2025-03-30T01:59 and "
+            "2025-03-30T03:00",
+        ),
+        (
+            "2025-10-26T02:30",
+            "--as-of 2025-10-26T02:30 happens twice in Europe/Paris (the clocks go back that "
+            "day); say which: 2025-10-26T02:30+02:00 or 2025-10-26T02:30~1 for the first "
+            "(CEST), 2025-10-26T02:30+01:00 or 2025-10-26T02:30~2 for the second (CET)",
+        ),
+    ],
+)
+def test_as_of_refuses_a_local_time_the_clocks_skip_or_repeat(
+    runner: CliRunner, as_of: str, problem: str
+) -> None:
+    assert refused(runner, ["check", PLAN, "--as-of", as_of]) == problem
 
 
 def test_grace_days_set_mid_year_apply_from_then_on(runner: CliRunner) -> None:
@@ -510,7 +534,7 @@ def test_set_check_records_only_what_changes(runner: CliRunner) -> None:
         (["--stale-after-days", "0"], "plan PAC-T: stale_after_days 0: expected 1 to 3660"),
         (["--off-track-periods", "61"], "plan PAC-T: off_track_periods 61: expected 1 to 60"),
         (["--overdue-grace-days", "-1"], "plan PAC-T: overdue_grace_days -1: expected 0 to 365"),
-        (["--pace-periods", "three"], "--pace-periods 'three': Input should be a valid integer"),
+        (["--pace-periods", "three"], "--pace-periods 'three': expected a whole number"),
     ],
 )
 def test_bad_thresholds_are_refused(runner: CliRunner, args: list[str], message: str) -> None:

@@ -657,12 +657,16 @@ def test_errors_are_one_line_and_other_calendars_still_sync(
     [line] = result.stderr.splitlines()
     assert line.startswith("error: calendar of kb: ")
     assert "login" in line
-    assert "pacflow calendar connect" in line
+    assert "`pacflow calendar connect PAC-2025 kb --url URL …`" in line
     report = json.loads(result.stdout)
     assert _calendar(report, "cd")["ok"] is True
     assert _calendar(report, "cd")["created"] > 0
     assert _calendar(report, "kb")["ok"] is False
-    assert _calendar(report, "kb")["error"] == line.removeprefix("error: ")
+    assert line.removeprefix("error: ").startswith(_calendar(report, "kb")["error"] + " (see ")
+    assert _calendar(report, "kb")["suggestion"] == {  # the advice as data, for scripts
+        "command": ["calendar", "connect", "PAC-2025", "kb"],
+        "note": "to fix the login or URL",
+    }
     for args, message in [
         (["NOPE"], "error: plan NOPE: no such plan"),
         ([DEMO_PLAN, "--person", "zz"], "error: person zz: not in plan PAC-2025"),
@@ -688,8 +692,8 @@ def test_a_dead_server_fails_fast_with_one_line(demo_copy_url: str, tmp_path: Pa
     assert result.exit_code == 6
     assert result.stderr.splitlines() == [
         "error: calendar of cd: 127.0.0.1:9: cannot connect (server down or unreachable) "
-        "(1 attempt, PROPFIND); run `pacflow sync` again once the server answers "
-        "(nothing is duplicated)"
+        "(1 attempt, PROPFIND) (see `pacflow sync PAC-2025`, once the server answers: "
+        "nothing is duplicated)"
     ]
     assert "dead-server-password" not in result.output
 
@@ -798,8 +802,8 @@ def test_a_missing_password_variable_fails_that_calendar_in_one_line(
 
     assert result.exit_code == 6
     assert result.stderr.splitlines() == [
-        f"error: calendar of cd: environment variable {claire.variable} is not set or empty; "
-        "fix it, or see `pacflow calendar connect PAC-2025 cd --help`"
+        f"error: calendar of cd: environment variable {claire.variable} is not set or empty "
+        "(see `pacflow calendar connect PAC-2025 cd --help`, or fix it)"
     ]
     listed = json.loads(pacflow("calendar", "list", DEMO_PLAN, "--json").stdout)
     assert listed[0]["state"].startswith("failed: calendar of cd: environment variable")

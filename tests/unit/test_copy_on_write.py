@@ -121,6 +121,8 @@ EVERY_KIND = [
         summary="Fusion BRC", affects=("account:ACC-BRC",), effective=date(2025, 5, 1)
     ),
     *DIAGNOSTIC,
+    ev.HolidaysSet(country="FR", slots_on_weekends=True),
+    ev.HolidaysSet(person="cd", country="DE", subdivision="BY"),
     ev.PlanPublished(revision=2),
     ev.PlanClosed(),
 ]

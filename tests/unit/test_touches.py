@@ -63,6 +63,7 @@ EXAMPLES: dict[type[PlanEvent], PlanEvent] = {
     ev.PlanClosed: ev.PlanClosed(),
     ev.TargetLimitsSet: ev.TargetLimitsSet(max_targets_per_rep=3, max_targets_total=8),
     ev.CheckThresholdsSet: ev.CheckThresholdsSet(stale_after_days=30),
+    ev.HolidaysSet: ev.HolidaysSet(country="FR"),
     ev.PersonAdded: ev.PersonAdded(key="ic", name="Isabelle", kind=PersonKind.BACK_OFFICE),
     ev.PersonLeft: ev.PersonLeft(person="kb", on=date(2025, 6, 1)),
     ev.TargetAdded: ev.TargetAdded(
