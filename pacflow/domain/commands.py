@@ -521,9 +521,12 @@ def build_command(
     try:
         return command_type.model_validate(data, context=context)
     except ValidationError as error:
+        cause = error.errors()[0].get("ctx", {}).get("error")
         raise InvalidInputError(
             describe_validation_error(error),
-            code="invalid-value",
+            # a local time the time policy refuses keeps its own code (what the clocks do
+            # that day, not a malformed value)
+            code=getattr(cause, "code", None) or "invalid-value",
             subject=field_path(error),
         ) from None
 

@@ -228,7 +228,10 @@ def exit_code_for(message: str) -> int:
     usage error naming the option first (exit 2, docs/cli.md); any other refusal, 1, such
     as an option naming a key the plan does not have (`--step S99: no such step`) or a
     period outside it."""
-    about_the_plan = "no such" in message or "outside the plan" in message
+    about_the_plan = any(
+        words in message
+        for words in ("no such", "outside the plan", "does not exist in", "happens twice in")
+    )  # a key it does not have, a period outside it, a local time its clocks skip or repeat
     if message.startswith(("give ", "schedule: give ")):  # options missing or contradicting
         return 2
     return 2 if message.startswith("--") and not about_the_plan else 1

@@ -179,7 +179,7 @@ def test_step_add_the_worked_example_visit_series(example: CliRunner) -> None:
         ),
         pytest.param(
             ("--session", "2025-10-26T02:30"),
-            "--session '2025-10-26T02:30': happens twice in Europe/Paris (the "
+            "schedule.sessions[0].start '2025-10-26T02:30': happens twice in Europe/Paris (the "
             "clocks go back that day); say which: 2025-10-26T02:30+02:00 or 2025-10-26T02:30~1",
             id="repeated-hour-without-saying-which",
         ),
