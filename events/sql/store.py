@@ -134,8 +134,10 @@ def _is_integrity(error: BaseException) -> bool:
 def _require_sqlite_file(url: str) -> None:
     """Refuse a SQLite URL whose file does not exist (connecting would create it)."""
     scheme, _, rest = url.partition("://")
-    if scheme.partition("+")[0] != "sqlite" or not rest.startswith("/"):
+    if scheme not in ("sqlite", "sqlite+pysqlite") or not rest.startswith("/"):
         return  # not a SQLite file (parse_store_url says what is wrong, if anything)
+    if not url.isprintable():
+        return  # parse_store_url refuses it, without echoing the control character
     path = unquote(rest[1:].split("?", 1)[0])
     if path in ("", ":memory:") or path.startswith("file:"):
         return
