@@ -18,8 +18,14 @@ from click.core import ParameterSource
 
 from pacflow.errors import InvalidInputError
 
-_FIELD_OPTIONS = {"count": "cadence", "per": "cadence", "derived": "derive"}
-"""Command fields filled from an option of another name (a cadence's parts)."""
+_FIELD_OPTIONS = {
+    "count": "cadence",
+    "per": "cadence",
+    "derived": "derive",
+    "language": "lang",
+    "report kind": "kind",
+}
+"""Fields (or what a refusal is about) filled from an option of another name."""
 
 _GIVEN = (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
 

@@ -348,7 +348,7 @@ def test_french_words(runner: CliRunner) -> None:
         (["--period", "2025-13"], "--period '2025-13': expected a month"),
         (["--period", "2027-01"], "--period 2027-01: outside the plan"),
         (["--as-of", "2024-01-01"], "plan PAC-2025 did not exist yet"),
-        (["--lang", "de"], "language 'de': expected one of en, fr"),
+        (["--lang", "de"], "--lang 'de': expected one of en, fr"),
     ],
 )
 def test_bad_input_writes_nothing(
