@@ -16,6 +16,7 @@ from events.errors import (
     CorruptStoreError,
     EventIdConflictError,
     EventStoreError,
+    StoreNotFoundError,
     StoreUnavailableError,
 )
 from events.records import (
@@ -44,6 +45,7 @@ __all__ = [
     "ExpectedVersion",
     "NewEvent",
     "RecordedEvent",
+    "StoreNotFoundError",
     "StoreUnavailableError",
     "StreamSpan",
     "StreamState",

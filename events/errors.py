@@ -3,6 +3,7 @@
 EventStoreError                 every failure of the store; no driver error leaks
  ├── ConcurrencyError           the stream moved on: expected version != actual version
  ├── StoreUnavailableError      bad URL, server down, file not writable, schema too new
+ │    └── StoreNotFoundError    opened with create=False, and no store is there yet
  ├── CorruptStoreError          stored rows cannot be decoded
  └── EventIdConflictError       a batch mixes stored and new event ids
 """
@@ -29,6 +30,10 @@ class ConcurrencyError(EventStoreError):
 
 class StoreUnavailableError(EventStoreError):
     """The store cannot be opened or reached; the message says why and what to do."""
+
+
+class StoreNotFoundError(StoreUnavailableError):
+    """No store exists at the URL, and the caller asked not to create one."""
 
 
 class CorruptStoreError(EventStoreError):

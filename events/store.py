@@ -179,8 +179,11 @@ class EventStore(abc.ABC):
         clock: Clock | None = None,
         upcasters: Upcasters | None = None,
         migrate: bool = True,
+        create: bool = True,
     ) -> EventStore:
-        """Open (and on first use create or upgrade) the store at `url`."""
+        """Open (and on first use create or upgrade) the store at `url`; with
+        `create=False`, a store that does not exist yet (no SQLite file, or a database
+        without the store's tables) is a StoreNotFoundError and nothing is created."""
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
         if scheme == "memory":
             from events.memory import InMemoryEventStore
@@ -188,7 +191,9 @@ class EventStore(abc.ABC):
             return InMemoryEventStore(clock=clock, upcasters=upcasters)
         from events.sql.store import SqlEventStore
 
-        return SqlEventStore.open(url, clock=clock, upcasters=upcasters, migrate=migrate)
+        return SqlEventStore.open(
+            url, clock=clock, upcasters=upcasters, migrate=migrate, create=create
+        )
 
     @property
     @abc.abstractmethod

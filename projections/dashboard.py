@@ -203,7 +203,8 @@ def _last_day(period: str, start: date, end: date) -> date:
         if last < start or first > end:
             raise InvalidInputError(
                 f"--period {period}: outside the plan period {start.isoformat()}.."
-                f"{end.isoformat()}"
+                f"{end.isoformat()}",
+                code="outside-plan",
             )
         return min(last, end)
     raise InvalidInputError(

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import sqlite3
 import threading
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import unquote
 
 from events.clock import Clock, format_utc, parse_utc
 from events.encoding import GENESIS_HASH
-from events.errors import EventStoreError, StoreUnavailableError
+from events.errors import EventStoreError, StoreNotFoundError, StoreUnavailableError
 from events.records import ExpectedVersion, StreamSpan
 from events.sql import schema
 from events.sql.connections import ConnectionPool, configure_sqlite, connect
@@ -129,6 +131,20 @@ def _is_integrity(error: BaseException) -> bool:
     )
 
 
+def _require_sqlite_file(url: str) -> None:
+    """Refuse a SQLite URL whose file does not exist (connecting would create it)."""
+    scheme, _, rest = url.partition("://")
+    if scheme not in ("sqlite", "sqlite+pysqlite") or not rest.startswith("/"):
+        return  # not a SQLite file (parse_store_url says what is wrong, if anything)
+    if not url.isprintable():
+        return  # parse_store_url refuses it, without echoing the control character
+    path = unquote(rest[1:].split("?", 1)[0])
+    if path in ("", ":memory:") or path.startswith("file:"):
+        return
+    if not os.path.exists(path):
+        raise StoreNotFoundError(f"no store at {path}: nothing was recorded there yet")
+
+
 def _sqlite_engine(url: StoreUrl) -> sa.Engine:
     import sqlalchemy as sa
     from sqlalchemy import event as sa_event
@@ -235,21 +251,27 @@ class SqlEventStore(EventStore):
         clock: Clock | None = None,
         upcasters: Upcasters | None = None,
         migrate: bool = True,
+        create: bool = True,
     ) -> SqlEventStore:
-        """Connect, check the schema version and migrate it if needed (and allowed)."""
+        """Connect, check the schema version and migrate it if needed (and allowed); with
+        `create=False`, refuse (StoreNotFoundError) rather than create a store."""
+        if not create:
+            _require_sqlite_file(url)
         store = cls(parse_store_url(url), clock=clock, upcasters=upcasters)
         try:
-            store._ensure_schema(migrate)
+            store._ensure_schema(migrate, create)
         except BaseException:
             store.close()
             raise
         return store
 
-    def _ensure_schema(self, migrate: bool) -> None:
+    def _ensure_schema(self, migrate: bool, create: bool = True) -> None:
         with self._errors():
             current = self.schema_version()
             if current == schema.SCHEMA_HEAD:
                 return
+            if current is None and not create:
+                raise StoreNotFoundError(f"no store at {self.url}: nothing was recorded there yet")
             if current is not None and current not in schema.KNOWN_REVISIONS:
                 raise StoreUnavailableError(
                     f"the store at {self.url} has schema {current}, newer than this pacflow "

@@ -308,7 +308,9 @@ def _side(
     from projections.history import revision_state
 
     if moment is not None and revision is not None:
-        raise InvalidInputError(f"give {names[0]} or {names[1]}, not both")
+        raise InvalidInputError(
+            f"give {names[0]} or {names[1]}, not both", code="conflicting-options"
+        )
     if moment is not None:
         at = plan.existing_at(moment, names[0])
         state = app.service().load(plan.key, until=at)
@@ -323,7 +325,7 @@ def _side(
         state = revision_state(app.service().history(plan.key), number)
         return DiffSide(f"revision {number}", f"{names[1]} {number}", None, number, state)
     if required:
-        raise InvalidInputError(f"give {names[0]} DATETIME or {names[1]} N")
+        raise InvalidInputError(f"give {names[0]} DATETIME or {names[1]} N", code="missing-option")
     return DiffSide("now", "now", None, None, app.service().latest(plan.key))
 
 

@@ -41,18 +41,21 @@ def quiet_catch_up(engine: ProjectionEngine, lag: int) -> object:
     return engine.catch_up()
 
 
-def data_file(name: str) -> Path:
-    """A file in the user's data directory (the directory is created on first use)."""
+def data_file(name: str, *, create: bool = True) -> Path:
+    """A file in the user's data directory (the directory is created on first use, unless
+    `create` is false)."""
     import platformdirs
 
     directory = platformdirs.user_data_path("pacflow", appauthor=False)
-    directory.mkdir(parents=True, exist_ok=True)
+    if create:
+        directory.mkdir(parents=True, exist_ok=True)
     return directory / name
 
 
-def default_db_url() -> str:
-    """A SQLite file in the user's data directory (created on first use)."""
-    return f"sqlite:///{data_file('pacflow.db')}"
+def default_db_url(*, create: bool = True) -> str:
+    """A SQLite file in the user's data directory (its directory made unless `create` is
+    false: a reader makes nothing)."""
+    return f"sqlite:///{data_file('pacflow.db', create=create)}"
 
 
 class App:
@@ -65,8 +68,10 @@ class App:
         clock: Clock | None = None,
         id_factory: Callable[[], uuid.UUID] = uuid.uuid4,
         catch_up: CatchUp = quiet_catch_up,
+        create: bool = True,
     ) -> None:
         self.db_url = db_url
+        self.create = create
         self.clock = clock
         self.id_factory = id_factory
         self._catch_up = catch_up
@@ -80,16 +85,17 @@ class App:
     def url(self) -> str:
         """The store's URL (the user's default SQLite file when none was given)."""
         if self.db_url is None:
-            self.db_url = default_db_url()
+            self.db_url = default_db_url(create=self.create)
         return self.db_url
 
     def store(self) -> EventStore:
-        """The event store, opened (and its schema created or upgraded) on first use."""
+        """The event store, opened (and its schema created or upgraded) on first use; an
+        `App` made with `create=False` (a reader) refuses to create one (StoreError)."""
         with self._lock:
             if self._store is None:
                 from pacflow.storage import open_store
 
-                self._store = open_store(self.url, clock=self.clock)
+                self._store = open_store(self.url, clock=self.clock, create=self.create)
             return self._store
 
     def _projections(self) -> ProjectionEngine:

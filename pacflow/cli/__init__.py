@@ -108,6 +108,9 @@ def _register() -> None:
         target=team_commands.target,
         indicator=team_commands.indicator,
     )
+    from pacflow.cli.visit_import_command import import_visits
+
+    step_commands.visit.add_command(import_visits)
     for group in (
         team_commands.person,
         team_commands.target,

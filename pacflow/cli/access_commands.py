@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from pacflow.cli.common import json_option, pass_app, plan_argument
+from pacflow.cli.common import creates_store, json_option, pass_app, plan_argument
 from pacflow.cli.context import AppContext
 from pacflow.cli.render import echo_json, table
 
@@ -59,6 +59,7 @@ def access() -> None:
 )
 @reason_option
 @json_option
+@creates_store
 @pass_app
 def grant(
     app: AppContext,
@@ -150,6 +151,7 @@ def list_grants(app: AppContext, plan: str, person: str | None, as_json: bool) -
 @click.argument("grant_id", metavar="GRANT")
 @reason_option
 @json_option
+@creates_store
 @pass_app
 def revoke(app: AppContext, plan: str, grant_id: str, reason: str | None, as_json: bool) -> None:
     """Stop a grant from working at once (its feed, page and API calls answer 404).

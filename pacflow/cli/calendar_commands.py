@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from pacflow.cli.common import json_option, pass_app, plan_argument
+from pacflow.cli.common import creates_store, json_option, pass_app, plan_argument
 from pacflow.cli.context import AppContext
 from pacflow.cli.files import write_atomically
 from pacflow.cli.render import echo_json, table
@@ -92,6 +92,7 @@ def calendar() -> None:
     help="Command that prints the password, e.g. 'pass show caldav/cd' (run without a shell).",
 )
 @json_option
+@creates_store
 @pass_app
 def connect(
     app: AppContext,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
@@ -22,8 +23,22 @@ _pass_app = click.make_pass_decorator(AppContext)
 
 
 def pass_app(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Give the command the AppContext as its first argument."""
-    return _pass_app(function)
+    """Give the command the AppContext as its first argument; a value of an option it
+    cannot take is a usage error (exit 2, see `pacflow.cli.usage`)."""
+
+    @functools.wraps(function)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except InvalidInputError as error:
+            from pacflow.cli.usage import as_usage_error
+
+            usage = as_usage_error(error, click.get_current_context())
+            if usage is None:
+                raise
+            raise usage from None
+
+    return _pass_app(checked)
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
@@ -38,8 +53,22 @@ dry_run_option = click.option(
 plan_argument = click.argument("plan", metavar="PLAN")
 
 
+def creates_store(function: F) -> F:
+    """Mark a command that records something: it may create the store where none exists
+    (every other command refuses, see `AppContext.creates_store`)."""
+
+    @functools.wraps(function)
+    def marked(*args: Any, **kwargs: Any) -> Any:
+        click.get_current_context().find_object(AppContext).creates_store = True  # type: ignore[union-attr]
+        return function(*args, **kwargs)
+
+    return cast(F, marked)
+
+
 def change_options(function: F) -> F:
-    """--reason, --dry-run and --json: what every command that changes a plan takes."""
+    """--reason, --dry-run and --json: what every command that changes a plan takes (and,
+    since it records, it may create the store)."""
+    function = creates_store(function)
     for option in (json_option, dry_run_option, reason_option):
         function = option(function)
     return function
@@ -114,7 +143,7 @@ def schedule_from_options(
         if value
     ]
     if len(given) > 1:
-        raise InvalidInputError(f"give one kind of schedule, not {' and '.join(given)}")
+        raise click.UsageError(f"give one kind of schedule, not {' and '.join(given)}")
     kind = given[0] if given else None
     belongs = (
         ("--start", start, "--due"),
@@ -127,7 +156,7 @@ def schedule_from_options(
             raise InvalidInputError(f"{option} goes with {owner}; it would be ignored here")
     if not given:
         if required:
-            raise InvalidInputError(
+            raise click.UsageError(
                 "schedule: give --due DATE, --session DATETIME, --rrule RULE --dtstart "
                 "DATETIME, or --cadence 'N per month'"
             )

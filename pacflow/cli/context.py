@@ -33,12 +33,17 @@ class AppContext:
     db_url: str | None
     actor: str
     clock: Clock | None = None
+    creates_store: bool = False
+    """Whether the command may create the store: only those that record (and `init`) do;
+    a read command on a store that does not exist says so and creates nothing."""
     _app: App | None = field(default=None, repr=False)
 
     @property
     def app(self) -> App:
         if self._app is None:
-            self._app = App(self.db_url, clock=self.clock, catch_up=_catch_up)
+            self._app = App(
+                self.db_url, clock=self.clock, catch_up=_catch_up, create=self.creates_store
+            )
         return self._app
 
     @property

@@ -64,7 +64,9 @@ def review(
         as_json=as_json, fmt=fmt, output=output, formats=("md", "html", "json"), default="md"
     )
     if lang not in ("en", "fr"):
-        raise InvalidInputError(f"language {lang!r}: expected one of en, fr")
+        raise InvalidInputError(
+            f"language {lang!r}: expected one of en, fr", code="invalid-value", subject="language"
+        )
     text = render_review(year_review(app.app, plan, as_of=as_of), chosen, lang)
     if output is None or output == "-":
         click.echo(text, nl=False)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from pacflow.cli.common import json_option, pass_app
+from pacflow.cli.common import creates_store, json_option, pass_app
 from pacflow.cli.context import AppContext, data_file
 from pacflow.cli.render import echo_json
 
@@ -80,6 +80,7 @@ def _refuse_other_plans(url: str, demo_plan: str) -> None:
     "end), a local date-time, or one with an offset, as --as-of takes.",
 )
 @json_option
+@creates_store
 @pass_app
 def demo(app: AppContext, as_json: bool, until: str | None) -> None:
     """Record the worked example (PAC-2025 of Numéria Services) and its year 2025.

@@ -15,7 +15,7 @@ from pacflow.errors import InvalidInputError
 if TYPE_CHECKING:
     from pacflow.app.imports import ActualsImport
 
-_DELIMITERS = {";": ";", ",": ",", "tab": "\t"}
+DELIMITERS = {";": ";", ",": ",", "tab": "\t"}
 
 
 def read_input(file: str) -> tuple[bytes, str]:
@@ -57,7 +57,7 @@ def column_mapping(items: tuple[str, ...]) -> dict[str, str]:
 )
 @click.option(
     "--delimiter",
-    type=click.Choice(sorted(_DELIMITERS)),
+    type=click.Choice(sorted(DELIMITERS)),
     help="The field separator [guessed from the header line: ; , or tab].",
 )
 @change_options
@@ -107,7 +107,7 @@ def import_actuals(
         reason=reason,
         indicator=indicator,
         columns=column_mapping(columns),
-        delimiter=_DELIMITERS[delimiter] if delimiter else None,
+        delimiter=DELIMITERS[delimiter] if delimiter else None,
         dry_run=dry_run,
     )
     if as_json:

@@ -68,7 +68,7 @@ def replan_shift(app: AppContext, plan: str, by: str | None, **options: Any) -> 
     if by is None:
         raise click.UsageError("Missing option '--offset' (e.g. --offset 2w).")
     if (options["track"] is None) == (options["target"] is None):
-        raise InvalidInputError("give --track TRACK or --target TARGET (one of them)")
+        raise click.UsageError("give --track TRACK or --target TARGET (one of them)")
     run_named(app, "ShiftSteps", {"plan": plan, "days": parse_shift(by), **options})
 
 

@@ -7,7 +7,7 @@ import os
 
 import click
 
-from pacflow.cli.common import pass_app
+from pacflow.cli.common import creates_store, pass_app
 from pacflow.cli.context import AppContext
 from pacflow.errors import InvalidInputError
 
@@ -47,6 +47,7 @@ APP_FACTORY = "pacflow.web.process:application"
     type=click.Choice(["critical", "error", "warning", "info", "debug"]),
     help="What the server logs (requests at info, with every token replaced by <token>).",
 )
+@creates_store
 @pass_app
 def serve(
     app: AppContext,

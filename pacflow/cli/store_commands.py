@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from pacflow.cli.common import json_option, pass_app
+from pacflow.cli.common import creates_store, json_option, pass_app
 from pacflow.cli.context import AppContext
 from pacflow.cli.render import echo_fields, echo_json, echo_json_array
 from pacflow.errors import IntegrityError
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 @click.command()
 @json_option
+@creates_store
 @pass_app
 def init(app: AppContext, as_json: bool) -> None:
     """Create the event store (or upgrade its schema); safe to run again.

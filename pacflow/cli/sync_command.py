@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pacflow.cli.common import json_option, pass_app, plan_argument
+from pacflow.cli.common import creates_store, json_option, pass_app, plan_argument
 from pacflow.cli.context import AppContext
 from pacflow.cli.render import echo_json
 
@@ -70,6 +70,7 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
     metavar="N",
     help="Retries (with backoff) when the server is down, slow or failing (5xx).",
 )
+@creates_store
 @pass_app
 def sync(
     app: AppContext,

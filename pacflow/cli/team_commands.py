@@ -372,7 +372,7 @@ def indicator_set_targets(
             raise InvalidInputError("--values needs --from PERIOD (e.g. --from 2025-07)")
         parsed.update(_consecutive(first, [v.strip() for v in values.split(",")]))
     if not parsed:
-        raise InvalidInputError(
+        raise click.UsageError(
             "give --period-target PERIOD=VALUE or --from PERIOD --values V1,V2,..."
         )
     run_named(

@@ -520,7 +520,9 @@ def build_command(
     timezone: str | None = None,
     typed_in: str | None = None,
 ) -> C:
-    """Build a command from plain data; a bad value is an InvalidInputError naming it.
+    """Build a command from plain data; a bad value is an InvalidInputError naming it (code
+    `invalid-value`, subject the field's path, e.g. `start` or `schedule.rules[0].dtstart`,
+    so a front end can say which of its inputs it came from).
 
     With `timezone` (the plan's), local times are read as a user typed them
     (`pacflow.domain.localtime`): offsets converted, a time in the gap refused, a repeated
@@ -531,15 +533,22 @@ def build_command(
     try:
         return command_type.model_validate(data, context=context)
     except ValidationError as error:
-        raise InvalidInputError(describe_validation_error(error)) from None
+        cause = error.errors()[0].get("ctx", {}).get("error")
+        raise InvalidInputError(
+            describe_validation_error(error),
+            # a local time the time policy refuses keeps its own code (what the clocks do
+            # that day, not a malformed value)
+            code=getattr(cause, "code", None) or "invalid-value",
+            subject=field_path(error),
+        ) from None
 
 
-def describe_validation_error(error: ValidationError) -> str:
-    """The first problem pydantic found, as one line naming the field at fault."""
-    first = error.errors()[0]
+def field_path(error: ValidationError) -> str:
+    """The path of the first field pydantic refused, as `describe_validation_error` names
+    it (`start`, `schedule.rules[0].dtstart`)."""
     path = ""
     previous: str | int | None = None
-    for part in first["loc"]:
+    for part in error.errors()[0]["loc"]:
         if isinstance(part, int):
             path += f"[{part}]"
         elif previous == "schedule" and part in _SCHEDULE_KINDS:
@@ -547,6 +556,13 @@ def describe_validation_error(error: ValidationError) -> str:
         else:
             path += f".{part}" if path else str(part)
         previous = part
+    return path
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """The first problem pydantic found, as one line naming the field at fault."""
+    first = error.errors()[0]
+    path = field_path(error)
     if first["type"] == "union_tag_invalid":
         expected = first["ctx"]["expected_tags"].replace("'", "")
         return f"{path}.kind {first['ctx']['tag']!r}: expected one of {expected}"

@@ -77,7 +77,10 @@ def require_period_in(plan: PlanPeriod, per: Per, period: str, role: str, of: st
     """`require_indicator_period` for a plan known by its period only."""
     first, last = period_bounds(period, per, f"{of}: {role}")
     if last < plan.start or first > plan.end:
-        raise InvalidInputError(f"{of}: {role} {period} is outside the plan period {plan.text()}")
+        raise InvalidInputError(
+            f"{of}: {role} {period} is outside the plan period {plan.text()}",
+            code="outside-plan",
+        )
 
 
 # --- keys --------------------------------------------------------------------------------

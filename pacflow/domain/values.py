@@ -315,7 +315,12 @@ def _naive(value: datetime) -> datetime:
 
 
 class _Refused(ValueError):
-    """A local time the policy refuses (its message says why and what to type)."""
+    """A local time the policy refuses (its message says why and what to type; `code` is
+    the refusal's, `time-does-not-exist` or `time-ambiguous`)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def _typed_zone(info: ValidationInfo, name: str = "timezone") -> str | None:
@@ -342,7 +347,7 @@ def _local_date_time(text: str, info: ValidationInfo) -> datetime:
             moment = local(instant(moment, typed_in), where)
         return moment
     except InvalidInputError as error:
-        raise _Refused(str(error)) from None
+        raise _Refused(str(error), error.code) from None
 
 
 def _local_value(value: Any, info: ValidationInfo) -> Any:
@@ -363,7 +368,7 @@ def _local_value(value: Any, info: ValidationInfo) -> Any:
         try:  # a YAML time stamp a user wrote: the same policy as for text
             return read_typed(value, None, where, "")
         except InvalidInputError as error:
-            raise _Refused(str(error)) from None
+            raise _Refused(str(error), error.code) from None
     return value
 
 

@@ -34,7 +34,9 @@ def parse_kind(text: str) -> ReportKind:
         return ReportKind(value)
     except ValueError:
         raise InvalidInputError(
-            f"report kind {text!r}: expected one of {', '.join(KINDS)}"
+            f"report kind {text!r}: expected one of {', '.join(KINDS)}",
+            code="invalid-value",
+            subject="report kind",
         ) from None
 
 

@@ -149,7 +149,11 @@ class Words:
 
     def __init__(self, lang: str) -> None:
         if lang not in _WORDS:
-            raise InvalidInputError(f"language {lang!r}: expected one of {', '.join(_WORDS)}")
+            raise InvalidInputError(
+                f"language {lang!r}: expected one of {', '.join(_WORDS)}",
+                code="invalid-value",
+                subject="language",
+            )
         self.lang = lang
         self._words = _WORDS[lang]
 

@@ -371,7 +371,11 @@ class Labels:
 
     def __init__(self, lang: str) -> None:
         if lang not in _LABELS:
-            raise InvalidInputError(f"language {lang!r}: expected one of {', '.join(LANGUAGES)}")
+            raise InvalidInputError(
+                f"language {lang!r}: expected one of {', '.join(LANGUAGES)}",
+                code="invalid-value",
+                subject="language",
+            )
         self.lang = lang
         self._words = _LABELS[lang]
 

@@ -324,7 +324,11 @@ def lesson_note(target: TargetReview, plan: str, lang: str) -> str:
 def render_review(review: Review, fmt: str, lang: str) -> str:
     """The review as `fmt` (md, html, json) in `lang` (en, fr)."""
     if lang not in _WORDS:
-        raise InvalidInputError(f"language {lang!r}: expected one of {', '.join(_WORDS)}")
+        raise InvalidInputError(
+            f"language {lang!r}: expected one of {', '.join(_WORDS)}",
+            code="invalid-value",
+            subject="language",
+        )
     value = fmt.strip().lower()
     value = "md" if value == "markdown" else value
     if value == "json":

@@ -168,7 +168,11 @@ def build_example(runner: CliRunner, *extra: Sequence[str]) -> None:
 
 
 def event_count(runner: CliRunner) -> int:
-    """How many events the store holds (`pacflow info --json`)."""
+    """How many events the store holds (`pacflow info --json`); 0 where no store exists
+    yet (`info` says so, exit 3, and creates none)."""
+    result = invoke(runner, ["info", "--json"])
+    if result.exit_code == 3 and "no store at" in result.stderr:
+        return 0
     count: int = ok_json(runner, ["info"])["events"]
     return count
 
@@ -197,7 +201,8 @@ def occurrence_json(runner: CliRunner, key: str, plan: str = PLAN) -> Any:
 
 
 def assert_one_line_error(result: Result, code: int = 1) -> str:
-    """The command failed with `code` and one `error: ...` line on stderr; its message."""
+    """The command failed with `code` and one `error: ...` line on stderr; its message.
+    With code 2 (usage), click's usage lines come first and the line is `Error: ...`."""
     assert result.exception is None or isinstance(
         result.exception, SystemExit
     ), f"uncaught {type(result.exception).__name__}: {result.exception}"
@@ -206,11 +211,30 @@ def assert_one_line_error(result: Result, code: int = 1) -> str:
         f"exit {result.exit_code}, expected {code}\nstdout: {result.stdout}\n"
         f"stderr: {result.stderr}"
     )
+    if code == 2:
+        errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+        assert len(errors) == 1, result.stderr
+        assert result.stdout == "", f"nothing on stdout after an error, got {result.stdout!r}"
+        return errors[0].removeprefix("Error: ")
     lines = result.stderr.splitlines()
     assert len(lines) == 1, f"expected one line on stderr, got {lines!r}"
     assert lines[0].startswith("error: "), lines[0]
     assert result.stdout == "", f"nothing on stdout after an error, got {result.stdout!r}"
     return lines[0].removeprefix("error: ")
+
+
+def exit_code_for(message: str) -> int:
+    """The exit code of a refusal with this message: a value an option cannot take is a
+    usage error naming the option first (exit 2, docs/cli.md); any other refusal, 1, such
+    as an option naming a key the plan does not have (`--step S99: no such step`) or a
+    period outside it."""
+    about_the_plan = any(
+        words in message
+        for words in ("no such", "outside the plan", "does not exist in", "happens twice in")
+    )  # a key it does not have, a period outside it, a local time its clocks skip or repeat
+    if message.startswith(("give ", "schedule: give ")):  # options missing or contradicting
+        return 2
+    return 2 if message.startswith("--") and not about_the_plan else 1
 
 
 def refused(runner: CliRunner, args: Sequence[str], code: int = 1) -> str:

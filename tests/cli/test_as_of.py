@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from pacflow.cli import main
-from tests.cli.plan_fixtures import assert_one_line_error, ok
+from tests.cli.plan_fixtures import assert_one_line_error, exit_code_for, ok
 from tests.cli.test_history_commands import use_demo
 
 
@@ -105,7 +105,7 @@ def test_as_of_as_text(runner: CliRunner) -> None:
 )
 def test_bad_moments_are_one_line(runner: CliRunner, moment: str, message: str) -> None:
     result = runner.invoke(main, ["plan", "show", "PAC-2025", "--as-of", moment])
-    assert assert_one_line_error(result).startswith(message)
+    assert assert_one_line_error(result, exit_code_for(message)).startswith(message)
 
 
 def test_an_unknown_plan(runner: CliRunner) -> None:

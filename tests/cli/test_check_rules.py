@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from freezegun import freeze_time
 
 from pacflow.cli import main
-from tests.cli.plan_fixtures import invoke, ok, refused, usage_error
+from tests.cli.plan_fixtures import exit_code_for, invoke, ok, refused, usage_error
 
 PLAN = "PAC-T"
 
@@ -583,12 +583,12 @@ def test_set_check_records_only_what_changes(runner: CliRunner) -> None:
         (["--stale-after-days", "0"], "plan PAC-T: stale_after_days 0: expected 1 to 3660"),
         (["--off-track-periods", "61"], "plan PAC-T: off_track_periods 61: expected 1 to 60"),
         (["--overdue-grace-days", "-1"], "plan PAC-T: overdue_grace_days -1: expected 0 to 365"),
-        (["--pace-periods", "three"], "pace_periods 'three': expected a whole number"),
+        (["--pace-periods", "three"], "--pace-periods 'three': expected a whole number"),
     ],
 )
 def test_bad_thresholds_are_refused(runner: CliRunner, args: list[str], message: str) -> None:
     command = ["plan", "set-check", PLAN, *args, "--reason", "x"]
-    assert refused(runner, command).startswith(message)
+    assert refused(runner, command, exit_code_for(message)).startswith(message)
 
 
 def test_set_check_needs_a_reason_once_published_and_a_threshold(runner: CliRunner) -> None:

@@ -89,7 +89,7 @@ def test_next_years_plan_starts_from_this_one_citing_it(runner: CliRunner) -> No
 
 
 def test_what_carries_over_is_chosen(runner: CliRunner) -> None:
-    assert refused(runner, ["plan", "rollover", PLAN, "PAC-2026", "--carry", "steps"]) == (
+    assert refused(runner, ["plan", "rollover", PLAN, "PAC-2026", "--carry", "steps"], 2) == (
         "--carry steps needs --carry tracks"
     )
     assert refused(runner, ["plan", "rollover", PLAN, "PAC-2026", "--target", "T9"]) == (

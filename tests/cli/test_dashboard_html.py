@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from tests.cli.plan_fixtures import ok, refused
+from tests.cli.plan_fixtures import exit_code_for, ok, refused
 from tests.cli.test_history_commands import use_demo
 
 PLAN = "PAC-2025"
@@ -348,7 +348,7 @@ def test_french_words(runner: CliRunner) -> None:
         (["--period", "2025-13"], "--period '2025-13': expected a month"),
         (["--period", "2027-01"], "--period 2027-01: outside the plan"),
         (["--as-of", "2024-01-01"], "plan PAC-2025 did not exist yet"),
-        (["--lang", "de"], "language 'de': expected one of en, fr"),
+        (["--lang", "de"], "--lang 'de': expected one of en, fr"),
     ],
 )
 def test_bad_input_writes_nothing(
@@ -357,7 +357,8 @@ def test_bad_input_writes_nothing(
     folder = tmp_path / "out"
     folder.mkdir()
     target = folder / "board.html"
-    assert refused(runner, ["dashboard", PLAN, *args, "-o", str(target)]).startswith(message)
+    code = exit_code_for(message)
+    assert refused(runner, ["dashboard", PLAN, *args, "-o", str(target)], code).startswith(message)
     assert list(folder.iterdir()) == []
 
 

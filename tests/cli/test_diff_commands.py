@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from pacflow.cli import main
-from tests.cli.plan_fixtures import assert_one_line_error, ok
+from tests.cli.plan_fixtures import assert_one_line_error, exit_code_for, ok
 from tests.cli.test_history_commands import use_demo
 
 
@@ -154,7 +154,7 @@ def test_the_diff_as_json(runner: CliRunner) -> None:
 )
 def test_bad_input_is_one_line(runner: CliRunner, args: list[str], message: str) -> None:
     result = runner.invoke(main, ["plan", "diff", "PAC-2025", *args])
-    assert assert_one_line_error(result).startswith(message)
+    assert assert_one_line_error(result, exit_code_for(message)).startswith(message)
 
 
 def test_an_unknown_plan(runner: CliRunner) -> None:

@@ -14,6 +14,7 @@ from tests.cli.plan_fixtures import (
     PLAN,
     S08_DATES,
     build_example,
+    exit_code_for,
     invoke,
     ok,
     ok_json,
@@ -87,7 +88,7 @@ def test_visits_by_step_date_range_and_status(example: CliRunner) -> None:
 def test_a_filter_naming_nothing_is_an_error_not_an_empty_list(
     example: CliRunner, args: list[str], message: str
 ) -> None:
-    assert message in refused(example, args)
+    assert message in refused(example, args, exit_code_for(message))
 
 
 def test_steps_people_targets_and_indicators_are_listed(example: CliRunner) -> None:
@@ -144,13 +145,13 @@ def test_a_visit_held_outside_the_schedule_is_recorded_and_counted(example: CliR
             "step S01 is a task with a due date, not visits or sessions; mark it done instead",
         ),
         (["S08", "--on", "2026-01-05"], "is outside the plan period"),
-        (["S08", "--on", "demain"], "at 'demain'"),
+        (["S08", "--on", "demain"], "--on 'demain'"),
     ],
 )
 def test_an_extra_visit_that_is_not_one_is_refused(
     example: CliRunner, args: list[str], message: str
 ) -> None:
-    assert message in refused(example, ["visit", "record", PLAN, *args])
+    assert message in refused(example, ["visit", "record", PLAN, *args], exit_code_for(message))
 
 
 def test_check_says_a_linked_indicator_is_typed_in_not_counted(example: CliRunner) -> None:

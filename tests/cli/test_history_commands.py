@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from pacflow.cli import main
-from tests.cli.plan_fixtures import assert_one_line_error, ok
+from tests.cli.plan_fixtures import assert_one_line_error, exit_code_for, ok
 
 _BUILT: list[Path] = []
 
@@ -174,4 +174,5 @@ def test_revisions_with_dates_authors_and_reasons(runner: CliRunner) -> None:
     ],
 )
 def test_bad_input_is_one_line(runner: CliRunner, args: list[str], message: str) -> None:
-    assert assert_one_line_error(runner.invoke(main, ["plan", *args])).startswith(message)
+    code = exit_code_for(message)
+    assert assert_one_line_error(runner.invoke(main, ["plan", *args]), code).startswith(message)

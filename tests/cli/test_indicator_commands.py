@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from freezegun import freeze_time
 
-from tests.cli.plan_fixtures import PLAN, build_example, ok, refused, usage_error
+from tests.cli.plan_fixtures import PLAN, build_example, exit_code_for, ok, refused, usage_error
 
 MARCH_I2 = ["indicator", "record", PLAN, "I2", "--period", "2025-03", "--value", "1"]
 
@@ -82,11 +82,11 @@ def test_record_as_json_and_as_a_dry_run(example: CliRunner) -> None:
         ),
         (
             ["record", PLAN, "I2", "--period", "2025-03", "--value", "deux"],
-            "value 'deux': expected a number such as 28.5 or 28,5",
+            "--value 'deux': expected a number such as 28.5 or 28,5",
         ),
         (
             ["record", PLAN, "I2", "--period", "2025-03", "--value", "inf"],
-            "value 'inf'",
+            "--value 'inf'",
         ),
         (
             ["record", PLAN, "I9", "--period", "2025-03", "--value", "2"],
@@ -115,7 +115,7 @@ def test_bad_values_are_refused_and_nothing_is_recorded(
     example: CliRunner, args: list[str], message: str
 ) -> None:
     ok(example, MARCH_I2)
-    assert message in refused(example, ["indicator", *args])
+    assert message in refused(example, ["indicator", *args], exit_code_for(message))
 
 
 def test_record_needs_a_period_and_a_value(example: CliRunner) -> None:
@@ -134,7 +134,7 @@ def test_record_needs_a_period_and_a_value(example: CliRunner) -> None:
     ],
 )
 def test_bad_history_requests(example: CliRunner, args: list[str], message: str) -> None:
-    assert message in refused(example, ["indicator", "history", *args])
+    assert message in refused(example, ["indicator", "history", *args], exit_code_for(message))
 
 
 def test_history_formats(example: CliRunner) -> None:

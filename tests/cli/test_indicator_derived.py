@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from freezegun import freeze_time
 
-from tests.cli.plan_fixtures import PLAN, build_example, ok, refused
+from tests.cli.plan_fixtures import PLAN, build_example, exit_code_for, ok, refused
 
 DERIVE_I3 = [
     "indicator", "define", PLAN, "I3", "--name", "Visites BRC (comptées)", "--kind", "activity",
@@ -99,7 +99,7 @@ def test_values_of_a_derived_indicator_cannot_be_typed(derived: CliRunner, comma
             ["--derive", "visits-done", "--step", "S08", "--track", "T1-ELEV"],
             "--derive: give one of --step or --track, not both",
         ),
-        (["--derive", "visits", "--step", "S08"], "derived.kind 'visits': expected one of"),
+        (["--derive", "visits", "--step", "S08"], "--derive 'visits': expected one of"),
         (
             ["--derive", "visits-done", "--step", "S01"],
             "indicator I4: step S01 is a task with a due date, it has no occurrences",
@@ -113,7 +113,7 @@ def test_bad_derivations_are_refused(
     build_example(runner)
     define = ["indicator", "define", PLAN, "I4", "--name", "x", "--kind", "activity",
               "--unit", "count", "--owner", "cd"]  # fmt: skip
-    assert message in refused(runner, [*define, *options])
+    assert message in refused(runner, [*define, *options], exit_code_for(message))
 
 
 def test_help_shows_a_derived_example(runner: CliRunner) -> None:

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from freezegun import freeze_time
 
-from tests.cli.plan_fixtures import invoke, ok, refused, usage_error
+from tests.cli.plan_fixtures import exit_code_for, invoke, ok, refused, usage_error
 from tests.cli.test_history_commands import use_demo
 
 PLAN = "PAC-2025"
@@ -162,7 +162,7 @@ def test_dashboard_markdown(runner: CliRunner) -> None:
 def test_bad_dashboard_or_check_input_is_one_line(
     runner: CliRunner, args: list[str], message: str
 ) -> None:
-    assert refused(runner, args).startswith(message)
+    assert refused(runner, args, exit_code_for(message)).startswith(message)
 
 
 # --- check -------------------------------------------------------------------------------
@@ -317,10 +317,10 @@ def test_market_change_needs_no_revision_and_is_checked(runner: CliRunner) -> No
     ("extra", "message"),
     [
         (["--affects", "target:T9"], "affects target T9: unknown target in plan PAC-2025"),
-        (["--affects", "T1"], "affects[0] 'T1': expected KIND:KEY"),
-        (["--affects", "region:IDF"], "affects[0] 'region:IDF': expected KIND:KEY"),
-        (["--affects", "target:T1", "--impact", "huge"], "impact 'huge': expected one of"),
-        (["--affects", "target:T1", "--on", "2025-02-30"], "effective '2025-02-30'"),
+        (["--affects", "T1"], "--affects 'T1': expected KIND:KEY"),
+        (["--affects", "region:IDF"], "--affects 'region:IDF': expected KIND:KEY"),
+        (["--affects", "target:T1", "--impact", "huge"], "--impact 'huge': expected one of"),
+        (["--affects", "target:T1", "--on", "2025-02-30"], "--on '2025-02-30'"),
     ],
 )
 def test_bad_market_change_is_refused_with_nothing_recorded(
@@ -329,7 +329,7 @@ def test_bad_market_change_is_refused_with_nothing_recorded(
     args = ["market", "record", PLAN, "--summary", "Fusion", "--on", "2025-06-16"]
     if "--on" in extra:
         args = args[:-2]
-    assert refused(runner, [*args, *extra]).startswith(message)
+    assert refused(runner, [*args, *extra], exit_code_for(message)).startswith(message)
 
 
 def test_market_change_on_an_unknown_plan(runner: CliRunner) -> None:

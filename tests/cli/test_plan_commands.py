@@ -14,6 +14,7 @@ from tests.cli.plan_fixtures import (
     WORKED_EXAMPLE_EVENTS,
     build_example,
     event_count,
+    exit_code_for,
     invoke,
     ok,
     ok_json,
@@ -108,11 +109,11 @@ def test_create_refuses_an_existing_plan(runner: CliRunner, db_url: str) -> None
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        pytest.param(_create("--start", "2025-13-01"), "start '2025-13-01': ", id="month-13"),
-        pytest.param(_create("--end", "31/12/2025"), "end '31/12/2025': ", id="french-date"),
+        pytest.param(_create("--start", "2025-13-01"), "--start '2025-13-01': ", id="month-13"),
+        pytest.param(_create("--end", "31/12/2025"), "--end '31/12/2025': ", id="french-date"),
         pytest.param(
             _create("--timezone", "Europe/Lutece"),
-            "timezone 'Europe/Lutece': expected an IANA time zone name such as Europe/Paris",
+            "--timezone 'Europe/Lutece': expected an IANA time zone name such as Europe/Paris",
             id="unknown-timezone",
         ),
         pytest.param(
@@ -126,20 +127,20 @@ def test_create_refuses_an_existing_plan(runner: CliRunner, db_url: str) -> None
             "letter or a digit",
             id="bad-key",
         ),
-        pytest.param(_create("--title", "  "), "title '  ': must not be empty", id="blank-title"),
+        pytest.param(_create("--title", "  "), "--title '  ': must not be empty", id="blank-title"),
     ],
 )
 def test_create_refuses_bad_input_in_one_line(
     runner: CliRunner, db_url: str, args: list[str], expected: str
 ) -> None:
-    message = refused(runner, args)
+    message = refused(runner, args, exit_code_for(expected))
     assert message.startswith(expected)
-    assert ok_json(runner, ["plan", "list"]) == []
+    assert event_count(runner) == 0
 
 
 def test_a_bad_date_names_the_field_and_the_problem(runner: CliRunner, db_url: str) -> None:
-    message = refused(runner, _create("--start", "2025-13-01"))
-    assert message.startswith("start '2025-13-01': ")
+    message = refused(runner, _create("--start", "2025-13-01"), 2)
+    assert message.startswith("--start '2025-13-01': ")
     assert "month" in message
 
 
@@ -166,6 +167,7 @@ def test_click_usage_errors_exit_2(
 
 
 def test_list_on_an_empty_store_gives_a_hint(runner: CliRunner, db_url: str) -> None:
+    ok(runner, ["init"])
     result = ok(runner, ["plan", "list"])
     assert result.stdout == "no plans yet: try `pacflow demo` or `pacflow plan create --help`\n"
     assert ok_json(runner, ["plan", "list"]) == []
@@ -293,6 +295,7 @@ def test_show_json_holds_targets_objectives_tracks_steps_and_occurrences(
 
 
 def test_show_refuses_an_unknown_plan(runner: CliRunner, db_url: str) -> None:
+    ok(runner, ["init"])
     message = refused(runner, ["plan", "show", "PAC-1999"])
     assert message == "plan PAC-1999: no such plan (see `pacflow plan list`, or create it)"
     assert refused(runner, ["plan", "show", "PAC-1999", "--json"]).startswith("plan PAC-1999")

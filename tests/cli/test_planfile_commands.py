@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from pacflow.cli import main
 from tests.app.test_planfile import base_file
+from tests.cli.plan_fixtures import event_count
 
 
 def _write(path: Path, data: object) -> Path:
@@ -18,7 +19,7 @@ def _write(path: Path, data: object) -> Path:
 
 
 def _events(runner: CliRunner) -> int:
-    return int(json.loads(runner.invoke(main, ["info", "--json"]).output)["events"])
+    return event_count(runner)
 
 
 def test_apply_prints_the_change_list_and_records_it_once(
@@ -91,6 +92,7 @@ def test_bad_plan_files_are_one_line_errors_with_nothing_recorded(
 def test_export_of_an_unknown_plan_and_an_unwritable_output(
     runner: CliRunner, db_url: str, tmp_path: Path
 ) -> None:
+    runner.invoke(main, ["init"])
     unknown = runner.invoke(main, ["export", "yaml", "NOPE"])
     assert unknown.exit_code == 1
     assert "plan NOPE: no such plan" in unknown.stderr

@@ -44,6 +44,7 @@ def test_status_shows_the_lag_and_reading_catches_up(runner: CliRunner, db_url: 
 def test_rebuilding_an_unknown_projection_is_a_one_line_error(
     runner: CliRunner, db_url: str
 ) -> None:
+    runner.invoke(main, ["init"])
     result = runner.invoke(main, ["projections", "rebuild", "nope"])
     assert result.exit_code == 1
     assert result.stderr == (

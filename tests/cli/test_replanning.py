@@ -18,6 +18,7 @@ from tests.cli.plan_fixtures import (
     S08_DATES,
     build_example,
     event_count,
+    exit_code_for,
     ok,
     ok_json,
     plan_json,
@@ -134,11 +135,13 @@ def test_objective_revise_changes_only_the_value(revising: CliRunner) -> None:
         (["T9", "--value", "1"], "target T9: unknown target in plan PAC-2025"),
         (["T1", "--due", "2026-01-31"], "due date 2026-01-31 of objective main of target T1 is "
          "outside the plan period 2025-01-01..2025-12-31"),
-        (["T1", "--value", "-5"], "value '-5'"),
+        (["T1", "--value", "-5"], "--value '-5'"),
     ],
 )  # fmt: skip
 def test_objective_revise_bad_input(revising: CliRunner, args: list[str], expected: str) -> None:
-    message = refused(revising, ["objective", "revise", PLAN, *args, "--reason", WHY])
+    message = refused(
+        revising, ["objective", "revise", PLAN, *args, "--reason", WHY], exit_code_for(expected)
+    )
     assert message.startswith(expected)
 
 
@@ -179,11 +182,12 @@ def test_targets_from_a_period_keep_the_past_and_the_old_ones_stay_known(
          "month such as 2025-03"),
         (["--value", "1"], "--value needs --from PERIOD"),
         (["--from", "2025-07", "--value", "1", "--values", "1,2"], "--value goes alone"),
-        (["--from", "2025-07", "--value", "lots"], "value 'lots'"),
+        (["--from", "2025-07", "--value", "lots"], "--value 'lots'"),
     ],
 )  # fmt: skip
 def test_targets_from_bad_input(revising: CliRunner, args: list[str], expected: str) -> None:
-    message = refused(revising, ["indicator", "set-targets", PLAN, "I2", *args, "--reason", WHY])
+    command = ["indicator", "set-targets", PLAN, "I2", *args, "--reason", WHY]
+    message = refused(revising, command, exit_code_for(expected))
     assert message.startswith(expected)
 
 
@@ -293,7 +297,9 @@ def test_replan_shift_moves_due_dates_and_visits_still_to_hold(revising: CliRunn
     ],
 )  # fmt: skip
 def test_replan_shift_bad_input(revising: CliRunner, args: list[str], expected: str) -> None:
-    message = refused(revising, ["replan", "shift", PLAN, *args, "--reason", WHY])
+    message = refused(
+        revising, ["replan", "shift", PLAN, *args, "--reason", WHY], exit_code_for(expected)
+    )
     assert message.startswith(expected)
 
 

@@ -9,6 +9,7 @@ from tests.cli.plan_fixtures import (
     PLAN,
     build_example,
     event_count,
+    exit_code_for,
     ok,
     ok_json,
     plan_json,
@@ -167,12 +168,12 @@ def test_step_add_the_worked_example_visit_series(example: CliRunner) -> None:
         ),
         pytest.param(
             ("--due", "2025-13-01"),
-            "schedule.due '2025-13-01': expected a real date such as 2026-03-31",
+            "--due '2025-13-01': expected a real date such as 2026-03-31",
             id="bad-date",
         ),
         pytest.param(
             ("--session", "2025-03-11T25:00"),
-            "schedule.sessions[0].start '2025-03-11T25:00': expected a local date (2025-03-11) "
+            "--session '2025-03-11T25:00': expected a local date (2025-03-11) "
             "or date-time (2025-03-11T14:00)",
             id="bad-date-time",
         ),
@@ -191,7 +192,7 @@ def test_step_add_the_worked_example_visit_series(example: CliRunner) -> None:
         ),
         pytest.param(
             ("--session", "2025-03-11T10:00", "--duration", "90min"),
-            "schedule.sessions[0].duration '90min': expected an ISO 8601 duration such as "
+            "--duration '90min': expected an ISO 8601 duration such as "
             "PT1H30M or P1D, "
             "longer than zero",
             id="bad-duration",
@@ -275,7 +276,7 @@ def test_step_add_the_worked_example_visit_series(example: CliRunner) -> None:
 def test_step_add_refuses_a_bad_schedule(
     example: CliRunner, schedule: tuple[str, ...], expected: str
 ) -> None:
-    assert refused(example, _s03(*schedule)).startswith(expected)
+    assert refused(example, _s03(*schedule), exit_code_for(expected)).startswith(expected)
 
 
 @pytest.mark.parametrize(
@@ -289,7 +290,7 @@ def test_step_add_refuses_schedule_options_it_would_ignore(
     example: CliRunner, extra: tuple[str, ...], expected: str
 ) -> None:
     """An option that belongs to another kind of schedule is a mistake, not a no-op."""
-    message = refused(example, _s03("--due", "2025-03-14", *extra))
+    message = refused(example, _s03("--due", "2025-03-14", *extra), 2)
     assert expected in message
 
 
@@ -418,17 +419,17 @@ def test_step_add_refuses_schedule_options_it_would_ignore(
         ),
         pytest.param(
             [*_s03("--due", "2025-03-14"), "--order", "0"],
-            "order 0: must be at least 1",
+            "--order 0: must be at least 1",
             id="order-zero",
         ),
         pytest.param(
             [*_s03("--due", "2025-03-14"), "--budget", "-1500"],
-            "budget '-1500': must not be negative",
+            "--budget '-1500': must not be negative",
             id="negative-budget",
         ),
         pytest.param(
             [*_s03("--due", "2025-03-14"), "--days", "-2"],
-            "days '-2': must not be negative",
+            "--days '-2': must not be negative",
             id="negative-days",
         ),
         pytest.param(
@@ -454,7 +455,7 @@ def test_step_add_refuses_schedule_options_it_would_ignore(
 def test_step_add_refuses_bad_keys_and_values(
     example: CliRunner, args: list[str], expected: str
 ) -> None:
-    assert refused(example, args) == expected
+    assert refused(example, args, exit_code_for(expected)) == expected
 
 
 def test_step_add_refuses_a_responsible_who_left(example: CliRunner) -> None:
@@ -473,9 +474,9 @@ def test_step_add_with_a_non_integer_order_is_a_usage_error(example: CliRunner) 
 
 def test_a_huge_duration_is_refused_in_one_line(example: CliRunner) -> None:
     message = refused(
-        example, _s03("--session", "2025-03-11T10:00", "--duration", "P999999999999D")
+        example, _s03("--session", "2025-03-11T10:00", "--duration", "P999999999999D"), 2
     )
-    assert "duration 'P999999999999D': expected an ISO 8601 duration" in message
+    assert "--duration 'P999999999999D': expected an ISO 8601 duration" in message
 
 
 # --- step edit -----------------------------------------------------------------------------
@@ -529,13 +530,13 @@ def test_step_edit_json_dry_run_and_no_op(example: CliRunner) -> None:
         ),
         pytest.param(
             ["step", "edit", PLAN, "S02", "--budget", "-1"],
-            "budget '-1': must not be negative",
+            "--budget '-1': must not be negative",
             id="negative-budget",
         ),
     ],
 )
 def test_step_edit_refuses_bad_input(example: CliRunner, args: list[str], expected: str) -> None:
-    assert refused(example, args) == expected
+    assert refused(example, args, exit_code_for(expected)) == expected
 
 
 # --- step move -----------------------------------------------------------------------------
@@ -595,7 +596,7 @@ def test_step_move_dry_run_records_nothing(example: CliRunner) -> None:
     ],
 )
 def test_step_move_refuses_bad_input(example: CliRunner, args: list[str], expected: str) -> None:
-    assert refused(example, args) == expected
+    assert refused(example, args, exit_code_for(expected)) == expected
 
 
 def test_a_done_step_cannot_be_moved(example: CliRunner) -> None:

@@ -11,6 +11,7 @@ from tests.cli.plan_fixtures import (
     WORKED_EXAMPLE_EVENTS,
     build_example,
     event_count,
+    exit_code_for,
     ok,
     ok_json,
     refused,
@@ -201,12 +202,12 @@ def test_a_step_in_progress_cannot_start_again(example: CliRunner) -> None:
         ),
         pytest.param(
             ["step", "done", PLAN, "S01", "--on", "2025-13-01"],
-            "on '2025-13-01': expected a real date such as 2026-03-31",
+            "--on '2025-13-01': expected a real date such as 2026-03-31",
             id="month-13",
         ),
         pytest.param(
             ["step", "start", PLAN, "S01", "--on", "le 6 janvier"],
-            "on 'le 6 janvier': expected a real date such as 2026-03-31",
+            "--on 'le 6 janvier': expected a real date such as 2026-03-31",
             id="date-in-words",
         ),
     ],
@@ -214,7 +215,7 @@ def test_a_step_in_progress_cannot_start_again(example: CliRunner) -> None:
 def test_progress_refuses_bad_keys_and_dates(
     example: CliRunner, command: list[str], expected: str
 ) -> None:
-    assert refused(example, command).startswith(expected)
+    assert refused(example, command, exit_code_for(expected)).startswith(expected)
 
 
 @pytest.mark.parametrize("day", ["2030-01-01", "2024-06-30"])
@@ -225,8 +226,8 @@ def test_a_step_cannot_be_done_outside_the_plan_period(example: CliRunner, day: 
 
 
 def test_an_empty_on_date_is_refused(example: CliRunner) -> None:
-    message = refused(example, ["step", "done", PLAN, "S01", "--on", ""])
-    assert message.startswith("on ''")
+    message = refused(example, ["step", "done", PLAN, "S01", "--on", ""], 2)
+    assert message.startswith("--on ''")
 
 
 def test_progress_without_on_uses_today_in_the_plan_time_zone(example: CliRunner) -> None:

@@ -10,6 +10,7 @@ from tests.cli.plan_fixtures import (
     PLAN,
     build_example,
     event_count,
+    exit_code_for,
     occurrence_json,
     ok,
     ok_json,
@@ -169,12 +170,12 @@ def test_plan_show_counts_occurrences_by_status(example: CliRunner) -> None:
         ),
         pytest.param(
             ["visit", "done", PLAN, "S08@2025-03-11", "--on", "2025-03-32"],
-            "on '2025-03-32': expected a real date such as 2026-03-31",
+            "--on '2025-03-32': expected a real date such as 2026-03-31",
             id="bad-on-date",
         ),
         pytest.param(
             ["visit", "move", PLAN, "S08@2025-03-25", "--to", "jeudi 10h"],
-            "to 'jeudi 10h': expected a local date (2025-03-11) or date-time (2025-03-11T14:00)",
+            "--to 'jeudi 10h': expected a local date (2025-03-11) or date-time (2025-03-11T14:00)",
             id="bad-date-time",
         ),
         pytest.param(
@@ -207,7 +208,7 @@ def test_plan_show_counts_occurrences_by_status(example: CliRunner) -> None:
                 "--duration",
                 "2h",
             ],
-            "duration '2h': expected an ISO 8601 duration such as PT1H30M or P1D, longer than "
+            "--duration '2h': expected an ISO 8601 duration such as PT1H30M or P1D, longer than "
             "zero",
             id="bad-duration",
         ),  # fmt: skip
@@ -222,7 +223,7 @@ def test_plan_show_counts_occurrences_by_status(example: CliRunner) -> None:
                 "--duration",
                 "P99999999999W",
             ],
-            "duration 'P99999999999W': expected an ISO 8601 duration",
+            "--duration 'P99999999999W': expected an ISO 8601 duration",
             id="huge-duration",
         ),  # fmt: skip
     ],
@@ -230,7 +231,7 @@ def test_plan_show_counts_occurrences_by_status(example: CliRunner) -> None:
 def test_visit_commands_refuse_bad_input(
     example: CliRunner, command: list[str], expected: str
 ) -> None:
-    assert refused(example, command).startswith(expected)
+    assert refused(example, command, exit_code_for(expected)).startswith(expected)
 
 
 def test_visit_move_needs_to(example: CliRunner) -> None:

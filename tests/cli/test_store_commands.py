@@ -36,11 +36,11 @@ def test_init_creates_the_store_and_is_safe_to_repeat(runner: CliRunner, db_url:
 
 
 def test_default_store_lives_in_the_user_data_directory(runner: CliRunner, tmp_path: Path) -> None:
-    result = runner.invoke(
-        main, ["info", "--json"], env={"PACFLOW_DB": None, "XDG_DATA_HOME": str(tmp_path)}
-    )
+    env = {"PACFLOW_DB": None, "XDG_DATA_HOME": str(tmp_path)}
+    result = runner.invoke(main, ["init", "--json"], env=env)
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["store"] == f"sqlite:///{tmp_path}/pacflow/pacflow.db"
+    assert runner.invoke(main, ["info", "--json"], env=env).exit_code == 0
 
 
 def test_info_counts_events_and_hides_the_password(runner: CliRunner, db_url: str) -> None:

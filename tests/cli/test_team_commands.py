@@ -11,6 +11,7 @@ from tests.cli.plan_fixtures import (
     TEAM,
     build_example,
     event_count,
+    exit_code_for,
     invoke,
     ok,
     ok_json,
@@ -110,7 +111,7 @@ def test_person_leave_twice_is_refused(example: CliRunner) -> None:
         ),
         pytest.param(
             ["person", "add", PLAN, "tl", "--name", "Thomas Leroy", "--kind", "seller"],
-            "kind 'seller': expected one of rep, manager, back_office",
+            "--kind 'seller': expected one of rep, manager, back_office",
             id="bad-kind",
         ),
         pytest.param(
@@ -143,7 +144,7 @@ def test_person_leave_twice_is_refused(example: CliRunner) -> None:
                 "--timezone",
                 "Paris",
             ],
-            "timezone 'Paris': expected an IANA time zone name such as Europe/Paris",
+            "--timezone 'Paris': expected an IANA time zone name such as Europe/Paris",
             id="bad-timezone",
         ),  # fmt: skip
         pytest.param(
@@ -164,13 +165,13 @@ def test_person_leave_twice_is_refused(example: CliRunner) -> None:
         ),
         pytest.param(
             ["person", "leave", PLAN, "kb", "--on", "2025-13-01"],
-            "on '2025-13-01': ",
+            "--on '2025-13-01': ",
             id="leave-bad-date",
         ),
     ],
 )
 def test_person_bad_input_is_refused(example: CliRunner, args: list[str], expected: str) -> None:
-    assert refused(example, args).startswith(expected)
+    assert refused(example, args, exit_code_for(expected)).startswith(expected)
 
 
 def test_person_add_without_kind_is_a_usage_error(example: CliRunner) -> None:
@@ -312,7 +313,7 @@ def test_a_rep_leaving_can_overload_the_others(example: CliRunner) -> None:
                 "--responsible",
                 "kb",
             ],
-            "kind 'prospect': expected one of customer, segment, offer, offer_segment",
+            "--kind 'prospect': expected one of customer, segment, offer, offer_segment",
             id="bad-kind",
         ),  # fmt: skip
         pytest.param(
@@ -333,7 +334,7 @@ def test_a_rep_leaving_can_overload_the_others(example: CliRunner) -> None:
     ],
 )
 def test_target_bad_input_is_refused(example: CliRunner, args: list[str], expected: str) -> None:
-    assert refused(example, args) == expected
+    assert refused(example, args, exit_code_for(expected)) == expected
 
 
 def test_a_person_who_left_cannot_take_a_target(example: CliRunner) -> None:
@@ -408,22 +409,22 @@ def _objective(option: str, value: str) -> list[str]:
     [
         pytest.param(
             _objective("--value", "-5"),
-            "value '-5': must not be negative",
+            "--value '-5': must not be negative",
             id="negative",
         ),
         pytest.param(
             _objective("--baseline", "-180"),
-            "baseline '-180': must not be negative",
+            "--baseline '-180': must not be negative",
             id="negative-baseline",
         ),
         pytest.param(
             _objective("--value", "beaucoup"),
-            "value 'beaucoup': expected a number such as 28.5 or 28,5",
+            "--value 'beaucoup': expected a number such as 28.5 or 28,5",
             id="not-a-number",
         ),
         pytest.param(
             _objective("--value", "NaN"),
-            "value 'NaN': expected a number such as 28.5 or 28,5",
+            "--value 'NaN': expected a number such as 28.5 or 28,5",
             id="nan",
         ),
         pytest.param(
@@ -432,7 +433,7 @@ def _objective(option: str, value: str) -> list[str]:
             "2025-01-01..2025-12-31",
             id="due-after-the-period",
         ),
-        pytest.param(_objective("--due", "2025-02-30"), "due '2025-02-30': ", id="bad-date"),
+        pytest.param(_objective("--due", "2025-02-30"), "--due '2025-02-30': ", id="bad-date"),
         pytest.param(
             _objective("--indicator", "I9"),
             "indicator I9 of objective main of target T1: unknown indicator in plan PAC-2025",
@@ -446,7 +447,7 @@ def _objective(option: str, value: str) -> list[str]:
     ],
 )
 def test_objective_bad_input_is_refused(example: CliRunner, args: list[str], expected: str) -> None:
-    assert refused(example, args).startswith(expected)
+    assert refused(example, args, exit_code_for(expected)).startswith(expected)
 
 
 def test_an_objective_of_a_dropped_target_is_refused(example: CliRunner) -> None:
@@ -495,12 +496,12 @@ def _track(*extra: str) -> list[str]:
         ),
         pytest.param(
             _track("--target", "T1", "--domain", "sales", "--approach", "breeding"),
-            "approach 'breeding': expected one of notoriety, hunting, farming",
+            "--approach 'breeding': expected one of notoriety, hunting, farming",
             id="bad-approach",
         ),
         pytest.param(
             _track("--target", "T1", "--domain", "marketing"),
-            "domain 'marketing': expected one of information, internal, sales, steering",
+            "--domain 'marketing': expected one of information, internal, sales, steering",
             id="bad-domain",
         ),
         pytest.param(
@@ -537,7 +538,7 @@ def _track(*extra: str) -> list[str]:
     ],
 )
 def test_track_bad_input_is_refused(example: CliRunner, args: list[str], expected: str) -> None:
-    assert refused(example, args) == expected
+    assert refused(example, args, exit_code_for(expected)) == expected
 
 
 def test_a_target_track_without_target_is_refused(example: CliRunner) -> None:
@@ -608,18 +609,18 @@ def test_indicator_set_targets_dry_run_records_nothing(example: CliRunner) -> No
     [
         pytest.param(
             [*I8[:7], "lagging", *I8[8:]],
-            "kind 'lagging': expected one of activity, result",
+            "--kind 'lagging': expected one of activity, result",
             id="bad-kind",
         ),
         pytest.param(
             [*I8, "--aggregation", "sum"],
-            "aggregation 'sum': expected one of per_period, cumulative_ytd, rate_per_period, "
+            "--aggregation 'sum': expected one of per_period, cumulative_ytd, rate_per_period, "
             "rate_rolling_3m",
             id="bad-aggregation",
         ),
         pytest.param(
             [*I8, "--direction", "sideways"],
-            "direction 'sideways': expected one of up, down",
+            "--direction 'sideways': expected one of up, down",
             id="bad-direction",
         ),
         pytest.param(
@@ -680,7 +681,7 @@ def test_indicator_set_targets_dry_run_records_nothing(example: CliRunner) -> No
     ],
 )
 def test_indicator_bad_input_is_refused(example: CliRunner, args: list[str], expected: str) -> None:
-    assert refused(example, args) == expected
+    assert refused(example, args, exit_code_for(expected)) == expected
 
 
 def test_commands_need_their_required_options(example: CliRunner) -> None:
@@ -699,4 +700,4 @@ def test_limits_are_set_from_the_cli_and_steps_do_not_repeat_the_warning(
     assert "target limits: 3 per rep, 8 in all" in raised.stdout
     assert raised.stderr == ""
     assert plan_json(example)["limits"] == {"max_targets_per_rep": 3, "max_targets_total": 8}
-    refused(example, ["plan", "set-limits", PLAN, "--per-rep", "-1", "--total", "8"])
+    refused(example, ["plan", "set-limits", PLAN, "--per-rep", "-1", "--total", "8"], 2)

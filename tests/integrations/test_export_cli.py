@@ -63,7 +63,7 @@ def test_as_of_takes_a_local_date(pacflow: CliRunner) -> None:
             ["PAC-2025", "--as-of", "2024-01-01"],
             "error: plan PAC-2025 did not exist yet on 2024-01-01 (created",
         ),
-        (["PAC-2025", "--as-of", "soon"], "error: --as-of 'soon': expected a date"),
+        (["PAC-2025", "--as-of", "soon"], "Error: --as-of 'soon': expected a date"),
     ],
     ids=["plan", "person", "before-the-plan", "bad-moment"],
 )
@@ -72,9 +72,13 @@ def test_mistakes_are_one_line_and_write_nothing(
 ) -> None:
     target = tmp_path / "out.ics"
     result = pacflow.invoke(main, ["export", "ics", *arguments, "-o", str(target)])
-    assert result.exit_code == 1
-    assert result.stderr.startswith(message)
-    assert result.stderr.count("\n") == 1
+    if message.startswith("Error: "):  # a value the option cannot take: usage (docs/cli.md)
+        assert result.exit_code == 2
+        assert result.stderr.splitlines()[-1].startswith(message)
+    else:
+        assert result.exit_code == 1
+        assert result.stderr.startswith(message)
+        assert result.stderr.count("\n") == 1
     assert result.stdout == ""
     assert not target.exists()
 

@@ -126,21 +126,20 @@ def test_as_of_before_the_plan_existed_is_refused(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--by", "region"], "report kind 'region': expected one of theme, rep, sector, target"),
-        (["--by", "rep", "--lang", "de"], "language 'de': expected one of en, fr"),
+        (["--by", "region"], "--by 'region': expected one of theme, rep, sector, target"),
+        (["--by", "rep", "--lang", "de"], "--lang 'de': expected one of en, fr"),
         (["--by", "rep", "--as-of", "last week"], "--as-of 'last week': expected a date"),
         (["--by", "rep", "--as-of", "2025-13-01"], "--as-of '2025-13-01': expected a date"),
     ],
     ids=["kind", "lang", "as-of", "as-of-month"],
 )
-def test_bad_input_is_one_line_and_exit_1(
+def test_a_bad_option_value_is_a_usage_error_naming_it(
     runner: CliRunner, demo_db: str, tmp_path: Path, args: list[str], message: str
 ) -> None:
     output = tmp_path / "out.md"
     code, out, err = _report(runner, demo_db, *args, "-o", str(output))
-    assert (code, out) == (1, "")
-    assert err.startswith(f"error: {message}")
-    assert err.count("\n") == 1
+    assert (code, out) == (2, "")  # docs/cli.md: a value the option cannot take
+    assert err.splitlines()[-1].startswith(f"Error: {message}")
     assert list(tmp_path.iterdir()) == []
 
 
