@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from events import EventStoreError
 from integrations.accounts import AccountStore, CalendarAccount, resolve_password
 from integrations.calendar_view import CalendarViews
 from integrations.dav import Changes, DavClient, DavError, absolute, href_key
@@ -57,10 +58,18 @@ from integrations.revisions import CalendarHistory, Revision
 from integrations.sync_state import ItemState, SyncStateStore
 from pacflow.domain import Command, PlanEvent, PlanState
 from pacflow.domain import commands as c
-from pacflow.errors import InvalidInputError, NotFoundError, RuleViolationError
+from pacflow.errors import (
+    ConflictError,
+    IntegrityError,
+    InvalidInputError,
+    NotFoundError,
+    RuleViolationError,
+    StoreError,
+)
 from pacflow.service import PlanService
 
 SOURCE = "calendar"
+_STORE_FAILURES = (StoreError, IntegrityError, ConflictError, EventStoreError)
 MAX_WRITE_ATTEMPTS = 3
 _IDS = uuid.UUID("6f1c8f3e-3b0e-5d2a-9a57-2f0c6f2b9d11")
 
@@ -200,6 +209,18 @@ def sync_plan(
             text, who = str(error), f"calendar of {account.person}"
             text = text if text.startswith(who) else f"{who}: {text}"
             report.error = text + _hint(error, account)
+        except _STORE_FAILURES:
+            raise  # the store itself: every calendar would fail the same way
+        except Exception as error:
+            # Whatever went wrong with one calendar (a value no check foresaw, a bug), the
+            # others of the plan still sync and `calendar list` says this one failed.
+            report.ok = False
+            first = (str(error).splitlines() or [""])[0][:200]
+            report.error = (
+                f"calendar of {account.person}: cannot be synced "
+                f"({type(error).__name__}: {first}); the other calendars were synced, "
+                "run `pacflow sync` again, and report it if it persists"
+            )
         finally:
             report.requests = calendar.requests
             calendar.close()
@@ -448,7 +469,12 @@ class _CalendarSync:
 
     def _take(self, row: ItemState, remote: Remote | None, etag: str | None, view: _View) -> bool:
         """Decide about one rep change, record it, and note where the item now stands."""
-        if remote is not None and etag is not None and self._is_current(remote, view, row):
+        if (
+            remote is not None
+            and etag is not None
+            and remote.unreadable is None
+            and self._is_current(remote, view, row)
+        ):
             # Our own write, whose answer was lost (a dropped connection, a killed sync).
             assert row.href is not None
             current = self._state_of(row.uid, row.href, etag, view.data[row.uid], view)
@@ -462,7 +488,13 @@ class _CalendarSync:
         changed = self._record(decision, row, remote, etag, view.state)
         if decision.write_back:
             self.write_back.add(row.uid)
-        if remote is None:
+        if remote is not None and decision.foreign:
+            # Nothing of the item is taken: the row keeps what the plan showed, and the
+            # plan's version is written over it (at the ETag just read).
+            seen = replace(row, etag=etag, sequence=max(row.sequence, remote.sequence))
+            if decision.write_back:
+                seen = replace(seen, content_hash="")
+        elif remote is None:
             href_left = None
             if decision.accept_delete:
                 self.accepted_deletes.add(row.uid)
