@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from pacflow.errors import ConflictError, IntegrityError, PacflowError, StoreError
@@ -10,12 +12,24 @@ if TYPE_CHECKING:
     from events import Clock, EventStore, EventStoreError
 
 
-def open_store(url: str, *, clock: Clock | None = None, migrate: bool = True) -> EventStore:
-    """Open the store at `url` (creating or upgrading its schema on first use)."""
-    from events import EventStore, EventStoreError
+def open_store(
+    url: str,
+    *,
+    clock: Clock | None = None,
+    migrate: bool = True,
+    environ: Mapping[str, str] | None = None,
+) -> EventStore:
+    """Open the store at `url` (creating or upgrading its schema on first use).
 
+    Checkpoint keys come from `environ` (the process environment by default): with one,
+    every append is anchored by a signed checkpoint (`pacflow.anchoring`).
+    """
+    from events import EventStore, EventStoreError
+    from pacflow.anchoring import checkpoint_keys
+
+    keys = checkpoint_keys(os.environ if environ is None else environ)
     try:
-        return EventStore.from_url(url, clock=clock, migrate=migrate)
+        return EventStore.from_url(url, clock=clock, migrate=migrate, checkpoint_keys=keys)
     except EventStoreError as error:
         raise translate_store_error(error) from error
 
