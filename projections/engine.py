@@ -25,6 +25,19 @@ the first, then finds little or nothing left to do. Every lock is released by th
 operating system or the database if its process dies. A catch-up with nothing to do takes
 no lock.
 
+Readers never see a half-built read model. Rebuilding drops a projector's tables and fills
+them again over several transactions; a reader in between would find no table, an empty
+one (a false "no such plan") or, on PostgreSQL, deadlock with the DROP. So a second lock,
+a readers-writer one, guards the tables themselves: whoever reads holds it shared for as
+long as it reads (`reading`), a rebuild (or a catch-up that recreates a projector whose
+version changed) holds it exclusively from the DROP to the last commit (`replacing`). A
+plain catch-up does not take it: its rows land in whole windows, each one transaction.
+Lock order is always: catch-up lock, then the readers-writer lock; a reader holding the
+shared side never asks for the catch-up lock (`pacflow.app.App.reading` sees to it). The
+readers-writer lock is fair: a rebuild waiting for it stops new readers from coming in
+(PostgreSQL queues advisory locks in order; for the file lock, a turnstile file that a
+rebuild holds while it waits does it).
+
 Projection tables live in the store's own database (or, for the in-memory store, in an
 in-memory SQLite database of their own).
 """
@@ -157,7 +170,10 @@ class ProjectionEngine:
         self._store = store
         self._projectors = {p.name: p for p in projectors}
         self._database = database
-        checkpoints_metadata.create_all(database)
+        if not sa.inspect(database).has_table(checkpoints.name):
+            # Several processes may open a new database at once: one creates the table.
+            with exclusive(database):
+                checkpoints_metadata.create_all(database)
 
     @property
     def database(self) -> sa.Engine:
@@ -199,24 +215,39 @@ class ProjectionEngine:
             return 0
         with self._exclusive():
             stored = self._stored()  # another process may have caught up meanwhile
-            running = []
-            for name, projector in self._projectors.items():
-                version, position = stored.get(name, (None, 0))
-                if version != projector.version:
-                    self._recreate(projector)
-                    position = 0
-                running.append(_Running(projector, position))
-            return self._run(running, progress)
+            stale = [
+                name
+                for name, projector in self._projectors.items()
+                if stored.get(name, (None, 0))[0] != projector.version
+            ]
+            with replacing(self._database) if stale else contextlib.nullcontext():
+                running = []
+                for name, projector in self._projectors.items():
+                    position = stored.get(name, (None, 0))[1]
+                    if name in stale:
+                        self._recreate(projector)
+                        position = 0
+                    running.append(_Running(projector, position))
+                return self._run(running, progress)
 
     def rebuild(self, names: Sequence[str] | None = None, progress: Progress | None = None) -> int:
-        """Drop and rebuild the named projectors (all by default) from position 0."""
-        with self._exclusive():
+        """Drop and rebuild the named projectors (all by default) from position 0; readers
+        wait for the end (they never see the tables half-built)."""
+        with self._exclusive(), replacing(self._database):
             running = []
             for name in names or list(self._projectors):
                 projector = self._projectors[name]
                 self._recreate(projector)
                 running.append(_Running(projector, 0))
             return self._run(running, progress)
+
+    def reading(self) -> contextlib.AbstractContextManager[bool]:
+        """Hold the read models for reading: no rebuild replaces their tables meanwhile."""
+        return reading(self._database)
+
+    def try_reading(self) -> contextlib.AbstractContextManager[bool]:
+        """Like `reading`, without waiting: yields False (holding nothing) during a rebuild."""
+        return reading(self._database, wait=False)
 
     def _current(self, stored: dict[str, tuple[int | None, int]], head: int) -> bool:
         return all(
@@ -374,16 +405,142 @@ def exclusive(database: sa.Engine) -> Iterator[None]:
 
 
 @contextmanager
-def _file_lock(path: str) -> Iterator[None]:
-    """An exclusive `flock` on `path` (other processes on this machine wait for it)."""
+def _file_lock(path: str, shared: bool = False, wait: bool = True) -> Iterator[bool]:
+    """An `flock` on `path`, exclusive or shared (other processes and threads that open the
+    file wait for it); yields False when `wait` is off and the lock is taken."""
     try:
         import fcntl
     except ImportError:  # not POSIX: the process lock is all there is
-        yield
+        yield True
         return
+    mode = (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | (0 if wait else fcntl.LOCK_NB)
     with open(path, "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
-            yield
+            fcntl.flock(handle.fileno(), mode)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+# -- the readers-writer lock on the read models' tables -----------------------------------------
+
+_TABLES_KEY = 1885430633
+
+
+class _ReadWriteLock:
+    """Shared for readers, exclusive for one writer; a waiting writer holds new readers back."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self._writers_waiting = 0
+
+    def _blocked(self, shared: bool) -> bool:
+        if shared:
+            return self._writer or self._writers_waiting > 0
+        return self._writer or self._readers > 0
+
+    def acquire(self, shared: bool, wait: bool = True) -> bool:
+        with self._condition:
+            if self._blocked(shared) and not wait:
+                return False
+            if not shared:
+                self._writers_waiting += 1
+            try:
+                self._condition.wait_for(lambda: not self._blocked(shared))
+            finally:
+                if not shared:
+                    self._writers_waiting -= 1
+            if shared:
+                self._readers += 1
+            else:
+                self._writer = True
+            return True
+
+    def release(self, shared: bool) -> None:
+        with self._condition:
+            if shared:
+                self._readers -= 1
+            else:
+                self._writer = False
+            self._condition.notify_all()
+
+
+_thread_rw_locks: dict[str, _ReadWriteLock] = {}
+
+
+def _thread_rw_lock(key: str) -> _ReadWriteLock:
+    with _process_locks_guard:
+        return _thread_rw_locks.setdefault(key, _ReadWriteLock())
+
+
+@contextmanager
+def reading(database: sa.Engine, wait: bool = True) -> Iterator[bool]:
+    """Hold `database`'s read models shared: no rebuild drops their tables meanwhile.
+
+    Yields True; with `wait` off, yields False at once (holding nothing) while a rebuild
+    holds them.
+    """
+    with _tables_lock(database, shared=True, wait=wait) as held:
+        yield held
+
+
+@contextmanager
+def replacing(database: sa.Engine) -> Iterator[None]:
+    """Hold `database`'s read models exclusively, while their tables are rebuilt."""
+    with _tables_lock(database, shared=False, wait=True):
+        yield
+
+
+@contextmanager
+def _tables_lock(database: sa.Engine, *, shared: bool, wait: bool) -> Iterator[bool]:
+    if database.dialect.name == "postgresql":
+        with _advisory(database, shared=shared, wait=wait) as held:
+            yield held
+        return
+    path = database.url.database
+    if database.dialect.name != "sqlite" or not path or path == ":memory:":
+        lock = _thread_rw_lock(str(id(database)))
+        if not lock.acquire(shared, wait):
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            lock.release(shared)
+        return
+    tables, turnstile = f"{path}-pacflow-read-models.lock", f"{path}-pacflow-turnstile.lock"
+    if shared:
+        # Through the turnstile (held by a rebuild waiting for the tables), then shared.
+        with _file_lock(turnstile, wait=wait) as passed:
+            if not passed:
+                yield False
+                return
+        with _file_lock(tables, shared=True, wait=wait) as held:
+            yield held
+        return
+    with _file_lock(turnstile), _file_lock(tables):
+        yield True
+
+
+@contextmanager
+def _advisory(database: sa.Engine, *, shared: bool, wait: bool) -> Iterator[bool]:
+    """A session-level advisory lock on a connection of its own (released if we die)."""
+    function = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
+    function += "_shared" if shared else ""
+    key = f"{_TABLES_KEY}, hashtext(current_schema())"
+    release = "pg_advisory_unlock_shared" if shared else "pg_advisory_unlock"
+    with database.connect() as connection:
+        held = connection.exec_driver_sql(f"SELECT {function}({key})").scalar()
+        connection.commit()
+        try:
+            yield held is not False
+        finally:
+            if held is not False:
+                connection.exec_driver_sql(f"SELECT {release}({key})")
+                connection.commit()

@@ -47,9 +47,10 @@ def dashboard(
 
     found = origin(app, plan)
     moment = _moment(found, as_of, "--as-of")
-    header, histories = indicator_histories_at(
-        app.database(), plan, moment, now=app.now(), running=True
-    )
+    with app.reading() as database:
+        header, histories = indicator_histories_at(
+            database, plan, moment, now=app.now(), running=True
+        )
     return DashboardAnswer(found, moment, dashboard_of(header, histories, moment, period))
 
 
@@ -79,9 +80,10 @@ def indicator_history(
 
     found = origin(app, plan)
     moment = _moment(found, as_of, "--as-of")
-    history = indicator_history_at(
-        app.database(), plan, key, moment, first, last, now=app.now(), running=True
-    )
+    with app.reading() as database:
+        history = indicator_history_at(
+            database, plan, key, moment, first, last, now=app.now(), running=True
+        )
     return IndicatorAnswer(found, history)
 
 

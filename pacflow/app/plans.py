@@ -46,7 +46,7 @@ def plan_list(app: App) -> list[dict[str, Any]]:
     """Every plan in the store with its status, period and title."""
     from projections.queries import plan_summaries
 
-    with app.database().connect() as connection:
+    with app.reading() as database, database.connect() as connection:
         return plan_summaries(connection)
 
 
@@ -54,7 +54,7 @@ def plan_now(app: App, plan: str) -> dict[str, Any]:
     """The plan as it stands, from the read model (the shape of `pacflow.views.plan_view`)."""
     from projections.queries import plan_view
 
-    with app.database().connect() as connection:
+    with app.reading() as database, database.connect() as connection:
         view = plan_view(connection, plan)
     if view is None:
         raise no_such_plan(plan)

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -71,6 +72,7 @@ class App:
         self._store: EventStore | None = None
         self._read_models: ProjectionEngine | None = None
         self._services: dict[str, PlanService] = {}
+        self._reading = threading.local()  # how deep this thread is inside `reading`
 
     @property
     def url(self) -> str:
@@ -97,15 +99,42 @@ class App:
             return self._read_models
 
     def read_models(self) -> ProjectionEngine:
-        """The projections, caught up with the log first, so a reader sees its own writes."""
+        """The projections, caught up with the log first, so a reader sees its own writes.
+
+        Inside `reading` (this thread holds the read models already) there is no catch-up:
+        it would wait for a rebuild that waits for this very reader.
+        """
         engine = self._projections()
+        if getattr(self._reading, "depth", 0):
+            return engine
         lag = max((status.lag for status in engine.status()), default=0)
         self._catch_up(engine, lag)  # also creates missing tables
         return engine
 
     def database(self) -> sa.Engine:
-        """The read models' database, caught up."""
+        """The read models' database, caught up; query it inside `reading`, so that a
+        rebuild running meanwhile cannot show half-built tables."""
         return self.read_models().database
+
+    @contextmanager
+    def reading(self) -> Iterator[sa.Engine]:
+        """The read models' database, caught up and held for reading until the block ends:
+        a rebuild beside it waits, so every query sees whole tables. Blocks may nest."""
+        depth = getattr(self._reading, "depth", 0)
+        if depth:
+            self._reading.depth = depth + 1
+            try:
+                yield self._projections().database
+            finally:
+                self._reading.depth = depth
+            return
+        engine = self.read_models()
+        with engine.reading():
+            self._reading.depth = 1
+            try:
+                yield engine.database
+            finally:
+                self._reading.depth = 0
 
     def service(self, source: str = "cli") -> PlanService:
         """The plan service whose events say they came from `source` (cli, web, calendar…)."""
@@ -127,14 +156,20 @@ class App:
     def _as_of(self, plan: str, until: datetime) -> PlanState | None:
         from projections.snapshots import load_as_of
 
-        return load_as_of(self.store(), self.database(), plan, until)
+        with self.reading() as database:
+            return load_as_of(self.store(), database, plan, until)
 
     def _latest_snapshot(self, plan: str) -> tuple[PlanState, str] | None:
         # What a write starts from: the newest snapshot as stored, without waiting for the
-        # read models to catch up (the service folds every event after it anyway).
+        # read models to catch up (the service folds every event after it anyway), nor for
+        # a rebuild: while one runs, the write folds the plan from the log.
         from projections.snapshots import latest_snapshot
 
-        return latest_snapshot(self._projections().database, plan)
+        engine = self._projections()
+        if getattr(self._reading, "depth", 0):
+            return latest_snapshot(engine.database, plan)
+        with engine.try_reading() as held:
+            return latest_snapshot(engine.database, plan) if held else None
 
     def now(self) -> datetime:
         """The current instant, from the injected clock (the system clock by default)."""
