@@ -530,10 +530,10 @@ class EventStore(abc.ABC):
         whose chain was recomputed, or an event appended without the key is reported.
         `progress`, if given, is called with the number of events checked after each batch.
         """
-        result, hash_at = self._verify_chain(progress, archived)
+        stored = self.checkpoints() if self._keys is not None else []
+        result, hash_at = self._verify_chain(progress, [*stored, *archived])
         if self._keys is None or not result.ok:
             return replace(result, anchored=self._keys is not None)
-        stored = self.checkpoints()
         report = check_anchors(self._keys, stored, archived, result.events_checked, hash_at)
         return VerifyResult(
             not report.problems,
@@ -547,11 +547,10 @@ class EventStore(abc.ABC):
         )
 
     def _verify_chain(
-        self, progress: Callable[[int], None] | None, archived: Sequence[Checkpoint]
+        self, progress: Callable[[int], None] | None, checkpoints: Sequence[Checkpoint]
     ) -> tuple[VerifyResult, dict[int, str]]:
-        """The chain's verdict, and the hashes at every checkpoint's position."""
-        wanted = {c.position for c in self.checkpoints()} | {c.position for c in archived}
-        wanted = wanted if self._keys is not None else set()
+        """The chain's verdict, and the hashes at the positions of `checkpoints`."""
+        wanted = {c.position for c in checkpoints}
         hash_at: dict[int, str] = {}
         previous = GENESIS_HASH
         expected_position = 1
