@@ -39,7 +39,7 @@ class Roles:
 def _admin(base: sa.URL, *statements: str) -> None:
     with psycopg.connect(libpq_conninfo(base), autocommit=True) as connection:
         for statement in statements:
-            connection.execute(statement)  # type: ignore[arg-type]
+            connection.execute(statement)
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def _as(roles: Roles, role: str, statement: str) -> str | None:
     url = sa.make_url(roles.url(role))
     try:
         with psycopg.connect(libpq_conninfo(url), autocommit=True) as connection:
-            connection.execute(statement)  # type: ignore[arg-type]
+            connection.execute(statement)
     except psycopg.Error as error:
         return str(error).splitlines()[0]
     return None
