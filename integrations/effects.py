@@ -111,6 +111,12 @@ ITEM_EFFECTS: dict[type[PlanEvent], _Classifier] = {
     ev.MarketChangeRecorded: _no_item,
     ev.CalendarChangeOverridden: _no_item,
     ev.CheckThresholdsSet: _no_item,
+    ev.AccessGranted: _no_item,
+    ev.AccessRevoked: _no_item,
+    # The diagnostic behind the targets: no item shows it.
+    ev.FindingRecorded: _no_item,
+    ev.DecisionRecorded: _no_item,
+    ev.TargetJustified: _no_item,
     # People: shown by name; leaving the team changes no name (the steps handed over to
     # someone else come as StepAssigned events of their own).
     ev.PersonAdded: _person_added,
@@ -124,16 +130,21 @@ ITEM_EFFECTS: dict[type[PlanEvent], _Classifier] = {
     # Steps.
     ev.StepAdded: _step_added,
     ev.StepEdited: _step_edited,
+    ev.StepRemoved: _one_step,
     ev.StepMoved: _one_step,
     ev.StepAssigned: _one_step,
     ev.StepStarted: _one_step,
     ev.StepCompleted: _one_step,
+    ev.StepReopened: _one_step,
+    ev.StepDoneDateCorrected: _one_step,
     ev.StepBlocked: _one_step,
     ev.StepCancelled: _one_step,
     ev.OccurrencesScheduled: _one_step,
     ev.OccurrencesUnscheduled: _one_step,
     # One occurrence: only its own event.
     ev.OccurrenceCompleted: _one_occurrence,
+    ev.OccurrenceReopened: _one_occurrence,
+    ev.OccurrenceDoneDateCorrected: _one_occurrence,
     ev.OccurrenceCancelled: _one_occurrence,
     ev.OccurrenceMoved: _one_occurrence,
 }

@@ -14,12 +14,12 @@ X-PACFLOW-PLAN, X-PACFLOW-STEP and X-PACFLOW-OCCURRENCE (pacflow has no web addr
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, Timezone, Todo
+from icalendar import Calendar, Event, Timezone, Todo, vDuration
 
 from integrations.items import CalendarItem, ItemKind, calendar_items
 from integrations.revisions import CalendarHistory, Revision
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from pacflow.service import PlanService
 
 PRODID = "-//pacflow//commercial action plan//EN"
+REFRESH = timedelta(hours=1)
+"""How often a calendar app subscribed to a feed should fetch it again."""
 
 
 def render_calendar(history: CalendarHistory, *, person: str | None = None) -> bytes:
@@ -64,6 +66,10 @@ def _calendar(
     calendar.add("calscale", "GREGORIAN")
     if name is not None:
         calendar.add("x-wr-calname", name)
+        # How often a subscribed calendar app should fetch the file again (RFC 7986, and
+        # the older name Outlook and Google read).
+        calendar.add("refresh-interval", vDuration(REFRESH), parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", vDuration(REFRESH).to_ical().decode())
     tzids = sorted({item.timezone for item in items if isinstance(item.start, datetime)})
     first, last = date(state.start.year - 1, 1, 1), date(state.end.year + 2, 1, 1)
     for tzid in tzids:

@@ -6,6 +6,7 @@ completion of their tasks, and may move or cancel a single visit. So:
 | in the calendar                  | in the plan                                           |
 | -------------------------------- | ----------------------------------------------------- |
 | task completed                   | step done on the COMPLETED date (else the sync's day) |
+| task un-ticked                   | step reopened (its completion withdrawn)              |
 | visit moved                      | occurrence moved, unless the plan changed it too      |
 | visit cancelled or deleted       | occurrence cancelled, unless the plan changed it too  |
 | anything else the plan owns      | not taken: the plan's version is written back         |
@@ -335,7 +336,15 @@ def _task(
         )
         return Decision(command=command)
     changes = []
-    if not remote.done and row.status == "COMPLETED":
+    reopened = not remote.done and row.status == "COMPLETED"
+    unticked_only = remote.status != "CANCELLED" and remote.due == row.due
+    if reopened and unticked_only and step.status is StepStatus.DONE and planned is not None:
+        # Un-ticked by the rep: their completion is theirs to withdraw.
+        reopen = c.ReopenStep(
+            plan=state.key, actor=person, reason=f"reopened {where}", step=step.key
+        )
+        return Decision(command=reopen)
+    if reopened:
         changes.append("reopened")
     if remote.status == "CANCELLED" and row.status != "CANCELLED":
         changes.append("cancelled")

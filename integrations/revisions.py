@@ -197,6 +197,10 @@ class CalendarFold:
         if effect.occurrence is not None:
             self._note(occurrence_item(state, effect.occurrence), recorded_at)
             return
+        for removed in effect.steps - state.steps.keys():  # a step taken out of a draft
+            for gone in self._uids_by_step.pop(removed, set()):
+                self.records[gone].present = False
+                self.changed.add(gone)
         steps = self._steps(effect, state, before)
         if not steps:
             return

@@ -17,9 +17,9 @@ import weakref
 import sqlalchemy as sa
 
 VERSION_TABLE = "integrations_schema_version"
-SCHEMA_HEAD = "integrations_0002"
+SCHEMA_HEAD = "integrations_0003"
 """The newest migration in integrations/migrations/versions (a test keeps the two in step)."""
-KNOWN_REVISIONS = frozenset({"integrations_0001", "integrations_0002"})
+KNOWN_REVISIONS = frozenset({"integrations_0001", "integrations_0002", "integrations_0003"})
 
 # Serialises concurrent first-use migrations on PostgreSQL (SQLite has BEGIN IMMEDIATE); a
 # key of its own, so that it never waits on the event store's migration lock.

@@ -808,4 +808,6 @@ def _override_of(command: Command, state: PlanState, person: str) -> str:
         return f"moved to {text} {where}"
     if isinstance(command, c.CancelOccurrence):
         return f"cancelled {where}"
+    if isinstance(command, c.ReopenStep):
+        return f"reopened {where}"
     return f"changed {where}"

@@ -69,12 +69,17 @@ _DESCRIBERS: dict[type[PlanEvent], Callable[[Any], str]] = {
         f"{schedule_summary(e.schedule)}"
     ),
     ev.StepEdited: lambda e: f"step {e.step} edited: {e.title}",
+    ev.StepRemoved: lambda e: f"step {e.step} removed from the draft",
     ev.StepMoved: lambda e: f"step {e.step} rescheduled: {schedule_summary(e.schedule)}",
     ev.StepAssigned: lambda e: (
         f"step {e.step} assigned to {e.responsible} (participants {_people(e.participants)})"
     ),
     ev.StepStarted: lambda e: f"step {e.step} started on {e.on}",
     ev.StepCompleted: lambda e: f"step {e.step} done on {e.on}",
+    ev.StepReopened: lambda e: f"step {e.step} reopened (was done on {e.previous}): {e.reason}",
+    ev.StepDoneDateCorrected: lambda e: (
+        f"step {e.step} done date corrected {e.previous} → {e.on}: {e.reason}"
+    ),
     ev.StepBlocked: lambda e: f"step {e.step} blocked on {e.on}: {e.reason}",
     ev.StepCancelled: lambda e: f"step {e.step} cancelled on {e.on}: {e.reason}",
     ev.OccurrencesScheduled: lambda e: (
@@ -87,6 +92,12 @@ _DESCRIBERS: dict[type[PlanEvent], Callable[[Any], str]] = {
         + ")"
     ),
     ev.OccurrenceCompleted: lambda e: f"{e.occurrence} held on {e.on}",
+    ev.OccurrenceReopened: lambda e: (
+        f"{e.occurrence} no longer held (was held on {e.previous}): {e.reason}"
+    ),
+    ev.OccurrenceDoneDateCorrected: lambda e: (
+        f"{e.occurrence} held date corrected {e.previous} → {e.on}: {e.reason}"
+    ),
     ev.OccurrenceCancelled: lambda e: f"{e.occurrence} cancelled: {e.reason}",
     ev.OccurrenceMoved: lambda e: f"{e.occurrence} moved to {_moment(e.start)}",
     ev.CalendarChangeOverridden: lambda e: (
@@ -111,6 +122,17 @@ _DESCRIBERS: dict[type[PlanEvent], Callable[[Any], str]] = {
         f"{', '.join(e.affects)}: {e.summary}"
     ),
     ev.CheckThresholdsSet: lambda e: "check thresholds: " + describe_thresholds(e),
+    ev.AccessGranted: lambda e: f"{e.person} given {e.scope} access (grant {e.grant})",
+    ev.AccessRevoked: lambda e: f"{e.person}'s access revoked (grant {e.grant})",
+    ev.FindingRecorded: lambda e: (
+        f"finding {e.key} ({e.figures.tool.value}"
+        + (f", {e.period}" if e.period else "")
+        + f"): {e.title}"
+    ),
+    ev.DecisionRecorded: lambda e: (
+        f"decision {e.key}: {e.statement} (from {', '.join(e.findings)})"
+    ),
+    ev.TargetJustified: lambda e: f"target {e.target} implements {', '.join(e.decisions)}",
 }
 
 

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from events import (
     NO_STREAM,
@@ -44,6 +45,7 @@ from pacflow.domain import (
     to_payload,
     warnings,
 )
+from pacflow.domain.corrections import refuse_future_progress
 from pacflow.domain.folding import Draft, advance
 from pacflow.domain.touches import touches_focus
 from pacflow.errors import ConflictError, no_such_plan
@@ -75,6 +77,15 @@ class Outcome:
     recorded: list[RecordedEvent]
     state: PlanState | None
     warnings: list[str] = field(default_factory=list)
+    summaries: dict[int, str] = field(default_factory=dict)
+    """What some events changed (by index in `events`), worked out against the plan before
+    them where a bare description would not say (a step edited); the rest: `describe`."""
+
+    def summary(self, index: int) -> str:
+        """The line that says what the `index`th event recorded."""
+        from pacflow.describe import describe
+
+        return self.summaries.get(index) or describe(self.events[index])
 
     @property
     def changed(self) -> bool:
@@ -111,11 +122,15 @@ class PlanService:
         as_of: Callable[[str, datetime], PlanState | None] | None = None,
         snapshot: Snapshots | None = None,
         cache_size: int = CACHE_SIZE,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         """`as_of`, if given, answers `load(plan, until=...)` faster (from snapshots);
         `snapshot`, if given, is where a plan not in the cache starts from (see
-        `Snapshots`); without it, such a plan is folded from its first event."""
+        `Snapshots`); without it, such a plan is folded from its first event. `clock`, if
+        given, is what progress dated in the future is refused against (a replay of
+        history, such as the demo's, goes without)."""
         self._store = store
+        self._clock = clock
         self._as_of = as_of
         self._snapshot = snapshot
         self._source = source
@@ -224,6 +239,9 @@ class PlanService:
                 version = base.version if base is not None else 0
                 decided = self._decide_all(base, commands)
                 state = decided.state
+                if self._clock is not None and state is not None:
+                    today = self._clock().astimezone(ZoneInfo(state.timezone)).date()
+                    refuse_future_progress((e for _c, e in decided.events), today, state)
                 if not decided.events or dry_run:
                     notes = _focus_warnings(state, [e for _c, e in decided.events])
                     return Outcome(plan, [e for _c, e in decided.events], [], state, notes)

@@ -18,7 +18,7 @@ value is the count since the start of the year.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -32,7 +32,12 @@ from projections.periods import plan_periods
 
 @dataclass(frozen=True, slots=True)
 class DoneFact:
-    """A visit or session held (`occurrence`), or a step done: what derivations count."""
+    """A visit or session held (`occurrence`), or a step done: what derivations count.
+
+    `subject` is the occurrence's key or the step's. `weight` is 1 for a completion and -1
+    for its withdrawal (a reopen, or the old date of a corrected one): a withdrawal repeats
+    the fact it withdraws, so every derivation that counted the one counts the other.
+    """
 
     position: int
     recorded_at: datetime
@@ -44,36 +49,77 @@ class DoneFact:
     on: date
     occurrence: bool
     on_time: bool = False
+    subject: str = ""
+    weight: int = 1
 
 
-def done_fact(
-    position: int, recorded_at: datetime, actor: str, event: PlanEvent, state: PlanState
-) -> DoneFact | None:
-    """The fact `event` records, if derivations may count it; `state` is the plan just
-    after the event."""
-    if isinstance(event, ev.OccurrenceCompleted):
+DONE_FACTS: frozenset[type[PlanEvent]] = frozenset(
+    (
+        ev.OccurrenceCompleted,
+        ev.OccurrenceDoneDateCorrected,
+        ev.OccurrenceReopened,
+        ev.StepCompleted,
+        ev.StepDoneDateCorrected,
+        ev.StepReopened,
+    )
+)
+"""The event types that make or take back what derivations count."""
+
+Standing = dict[str, DoneFact]
+"""The completion that stands for each subject (occurrence key, or `step:KEY`), so that a
+correction knows what it withdraws."""
+
+
+def done_facts(
+    position: int,
+    recorded_at: datetime,
+    actor: str,
+    event: PlanEvent,
+    state: PlanState,
+    standing: Standing,
+) -> list[DoneFact]:
+    """The facts `event` records, if derivations may count them (a completion, or the
+    withdrawal and replacement a correction makes); `state` is the plan just after the
+    event, `standing` is kept up to date."""
+    if isinstance(event, ev.OccurrenceCompleted | ev.OccurrenceDoneDateCorrected):
         step = state.steps[state.occurrences[event.occurrence].step]
-        occurrence = True
-        on_time = False
-    elif isinstance(event, ev.StepCompleted):
+        subject, occurrence, on_time = event.occurrence, True, False
+    elif isinstance(event, ev.StepCompleted | ev.StepDoneDateCorrected):
         step = state.steps[event.step]
-        occurrence = False
+        subject, occurrence = f"step:{step.key}", False
         on_time = isinstance(step.schedule, DueDate) and event.on <= step.schedule.due
+    elif isinstance(event, ev.OccurrenceReopened | ev.StepReopened):
+        subject = (
+            event.occurrence if isinstance(event, ev.OccurrenceReopened) else f"step:{event.step}"
+        )
+        before = standing.pop(subject, None)
+        return [] if before is None else [withdrawal(before, position, recorded_at, actor)]
     else:
-        return None
-    target = state.tracks[step.track].target
-    return DoneFact(
+        return []
+    facts: list[DoneFact] = []
+    before = standing.pop(subject, None)
+    if before is not None and not isinstance(event, ev.OccurrenceCompleted | ev.StepCompleted):
+        facts.append(withdrawal(before, position, recorded_at, actor))
+    fact = DoneFact(
         position,
         recorded_at,
         actor,
         step.key,
         step.track,
-        target,
+        state.tracks[step.track].target,
         step.schedule.kind,
         event.on,
         occurrence,
         on_time,
+        subject,
     )
+    standing[subject] = fact
+    return [*facts, fact]
+
+
+def withdrawal(fact: DoneFact, position: int, recorded_at: datetime, actor: str) -> DoneFact:
+    """The fact that takes `fact` back, recorded at `position`."""
+    return replace(fact, position=position, recorded_at=recorded_at, actor=actor, weight=-1)
 
 
 def counts(derivation: Derivation, fact: DoneFact) -> bool:
@@ -112,7 +158,7 @@ def derived_actuals(
         if counts(derivation, fact):
             period = period_key(fact.on, per)
             number, _last = per_period.get(period, (0, fact))
-            per_period[period] = (number + 1, fact)
+            per_period[period] = (number + fact.weight, fact)
     values: dict[str, DerivedValue] = {}
     year = ""
     total = 0

@@ -4,7 +4,9 @@
 targets, objectives, tracks, steps (added, moved, reassigned, edited, cancelled), their
 occurrences (added, removed, moved, cancelled) and indicators (definitions and period
 targets). Progress is not a change to the plan (a step started or done, a visit held), so
-it is left out; a cancellation is a decision about the plan, so it is in.
+it is left out; a cancellation is a decision about the plan, so it is in, and so is a
+correction of progress (a step or a visit done at the first state, reopened or done on
+another date at the second): what the plan said had happened changed.
 
 Pure: no store, no clock. Values are kept JSON-ready (dates and decimals as text) so the
 same `Change` gives the text line and the JSON object.
@@ -357,7 +359,19 @@ def _step_changes(_key: str, old: Step, new: Step) -> list[Change]:
     if new.status is StepStatus.CANCELLED and old.status is not StepStatus.CANCELLED:
         note = f"on {new.cancelled_on}: {new.cancel_reason}"
         changes.append(Change(Section.STEPS, new.key, "cancelled", new.key, note=note))
+    changes += _done_corrected(Section.STEPS, new.key, old.done_on, new.done_on)
     return changes
+
+
+def _done_corrected(section: Section, key: str, old: date | None, new: date | None) -> list[Change]:
+    """A completion withdrawn, or its date changed, between the two states."""
+    if old is None or old == new:
+        return []
+    if new is None:
+        field = FieldChange("done_on", _value(old), None)
+        return [Change(section, key, "reopened", key, (field,))]
+    field = FieldChange("done_on", _value(old), _value(new))
+    return [Change(section, key, "done date corrected", key, (field,))]
 
 
 def _steps(before: PlanState, after: PlanState) -> list[Change]:
@@ -404,6 +418,7 @@ def _occurrence_changes(old: Occurrence, new: Occurrence) -> list[Change]:
         changes.append(
             Change(Section.OCCURRENCES, new.key, "cancelled", new.key, note=new.cancel_reason)
         )
+    changes += _done_corrected(Section.OCCURRENCES, new.key, old.done_on, new.done_on)
     return changes
 
 

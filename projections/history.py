@@ -399,6 +399,13 @@ def _limits(event: ev.TargetLimitsSet, state: PlanState) -> str:
     return f"target limits {before[0]} per rep, {before[1]} in all → {new}"
 
 
+def change_summary(event: PlanEvent, before: PlanState | None) -> str:
+    """What `event` changes, said against the plan just before it (`describe(event)` for
+    events that need no comparison, or with no plan to compare with)."""
+    summarise = _SUMMARIES.get(type(event))
+    return summarise(event, before) if summarise and before else describe(event)
+
+
 _SUMMARIES: dict[type[PlanEvent], Callable[[Any, PlanState], str]] = {
     ev.StepAssigned: _step_assigned,
     ev.StepMoved: _step_moved,

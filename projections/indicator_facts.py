@@ -25,6 +25,7 @@ from events import RecordedEvent
 from pacflow.domain import events as ev
 from pacflow.domain.schedule import DueDate
 from pacflow.domain.touches import names_where
+from projections.derived import DONE_FACTS
 from projections.engine import Projected, Projector
 from projections.plan_events import plan_event
 from projections.rows import RowWriter
@@ -119,7 +120,9 @@ done = sa.Table(
     sa.Column("on", sa.Date, nullable=False),
     sa.Column("occurrence", sa.Boolean, nullable=False),
     sa.Column("on_time", sa.Boolean, nullable=False),
-    sa.PrimaryKeyConstraint("plan", "position"),
+    sa.Column("subject", sa.String(80), nullable=False),
+    sa.Column("weight", sa.Integer, nullable=False),
+    sa.PrimaryKeyConstraint("plan", "position", "weight"),
 )
 steps = sa.Table(
     "rm_ind_steps",
@@ -162,7 +165,7 @@ class IndicatorFacts(Projector[ev.PlanEvent]):
     """Keeps the rm_ind_* tables: indicator definitions, targets, values and things done."""
 
     name = "indicator_facts"
-    version = 2  # 2: rows written in windows, skipped when already there
+    version = 3  # 3: corrections (a withdrawal row repeats the fact it takes back), removals
     handles = HANDLES
     metadata = metadata
     decode = staticmethod(plan_event)
@@ -197,6 +200,9 @@ class _Batch:
         self._moves: list[tuple[str, date | None, str, str]] = []
         self._steps: dict[tuple[str, str], tuple[str, str, date | None]] = {}
         self._tracks: dict[tuple[str, str], str | None] = {}
+        self._removed: list[tuple[str, str]] = []
+        # The completion standing for each (plan, subject) as the window goes (None: none).
+        self._standing: dict[tuple[str, str], dict[str, Any] | None] = {}
 
     def add(self, recorded: RecordedEvent, event: ev.PlanEvent) -> None:
         plan = recorded.stream_id
@@ -220,7 +226,14 @@ class _Batch:
             self._rows[tracks].append({"plan": plan, "track": event.key, "target": event.target})
         elif isinstance(event, ev.StepAdded | ev.StepMoved):
             self._step_scheduled(plan, event)
-        elif isinstance(event, ev.OccurrenceCompleted | ev.StepCompleted):
+        elif isinstance(event, ev.StepRemoved):
+            # Its key may come back, in another track: the lookup row goes with it.
+            self._steps.pop((plan, event.step), None)
+            pending = self._rows[steps]
+            self._rows[steps] = [r for r in pending if (r["plan"], r["step"]) != (plan, event.step)]
+            self._moves = [m for m in self._moves if (m[2], m[3]) != (plan, event.step)]
+            self._removed.append((plan, event.step))
+        elif type(event) in DONE_FACTS:
             self._done(common, _actor(recorded), event)
         elif isinstance(event, ev.IndicatorDefined):
             self._rows[definitions].append(
@@ -294,34 +307,60 @@ class _Batch:
             ).scalar_one()
         return self._tracks[(plan, track)]
 
-    def _done(
-        self,
-        common: dict[str, Any],
-        actor: str,
-        event: ev.OccurrenceCompleted | ev.StepCompleted,
-    ) -> None:
+    def _done(self, common: dict[str, Any], actor: str, event: ev.PlanEvent) -> None:
         plan = common["plan"]
-        occurrence = isinstance(event, ev.OccurrenceCompleted)
-        if isinstance(event, ev.OccurrenceCompleted):
-            step = event.occurrence.partition("@")[0]
+        if isinstance(
+            event, ev.OccurrenceCompleted | ev.OccurrenceDoneDateCorrected | ev.OccurrenceReopened
+        ):
+            occurrence, subject = True, event.occurrence
+            step = subject.partition("@")[0]
+        elif isinstance(event, ev.StepCompleted | ev.StepDoneDateCorrected | ev.StepReopened):
+            occurrence, step = False, event.step
+            subject = f"step:{step}"
         else:
-            step = event.step
+            return
+        rows = self._rows[done]
+        if not isinstance(event, ev.OccurrenceCompleted | ev.StepCompleted):
+            before = self._standing_row(plan, subject)
+            if before is not None:
+                rows.append({**before, **common, "actor": actor, "weight": -1})
+            self._standing[(plan, subject)] = None
+        if isinstance(event, ev.OccurrenceReopened | ev.StepReopened):
+            return
+        on = event.on
         track, schedule, due = self._step(plan, step)
-        self._rows[done].append(
-            {
-                **common,
-                "actor": actor,
-                "step": step,
-                "track": track,
-                "target": self._target(plan, track),
-                "schedule": schedule,
-                "on": event.on,
-                "occurrence": occurrence,
-                "on_time": not occurrence and due is not None and event.on <= due,
-            }
-        )
+        row = {
+            **common,
+            "actor": actor,
+            "step": step,
+            "track": track,
+            "target": self._target(plan, track),
+            "schedule": schedule,
+            "on": on,
+            "occurrence": occurrence,
+            "on_time": not occurrence and due is not None and on <= due,
+            "subject": subject,
+            "weight": 1,
+        }
+        rows.append(row)
+        self._standing[(plan, subject)] = row
+
+    def _standing_row(self, plan: str, subject: str) -> dict[str, Any] | None:
+        """The completion of `subject` a correction takes back: the latest one recorded
+        (a correction needs the subject done, so its latest completion still stands)."""
+        if (plan, subject) in self._standing:
+            return self._standing[(plan, subject)]
+        found = self._connection.execute(
+            sa.select(done)
+            .where(done.c.plan == plan, done.c.subject == subject, done.c.weight == 1)
+            .order_by(done.c.position.desc())
+            .limit(1)
+        ).first()
+        return dict(found._mapping) if found is not None else None
 
     def flush(self, writer: RowWriter) -> None:
+        # Before the inserts: a step removed then added again in one window ends added.
+        writer.delete(steps, ["plan", "step"], self._removed)
         for table in (plans, tracks, steps):
             writer.insert(table, self._rows.pop(table, []), skip_existing=True)
         # After the inserts: a step added then moved in one window ends with its last move.

@@ -211,12 +211,12 @@ class _Reader:
             return typed, []
         rows = self._select(
             'SELECT position, recorded_at, actor, step, track, target, schedule, "on", '
-            "occurrence, on_time FROM rm_ind_done",
+            "occurrence, on_time, subject, weight FROM rm_ind_done",
             _scope(derived[0]) if len(derived) == 1 else [],
         )
         facts = []
         for position, recorded_at, actor, step, track, target, *rest in rows:
-            schedule, on, occurrence, on_time = rest
+            schedule, on, occurrence, on_time, subject, weight = rest
             facts.append(
                 DoneFact(
                     position,
@@ -229,6 +229,8 @@ class _Reader:
                     self._day(on),
                     bool(occurrence),
                     bool(on_time),
+                    subject,
+                    int(weight),
                 )
             )
         return typed, facts

@@ -45,7 +45,7 @@ from pacflow.domain.rules import require_period_in
 from pacflow.domain.state import Indicator
 from pacflow.domain.values import Aggregation, Direction
 from pacflow.errors import InvalidInputError, NotFoundError, no_such_plan
-from projections.derived import DoneFact, derived_actuals, done_fact
+from projections.derived import DONE_FACTS, DoneFact, Standing, derived_actuals, done_facts
 from projections.periods import plan_periods
 
 Records = Iterable[tuple[RecordedEvent, PlanEvent]]
@@ -298,6 +298,7 @@ def _fold(records: Records, as_of: datetime | None, only: str | None) -> _Folded
     state: PlanState | None = None
     values: defaultdict[str, list[ValueFact]] = defaultdict(list)
     facts: list[DoneFact] = []
+    standing: Standing = {}
     last_recorded: datetime | None = None
     for recorded, event in records:
         if as_of is not None and recorded.recorded_at > as_of:
@@ -307,11 +308,11 @@ def _fold(records: Records, as_of: datetime | None, only: str | None) -> _Folded
         if isinstance(event, ev.IndicatorValueRecorded | ev.IndicatorValueCorrected):
             if only is None or event.indicator == only:
                 values[event.indicator].append(value_fact(recorded, event))
-        elif isinstance(event, ev.OccurrenceCompleted | ev.StepCompleted):
+        elif type(event) in DONE_FACTS:
             actor = str(recorded.metadata.get("actor", "unknown"))
-            fact = done_fact(recorded.position, recorded.recorded_at, actor, event, state)
-            if fact is not None:
-                facts.append(fact)
+            facts += done_facts(
+                recorded.position, recorded.recorded_at, actor, event, state, standing
+            )
     if state is None or last_recorded is None:
         raise no_such_plan()
     return _Folded(state, values, facts, last_recorded)

@@ -18,7 +18,9 @@ at that moment (`pacflow plan set-check`; defaults in `CheckThresholds`):
 - an indicator whose year-end target cannot be reached at the pace of its last
   `pace_periods` periods (`indicator-gap-unclosable`): warning;
 - open steps owned by someone who left the team (`owner-left`): error;
-- too many targets for the team, "choisir, c'est renoncer" (`too-many-targets`): warning.
+- too many targets for the team, "choisir, c'est renoncer" (`too-many-targets`): warning;
+- once the plan records decisions of its diagnostic, a live target that implements none
+  (`target-unexplained`): warning (allowed, but nothing says why it is a target).
 
 A finding open just before a revision was opened and gone once that revision was
 published was *answered* by it (`Answered`): the rule and subject identify a finding from

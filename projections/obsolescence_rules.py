@@ -311,8 +311,9 @@ def visits_below_cadence(at: Moment) -> list[Finding]:
                 day = occurrence.done_on or occurrence.start
                 when = keys.get(day) or period_of.key(day, per)
                 held[when] = held.get(when, 0) + 1
+        typed = _typed_counts(state, step.key, step.indicators, per)
         short = [
-            f"{period} {held.get(period, 0)}/{wanted}"
+            f"{period} {held.get(period, 0)}/{wanted}" + _typed_says(typed, period)
             for period, wanted in sorted(scheduled.items())
             if held.get(period, 0) < wanted and period_of.ended(period, per)
         ]
@@ -324,12 +325,50 @@ def visits_below_cadence(at: Moment) -> list[Finding]:
                     step.key,
                     f"step {step.key} ({step.title}, {step.responsible}): fewer visits held "
                     f"than its cadence ({cadence.count} per {per.value}) in "
-                    f"{', '.join(short)}",
+                    f"{', '.join(short)}" + _link_note(state, step.key, step.indicators),
                     (_fact(at.log.schedule_set[step.key]),),
-                    f"pacflow visit done {state.key} {step.key}@DATE --on DATE",
+                    f"pacflow visit list {state.key} --step {step.key} --status to-report",
                 )
             )
     return found
+
+
+def _typed_counts(
+    state: PlanState, step: str, linked: Sequence[str], per: Per
+) -> list[tuple[str, dict[str, Decimal]]]:
+    """The typed-in values of the indicators `step` is linked to, per period like its
+    cadence: what `check` holds the visits recorded against."""
+    return [
+        (key, indicator.actuals)
+        for key in linked
+        if (indicator := state.indicators.get(key)) is not None
+        and indicator.derived is None
+        and indicator.per is per
+        and indicator.aggregation is Aggregation.PER_PERIOD
+    ]
+
+
+def _typed_says(typed: list[tuple[str, dict[str, Decimal]]], period: str) -> str:
+    said = [f"{key} says {values[period]}" for key, values in typed if period in values]
+    return f" ({', '.join(said)})" if said else ""
+
+
+def _link_note(state: PlanState, step: str, linked: Sequence[str]) -> str:
+    """How the step's linked indicators relate to its visits: counted from them (derived)
+    or typed in and only checked against them."""
+    notes = []
+    for key in linked:
+        indicator = state.indicators.get(key)
+        if indicator is None:
+            continue
+        if indicator.derived is not None:
+            notes.append(f"{key} counts these visits")
+        else:
+            notes.append(
+                f"{key} is typed in, not counted from these visits: mark the visits held, or "
+                f"derive {key} from them (indicator define --derive visits-done --step {step})"
+            )
+    return f"; {'; '.join(notes)}" if notes else ""
 
 
 class _PeriodOf:
@@ -562,6 +601,27 @@ def too_many_targets(at: Moment) -> list[Finding]:
     ]
 
 
+def unexplained_targets(at: Moment) -> list[Finding]:
+    """Live targets that implement no decision, once the plan has a diagnostic to cite (a
+    plan that records no decision is not weighed: its diagnostic was made elsewhere)."""
+    state = at.state
+    if not state.decisions:
+        return []
+    return [
+        Finding(
+            "target-unexplained",
+            Severity.WARNING,
+            target.key,
+            f"target {target.key} ({target.title}) implements no decision of the diagnostic: "
+            "nothing says why it is a target",
+            (_fact(at.log.added[target.key]),),
+            f'pacflow target justify {state.key} {target.key} --decision DECISION --reason "…"',
+        )
+        for target in state.targets.values()
+        if not target.dropped and not target.decisions
+    ]
+
+
 def _focus_subject(warning: str) -> str:
     """Which limit a warning is about: all targets, targets per rep, or one rep's (key)."""
     if warning.endswith(" in all"):
@@ -580,6 +640,7 @@ _RULES: dict[str, Callable[[Moment], list[Finding]]] = {
     "indicator-gap-unclosable": lambda at: gap_unclosable(at, at.histories()),
     "owner-left": owner_left,
     "too-many-targets": too_many_targets,
+    "target-unexplained": unexplained_targets,
 }
 
 RULE_NAMES = tuple(_RULES)

@@ -373,7 +373,14 @@ def _touched(event: PlanEvent, into: Touched) -> None:
     elif isinstance(event, ev.OccurrencesUnscheduled):
         into[steps].add(event.step)
         into[occurrences].update(event.occurrences)
-    elif isinstance(event, ev.OccurrenceCompleted | ev.OccurrenceCancelled | ev.OccurrenceMoved):
+    elif isinstance(
+        event,
+        ev.OccurrenceCompleted
+        | ev.OccurrenceCancelled
+        | ev.OccurrenceMoved
+        | ev.OccurrenceReopened
+        | ev.OccurrenceDoneDateCorrected,
+    ):
         into[occurrences].add(event.occurrence)
     elif isinstance(event, ev.IndicatorDefined):
         into[indicators].add(event.key)
@@ -426,7 +433,7 @@ class PlanReadModel(Projector[PlanEvent]):
     """
 
     name = "plans"
-    version = 4  # 4: compressed snapshots, thinned out on growing streams; idempotent windows
+    version = 5  # 5: snapshots hold who held each visit (Occurrence.held_by, held_with)
     handles = frozenset(EVENT_TYPES)
     metadata = metadata
     decode = staticmethod(plan_event)

@@ -8,6 +8,7 @@ reported in one shape (`outcome_json`), so `--json` and the API agree.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ from pacflow.errors import InvalidInputError, NotFoundError, RuleViolationError
 
 if TYPE_CHECKING:
     from pacflow.app.root import App
-    from pacflow.domain import Command
+    from pacflow.domain import Command, PlanState
     from pacflow.service import Outcome
 
 
@@ -38,7 +39,32 @@ def execute(
     )
     data = {key: value for key, value in fields.items() if value is not None}
     command = build_command(kind, {**data, "actor": actor})
-    return app.service(source).execute_all(command.plan, [command], dry_run=dry_run)
+    service = app.service(source)
+    before = service.load(command.plan) if kind.__name__ in _COMPARED else None
+    outcome = service.execute_all(command.plan, [command], dry_run=dry_run)
+    return _with_summaries(outcome, before)
+
+
+def _with_summaries(outcome: Outcome, before: PlanState | None) -> Outcome:
+    """The outcome, saying what its step edits changed (an edit records the step's whole
+    description: "S10 edited" alone would not tell what moved)."""
+    from pacflow.domain.events import StepEdited
+    from pacflow.domain.folding import Draft
+    from projections.history import change_summary
+
+    if before is None:
+        return outcome
+    draft = Draft(before)
+    summaries: dict[int, str] = {}
+    for index, event in enumerate(outcome.events):
+        if isinstance(event, StepEdited):
+            summaries[index] = f"step {change_summary(event, draft.state)}"
+        draft.apply(event)
+    return replace(outcome, summaries=summaries)
+
+
+_COMPARED = frozenset({"EditStep"})
+"""Commands whose outcome is said against the plan before them (see `_with_summaries`)."""
 
 
 def apply_plan_file(
@@ -65,7 +91,6 @@ def apply_plan_file(
 
 def outcome_json(outcome: Outcome, *, dry_run: bool) -> dict[str, Any]:
     """What a command recorded (or would record), as data."""
-    from pacflow.describe import describe
     from pacflow.domain import event_type_name, to_payload
 
     recorded: list[Any] = list(outcome.recorded) or [None] * len(outcome.events)
@@ -76,11 +101,26 @@ def outcome_json(outcome: Outcome, *, dry_run: bool) -> dict[str, Any]:
         "events": [
             {
                 "type": event_type_name(event),
-                "summary": describe(event),
+                "summary": outcome.summary(index),
                 "data": to_payload(event),
                 "position": record.position if record else None,
             }
-            for event, record in zip(outcome.events, recorded, strict=True)
+            for index, (event, record) in enumerate(zip(outcome.events, recorded, strict=True))
         ],
         "warnings": outcome.warnings,
     }
+
+
+def keep_start(app: App, plan: str, step: str, schedule: dict[str, Any]) -> dict[str, Any]:
+    """A new due date given without a start keeps the step's start date: moving a deadline
+    says nothing about when the work begins (a schedule of another kind replaces it all)."""
+    from pacflow.domain.schedule import DueDate
+
+    if schedule.get("kind") != "due" or schedule.get("start") is not None:
+        return schedule
+    state = app.service().load(plan)
+    current = state.steps.get(step) if state is not None else None
+    if current is None or not isinstance(current.schedule, DueDate):
+        return schedule
+    start = current.schedule.start
+    return schedule if start is None else {**schedule, "start": start.isoformat()}

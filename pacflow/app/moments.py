@@ -36,7 +36,7 @@ def parse_moment(text: str, zone: ZoneInfo, option: str, *, day_start: bool = Fa
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=zone)
             return moment.astimezone(UTC)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: the first or last day of datetime
         pass
     raise InvalidInputError(
         f"{option} {text!r}: expected a date (2025-06-01), a local date-time "

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
 
     from events import Clock, EventStore
+    from integrations.access import AccessStore
     from pacflow.domain import PlanState
     from pacflow.service import PlanService
     from projections.engine import ProjectionEngine
@@ -73,6 +74,7 @@ class App:
         self._read_models: ProjectionEngine | None = None
         self._services: dict[str, PlanService] = {}
         self._reading = threading.local()  # how deep this thread is inside `reading`
+        self._access: AccessStore | None = None
 
     @property
     def url(self) -> str:
@@ -149,9 +151,20 @@ class App:
                     id_factory=self.id_factory,
                     as_of=self._as_of,
                     snapshot=self._latest_snapshot,
+                    clock=self.now,
                 )
                 self._services[source] = service
             return service
+
+    def access(self) -> AccessStore:
+        """The secrets of the links handed to people (`pacflow.app.access`)."""
+        with self._lock:
+            if self._access is None:
+                from integrations.access import AccessStore
+                from projections.engine import projection_engine_for
+
+                self._access = AccessStore(projection_engine_for(self.store()))
+            return self._access
 
     def _as_of(self, plan: str, until: datetime) -> PlanState | None:
         from projections.snapshots import load_as_of
@@ -184,4 +197,5 @@ class App:
                 self._store.close()
             self._store = None
             self._read_models = None
+            self._access = None
             self._services.clear()

@@ -92,6 +92,15 @@ def _register() -> None:
     main.add_command(plan_commands.plan)
     history_commands.register(plan_commands.plan)
     indicator_commands.register(team_commands.indicator)
+    from pacflow.cli.list_commands import register as register_lists
+
+    register_lists(
+        visit=step_commands.visit,
+        step=step_commands.step,
+        person=team_commands.person,
+        target=team_commands.target,
+        indicator=team_commands.indicator,
+    )
     for group in (
         team_commands.person,
         team_commands.target,
@@ -106,12 +115,23 @@ def _register() -> None:
     from pacflow.cli.report_command import report
 
     main.add_command(report)
+    from pacflow.cli.access_commands import access
+    from pacflow.cli.serve_command import serve
+
+    main.add_command(access)
+    main.add_command(serve)
     from pacflow.cli.piloting_commands import register as register_piloting
 
     register_piloting(main)
     from pacflow.cli.replan_commands import register as register_replanning
 
     register_replanning(main, team_commands.objective, step_commands.step)
+    from pacflow.cli.diagnostic_commands import register as register_diagnostic
+
+    register_diagnostic(main, team_commands.target)
+    from pacflow.cli.cycle_commands import register as register_cycle
+
+    register_cycle(main, plan_commands.plan)
 
 
 _register()

@@ -69,8 +69,6 @@ def run(
 
 def print_outcome(outcome: Outcome, *, as_json: bool, dry_run: bool) -> None:
     """The recorded (or, in a dry run, the would-be) changes, then any warning."""
-    from pacflow.describe import describe
-
     if as_json:
         from pacflow.app.changes import outcome_json
 
@@ -81,8 +79,8 @@ def print_outcome(outcome: Outcome, *, as_json: bool, dry_run: bool) -> None:
         verb = "would record" if dry_run else "recorded"
         count = len(outcome.events)
         click.echo(f"{outcome.plan}: {verb} {count} change{'s' if count != 1 else ''}")
-        for event in outcome.events:
-            click.echo(f"  {describe(event)}")
+        for index in range(count):
+            click.echo(f"  {outcome.summary(index)}")
     for warning in outcome.warnings:
         click.echo(f"warning: {warning}", err=True)
 

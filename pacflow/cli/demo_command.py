@@ -51,6 +51,31 @@ def _local_moment(text: str) -> datetime:
     return moment
 
 
+def _refuse_other_plans(url: str, demo_plan: str) -> None:
+    """Refuse to rebuild the demo's own store when it holds any plan but the demo's."""
+    from pathlib import Path
+
+    from pacflow.errors import RuleViolationError, Suggestion
+    from pacflow.service import PlanService
+    from pacflow.storage import open_store
+
+    if not Path(url.removeprefix("sqlite:///")).exists():
+        return
+    store = open_store(url)
+    try:
+        others = [key for key in PlanService(store).plan_keys() if key != demo_plan]
+    finally:
+        store.close()
+    if others:
+        raise RuleViolationError(
+            f"the demo store {url} also holds {', '.join(others)}; it is kept as it is: "
+            "record the demo into another store with --db",
+            code="demo-store-in-use",
+            subject=url,
+            suggestion=Suggestion(("--db", "sqlite:///pac-2025-demo.db", "demo")),
+        )
+
+
 @click.command()
 @click.option(
     "--until",
@@ -69,8 +94,9 @@ def demo(app: AppContext, as_json: bool, until: str | None) -> None:
     at its historical time.
 
     Without --db (or PACFLOW_DB) it rebuilds its own store, demo.db in your user data
-    directory, so it can be run again; with one, it refuses a store that already holds
-    PAC-2025.
+    directory, so it can be run again, unless plans of yours were recorded there (then it
+    refuses and deletes nothing: give --db); with --db, it refuses a store that already
+    holds PAC-2025.
 
     \b
     Examples:
@@ -85,6 +111,7 @@ def demo(app: AppContext, as_json: bool, until: str | None) -> None:
 
     if app.db_url is None:
         demo_file = data_file("demo.db")
+        _refuse_other_plans(f"sqlite:///{demo_file}", DEMO_PLAN)
         for suffix in ("", "-wal", "-shm"):
             demo_file.with_name(demo_file.name + suffix).unlink(missing_ok=True)
         app.db_url = f"sqlite:///{demo_file}"

@@ -13,6 +13,7 @@ import click
 
 from pacflow.cli.common import json_option, pass_app, plan_argument
 from pacflow.cli.context import AppContext
+from pacflow.cli.language import renamed
 from pacflow.cli.render import echo_json, echo_json_array
 
 
@@ -45,9 +46,16 @@ def show_as_of(app: AppContext, key: str, text: str, *, as_json: bool) -> None:
 
 @click.command()
 @plan_argument
-@click.option("--since", metavar="DATETIME", help="Changes recorded from then (a date: its start).")
-@click.option("--until", metavar="DATETIME", help="Changes recorded until then (a date: its end).")
-@click.option("--actor", metavar="PERSON", help="Changes made by that actor only.")
+@click.option(
+    "--from", "since", metavar="DATETIME", help="Changes recorded from then (a date: its start)."
+)
+@click.option(
+    "--to", "until", metavar="DATETIME", help="Changes recorded until then (a date: its end)."
+)
+@click.option("--changed-by", "actor", metavar="ACTOR", help="Changes made by that actor only.")
+@renamed("--since", "--from", "since", metavar="DATETIME")
+@renamed("--until", "--to", "until", metavar="DATETIME")
+@renamed("--actor", "--changed-by", "actor", metavar="PERSON")
 @click.option("--target", metavar="TARGET", help="Changes touching that target only.")
 @click.option("--step", metavar="STEP", help="Changes touching that step (or its visits).")
 @click.option(
@@ -73,8 +81,8 @@ def history(
 
     \b
     Examples:
-      pacflow plan history PAC-2025 --since 2025-03-10 --until 2025-03-11
-      pacflow plan history PAC-2025 --step S08 --actor cd
+      pacflow plan history PAC-2025 --from 2025-03-10 --to 2025-03-11
+      pacflow plan history PAC-2025 --step S08 --changed-by cd
       pacflow plan history PAC-2025 --target T1 --json
       pacflow plan history PAC-2025 --limit 20
     """
@@ -86,6 +94,7 @@ def history(
         since=since,
         until=until,
         actor=actor,
+        labels={"since": "--from", "until": "--to"},
         target=target,
         step=step,
         limit=limit,

@@ -26,8 +26,10 @@ value_option = click.option(
 
 
 def register(indicator: click.Group) -> None:
-    """Attach record, correct and history to the `indicator` group."""
-    for command in (record, correct, history):
+    """Attach record, correct, import and history to the `indicator` group."""
+    from pacflow.cli.import_commands import import_actuals
+
+    for command in (record, correct, import_actuals, history):
         indicator.add_command(command)
 
 
@@ -83,10 +85,8 @@ def correct(app: AppContext, plan: str, key: str, **options: Any) -> None:
 @click.option(
     "--format",
     "output",
-    type=click.Choice(FORMATS),
-    default="table",
-    show_default=True,
-    help="Output format.",
+    metavar="table|csv",
+    help="Output format [table]; --json for JSON.",
 )
 @json_option
 @pass_app
@@ -97,7 +97,7 @@ def history(
     as_of: str | None,
     first: str | None,
     last: str | None,
-    output: str,
+    output: str | None,
     as_json: bool,
 ) -> None:
     """Show an indicator per period: target, actual, gap (écart), cumulative, attainment.
@@ -112,15 +112,20 @@ def history(
       pacflow indicator history PAC-2025 I7 --as-of 2025-05-01
       pacflow indicator history PAC-2025 I1 --from 2025-01 --to 2025-06 --format csv
     """
+    from pacflow.cli.language import output_format
+
+    chosen = output_format(
+        as_json=as_json, fmt=output, output=None, formats=FORMATS, default="table"
+    )
     from pacflow.app.piloting import indicator_history
     from pacflow.cli.indicator_format import render_csv, render_table
     from pacflow.cli.render import echo_json
 
     found = indicator_history(app.app, plan, key, as_of=as_of, first=first, last=last)
     zone = found.origin.zone
-    if as_json or output == "json":
+    if chosen == "json":
         echo_json(found.as_json())
-    elif output == "csv":
+    elif chosen == "csv":
         click.echo(render_csv(found.history, zone))
     else:
         click.echo(render_table(found.history, zone))

@@ -13,6 +13,7 @@ import click
 
 from pacflow.cli.common import change_options, json_option, pass_app, plan_argument, run_named
 from pacflow.cli.context import AppContext
+from pacflow.cli.language import output_format, renamed
 
 _FAIL_ON = ("info", "warning", "error")
 
@@ -30,7 +31,6 @@ def register(main: click.Group) -> None:
 
 
 _DASHBOARD_FORMATS = ("table", "json", "md", "html")
-_EXTENSIONS = {".html": "html", ".htm": "html", ".json": "json", ".md": "md", ".markdown": "md"}
 
 
 @click.command()
@@ -40,8 +40,8 @@ _EXTENSIONS = {".html": "html", ".htm": "html", ".json": "json", ".md": "md", ".
 @click.option(
     "--format",
     "output",
-    type=click.Choice(_DASHBOARD_FORMATS),
-    help="Output format [default: from the -o file's extension, else table].",
+    metavar="table|md|html",
+    help="Output format [default: from the -o file's extension, else table]; --json for JSON.",
 )
 @click.option(
     "-o",
@@ -93,7 +93,13 @@ def dashboard(
     from pacflow.reports.dashboard_html import render_dashboard_html
     from pacflow.reports.labels import Labels
 
-    chosen = "json" if as_json else output or _format_of(destination)
+    chosen = output_format(
+        as_json=as_json,
+        fmt=output,
+        output=destination,
+        formats=_DASHBOARD_FORMATS,
+        default="table",
+    )
     labels = Labels(lang)  # an unknown language is refused before anything is read
     found = dashboard_query(app.app, plan, period=period, as_of=as_of)
     board, zone = found.board, found.origin.zone
@@ -111,12 +117,6 @@ def dashboard(
     write_atomically(Path(destination), text + "\n", "the dashboard")
     shown = board.period or "no period"
     click.echo(f"{plan}: dashboard {shown} ({chosen}) written to {destination}", err=True)
-
-
-def _format_of(destination: str | None) -> str:
-    if destination is None or destination == "-":
-        return "table"
-    return _EXTENSIONS.get(Path(destination).suffix.lower(), "table")
 
 
 @click.command()
@@ -182,7 +182,8 @@ def market() -> None:
     metavar="KIND:KEY",
     help="What it touches: target:T1, segment:SEG-BA, offer:OFF-CRM, account:ACC-BRC; repeat.",
 )
-@click.option("--effective", required=True, metavar="DATE", help="From when it holds.")
+@click.option("--on", "effective", metavar="DATE", help="The day it takes effect (required).")
+@renamed("--effective", "--on", "effective", metavar="DATE")
 @click.option(
     "--impact", default="medium", show_default=True, metavar="LEVEL", help="high, medium or low."
 )
@@ -195,7 +196,9 @@ def market_record(app: AppContext, plan: str, **options: Any) -> None:
     \b
     Example:
       pacflow market record PAC-2025 --summary "Rapprochement annoncé de BRC" \\
-          --affects target:T1 --affects account:ACC-BRC --effective 2025-06-16 --impact high
+          --affects target:T1 --affects account:ACC-BRC --on 2025-06-16 --impact high
     """
+    if options["effective"] is None:
+        raise click.UsageError("Missing option '--on' (the day the change takes effect).")
     options["affects"] = list(options["affects"])
     run_named(app, "RecordMarketChange", {"plan": plan, **options})

@@ -234,25 +234,25 @@ def close(app: AppContext, plan: str, **options: Any) -> None:
 @click.option(
     "--per-rep",
     "max_targets_per_rep",
-    required=True,
     metavar="N",
-    help="Live targets one rep may carry.",
+    help="Live targets one rep may carry [unchanged].",
 )
-@click.option(
-    "--total", "max_targets_total", required=True, metavar="N", help="Live targets in all."
-)
+@click.option("--total", "max_targets_total", metavar="N", help="Live targets in all [unchanged].")
 @change_options
 @pass_app
 def set_limits(app: AppContext, plan: str, **options: Any) -> None:
     """Set when pacflow warns that the plan spreads the team too thin ("choisir, c'est renoncer").
 
     The warning never refuses a change; by default it comes with more than 2 live targets
-    for one rep or more than 6 in all.
+    for one rep or more than 6 in all. Only the limits given change.
 
     \b
-    Example:
+    Examples:
       pacflow plan set-limits PAC-2025 --per-rep 3 --total 8 --reason "larger team"
+      pacflow plan set-limits PAC-2025 --total 10 --reason "two more reps"
     """
+    if options["max_targets_per_rep"] is None and options["max_targets_total"] is None:
+        raise click.UsageError("give --per-rep N, --total N, or both")
     _run(app, "SetTargetLimits", plan, options)
 
 

@@ -48,14 +48,22 @@ def export() -> None:
 def export_yaml(app: AppContext, plan: str, output: Path | None) -> None:
     """Write the current plan as a plan file (what `pacflow apply` reads).
 
+    A plan file holds each step's current schedule, not progress. When a step's visits are
+    not what its schedule gives (some kept from an earlier schedule after `step
+    reschedule`, moved or cancelled one by one), a warning on stderr names it: applied to an
+    empty store, the file would give that step's schedule only.
+
     \b
     Examples:
       pacflow export yaml PAC-2025 -o pac-2025.yaml
       pacflow export yaml PAC-2025 | less
     """
-    from pacflow.planfile import dump_yaml, export_plan
+    from pacflow.planfile import dump_yaml, export_losses, export_plan
 
-    text = dump_yaml(export_plan(app.service().require(plan)))
+    state = app.service().require(plan)
+    text = dump_yaml(export_plan(state))
+    for loss in export_losses(state):
+        click.echo(f"warning: {loss}", err=True)
     if output is None:
         click.echo(text, nl=False)
         return

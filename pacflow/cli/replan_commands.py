@@ -12,6 +12,7 @@ import click
 
 from pacflow.cli.common import change_options, pass_app, plan_argument, run_named
 from pacflow.cli.context import AppContext
+from pacflow.cli.language import deprecation_notice, renamed
 from pacflow.errors import InvalidInputError
 
 _SHIFT = re.compile(r"([+-]?)(\d{1,4})([dw])")
@@ -22,7 +23,7 @@ def parse_shift(text: str) -> int:
     match = _SHIFT.fullmatch(text.strip().lower())
     if match is None:
         raise InvalidInputError(
-            f"--by {text!r}: expected a number of days or weeks such as 30d, 2w or -7d"
+            f"--offset {text!r}: expected a number of days or weeks such as 30d, 2w or -7d"
         )
     days = int(match[2]) * (7 if match[3] == "w" else 1)
     return -days if match[1] == "-" else days
@@ -48,11 +49,12 @@ def replan() -> None:
 @plan_argument
 @click.option("--track", metavar="TRACK", help="Shift the open steps of this track…")
 @click.option("--target", metavar="TARGET", help="…or of every track serving this target.")
-@click.option("--by", "by", required=True, metavar="DURATION", help="30d, 2w, -7d (earlier).")
+@click.option("--offset", "by", metavar="DURATION", help="30d, 2w, -7d (earlier); required.")
+@renamed("--by", "--offset", "by", metavar="DURATION")
 @click.option("--from", "from_date", metavar="DATE", help="Only dates from this day on move.")
 @change_options
 @pass_app
-def replan_shift(app: AppContext, plan: str, by: str, **options: Any) -> None:
+def replan_shift(app: AppContext, plan: str, by: str | None, **options: Any) -> None:
     """Move the dates of a track's (or a target's) open steps by a duration.
 
     Due dates, dated sessions and visits still to hold move; steps done or cancelled and
@@ -60,9 +62,11 @@ def replan_shift(app: AppContext, plan: str, by: str, **options: Any) -> None:
 
     \b
     Examples:
-      pacflow replan shift PAC-2025 --track T1-ELEV --by 30d --reason "BRC merger"
-      pacflow replan shift PAC-2025 --target T1 --by 2w --from 2025-07-01 --reason "freeze"
+      pacflow replan shift PAC-2025 --track T1-ELEV --offset 30d --reason "BRC merger"
+      pacflow replan shift PAC-2025 --target T1 --offset 2w --from 2025-07-01 --reason "freeze"
     """
+    if by is None:
+        raise click.UsageError("Missing option '--offset' (e.g. --offset 2w).")
     if (options["track"] is None) == (options["target"] is None):
         raise InvalidInputError("give --track TRACK or --target TARGET (one of them)")
     run_named(app, "ShiftSteps", {"plan": plan, "days": parse_shift(by), **options})
@@ -71,7 +75,8 @@ def replan_shift(app: AppContext, plan: str, by: str, **options: Any) -> None:
 @click.command(name="revise")
 @plan_argument
 @click.argument("target")
-@click.argument("objective", default="main", required=False)
+@click.argument("positional_objective", metavar="", required=False)
+@click.option("--objective", metavar="KEY", help="main or a key [main].")
 @click.option("--value", metavar="NUMBER", help="New target value.")
 @click.option("--due", metavar="DATE", help="New due date.")
 @click.option("--statement", help="New wording.")
@@ -79,15 +84,28 @@ def replan_shift(app: AppContext, plan: str, by: str, **options: Any) -> None:
 @change_options
 @pass_app
 def objective_revise(
-    app: AppContext, plan: str, target: str, objective: str, **options: Any
+    app: AppContext,
+    plan: str,
+    target: str,
+    positional_objective: str | None,
+    objective: str | None,
+    **options: Any,
 ) -> None:
-    """Revise some fields of an existing objective [OBJECTIVE: main]; the others stay.
+    """Revise some fields of an existing objective (--objective, main by default); the
+    others stay.
 
     \b
     Examples:
       pacflow objective revise PAC-2025 T1 --value 400 --reason "BRC merger: SI projects frozen"
-      pacflow objective revise PAC-2025 T1 main --due 2025-11-30 --reason "budget vote moved"
+      pacflow objective revise PAC-2025 T1 --objective secondary --due 2025-11-30 \\
+          --reason "budget vote moved"
     """
+    if positional_objective is not None:
+        if objective is not None:
+            raise click.UsageError("give the objective once, with --objective KEY")
+        deprecation_notice("the OBJECTIVE argument", "--objective KEY (as in objective set)")
+        objective = positional_objective
+    objective = objective or "main"
     run_named(app, "ReviseObjective", {"plan": plan, "target": target, "objective": objective,
                                        **options})  # fmt: skip
 

@@ -16,6 +16,7 @@ from pacflow.cli.common import (
     today,
 )
 from pacflow.cli.context import AppContext
+from pacflow.cli.language import renamed
 from pacflow.errors import InvalidInputError
 
 _SCHEDULE_FIELDS = ("due", "start", "sessions", "rrule", "dtstart", "cadence", "exceptions")
@@ -31,7 +32,8 @@ def step() -> None:
     """Steps of an action track: who does what, by when, with which means.
 
     A step waits for the previous step of its track unless it is added with --parallel
-    (or --after another step).
+    (or --after another step). A visit series (--rrule or --cadence) runs alongside its
+    track: the steps after it do not wait for its end (unless --after names it).
     """
 
 
@@ -107,21 +109,45 @@ def step_edit(app: AppContext, plan: str, key: str, **options: Any) -> None:
 def step_move(app: AppContext, plan: str, key: str, **options: Any) -> None:
     """Reschedule a step: held or moved occurrences are kept, the rest follow the new plan.
 
+    A new --due without --start keeps the step's start date.
+
     \b
     Examples:
       pacflow step move PAC-2025 S10 --due 2025-10-15 --reason "BRC merger"
       pacflow step move PAC-2025 S08 --rrule "FREQ=MONTHLY;BYDAY=2TU;COUNT=3" \\
           --dtstart 2025-07-08T10:00 --duration PT1H30M --reason "freeze"
     """
-    options["schedule"] = _schedule(options, required=True)
+    from pacflow.app.changes import keep_start
+
+    schedule = _schedule(options, required=True)
+    assert schedule is not None
+    options["schedule"] = keep_start(app.app, plan, key, schedule)
     run_named(app, "MoveStep", {"plan": plan, "step": key, **options})
+
+
+@step.command(name="remove")
+@plan_argument
+@click.argument("key")
+@change_options
+@pass_app
+def step_remove(app: AppContext, plan: str, key: str, **options: Any) -> None:
+    """Take a step added by mistake out of a draft plan; its key is free again.
+
+    The log keeps the step and its removal. Once the plan is approved, cancel it instead.
+
+    \b
+    Example:
+      pacflow step remove PAC-2026 S8 --reason "typo: S08 was meant"
+    """
+    run_named(app, "RemoveStep", {"plan": plan, "step": key, **options})
 
 
 @step.command(name="assign")
 @plan_argument
 @click.argument("key")
-@click.option("--to", "responsible", required=True, metavar="PERSON", help="New responsible.")
+@click.option("--responsible", metavar="PERSON", help="The new responsible (required).")
 @click.option("--participant", "participants", multiple=True, metavar="PERSON", help="Repeat.")
+@renamed("--to", "--responsible", "responsible", metavar="PERSON")
 @change_options
 @pass_app
 def step_assign(app: AppContext, plan: str, key: str, **options: Any) -> None:
@@ -129,9 +155,11 @@ def step_assign(app: AppContext, plan: str, key: str, **options: Any) -> None:
 
     \b
     Example:
-      pacflow step assign PAC-2025 S15 --to pg --participant jm --participant kb \\
-          --reason "CRM practice takes over the packaging"
+      pacflow step assign PAC-2025 S15 --responsible pg --participant jm \\
+          --participant kb --reason "CRM practice takes over the packaging"
     """
+    if options["responsible"] is None:
+        raise click.UsageError("Missing option '--responsible'.")
     options["participants"] = list(options["participants"]) or None
     run_named(app, "AssignStep", {"plan": plan, "step": key, **options})
 
@@ -145,7 +173,7 @@ def _progress(name: str, command: str, help_text: str, example: str) -> click.Co
         day = on if on is not None else today(app, plan).isoformat()
         run_named(app, command, {"plan": plan, "step": key, "on": day, **options})
 
-    progress.__doc__ = f"{help_text}\n\n\\b\nExample:\n  {example}\n"
+    progress.__doc__ = f"{help_text}\n\n\b\nExample:\n  {example}\n"
     return step.command(name=name)(plan_argument(progress))
 
 
@@ -172,33 +200,129 @@ _progress(
 )
 
 
+@step.command(name="reopen")
+@plan_argument
+@click.argument("key")
+@change_options
+@pass_app
+def step_reopen(app: AppContext, plan: str, key: str, **options: Any) -> None:
+    """Open again a step marked done by mistake; --reason says why.
+
+    The completion stays in the log, withdrawn by a new event: `plan history` shows both,
+    and the plan as of a date before the correction still shows the step done.
+
+    \b
+    Example:
+      pacflow step reopen PAC-2025 S01 --reason "marked done on the wrong step"
+    """
+    run_named(app, "ReopenStep", {"plan": plan, "step": key, **options})
+
+
+@step.command(name="correct")
+@plan_argument
+@click.argument("key")
+@click.option("--on", "on", required=True, metavar="DATE", help="The date it was really done.")
+@change_options
+@pass_app
+def step_correct(app: AppContext, plan: str, key: str, **options: Any) -> None:
+    """Correct the date a done step was done on; --reason says why.
+
+    \b
+    Example:
+      pacflow step correct PAC-2025 S01 --on 2025-01-28 --reason "typed the wrong date"
+    """
+    run_named(app, "CorrectStepDone", {"plan": plan, "step": key, **options})
+
+
 @click.group()
 def visit() -> None:
     """One occurrence of a recurring step (a visit, a review), keyed STEP@DATE.
 
     Keys look like S08@2025-03-11 (the date it was first scheduled on, in the plan's time
     zone), or S08@2025-03-11T14:00 when a step has two occurrences that day. A moved
-    occurrence keeps its key. `pacflow plan show PLAN --json` lists them.
+    occurrence keeps its key. `pacflow visit list PLAN` lists them.
     """
 
 
 @visit.command(name="done")
 @plan_argument
 @click.argument("occurrence")
-@click.option("--on", "on", metavar="DATE", help="When it was held [default: today].")
+@click.option(
+    "--on", "on", metavar="DATE", help="When it was held [default: the day it is scheduled on]."
+)
 @change_options
 @pass_app
 def visit_done(app: AppContext, plan: str, occurrence: str, on: str | None, **options: Any) -> None:
-    """Mark one occurrence held.
+    """Mark one occurrence held (on the day it is scheduled on, unless --on says otherwise).
+
+    A visit cannot be held in the future: mark it once it took place.
+
+    \b
+    Examples:
+      pacflow visit done PAC-2025 S08@2025-03-11
+      pacflow visit done PAC-2025 S08@2025-03-25 --on 2025-03-27
+    """
+    run_named(
+        app, "CompleteOccurrence", {"plan": plan, "occurrence": occurrence, "on": on, **options}
+    )
+
+
+@visit.command(name="reopen")
+@plan_argument
+@click.argument("occurrence")
+@change_options
+@pass_app
+def visit_reopen(app: AppContext, plan: str, occurrence: str, **options: Any) -> None:
+    """Un-hold one occurrence marked held by mistake; --reason says why.
+
+    It is to be held again, where it stands in the calendar; the log keeps both events.
 
     \b
     Example:
-      pacflow visit done PAC-2025 S08@2025-03-11
+      pacflow visit reopen PAC-2025 S08@2025-03-11 --reason "the meeting was postponed"
     """
-    day = on if on is not None else today(app, plan).isoformat()
-    run_named(
-        app, "CompleteOccurrence", {"plan": plan, "occurrence": occurrence, "on": day, **options}
-    )
+    run_named(app, "ReopenOccurrence", {"plan": plan, "occurrence": occurrence, **options})
+
+
+@visit.command(name="correct")
+@plan_argument
+@click.argument("occurrence")
+@click.option("--on", "on", required=True, metavar="DATE", help="The date it was really held.")
+@change_options
+@pass_app
+def visit_correct(app: AppContext, plan: str, occurrence: str, **options: Any) -> None:
+    """Correct the date one occurrence was held on; --reason says why.
+
+    \b
+    Example:
+      pacflow visit correct PAC-2025 S08@2025-03-11 --on 2025-03-12 --reason "held a day late"
+    """
+    run_named(app, "CorrectOccurrenceDone", {"plan": plan, "occurrence": occurrence, **options})
+
+
+@visit.command(name="record")
+@plan_argument
+@click.argument("step_key", metavar="STEP")
+@click.option(
+    "--on",
+    "at",
+    required=True,
+    metavar="DATE|DATETIME",
+    help="When it was held: a local date, or date-time (2026-05-20T14:00).",
+)
+@click.option("--duration", metavar="ISO8601", help="How long it lasted, e.g. PT1H30M.")
+@change_options
+@pass_app
+def visit_record(app: AppContext, plan: str, step_key: str, **options: Any) -> None:
+    """Record a visit held outside the schedule (an extra occurrence of STEP, done).
+
+    For a visit that was planned, use `visit done` with its key (`visit list`).
+
+    \b
+    Example:
+      pacflow visit record PAC-2025 S08 --on 2025-05-20T14:00 --duration PT1H
+    """
+    run_named(app, "RecordUnscheduledOccurrence", {"plan": plan, "step": step_key, **options})
 
 
 @visit.command(name="cancel")
@@ -226,9 +350,13 @@ def visit_cancel(app: AppContext, plan: str, occurrence: str, **options: Any) ->
 def visit_move(app: AppContext, plan: str, occurrence: str, **options: Any) -> None:
     """Move one occurrence to another date-time (it keeps its key).
 
+    A visit of a cadence ("8 per month") sits on a date pacflow picked: pin it to the day
+    and time you will actually go, within the same period, with no --reason needed.
+
     \b
-    Example:
+    Examples:
       pacflow visit move PAC-2025 S08@2025-03-25 --to 2025-03-27T10:00 --reason "CIO away"
+      pacflow visit move PAC-2025 S22@2025-09-03 --to 2025-09-04T14:30 --duration PT1H
     """
     if not options["to"]:
         raise InvalidInputError("--to: give the new local date-time, e.g. 2025-03-27T10:00")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -300,7 +301,10 @@ def _event_line(event: RecordedEvent) -> str:
     help="Only events after global position P.",
 )
 @click.option(
-    "--limit", type=click.IntRange(min=1), metavar="N", help="At most N events (default: all)."
+    "--limit",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Only the newest N events that match, oldest first (default: all).",
 )
 @json_option
 @pass_app
@@ -308,6 +312,8 @@ def log(
     app: AppContext, stream_id: str | None, after: int, limit: int | None, as_json: bool
 ) -> None:
     """List raw events in commit order: position, time (UTC), stream@version, type, actor.
+
+    --limit N shows the newest N (as `plan history --limit` does), still oldest first.
 
     \b
     Examples:
@@ -319,13 +325,16 @@ def log(
 
     def selected() -> Iterator[RecordedEvent]:
         if stream_id is None:
-            events: Iterator[RecordedEvent] = event_store.read_all(after_position=after)
+            start = after
+            if limit is not None:  # positions have no gaps: the newest N start there
+                start = max(after, event_store.head_position() - limit)
+            yield from event_store.read_all(after_position=start)
+            return
+        events = (e for e in event_store.read_stream(stream_id) if e.position > after)
+        if limit is None:
+            yield from events
         else:
-            events = (e for e in event_store.read_stream(stream_id) if e.position > after)
-        for count, event in enumerate(events, start=1):
-            yield event
-            if limit is not None and count >= limit:
-                return
+            yield from deque(events, maxlen=limit)
 
     if as_json:
         echo_json_array(_event_json(event) for event in selected())

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import click
 
 from pacflow.cli.common import change_options, pass_app, plan_argument, run_named
 from pacflow.cli.context import AppContext
+from pacflow.cli.language import renamed
 from pacflow.errors import InvalidInputError
 
 
@@ -21,7 +23,11 @@ def person() -> None:
 @click.argument("key")
 @click.option("--name", required=True, help="Full name.")
 @click.option("--kind", required=True, metavar="KIND", help="rep, manager or back_office.")
-@click.option("--email", help="E-mail address (for calendar invitations).")
+@click.option(
+    "--email",
+    help="E-mail address, kept with the plan (plan show --json, plan files); pacflow sends "
+    "no mail and no invitation.",
+)
 @click.option("--role", help="Job title.")
 @click.option("--sector", help="Sector or segment the person covers.")
 @click.option("--timezone", metavar="ZONE", help="Own IANA time zone, if not the plan's.")
@@ -79,7 +85,14 @@ def target() -> None:
 @click.option("--responsible", required=True, metavar="PERSON", help="Who answers for it.")
 @click.option("--ref", help="The account, segment or offer it refers to (e.g. ACC-BRC).")
 @click.option("--segment", "segments", multiple=True, help="For offer_segment: a segment.")
-@click.option("--rationale", help="Why this target: the diagnostic finding behind it.")
+@click.option("--rationale", help="Why this target, in words (see also --decision).")
+@click.option(
+    "--decision",
+    "decisions",
+    multiple=True,
+    metavar="DECISION",
+    help="A decision of the diagnostic it implements (`diagnostic decide`); repeat.",
+)
 @change_options
 @pass_app
 def target_add(app: AppContext, plan: str, key: str, **options: Any) -> None:
@@ -88,9 +101,10 @@ def target_add(app: AppContext, plan: str, key: str, **options: Any) -> None:
     \b
     Example:
       pacflow target add PAC-2025 T5 --kind customer --title "Assur'Est" \\
-          --responsible kb --ref ACC-AEST --rationale "A' potential, no supplier yet"
+          --responsible kb --ref ACC-AEST --decision D1 --rationale "A' potential"
     """
     options["segments"] = list(options["segments"]) or None
+    options["decisions"] = list(options["decisions"]) or None
     run_named(app, "AddTarget", {"plan": plan, "key": key, **options})
 
 
@@ -157,9 +171,17 @@ def track() -> None:
 @click.argument("key")
 @click.option("--target", metavar="TARGET", help="The target it serves (none: a plan track).")
 @click.option(
-    "--domain", required=True, metavar="DOMAIN", help="information, internal, sales or steering."
+    "--domain",
+    required=True,
+    metavar="DOMAIN",
+    help="information, internal, sales or steering (or the method's French words: "
+    '"collecte d\'information", "développement interne", vente, pilotage).',
 )
-@click.option("--approach", metavar="APPROACH", help="Sales: notoriety, hunting or farming.")
+@click.option(
+    "--approach",
+    metavar="APPROACH",
+    help="Sales: notoriety, hunting or farming (notoriété, chasse, élevage).",
+)
 @click.option("--title", required=True, help="What the track is about.")
 @change_options
 @pass_app
@@ -270,12 +292,13 @@ def indicator_define(
 @plan_argument
 @click.argument("key")
 @click.option(
-    "--target",
+    "--period-target",
     "targets",
     multiple=True,
     metavar="PERIOD=VALUE",
     help="One period's target, e.g. 2025-03=170; repeat.",
 )
+@renamed("--target", "--period-target", "targets", multiple=True, metavar="PERIOD=VALUE")
 @click.option(
     "--from", "first", metavar="PERIOD", help="With --values or --value: the first period."
 )
@@ -302,14 +325,16 @@ def indicator_set_targets(
     \b
     Examples:
       pacflow indicator set-targets PAC-2025 I2 --from 2025-07 --values 1,1,1,2,2,2
-      pacflow indicator set-targets PAC-2025 I1 --target 2025-12=850 --reason "merger"
+      pacflow indicator set-targets PAC-2025 I1 --period-target 2025-12=850 --reason "merger"
       pacflow indicator set-targets PAC-2025 I2 --from 2025-07 --value 1 --reason "merger"
     """
     if value is not None:
         if first is None:
             raise InvalidInputError("--value needs --from PERIOD (e.g. --from 2025-07)")
         if values is not None or targets:
-            raise InvalidInputError("--value goes alone with --from; not with --values or --target")
+            raise InvalidInputError(
+                "--value goes alone with --from; not with --values or --period-target"
+            )
         fields = {"plan": plan, "indicator": key, "first": first, "value": value, **options}
         run_named(app, "SetIndicatorTargetsFrom", fields)
         return
@@ -317,29 +342,39 @@ def indicator_set_targets(
     for item in targets:
         period, _, value = item.partition("=")
         if not value:
-            raise InvalidInputError(f"--target {item!r}: expected PERIOD=VALUE, e.g. 2025-03=170")
+            raise InvalidInputError(
+                f"--period-target {item!r}: expected PERIOD=VALUE, e.g. 2025-03=170"
+            )
         parsed[period.strip()] = value.strip()
     if values is not None:
         if first is None:
             raise InvalidInputError("--values needs --from PERIOD (e.g. --from 2025-07)")
         parsed.update(_consecutive(first, [v.strip() for v in values.split(",")]))
     if not parsed:
-        raise InvalidInputError("give --target PERIOD=VALUE or --from PERIOD --values V1,V2,...")
+        raise InvalidInputError(
+            "give --period-target PERIOD=VALUE or --from PERIOD --values V1,V2,..."
+        )
     run_named(
         app, "SetIndicatorTargets", {"plan": plan, "indicator": key, "targets": parsed, **options}
     )
 
 
 def _consecutive(first: str, values: list[str]) -> dict[str, str]:
-    """Monthly periods from `first` (YYYY-MM), one per value."""
+    """Consecutive periods from `first`, one per value, of `first`'s kind: months
+    (`2026-01`), quarters (`2026-Q1`) or ISO weeks (`2026-W02`). Whether that kind is the
+    indicator's own is the plan's to say."""
+    from pacflow.domain.values import Per, period_bounds, period_key
+
+    per = Per.QUARTER if "-Q" in first else Per.WEEK if "-W" in first else Per.MONTH
     try:
-        year, month = (int(part) for part in first.split("-"))
-        if not 1 <= month <= 12:
-            raise ValueError
-    except ValueError:
-        raise InvalidInputError(f"--from {first!r}: expected a month, YYYY-MM") from None
+        start = period_bounds(first.strip(), per)[0]
+    except InvalidInputError:
+        raise InvalidInputError(
+            f"--from {first!r}: expected a month (2026-01), a quarter (2026-Q1) or a week "
+            "(2026-W02)"
+        ) from None
     periods: dict[str, str] = {}
     for value in values:
-        periods[f"{year:04}-{month:02}"] = value
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        periods[period_key(start, per)] = value
+        start = period_bounds(period_key(start, per), per)[1] + timedelta(days=1)
     return periods

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from pacflow.domain.derivation import Derivation
+from pacflow.domain.findings import Figures
 from pacflow.domain.schedule import Cadence, Schedule
 from pacflow.domain.values import (
     KEY_RULE,
+    AccessScope,
     Aggregation,
     Approach,
     Count,
@@ -40,6 +42,7 @@ from pacflow.domain.values import (
     TargetKind,
     Text,
     TimeZoneName,
+    method_word,
 )
 from pacflow.errors import InvalidInputError
 
@@ -87,10 +90,10 @@ class ClosePlan(Command):
 
 
 class SetTargetLimits(Command):
-    """Change the thresholds of the 'choisir, c'est renoncer' warnings."""
+    """Change the thresholds of the 'choisir, c'est renoncer' warnings; only those given."""
 
-    max_targets_per_rep: Count
-    max_targets_total: Count
+    max_targets_per_rep: Count | None = None
+    max_targets_total: Count | None = None
 
 
 # --- people, targets, objectives, tracks -------------------------------------------------
@@ -101,7 +104,7 @@ class AddPerson(Command):
 
     key: Key
     name: Text
-    kind: PersonKind
+    kind: Annotated[PersonKind, BeforeValidator(method_word)]
     email: OptionalText = None
     role: OptionalText = None
     sector: OptionalText = None
@@ -121,12 +124,13 @@ class AddTarget(Command):
     """Choose a target: a customer, a segment, an offer, or an offer for segments."""
 
     key: Key
-    kind: TargetKind
+    kind: Annotated[TargetKind, BeforeValidator(method_word)]
     title: Text
     responsible: Key
     ref: OptionalText = None
     segments: tuple[Text, ...] = ()
     rationale: OptionalText = None
+    decisions: tuple[Key, ...] = ()
 
 
 class DropTarget(Command):
@@ -154,8 +158,8 @@ class AddTrack(Command):
 
     key: Key
     target: Key | None = None
-    domain: Domain
-    approach: Approach | None = None
+    domain: Annotated[Domain, BeforeValidator(method_word)]
+    approach: Annotated[Approach | None, BeforeValidator(method_word)] = None
     title: Text
 
 
@@ -199,6 +203,12 @@ class EditStep(Command):
     location: OptionalText = None
 
 
+class RemoveStep(Command):
+    """Take a step added by mistake out of a draft plan (after approval: cancel it)."""
+
+    step: Key
+
+
 class MoveStep(Command):
     """Reschedule a step (new due date, sessions, recurrence or cadence)."""
 
@@ -228,6 +238,19 @@ class CompleteStep(Command):
     on: date
 
 
+class ReopenStep(Command):
+    """Open again a step marked done by mistake; the reason says why."""
+
+    step: Key
+
+
+class CorrectStepDone(Command):
+    """Correct the date a step was done on; the reason says why."""
+
+    step: Key
+    on: date
+
+
 class BlockStep(Command):
     """Mark a step blocked on a date; the reason says by what."""
 
@@ -246,7 +269,21 @@ class CancelStep(Command):
 
 
 class CompleteOccurrence(Command):
-    """Mark one occurrence (`S08@2025-03-11`) done on a date."""
+    """Mark one occurrence (`S08@2025-03-11`) held on a date (default: the local date it is
+    scheduled on, as its calendar shows it)."""
+
+    occurrence: str
+    on: date | None = None
+
+
+class ReopenOccurrence(Command):
+    """Un-hold one occurrence marked held by mistake; the reason says why."""
+
+    occurrence: str
+
+
+class CorrectOccurrenceDone(Command):
+    """Correct the date one occurrence was held on; the reason says why."""
 
     occurrence: str
     on: date
@@ -263,6 +300,15 @@ class MoveOccurrence(Command):
 
     occurrence: str
     to: LocalStart
+    duration: Duration | None = None
+
+
+class RecordUnscheduledOccurrence(Command):
+    """Record a visit (or session) of a step that was held outside its schedule: an extra
+    occurrence, held at `at` (a local date, or date-time)."""
+
+    step: Key
+    at: LocalStart
     duration: Duration | None = None
 
 
@@ -385,6 +431,48 @@ class RecordCalendarOverride(Command):
     occurrence: str | None = None
     change: Text
     rule: Text
+
+
+class GrantAccess(Command):
+    """Record that a person was handed a link (its secret is kept outside the log)."""
+
+    grant: Key
+    person: Key
+    scope: AccessScope
+
+
+class RevokeAccess(Command):
+    """Record that a grant was revoked."""
+
+    grant: Key
+    person: Key
+
+
+# --- diagnostic --------------------------------------------------------------------------
+
+
+class RecordFinding(Command):
+    """Record a finding of the diagnostic: one tool's figures and what they show."""
+
+    key: Key
+    title: Text
+    period: OptionalText = None
+    figures: Figures
+
+
+class RecordDecision(Command):
+    """Record a decision and the findings it rests on."""
+
+    key: Key
+    statement: Text
+    findings: tuple[Key, ...] = Field(min_length=1)
+
+
+class JustifyTarget(Command):
+    """Say which decisions a target implements (they replace the earlier ones)."""
+
+    target: Key
+    decisions: tuple[Key, ...] = Field(min_length=1)
 
 
 C = TypeVar("C", bound=Command)

@@ -13,7 +13,17 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from pacflow.domain import checks, indicator_values, market, replanning, steps
+from pacflow.domain import (
+    access,
+    checks,
+    corrections,
+    diagnostic,
+    extra_visits,
+    indicator_values,
+    market,
+    replanning,
+    steps,
+)
 from pacflow.domain.commands import (
     AddPerson,
     AddStep,
@@ -29,20 +39,31 @@ from pacflow.domain.commands import (
     CompleteOccurrence,
     CompleteStep,
     CorrectIndicatorValue,
+    CorrectOccurrenceDone,
+    CorrectStepDone,
     CreatePlan,
     DefineIndicator,
     DropTarget,
     EditStep,
+    GrantAccess,
+    JustifyTarget,
     MoveOccurrence,
     MoveStep,
     PersonLeaves,
     PublishPlan,
     RecordCalendarOverride,
+    RecordDecision,
+    RecordFinding,
     RecordIndicatorValue,
     RecordMarketChange,
+    RecordUnscheduledOccurrence,
+    RemoveStep,
+    ReopenOccurrence,
+    ReopenStep,
     RescheduleStepFrom,
     ReviseObjective,
     RevisePlan,
+    RevokeAccess,
     SetCheckThresholds,
     SetIndicatorTargets,
     SetIndicatorTargetsFrom,
@@ -65,6 +86,7 @@ from pacflow.domain.events import (
     RevisionOpened,
     TargetAdded,
     TargetDropped,
+    TargetJustified,
     TargetLimitsSet,
     TrackAdded,
 )
@@ -186,18 +208,14 @@ def _close(state: PlanState, command: ClosePlan) -> list[PlanEvent]:
 
 def _set_limits(state: PlanState, command: SetTargetLimits) -> list[PlanEvent]:
     require_plan_change(state, command, f"plan {state.key}")
-    _check_limits(state.key, command.max_targets_per_rep, command.max_targets_total)
-    if (command.max_targets_per_rep, command.max_targets_total) == (
-        state.max_targets_per_rep,
-        state.max_targets_total,
-    ):
+    per_rep = command.max_targets_per_rep
+    total = command.max_targets_total
+    per_rep = state.max_targets_per_rep if per_rep is None else per_rep
+    total = state.max_targets_total if total is None else total
+    _check_limits(state.key, per_rep, total)
+    if (per_rep, total) == (state.max_targets_per_rep, state.max_targets_total):
         return []
-    return [
-        TargetLimitsSet(
-            max_targets_per_rep=command.max_targets_per_rep,
-            max_targets_total=command.max_targets_total,
-        )
-    ]
+    return [TargetLimitsSet(max_targets_per_rep=per_rep, max_targets_total=total)]
 
 
 # --- people, targets, objectives, tracks, indicators -------------------------------------
@@ -253,7 +271,7 @@ def _add_target(state: PlanState, command: AddTarget) -> list[PlanEvent]:
             f"{what}: segments apply to offer_segment targets only (this one is "
             f"{command.kind.value})"
         )
-    return [
+    added: list[PlanEvent] = [
         TargetAdded(
             key=command.key,
             kind=command.kind,
@@ -264,6 +282,10 @@ def _add_target(state: PlanState, command: AddTarget) -> list[PlanEvent]:
             rationale=command.rationale,
         )
     ]
+    if not command.decisions:
+        return added
+    decisions = diagnostic.known_decisions(state, command.decisions, what)
+    return [*added, TargetJustified(target=command.key, decisions=decisions)]
 
 
 def _drop_target(state: PlanState, command: DropTarget) -> list[PlanEvent]:
@@ -442,6 +464,12 @@ _DECIDERS: dict[type[Command], _Decider] = {
     CompleteOccurrence: steps.complete_occurrence,
     CancelOccurrence: steps.cancel_occurrence,
     MoveOccurrence: steps.move_occurrence,
+    ReopenStep: corrections.reopen_step,
+    RemoveStep: corrections.remove_step,
+    CorrectStepDone: corrections.correct_step_done,
+    ReopenOccurrence: corrections.reopen_occurrence,
+    CorrectOccurrenceDone: corrections.correct_occurrence_done,
+    RecordUnscheduledOccurrence: extra_visits.record_unscheduled,
     RecordIndicatorValue: indicator_values.record_value,
     CorrectIndicatorValue: indicator_values.correct_value,
     RecordMarketChange: market.record_market_change,
@@ -451,4 +479,9 @@ _DECIDERS: dict[type[Command], _Decider] = {
     ShiftSteps: replanning.shift_steps,
     SetCheckThresholds: checks.set_check_thresholds,
     RecordCalendarOverride: market.record_calendar_override,
+    GrantAccess: access.grant_access,
+    RevokeAccess: access.revoke_access,
+    RecordFinding: diagnostic.record_finding,
+    RecordDecision: diagnostic.record_decision,
+    JustifyTarget: diagnostic.justify_target,
 }

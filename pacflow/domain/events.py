@@ -17,8 +17,10 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from pacflow.domain.derivation import Derivation
+from pacflow.domain.findings import Figures
 from pacflow.domain.schedule import OccurrenceSlot, Schedule
 from pacflow.domain.values import (
+    AccessScope,
     Aggregation,
     Approach,
     Count,
@@ -180,6 +182,13 @@ class StepAdded(PlanEvent):
     location: OptionalText = None
 
 
+class StepRemoved(PlanEvent):
+    """A step added by mistake to a draft plan was taken out (its key is free again; the
+    log keeps it). Its occurrences left before it, by their own event."""
+
+    step: Key
+
+
 class StepEdited(PlanEvent):
     """A step's description or sequencing changed; it carries every editable field."""
 
@@ -224,6 +233,23 @@ class StepCompleted(PlanEvent):
     on: date
 
 
+class StepReopened(PlanEvent):
+    """A step marked done by mistake is open again; `previous` is the done date withdrawn."""
+
+    step: Key
+    previous: date
+    reason: Text
+
+
+class StepDoneDateCorrected(PlanEvent):
+    """The date a step was done on was corrected; `previous` is the date it replaces."""
+
+    step: Key
+    on: date
+    previous: date
+    reason: Text
+
+
 class StepBlocked(PlanEvent):
     """A step was blocked, for a reason."""
 
@@ -262,6 +288,24 @@ class OccurrenceCompleted(PlanEvent):
 
     occurrence: str
     on: date
+
+
+class OccurrenceReopened(PlanEvent):
+    """An occurrence marked held by mistake is to be held again (un-held); `previous` is the
+    held date withdrawn."""
+
+    occurrence: str
+    previous: date
+    reason: Text
+
+
+class OccurrenceDoneDateCorrected(PlanEvent):
+    """The date an occurrence was held on was corrected; `previous` is the date it replaces."""
+
+    occurrence: str
+    on: date
+    previous: date
+    reason: Text
 
 
 class OccurrenceCancelled(PlanEvent):
@@ -360,6 +404,54 @@ class CheckThresholdsSet(PlanEvent):
     pace_periods: int | None = None
 
 
+# --- access ----------------------------------------------------------------------------
+
+
+class AccessGranted(PlanEvent):
+    """A person was given a link to the plan (a calendar feed, pages, reporting or the API).
+
+    The secret itself is never recorded: `grant` names the grant, whose token only the
+    person who was handed it knows (`pacflow access grant`)."""
+
+    grant: Key
+    person: Key
+    scope: AccessScope
+
+
+class AccessRevoked(PlanEvent):
+    """A grant was revoked: its link stops working."""
+
+    grant: Key
+    person: Key
+
+
+# --- diagnostic --------------------------------------------------------------------------
+
+
+class FindingRecorded(PlanEvent):
+    """A finding of the diagnostic was recorded: one tool's figures and what they show."""
+
+    key: Key
+    title: Text
+    period: OptionalText = None
+    figures: Figures
+
+
+class DecisionRecorded(PlanEvent):
+    """A decision was taken, resting on findings of the diagnostic."""
+
+    key: Key
+    statement: Text
+    findings: tuple[Key, ...]
+
+
+class TargetJustified(PlanEvent):
+    """The decisions a target implements were set (they replace the earlier ones)."""
+
+    target: Key
+    decisions: tuple[Key, ...]
+
+
 # --- registry ----------------------------------------------------------------------------
 
 EVENT_TYPES: dict[str, type[PlanEvent]] = {
@@ -377,15 +469,20 @@ EVENT_TYPES: dict[str, type[PlanEvent]] = {
     "TrackAdded": TrackAdded,
     "StepAdded": StepAdded,
     "StepEdited": StepEdited,
+    "StepRemoved": StepRemoved,
     "StepMoved": StepMoved,
     "StepAssigned": StepAssigned,
     "StepStarted": StepStarted,
     "StepCompleted": StepCompleted,
+    "StepReopened": StepReopened,
+    "StepDoneDateCorrected": StepDoneDateCorrected,
     "StepBlocked": StepBlocked,
     "StepCancelled": StepCancelled,
     "OccurrencesScheduled": OccurrencesScheduled,
     "OccurrencesUnscheduled": OccurrencesUnscheduled,
     "OccurrenceCompleted": OccurrenceCompleted,
+    "OccurrenceReopened": OccurrenceReopened,
+    "OccurrenceDoneDateCorrected": OccurrenceDoneDateCorrected,
     "OccurrenceCancelled": OccurrenceCancelled,
     "OccurrenceMoved": OccurrenceMoved,
     "CalendarChangeOverridden": CalendarChangeOverridden,
@@ -395,6 +492,11 @@ EVENT_TYPES: dict[str, type[PlanEvent]] = {
     "IndicatorValueCorrected": IndicatorValueCorrected,
     "MarketChangeRecorded": MarketChangeRecorded,
     "CheckThresholdsSet": CheckThresholdsSet,
+    "AccessGranted": AccessGranted,
+    "AccessRevoked": AccessRevoked,
+    "FindingRecorded": FindingRecorded,
+    "DecisionRecorded": DecisionRecorded,
+    "TargetJustified": TargetJustified,
 }
 """Every event type by the name the store records; the only way back from a name to a type."""
 

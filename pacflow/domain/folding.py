@@ -25,8 +25,12 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from pacflow.domain.events import (
+    AccessGranted,
+    AccessRevoked,
     CalendarChangeOverridden,
     CheckThresholdsSet,
+    DecisionRecorded,
+    FindingRecorded,
     IndicatorDefined,
     IndicatorTargetsSet,
     IndicatorValueCorrected,
@@ -35,7 +39,9 @@ from pacflow.domain.events import (
     ObjectiveSet,
     OccurrenceCancelled,
     OccurrenceCompleted,
+    OccurrenceDoneDateCorrected,
     OccurrenceMoved,
+    OccurrenceReopened,
     OccurrencesScheduled,
     OccurrencesUnscheduled,
     PersonAdded,
@@ -51,16 +57,22 @@ from pacflow.domain.events import (
     StepBlocked,
     StepCancelled,
     StepCompleted,
+    StepDoneDateCorrected,
     StepEdited,
     StepMoved,
+    StepRemoved,
+    StepReopened,
     StepStarted,
     TargetAdded,
     TargetDropped,
+    TargetJustified,
     TargetLimitsSet,
     TrackAdded,
     event_type_name,
 )
 from pacflow.domain.state import (
+    Decision,
+    Finding,
     Indicator,
     Objective,
     Occurrence,
@@ -191,6 +203,14 @@ def _step_edited(state: PlanState, event: StepEdited) -> None:
     step.location = event.location
 
 
+def _step_removed(state: PlanState, event: StepRemoved) -> None:
+    step = state.steps.pop(event.step)
+    track = state.tracks[step.track]
+    # A new track entity: the event names no track, so a draft cannot copy it beforehand.
+    kept = [key for key in track.steps if key != step.key]
+    state.tracks[track.key] = dataclasses.replace(track, steps=kept)
+
+
 def _step_moved(state: PlanState, event: StepMoved) -> None:
     state.steps[event.step].schedule = event.schedule
 
@@ -216,6 +236,16 @@ def _step_completed(state: PlanState, event: StepCompleted) -> None:
     step.done_on = event.on
     step.blocked_on = None
     step.blocked_reason = None
+
+
+def _step_reopened(state: PlanState, event: StepReopened) -> None:
+    step = state.steps[event.step]
+    step.status = StepStatus.IN_PROGRESS if step.started_on is not None else StepStatus.PLANNED
+    step.done_on = None
+
+
+def _step_done_date_corrected(state: PlanState, event: StepDoneDateCorrected) -> None:
+    state.steps[event.step].done_on = event.on
 
 
 def _step_blocked(state: PlanState, event: StepBlocked) -> None:
@@ -255,6 +285,23 @@ def _occurrence_completed(state: PlanState, event: OccurrenceCompleted) -> None:
     occurrence = state.occurrences[event.occurrence]
     occurrence.status = OccurrenceStatus.DONE
     occurrence.done_on = event.on
+    step = state.steps[occurrence.step]  # read only: who held it, as things stood then
+    occurrence.held_by = step.responsible
+    occurrence.held_with = step.participants
+
+
+def _occurrence_reopened(state: PlanState, event: OccurrenceReopened) -> None:
+    occurrence = state.occurrences[event.occurrence]
+    # To be held again where it stands now: moved if it no longer is where first scheduled.
+    moved = occurrence.start != occurrence.scheduled_start
+    occurrence.status = OccurrenceStatus.MOVED if moved else OccurrenceStatus.PLANNED
+    occurrence.done_on = None
+    occurrence.held_by = None
+    occurrence.held_with = ()
+
+
+def _occurrence_done_date_corrected(state: PlanState, event: OccurrenceDoneDateCorrected) -> None:
+    state.occurrences[event.occurrence].done_on = event.on
 
 
 def _occurrence_cancelled(state: PlanState, event: OccurrenceCancelled) -> None:
@@ -301,16 +348,29 @@ def _indicator_value(
 
 
 def _environment_fact(
-    state: PlanState, event: MarketChangeRecorded | CalendarChangeOverridden
+    state: PlanState,
+    event: MarketChangeRecorded | CalendarChangeOverridden | AccessGranted | AccessRevoked,
 ) -> None:
     """A market change is about the plan's world, not its content: the state stays as it was
     (rules that weigh market changes read them from the log, with their positions). So does
-    a calendar change the plan did not take."""
+    a calendar change the plan did not take, and who was handed a link."""
 
 
 def _check_thresholds_set(state: PlanState, event: CheckThresholdsSet) -> None:
     given = {name: value for name, value in event.model_dump().items() if value is not None}
     state.checks = dataclasses.replace(state.checks, **given)
+
+
+def _finding_recorded(state: PlanState, event: FindingRecorded) -> None:
+    state.findings[event.key] = Finding(event.key, event.title, event.period, event.figures)
+
+
+def _decision_recorded(state: PlanState, event: DecisionRecorded) -> None:
+    state.decisions[event.key] = Decision(event.key, event.statement, event.findings)
+
+
+def _target_justified(state: PlanState, event: TargetJustified) -> None:
+    state.targets[event.target].decisions = event.decisions
 
 
 _Handler = Callable[[PlanState, Any], None]
@@ -330,14 +390,19 @@ _HANDLERS: dict[type[PlanEvent], _Handler] = {
     StepAdded: _step_added,
     StepEdited: _step_edited,
     StepMoved: _step_moved,
+    StepRemoved: _step_removed,
     StepAssigned: _step_assigned,
     StepStarted: _step_started,
     StepCompleted: _step_completed,
+    StepReopened: _step_reopened,
+    StepDoneDateCorrected: _step_done_date_corrected,
     StepBlocked: _step_blocked,
     StepCancelled: _step_cancelled,
     OccurrencesScheduled: _occurrences_scheduled,
     OccurrencesUnscheduled: _occurrences_unscheduled,
     OccurrenceCompleted: _occurrence_completed,
+    OccurrenceReopened: _occurrence_reopened,
+    OccurrenceDoneDateCorrected: _occurrence_done_date_corrected,
     OccurrenceCancelled: _occurrence_cancelled,
     OccurrenceMoved: _occurrence_moved,
     IndicatorDefined: _indicator_defined,
@@ -347,6 +412,11 @@ _HANDLERS: dict[type[PlanEvent], _Handler] = {
     MarketChangeRecorded: _environment_fact,
     CheckThresholdsSet: _check_thresholds_set,
     CalendarChangeOverridden: _environment_fact,
+    AccessGranted: _environment_fact,
+    AccessRevoked: _environment_fact,
+    FindingRecorded: _finding_recorded,
+    DecisionRecorded: _decision_recorded,
+    TargetJustified: _target_justified,
 }
 
 
@@ -421,6 +491,8 @@ _CHANGES: dict[type[PlanEvent], tuple[_Claim, ...]] = {
     CheckThresholdsSet: (),
     MarketChangeRecorded: (),
     CalendarChangeOverridden: (),
+    AccessGranted: (),
+    AccessRevoked: (),
     PersonAdded: (("people", None),),
     PersonLeft: (("people", "person"),),
     TargetAdded: (("targets", None),),
@@ -430,14 +502,19 @@ _CHANGES: dict[type[PlanEvent], tuple[_Claim, ...]] = {
     StepAdded: (("steps", None), ("tracks", "track")),
     StepEdited: (("steps", "step"),),
     StepMoved: (("steps", "step"),),
+    StepRemoved: (("steps", "step"), ("tracks", None)),
     StepAssigned: (("steps", "step"),),
     StepStarted: (("steps", "step"),),
     StepCompleted: (("steps", "step"),),
+    StepReopened: (("steps", "step"),),
+    StepDoneDateCorrected: (("steps", "step"),),
     StepBlocked: (("steps", "step"),),
     StepCancelled: (("steps", "step"),),
     OccurrencesScheduled: (("occurrences", None), ("steps", "step")),
     OccurrencesUnscheduled: (("occurrences", None), ("steps", "step")),
     OccurrenceCompleted: (("occurrences", "occurrence"),),
+    OccurrenceReopened: (("occurrences", "occurrence"),),
+    OccurrenceDoneDateCorrected: (("occurrences", "occurrence"),),
     OccurrenceCancelled: (("occurrences", "occurrence"),),
     OccurrenceMoved: (("occurrences", "occurrence"),),
     # A redefined indicator keeps the previous one's targets and actuals: copied first.
@@ -445,6 +522,9 @@ _CHANGES: dict[type[PlanEvent], tuple[_Claim, ...]] = {
     IndicatorTargetsSet: (("indicators", "indicator"),),
     IndicatorValueRecorded: (("indicators", "indicator"),),
     IndicatorValueCorrected: (("indicators", "indicator"),),
+    FindingRecorded: (("findings", None),),
+    DecisionRecorded: (("decisions", None),),
+    TargetJustified: (("targets", "target"),),
 }
 """What each event type's handler above changes in place, hence what `Draft` copies first.
 Header fields need nothing: a draft starts from a copy of the header. A test checks that

@@ -32,13 +32,16 @@ _COUNTABLE = (Aggregation.PER_PERIOD, Aggregation.CUMULATIVE_YTD)
 
 
 def record_value(state: PlanState, command: RecordIndicatorValue) -> list[PlanEvent]:
-    """A first value for a period; a period that already has one takes a correction."""
+    """A first value for a period; the same value again records nothing; another value for
+    a period that has one takes a correction."""
     require_not_closed(state)
     indicator = get_indicator(state, command.indicator)
     what = f"indicator {indicator.key}"
     _require_typed(indicator, "recorded")
     require_indicator_period(state, indicator, command.period, "period", what)
     known = indicator.actuals.get(command.period)
+    if known == command.value:
+        return []  # recorded already: re-running an import or a script changes nothing
     if known is not None:
         raise RuleViolationError(
             f"{what}: {command.period} already has the value {known}; correct it to change it",

@@ -140,6 +140,10 @@ def reassign_open_steps(state: PlanState, person: str, successor: str) -> list[P
             continue
         if step.responsible != person and person not in step.participants:
             continue
+        if step.occurrences and not any(
+            state.occurrences[key].status in _TO_HOLD for key in step.occurrences
+        ):
+            continue  # its meetings are all behind it: who held them stays as recorded
         responsible = successor if step.responsible == person else step.responsible
         participants: list[str] = []
         for key in step.participants:

@@ -90,6 +90,8 @@ def key_owner(state: PlanState, key: str) -> tuple[str, str] | None:
         ("track", state.tracks),
         ("step", state.steps),
         ("indicator", state.indicators),
+        ("finding", state.findings),
+        ("decision", state.decisions),
     )
     for kind, table in tables:
         if key in table:
@@ -103,8 +105,8 @@ def key_owner(state: PlanState, key: str) -> tuple[str, str] | None:
 
 
 def require_new_key(state: PlanState, kind: str, key: str) -> None:
-    """Keys are unique within a plan, across people, targets, tracks, steps and indicators
-    (and regardless of case, so that `t1` cannot sit next to `T1`)."""
+    """Keys are unique within a plan, across people, targets, tracks, steps, indicators,
+    findings and decisions (and regardless of case, so that `t1` cannot sit next to `T1`)."""
     owner = key_owner(state, key)
     if owner is not None:
         other_kind, other = owner
@@ -220,15 +222,39 @@ class Sequencing:
     order: int
     predecessor: str | None
     parallel: bool
+    series: bool = False
+    """Whether it is a visit series (a recurrence or a cadence): see `runs_alongside`."""
+
+
+SERIES_KINDS = frozenset({"recurrence", "cadence"})
+
+
+def runs_alongside(schedule_kind: str) -> bool:
+    """Whether a step so scheduled runs alongside its track rather than being a stage of it.
+
+    A visit series ("2 visits a month to BRC", "8 prospect meetings a month") lasts the
+    year; the one-off steps listed after it in its track (a proposal in May) do not wait
+    for its end, so it is nobody's predecessor by track order. Naming it (`--after S08`)
+    still makes a step wait for it.
+    """
+    return schedule_kind in SERIES_KINDS
 
 
 def _sequencing(step: Step) -> Sequencing:
-    return Sequencing(step.key, step.track, step.order, step.predecessor, step.parallel)
+    return Sequencing(
+        step.key,
+        step.track,
+        step.order,
+        step.predecessor,
+        step.parallel,
+        runs_alongside(step.schedule.kind),
+    )
 
 
 def predecessors(state: PlanState, edit: Sequencing | None = None) -> dict[str, str | None]:
     """Every step's effective predecessor: none if parallel, else the one named, else the
-    previous step of its track by order. `edit` replaces (or adds) one step's sequencing."""
+    previous step of its track by order that is not a visit series (`runs_alongside`).
+    `edit` replaces (or adds) one step's sequencing."""
     by_track: dict[str, list[Sequencing]] = {}
     for step in state.steps.values():
         seq = edit if edit is not None and edit.key == step.key else _sequencing(step)
@@ -244,7 +270,8 @@ def predecessors(state: PlanState, edit: Sequencing | None = None) -> dict[str, 
                 result[seq.key] = None
             else:
                 result[seq.key] = seq.predecessor if seq.predecessor is not None else previous
-            previous = seq.key
+            if not seq.series:
+                previous = seq.key
     return result
 
 
@@ -258,6 +285,8 @@ def predecessor_of(state: PlanState, key: str) -> str | None:
     best: Step | None = None
     for other_key in state.tracks[step.track].steps:
         other = state.steps[other_key]
+        if runs_alongside(other.schedule.kind):
+            continue
         if other.order < step.order and (best is None or other.order > best.order):
             best = other
     return best.key if best is not None else None

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from pacflow.domain.derivation import Derivation
+from pacflow.domain.findings import Figures
 from pacflow.domain.schedule import PlanPeriod, Schedule
 from pacflow.domain.values import (
     Aggregation,
@@ -60,6 +61,7 @@ class Target:
     segments: tuple[str, ...]
     rationale: str | None
     dropped: bool = False
+    decisions: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -118,7 +120,8 @@ class Step:
 
 @dataclass(slots=True)
 class Occurrence:
-    """One occurrence of a step: floating local times in `timezone` (the plan's)."""
+    """One occurrence of a step: floating local times in `timezone` (the plan's); once held,
+    who held it and with whom."""
 
     key: str
     step: str
@@ -130,6 +133,11 @@ class Occurrence:
     status: OccurrenceStatus = OccurrenceStatus.PLANNED
     done_on: date | None = None
     cancel_reason: str | None = None
+    held_by: str | None = None
+    """Who was responsible for its step when it was held: the past stays as recorded
+    whatever the step's later reassignments."""
+    held_with: tuple[str, ...] = ()
+    """The step's participants when it was held."""
 
 
 @dataclass(slots=True)
@@ -149,6 +157,25 @@ class Indicator:
     targets: dict[str, Decimal] = field(default_factory=dict)
     actuals: dict[str, Decimal] = field(default_factory=dict)
     derived: Derivation | None = None
+
+
+@dataclass(slots=True)
+class Finding:
+    """A finding of the diagnostic: one tool's figures over a period, and what they show."""
+
+    key: str
+    title: str
+    period: str | None
+    figures: Figures
+
+
+@dataclass(slots=True)
+class Decision:
+    """A decision of the diagnostic and the findings it rests on."""
+
+    key: str
+    statement: str
+    findings: tuple[str, ...]
 
 
 @dataclass(slots=True)
@@ -175,6 +202,8 @@ class PlanState:
     occurrences: dict[str, Occurrence] = field(default_factory=dict)
     indicators: dict[str, Indicator] = field(default_factory=dict)
     checks: CheckThresholds = field(default_factory=CheckThresholds)
+    findings: dict[str, Finding] = field(default_factory=dict)
+    decisions: dict[str, Decision] = field(default_factory=dict)
 
     @property
     def period(self) -> PlanPeriod:

@@ -18,6 +18,7 @@ from pacflow.domain.commands import (
     MoveStep,
     StartStep,
 )
+from pacflow.domain.corrections import already_done, already_held
 from pacflow.domain.events import (
     OccurrenceCancelled,
     OccurrenceCompleted,
@@ -51,8 +52,10 @@ from pacflow.domain.rules import (
     require_predecessor_done,
     require_reason,
     require_reason_unless_draft,
+    runs_alongside,
 )
 from pacflow.domain.schedule import (
+    Cadence,
     OccurrenceSlot,
     Schedule,
     as_start,
@@ -65,8 +68,9 @@ from pacflow.domain.values import (
     StepStatus,
     check_local_time_exists,
     format_local,
+    period_key,
 )
-from pacflow.errors import InvalidInputError, NotFoundError, RuleViolationError
+from pacflow.errors import InvalidInputError, NotFoundError, RuleViolationError, Suggestion
 
 # --- plan content ------------------------------------------------------------------------
 
@@ -87,7 +91,14 @@ def add_step(state: PlanState, command: AddStep) -> list[PlanEvent]:
         order = 1 + max((state.steps[key].order for key in track.steps), default=0)
     check_sequencing(
         state,
-        Sequencing(command.key, track.key, order, command.predecessor, command.parallel),
+        Sequencing(
+            command.key,
+            track.key,
+            order,
+            command.predecessor,
+            command.parallel,
+            runs_alongside(command.schedule.kind),
+        ),
     )
     slots = expand(command.key, command.schedule, state.period)
     events: list[PlanEvent] = [
@@ -132,7 +143,8 @@ def edit_step(state: PlanState, command: EditStep) -> list[PlanEvent]:
         predecessor = None
     indicators = command.indicators if command.indicators is not None else step.indicators
     known_indicators(state, indicators, what)
-    check_sequencing(state, Sequencing(step.key, step.track, order, predecessor, parallel))
+    series = runs_alongside(step.schedule.kind)
+    check_sequencing(state, Sequencing(step.key, step.track, order, predecessor, parallel, series))
     edited = StepEdited(
         step=step.key,
         title=title,
@@ -253,7 +265,7 @@ def complete_step(state: PlanState, command: CompleteStep) -> list[PlanEvent]:
     require_not_closed(state)
     step = get_step(state, command.step)
     if step.status is StepStatus.DONE:
-        raise RuleViolationError(f"step {step.key} is already done ({step.done_on})")
+        raise already_done(step, command.on, state.key)
     _open_step(step, "done")
     require_in_period(state, command.on, "done date", f"step {step.key}")
     if step.started_on is not None and command.on < step.started_on:
@@ -337,7 +349,14 @@ def _open_occurrence(state: PlanState, occurrence: Occurrence, doing: str) -> No
     if occurrence.status is OccurrenceStatus.DONE:
         on = occurrence.done_on.isoformat() if occurrence.done_on else "already"
         raise RuleViolationError(
-            f"occurrence {occurrence.key} was done ({on}); it cannot be {doing}"
+            f"occurrence {occurrence.key} was done ({on}); it cannot be {doing}",
+            code="already-held",
+            subject=occurrence.key,
+            suggestion=Suggestion(
+                ("visit", "reopen", state.key, occurrence.key),
+                note="if it was not held",
+                placeholders='--reason "…"',
+            ),
         )
     if occurrence.status is OccurrenceStatus.CANCELLED:
         raise RuleViolationError(f"occurrence {occurrence.key} was cancelled; it cannot be {doing}")
@@ -347,9 +366,13 @@ def complete_occurrence(state: PlanState, command: CompleteOccurrence) -> list[P
     """Mark one occurrence (one visit) held."""
     require_not_closed(state)
     occurrence = find_occurrence(state, command.occurrence)
+    if occurrence.status is OccurrenceStatus.DONE:
+        raise already_held(occurrence, command.on, state.key)
     _open_occurrence(state, occurrence, "done")
-    require_in_period(state, command.on, "done date", f"occurrence {occurrence.key}")
-    return [OccurrenceCompleted(occurrence=occurrence.key, on=command.on)]
+    # Without a date, it was held on the day it is scheduled on (its key, or where it moved).
+    on = command.on if command.on is not None else occurrence.start.date()
+    require_in_period(state, on, "done date", f"occurrence {occurrence.key}")
+    return [OccurrenceCompleted(occurrence=occurrence.key, on=on)]
 
 
 def cancel_occurrence(state: PlanState, command: CancelOccurrence) -> list[PlanEvent]:
@@ -366,9 +389,10 @@ def move_occurrence(state: PlanState, command: MoveOccurrence) -> list[PlanEvent
     require_not_closed(state)
     occurrence = find_occurrence(state, command.occurrence)
     what = f"occurrence {occurrence.key}"
-    require_reason_unless_draft(state, command, what)
-    _open_occurrence(state, occurrence, "moved")
     start, all_day = as_start(command.to)
+    if not _pinned_within_its_period(state, occurrence, start):
+        require_reason_unless_draft(state, command, what)
+    _open_occurrence(state, occurrence, "moved")
     if not state.period.holds(start.date()):
         raise InvalidInputError(
             f"{what}: new date {format_local(start)} is outside the plan period "
@@ -393,6 +417,17 @@ def move_occurrence(state: PlanState, command: MoveOccurrence) -> list[PlanEvent
             duration=command.duration,
         )
     ]
+
+
+def _pinned_within_its_period(state: PlanState, occurrence: Occurrence, start: datetime) -> bool:
+    """Whether the move only says when a cadence visit will actually happen: pacflow spread
+    "N per month" over dates of its own choosing, so the rep pinning one to a real day (and
+    time) in the same period changes no plan and needs no reason."""
+    schedule = state.steps[occurrence.step].schedule
+    if not isinstance(schedule, Cadence):
+        return False
+    per = schedule.per
+    return period_key(occurrence.scheduled_start.date(), per) == period_key(start.date(), per)
 
 
 _HELD_OR_TO_HOLD = (OccurrenceStatus.PLANNED, OccurrenceStatus.MOVED, OccurrenceStatus.DONE)

@@ -48,6 +48,7 @@ class Area(enum.Enum):
     INDICATORS = "indicators"
     INDICATOR_VALUES = "indicator values"
     ENVIRONMENT = "environment"
+    DIAGNOSTIC = "diagnostic"
 
 
 class CalendarReach(enum.Enum):
@@ -112,10 +113,20 @@ KINDS: dict[type[ev.PlanEvent], EventKind] = {
     ev.TrackAdded: EventKind(Area.TRACKS, indicator_facts=True),
     ev.StepAdded: EventKind(Area.STEPS, CalendarReach.STEPS, indicator_facts=True),
     ev.StepEdited: _STEP,
+    # A step taken out of a draft: its items leave the calendars; derived indicators forget
+    # where it was (its key may come back in another track).
+    ev.StepRemoved: EventKind(Area.STEPS, CalendarReach.STEPS, indicator_facts=True),
     ev.StepMoved: EventKind(Area.STEPS, CalendarReach.STEPS, indicator_facts=True),
     ev.StepAssigned: _STEP,
     ev.StepStarted: _STEP_PROGRESS,
     ev.StepCompleted: EventKind(
+        Area.STEPS, CalendarReach.STEPS, progress=True, indicator_facts=True
+    ),
+    # Corrections of progress: what derived indicators counted follows them.
+    ev.StepReopened: EventKind(
+        Area.STEPS, CalendarReach.STEPS, progress=True, indicator_facts=True
+    ),
+    ev.StepDoneDateCorrected: EventKind(
         Area.STEPS, CalendarReach.STEPS, progress=True, indicator_facts=True
     ),
     ev.StepBlocked: _STEP_PROGRESS,
@@ -123,6 +134,12 @@ KINDS: dict[type[ev.PlanEvent], EventKind] = {
     ev.OccurrencesScheduled: EventKind(Area.OCCURRENCES, CalendarReach.STEPS),
     ev.OccurrencesUnscheduled: EventKind(Area.OCCURRENCES, CalendarReach.STEPS),
     ev.OccurrenceCompleted: EventKind(
+        Area.OCCURRENCES, CalendarReach.OCCURRENCE, progress=True, indicator_facts=True
+    ),
+    ev.OccurrenceReopened: EventKind(
+        Area.OCCURRENCES, CalendarReach.OCCURRENCE, progress=True, indicator_facts=True
+    ),
+    ev.OccurrenceDoneDateCorrected: EventKind(
         Area.OCCURRENCES, CalendarReach.OCCURRENCE, progress=True, indicator_facts=True
     ),
     ev.OccurrenceCancelled: EventKind(Area.OCCURRENCES, CalendarReach.OCCURRENCE),
@@ -134,6 +151,13 @@ KINDS: dict[type[ev.PlanEvent], EventKind] = {
     # Facts about the plan's environment: folding leaves the state as it was.
     ev.MarketChangeRecorded: EventKind(Area.ENVIRONMENT, folds=False),
     ev.CalendarChangeOverridden: EventKind(Area.ENVIRONMENT, folds=False),
+    # Links handed out: the audit trail's, not the plan's content.
+    ev.AccessGranted: EventKind(Area.TEAM, folds=False),
+    ev.AccessRevoked: EventKind(Area.TEAM, folds=False),
+    # The diagnostic behind the targets: no calendar item, indicator or focus weighs it.
+    ev.FindingRecorded: EventKind(Area.DIAGNOSTIC),
+    ev.DecisionRecorded: EventKind(Area.DIAGNOSTIC),
+    ev.TargetJustified: EventKind(Area.DIAGNOSTIC),
 }
 """What each registered event type touches whatever its values."""
 
@@ -453,6 +477,24 @@ def _one_indicator(event: Any, state: PlanState) -> Touched:
     return found.done()
 
 
+def _access(event: ev.AccessGranted | ev.AccessRevoked, state: PlanState) -> Touched:
+    return Touched(people=frozenset((event.person,)))
+
+
+def _target_justified(event: ev.TargetJustified, state: PlanState) -> Touched:
+    return Touched(targets=frozenset((event.target,)))
+
+
+def _decision_recorded(event: ev.DecisionRecorded, state: PlanState) -> Touched:
+    # The targets that already implement it (a decision is recorded before its targets
+    # cite it, so normally none).
+    return Touched(
+        targets=frozenset(
+            target.key for target in state.targets.values() if event.key in target.decisions
+        )
+    )
+
+
 def _market_change(event: ev.MarketChangeRecorded, state: PlanState) -> Touched:
     return Touched(targets=frozenset(market_targets(state, event)))
 
@@ -473,15 +515,20 @@ _TOUCHES: dict[type[ev.PlanEvent], Callable[[Any, PlanState], Touched]] = {
     ev.TrackAdded: _track_added,
     ev.StepAdded: _step_added,
     ev.StepEdited: _step_edited,
+    ev.StepRemoved: _one_step,
     ev.StepMoved: _one_step,
     ev.StepAssigned: _step_assigned,
     ev.StepStarted: _one_step,
     ev.StepCompleted: _one_step,
+    ev.StepReopened: _one_step,
+    ev.StepDoneDateCorrected: _one_step,
     ev.StepBlocked: _one_step,
     ev.StepCancelled: _one_step,
     ev.OccurrencesScheduled: _occurrences_scheduled,
     ev.OccurrencesUnscheduled: _occurrences_unscheduled,
     ev.OccurrenceCompleted: _one_occurrence,
+    ev.OccurrenceReopened: _one_occurrence,
+    ev.OccurrenceDoneDateCorrected: _one_occurrence,
     ev.OccurrenceCancelled: _one_occurrence,
     ev.OccurrenceMoved: _one_occurrence,
     ev.CalendarChangeOverridden: _calendar_override,
@@ -490,6 +537,11 @@ _TOUCHES: dict[type[ev.PlanEvent], Callable[[Any, PlanState], Touched]] = {
     ev.IndicatorValueRecorded: _one_indicator,
     ev.IndicatorValueCorrected: _one_indicator,
     ev.MarketChangeRecorded: _market_change,
+    ev.AccessGranted: _access,
+    ev.AccessRevoked: _access,
+    ev.FindingRecorded: _nothing,
+    ev.DecisionRecorded: _decision_recorded,
+    ev.TargetJustified: _target_justified,
 }
 
 

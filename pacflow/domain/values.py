@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import enum
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -21,6 +22,33 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, StringConstraints
 
 from pacflow.errors import InvalidInputError
+
+FRENCH_METHOD_WORDS = {
+    "collecte_d_information": "information",
+    "developpement_interne": "internal",
+    "interne": "internal",
+    "vente": "sales",
+    "pilotage": "steering",
+    "notoriete": "notoriety",
+    "chasse": "hunting",
+    "elevage": "farming",
+    "commercial": "rep",
+    "client": "customer",
+    "offre": "offer",
+    "offre_segment": "offer_segment",
+}
+"""The method's own French words for track domains and approaches, people and targets
+kinds (fiche 07), as pacflow stores them; accepted wherever the English value is."""
+
+
+def method_word(value: Any) -> Any:
+    """`Développement interne` → `internal`, `élevage` → `farming`; other values pass
+    through unchanged (for the enum to accept or refuse)."""
+    if not isinstance(value, str):
+        return value
+    plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    folded = plain.strip().lower().replace(" ", "_").replace("'", "_").replace("-", "_")
+    return FRENCH_METHOD_WORDS.get(folded, value)
 
 
 class PlanStatus(enum.StrEnum):
@@ -39,6 +67,20 @@ class PersonKind(enum.StrEnum):
     REP = "rep"
     MANAGER = "manager"
     BACK_OFFICE = "back_office"
+
+
+class AccessScope(enum.StrEnum):
+    """What a link handed to a person lets them do (each scope includes the ones above it,
+    except `api`, which is for other systems)."""
+
+    FEED = "feed"
+    """Subscribe to their calendar feed (the team's, for a manager)."""
+    READ = "read"
+    """Also read their page (the whole plan's pages, for a manager or back office)."""
+    REPORT = "report"
+    """Also report from their page: a visit held or not, a step done, a visit moved."""
+    API = "api"
+    """The JSON API: the reads of `--json`, and indicator actuals and visit reports."""
 
 
 class TargetKind(enum.StrEnum):
@@ -187,10 +229,31 @@ def _optional_text(value: Any) -> Any:
 OptionalText = Annotated[str | None, BeforeValidator(_optional_text)]
 """Free text where blank means absent."""
 
-NonNegativeDecimal = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
+_GROUPED = re.compile(r"[+-]?\d{1,3}([ \u00a0\u202f]\d{3})+([.,]\d*)?")
+
+
+def parse_decimal(text: str) -> Decimal:
+    """A number as people type it: `28.5`, `28,5` (decimal comma), `1 234,5` (spaces, or the
+    no-break spaces spreadsheets write, between groups of three digits). A comma is never a
+    thousands separator: `1,000` is one."""
+    value = text.strip()
+    if _NUMBER.fullmatch(value) or _GROUPED.fullmatch(value):
+        cleaned = re.sub(r"[ \u00a0\u202f]", "", value).replace(",", ".")
+        return Decimal(cleaned)
+    raise ValueError("expected a number such as 28.5 or 28,5")
+
+
+def _decimal_validator(value: Any) -> Any:
+    return parse_decimal(value) if isinstance(value, str) else value
+
+
+NonNegativeDecimal = Annotated[
+    Decimal, BeforeValidator(_decimal_validator), Field(ge=0, allow_inf_nan=False)
+]
 """Money, days, counts and indicator values: finite and never negative."""
 
-IndicatorValue = Annotated[Decimal, Field(allow_inf_nan=False)]
+IndicatorValue = Annotated[Decimal, BeforeValidator(_decimal_validator), Field(allow_inf_nan=False)]
 """An indicator's actual value for a period: finite, and negative when the business says so
 (a gross margin rate or net orders after credit notes can fall below zero)."""
 

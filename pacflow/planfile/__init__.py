@@ -2,7 +2,7 @@
 match it, and exported back (see docs/plan-file.md)."""
 
 from pacflow.planfile.diff import plan_commands
-from pacflow.planfile.export import export_plan
+from pacflow.planfile.export import export_losses, export_plan
 from pacflow.planfile.loader import (
     LoadedPlanFile,
     dump_yaml,
@@ -16,6 +16,7 @@ __all__ = [
     "LoadedPlanFile",
     "PlanFile",
     "dump_yaml",
+    "export_losses",
     "export_plan",
     "load_plan_file",
     "parse_plan_file",

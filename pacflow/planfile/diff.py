@@ -66,6 +66,7 @@ def plan_commands(
                 max_targets_total=limits.max_targets_total,
             )
     _people(state, file, out, today)
+    _diagnostic(state, file, out)
     for target in file.targets:
         _target(state, target, out)
     deferred = _indicators(state, file, out)
@@ -129,12 +130,51 @@ def _people(state: PlanState | None, file: PlanFile, out: _Builder, today: date)
             out.add(c.PersonLeaves, person=key, on=today)
 
 
+def _diagnostic(state: PlanState | None, file: PlanFile, out: _Builder) -> None:
+    """New findings and decisions are recorded; recorded ones cannot change (a finding is a
+    fact of its period: record a new one under another key), nor go away."""
+    findings = state.findings if state is not None else {}
+    for finding in file.diagnostic.findings:
+        stored_finding = findings.get(finding.key)
+        if stored_finding is None:
+            out.add(c.RecordFinding, **finding.model_dump())
+        elif (stored_finding.title, stored_finding.period, stored_finding.figures) != (
+            finding.title,
+            finding.period,
+            finding.figures,
+        ):
+            raise InvalidInputError(
+                f"finding {finding.key}: pacflow cannot change a recorded finding; record "
+                "the new figures under another key"
+            )
+    decisions = state.decisions if state is not None else {}
+    for decision in file.diagnostic.decisions:
+        stored_decision = decisions.get(decision.key)
+        if stored_decision is None:
+            out.add(c.RecordDecision, **decision.model_dump())
+        elif (stored_decision.statement, list(stored_decision.findings)) != (
+            decision.statement,
+            decision.findings,
+        ):
+            raise InvalidInputError(
+                f"decision {decision.key}: pacflow cannot change a recorded decision; record "
+                "a new one under another key and have the targets cite it"
+            )
+
+
 def _target(state: PlanState | None, target: TargetSpec, out: _Builder) -> None:
     stored = state.targets.get(target.key) if state is not None else None
-    fields = target.model_dump(exclude={"objectives", "tracks", "key"})
+    fields = target.model_dump(exclude={"objectives", "tracks", "key", "decisions"})
     if stored is None:
-        out.add(c.AddTarget, key=target.key, **fields)
+        out.add(c.AddTarget, key=target.key, decisions=target.decisions, **fields)
     else:
+        if list(stored.decisions) != target.decisions and not stored.dropped:
+            if not target.decisions:
+                raise InvalidInputError(
+                    f"target {target.key}: it implements {', '.join(stored.decisions)}; a "
+                    "target cannot go back to implementing no decision"
+                )
+            out.add(c.JustifyTarget, target=target.key, decisions=target.decisions)
         if stored.dropped:
             raise InvalidInputError(
                 f"target {target.key} was dropped; pacflow cannot take it back: give it a new key"

@@ -50,6 +50,7 @@ def export_plan(state: PlanState) -> dict[str, Any]:
                 "ref": t.ref,
                 "segments": list(t.segments),
                 "rationale": t.rationale,
+                "decisions": list(t.decisions),
                 "objectives": [
                     {
                         "key": o.key,
@@ -95,6 +96,25 @@ def export_plan(state: PlanState) -> dict[str, Any]:
     # Validate what we write, then drop what a person would not write by hand.
     validated = PlanFile.model_validate(data)
     pruned: dict[str, Any] = _prune(validated.model_dump(mode="json", exclude_defaults=True))
+    if state.findings or state.decisions:
+        # Whole, defaults included: each tool's figures are told apart by their `tool`.
+        diagnostic = {
+            "findings": [
+                {
+                    "key": f.key,
+                    "title": f.title,
+                    "period": f.period,
+                    "figures": f.figures.model_dump(mode="json"),
+                }
+                for f in state.findings.values()
+            ],
+            "decisions": [
+                {"key": d.key, "statement": d.statement, "findings": list(d.findings)}
+                for d in state.decisions.values()
+            ],
+        }
+        plan = pruned.pop("plan")
+        pruned = {"plan": plan, "diagnostic": _prune(diagnostic), **pruned}
     return pruned
 
 
@@ -144,7 +164,10 @@ def _step(step: Step, position: int) -> dict[str, Any]:
     return data
 
 
-_NUMBERS = frozenset({"value", "baseline", "budget", "days"})
+_NUMBERS = frozenset(
+    {"value", "baseline", "budget", "days", "revenue", "potential", "margin_pct", "conversion_pct"}
+    | {"revenue_a", "revenue_b", "potential_a", "potential_b"}
+)
 _NUMBER_MAPS = frozenset({"targets"})
 _DATES = frozenset({"start", "end", "due", "left_on"})
 
@@ -172,3 +195,48 @@ def _number(text: str) -> int | float | str:
     if number == number.to_integral_value():
         return int(number)
     return float(text) if str(float(text)) == text else text
+
+
+def export_losses(state: PlanState) -> list[str]:
+    """What a plan file of `state` cannot hold about the steps it lists, one line per step.
+
+    A file holds each step's current schedule; applied to an empty store, it gives the
+    occurrences that schedule expands to. A step whose occurrences differ (some kept from an
+    earlier schedule, a visit moved or cancelled one by one) would come back otherwise:
+    `export yaml` says so rather than drop it silently. Progress (steps done, visits held)
+    is not part of a plan file at all.
+    """
+    from pacflow.domain.schedule import expand
+    from pacflow.domain.values import OccurrenceStatus
+    from pacflow.errors import PacflowError
+
+    losses: list[str] = []
+    for track in state.tracks.values():
+        if track.target is not None and state.targets[track.target].dropped:
+            continue
+        for key in track.steps:
+            step = state.steps[key]
+            if step.status is StepStatus.CANCELLED or isinstance(step.schedule, DueDate):
+                continue
+            try:
+                planned = {s.key: s.start for s in expand(step.key, step.schedule, state.period)}
+            except PacflowError:
+                planned = {}
+            held = {k: state.occurrences[k] for k in step.occurrences}
+            kept = [k for k in held if k not in planned]
+            dropped = [k for k in planned if k not in held]
+            moved = [k for k, o in held.items() if k in planned and o.start != planned[k]]
+            cancelled = [k for k, o in held.items() if o.status is OccurrenceStatus.CANCELLED]
+            parts = [
+                f"{len(kept)} occurrence(s) from an earlier schedule" if kept else "",
+                f"{len(dropped)} occurrence(s) the schedule no longer holds" if dropped else "",
+                f"{len(moved)} moved" if moved else "",
+                f"{len(cancelled)} cancelled" if cancelled else "",
+            ]
+            found = ", ".join(part for part in parts if part)
+            if found:
+                losses.append(
+                    f"step {step.key}: {found}; the file holds its current schedule only "
+                    f"({len(planned)} occurrence(s) once applied, {len(held)} in the plan)"
+                )
+    return losses

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -116,7 +117,15 @@ def _closest_line(lines: dict[Location, int], location: Location) -> int | None:
     return None
 
 
+class _Dumper(yaml.SafeDumper):
+    """The safe dumper, writing subclasses of date and datetime (a test clock's) as dates."""
+
+
+_Dumper.add_multi_representer(datetime, yaml.SafeDumper.represent_datetime)
+_Dumper.add_multi_representer(date, yaml.SafeDumper.represent_date)
+
+
 def dump_yaml(data: Any) -> str:
     """YAML as people write it: block style, keys in the given order, unicode kept."""
-    text: str = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    text: str = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     return text

@@ -7,13 +7,13 @@ French method words are accepted where the method uses them (`vente`, `élevage`
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from pacflow.domain.derivation import Derivation
+from pacflow.domain.findings import Figures
 from pacflow.domain.schedule import Cadence, DueDate, Recurrence, Schedule, Session, SessionList
 from pacflow.domain.values import (
     Aggregation,
@@ -31,31 +31,13 @@ from pacflow.domain.values import (
     TargetKind,
     Text,
     TimeZoneName,
+    method_word,
 )
-
-_FRENCH = {
-    "collecte_d_information": "information",
-    "developpement_interne": "internal",
-    "interne": "internal",
-    "vente": "sales",
-    "pilotage": "steering",
-    "notoriete": "notoriety",
-    "chasse": "hunting",
-    "elevage": "farming",
-    "commercial": "rep",
-    "client": "customer",
-    "offre": "offer",
-    "offre_segment": "offer_segment",
-}
 
 
 def _method_word(value: Any) -> Any:
-    """`Développement interne` → `internal`; other values pass through unchanged."""
-    if not isinstance(value, str):
-        return value
-    plain = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
-    folded = plain.strip().lower().replace(" ", "_").replace("'", "_").replace("-", "_")
-    return _FRENCH.get(folded, value)
+    """`Développement interne` → `internal` (see `pacflow.domain.values.method_word`)."""
+    return method_word(value)
 
 
 def _method(enum_type: Any) -> Any:
@@ -190,6 +172,7 @@ class TargetSpec(_Spec):
     ref: OptionalText = None
     segments: list[Text] = []
     rationale: OptionalText = None
+    decisions: list[Key] = []
     objectives: list[ObjectiveSpec] = []
     tracks: list[TrackSpec] = []
 
@@ -211,6 +194,31 @@ class IndicatorSpec(_Spec):
     targets: dict[str, NonNegativeDecimal] = {}
 
 
+class FindingSpec(_Spec):
+    """A finding of the diagnostic: one tool's figures (`figures: {tool: abc, …}`)."""
+
+    key: Key
+    title: Text
+    period: OptionalText = None
+    figures: Figures
+
+
+class DecisionSpec(_Spec):
+    """A decision of the diagnostic and the findings it rests on."""
+
+    key: Key
+    statement: Text
+    findings: list[Key] = Field(min_length=1)
+
+
+class DiagnosticSpec(_Spec):
+    """The diagnostic the plan was drawn up from: findings, then decisions citing them
+    (targets cite decisions with their own `decisions`)."""
+
+    findings: list[FindingSpec] = []
+    decisions: list[DecisionSpec] = []
+
+
 class PlanFile(_Spec):
     """A whole plan: header, team, targets (with objectives, tracks, steps), plan-level
     tracks (steering: presenting the plan, reviews, re-actualisation), indicators."""
@@ -223,6 +231,7 @@ class PlanFile(_Spec):
     )
 
     plan: PlanHeader
+    diagnostic: DiagnosticSpec = DiagnosticSpec()
     people: list[PersonSpec] = []
     targets: list[TargetSpec] = []
     steering: list[TrackSpec] = []

@@ -6,6 +6,7 @@ in the plan's time zone (from the injected clock), or the day of an as-of date.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from datetime import date, datetime
 
@@ -21,6 +22,7 @@ from pacflow.reports.model import (
     PersonInfo,
     PersonSection,
     Progress,
+    Reason,
     Report,
     ReportKind,
     Section,
@@ -116,6 +118,12 @@ def progress_of(steps: Iterable[StepLine]) -> Progress:
     return Progress(**counts)
 
 
+def _role(responsible: str | None, participants: tuple[str, ...], key: str) -> str | None:
+    if responsible == key:
+        return "responsible"
+    return "participant" if key in participants else None
+
+
 class _Builder:
     """Turns the state's entities into report lines, each step line computed once."""
 
@@ -152,6 +160,7 @@ class _Builder:
             state=self._step_state(step, end),
             done_on=step.done_on,
             visits=visits,
+            budget=step.budget,
         )
 
     def _visits(self, step: Step) -> list[Visit]:
@@ -166,7 +175,16 @@ class _Builder:
             else:
                 state = VisitState.OVERDUE if day < self._today else VisitState.PLANNED
             at = None if occurrence.all_day else f"{occurrence.start:%H:%M}"
-            visits.append(Visit(key=key, day=day, at=at, state=state))
+            visits.append(
+                Visit(
+                    key=key,
+                    day=day,
+                    at=at,
+                    state=state,
+                    held_by=occurrence.held_by,
+                    held_with=occurrence.held_with,
+                )
+            )
         return sorted(visits, key=lambda visit: (visit.day, visit.at or ""))
 
     @staticmethod
@@ -253,7 +271,22 @@ class _Builder:
             objectives=tuple(self.objectives(key)),
             tracks=blocks,
             progress=progress_of(step for block in blocks for step in block.steps),
+            why=self.why(key),
         )
+
+    def why(self, key: str) -> tuple[Reason, ...]:
+        """The decisions target `key` implements, each with the findings it rests on."""
+        state = self._state
+        reasons = []
+        for decision_key in state.targets[key].decisions:
+            decision = state.decisions.get(decision_key)
+            if decision is None:
+                continue
+            findings = tuple(
+                (f, state.findings[f].title) for f in decision.findings if f in state.findings
+            )
+            reasons.append(Reason(decision.key, decision.statement, findings))
+        return tuple(reasons)
 
     def summary(self, key: str) -> TargetSummary:
         """A target's objectives and progress, for the summary at the top of a report."""
@@ -265,6 +298,7 @@ class _Builder:
             dropped=section.dropped,
             objectives=section.objectives,
             progress=section.progress,
+            why=section.why,
         )
 
     def person(self, key: str) -> PersonInfo:
@@ -282,12 +316,17 @@ class _Builder:
         )
 
     def people(self) -> tuple[PersonSection, ...]:
-        """One section per person with anything to do, in team order."""
+        """One section per person with anything to do (or done), in team order."""
         keys = list(self._state.people)
         for step in self._state.steps.values():
             for key in (step.responsible, *step.participants):
                 if key not in keys:
                     keys.append(key)
+        for occurrence in self._state.occurrences.values():
+            if occurrence.held_by is not None:
+                for key in (occurrence.held_by, *occurrence.held_with):
+                    if key not in keys:
+                        keys.append(key)
         sections = []
         for key in keys:
             section = self._person_section(key)
@@ -298,10 +337,29 @@ class _Builder:
     def _person_section(self, key: str) -> PersonSection:
         assignments = []
         for step in self._state.steps.values():
-            if step.responsible == key:
-                assignments.append(Assignment("responsible", self.line(step.key)))
-            elif key in step.participants:
-                assignments.append(Assignment("participant", self.line(step.key)))
+            role = _role(step.responsible, step.participants, key)
+            line = self.line(step.key)
+            if not line.visits:
+                if role is not None:
+                    assignments.append(Assignment(role, line))
+                continue
+            # Visits held are credited to who held them then; the rest to who has them now.
+            visits = tuple(
+                visit
+                for visit in line.visits
+                if (
+                    _role(visit.held_by, visit.held_with, key)
+                    if visit.state is VisitState.HELD and visit.held_by is not None
+                    else role
+                )
+                is not None
+            )
+            if role is None and visits:
+                before = _role(visits[0].held_by, visits[0].held_with, key)
+                role = f"{before} before"
+            if role is not None:
+                mine = line if visits == line.visits else dataclasses.replace(line, visits=visits)
+                assignments.append(Assignment(role, mine))
         assignments.sort(key=lambda a: (a.step.start or a.step.end or date.max, a.step.key))
         steps = [a.step for a in assignments]
         return PersonSection(

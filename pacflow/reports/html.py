@@ -31,7 +31,14 @@ from pacflow.reports.model import (
     TrackBlock,
     VisitState,
 )
-from pacflow.reports.text import NOTHING, number, report_heading, team_text
+from pacflow.reports.text import (
+    NOTHING,
+    heading_key,
+    means_text,
+    number,
+    report_heading,
+    team_text,
+)
 
 
 def render_html(report: Report, labels: Labels) -> str:
@@ -96,7 +103,7 @@ class _Page:
         return (
             '<header class="doc-head">'
             f'<div class="kicker">{esc(kicker)}</div>'
-            f"<h1>{esc(report.title)} <small>— {esc(t['by.' + report.kind])}</small></h1>"
+            f"<h1>{esc(report.title)} <small>— {esc(t[heading_key(report)])}</small></h1>"
             f'<p class="facts">{esc(" · ".join(facts))}</p>{team}</header>'
         )
 
@@ -144,11 +151,17 @@ class _Page:
                 else NOTHING
             )
             late = f'<span class="chip s-late">{progress.late}</span>' if progress.late else "0"
+            why = "".join(
+                f'<br><span class="small why"><b>{esc(r.decision)}</b> {esc(r.statement)} '
+                f'<span class="muted">({esc(", ".join(key for key, _ in r.findings))})</span>'
+                "</span>"
+                for r in target.why
+            )
             rows.append(
                 "<tr>"
                 f'<td><span class="key">{esc(target.key)}</span> {esc(target.title)}{dropped}'
                 f'<br><span class="muted small">{esc(t["responsible"])} '
-                f"{esc(target.responsible)}</span></td>"
+                f"{esc(target.responsible)}</span>{why}</td>"
                 f"<td>{objectives}</td>"
                 f"<td>{meter(progress.done, progress.steps, t, self.elapsed)}</td>"
                 f"<td>{visits}</td><td class=\"num\">{late}</td></tr>"
@@ -192,8 +205,9 @@ class _Page:
         rows = []
         for step in steps:
             action = esc(step.title)
-            if step.means:
-                action += f'<span class="means">{esc(t["means"])}: {esc(step.means)}</span>'
+            if step.means or step.budget is not None:
+                means = means_text(step, t)
+                action += f'<span class="means">{esc(t["means"])}: {esc(means)}</span>'
             if where:
                 action += self._where(step)
             rows.append(
@@ -348,6 +362,13 @@ class _Page:
         ]
         if section.rationale:
             parts.append(f'<p class="rationale">{esc(section.rationale)}</p>')
+        for reason in section.why:
+            findings = "; ".join(f"{key} {title}" for key, title in reason.findings)
+            parts.append(
+                f'<p class="why small"><b>{esc(t["why"].capitalize())}</b>: '
+                f"<b>{esc(reason.decision)}</b> {esc(reason.statement)} "
+                f'<span class="muted">({esc(findings)})</span></p>'
+            )
         for objective in section.objectives:
             parts.append(
                 f"<p><b>{esc(t['objective'].capitalize())} {esc(objective.key)}</b>: "

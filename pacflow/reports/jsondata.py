@@ -14,13 +14,16 @@ from pacflow.reports.model import (
     PersonInfo,
     PersonSection,
     Progress,
+    Reason,
     Report,
     SectorSection,
     StepLine,
     TargetSection,
     ThemeSection,
     TrackBlock,
+    Visit,
 )
+from pacflow.reports.text import heading_key
 
 SCHEMA_VERSION = 1
 
@@ -35,8 +38,9 @@ def report_data(report: Report, labels: Labels) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "report": str(report.kind),
+        "audience": report.audience,
         "lang": labels.lang,
-        "label": labels["by." + report.kind],
+        "label": labels[heading_key(report)],
         "plan": {
             "key": report.plan,
             "title": report.title,
@@ -58,6 +62,7 @@ def report_data(report: Report, labels: Labels) -> dict[str, Any]:
                 "responsible": t.responsible,
                 "dropped": t.dropped,
                 "objectives": [_objective(o) for o in t.objectives],
+                "why": why_data(t.why),
                 "progress": _progress(t.progress),
             }
             for t in report.targets
@@ -143,11 +148,24 @@ def _target(section: TargetSection, labels: Labels) -> dict[str, Any]:
         "ref": section.ref,
         "segments": list(section.segments),
         "rationale": section.rationale,
+        "why": why_data(section.why),
         "dropped": section.dropped,
         "objectives": [_objective(o) for o in section.objectives],
         "progress": _progress(section.progress),
         "tracks": [_track(block, labels) for block in section.tracks],
     }
+
+
+def why_data(why: tuple[Reason, ...]) -> list[dict[str, Any]]:
+    """Why a target is one: its decisions and their findings, as data."""
+    return [
+        {
+            "decision": reason.decision,
+            "statement": reason.statement,
+            "findings": [{"key": key, "title": title} for key, title in reason.findings],
+        }
+        for reason in why
+    ]
 
 
 def _objective(objective: ObjectiveLine) -> dict[str, Any]:
@@ -173,6 +191,19 @@ def _track(block: TrackBlock, labels: Labels) -> dict[str, Any]:
     }
 
 
+def _visit(visit: Visit) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "key": visit.key,
+        "day": visit.day.isoformat(),
+        "time": visit.at,
+        "state": str(visit.state),
+    }
+    if visit.held_by is not None:  # who held it then, and with whom, as recorded
+        data["held_by"] = visit.held_by
+        data["held_with"] = list(visit.held_with)
+    return data
+
+
 def _step(step: StepLine) -> dict[str, Any]:
     return {
         "key": step.key,
@@ -183,6 +214,7 @@ def _step(step: StepLine) -> dict[str, Any]:
         "responsible": step.responsible,
         "participants": list(step.participants),
         "means": step.means,
+        "budget": str(step.budget) if step.budget is not None else None,
         "schedule": step.schedule,
         "start": step.start.isoformat() if step.start else None,
         "end": step.end.isoformat() if step.end else None,
@@ -190,8 +222,5 @@ def _step(step: StepLine) -> dict[str, Any]:
         "status": step.status,
         "state": str(step.state),
         "done_on": step.done_on.isoformat() if step.done_on else None,
-        "visits": [
-            {"key": v.key, "day": v.day.isoformat(), "time": v.at, "state": str(v.state)}
-            for v in step.visits
-        ],
+        "visits": [_visit(v) for v in step.visits],
     }

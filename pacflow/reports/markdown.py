@@ -27,6 +27,7 @@ from pacflow.reports.model import (
 from pacflow.reports.text import (
     GLYPHS,
     LEGEND_STATES,
+    means_text,
     month_marks,
     objective_text,
     report_heading,
@@ -76,6 +77,7 @@ class _Writer:
         if report.people:
             self.lines += [f"{t['team'].capitalize()}: {md_escape(team_text(report))}", ""]
         self.lines += [f"**{t['progress']}**: {md_escape(self._progress(report.progress))}", ""]
+        self._why()
         if not report.steps():
             self.lines += [t["nothing"], ""]
         for section in report.sections:
@@ -94,6 +96,24 @@ class _Writer:
         if report.steps():
             self._timeline(report.steps(), t["timeline"], level=2)
         return "\n".join(self.lines).rstrip() + "\n"
+
+    def _why(self) -> None:
+        """Each target and the decisions it implements (with their findings), once the plan
+        records its diagnostic: anyone can trace a step back to its target's findings."""
+        report, t = self.report, self.t
+        if not any(target.why for target in report.targets):
+            return
+        self.lines += [f"## {t['why_targets']}", ""]
+        for target in report.targets:
+            reasons = "; ".join(
+                f"{r.decision} {r.statement} ({', '.join(key for key, _ in r.findings)})"
+                for r in target.why
+            )
+            self.lines.append(
+                f"- **{md_escape(target.key)}** {md_escape(target.title)}: "
+                f"{md_escape(reasons or t['unexplained'])}"
+            )
+        self.lines.append("")
 
     def _facts(self) -> list[str]:
         report, t = self.report, self.t
@@ -146,7 +166,7 @@ class _Writer:
                 step.responsible,
                 md_escape(", ".join(step.participants)),
                 md_escape(t.span(step.start, step.end)),
-                md_escape(step.means or ""),
+                md_escape(means_text(step, t)),
                 self._state(step),
             ]
             for step in block.steps
@@ -181,6 +201,14 @@ class _Writer:
         self.lines += [md_escape(" · ".join(facts)), ""]
         if section.rationale:
             self.lines += [f"*{md_escape(section.rationale)}*", ""]
+        for reason in section.why:
+            findings = "; ".join(f"{key} {title}" for key, title in reason.findings)
+            self.lines.append(
+                f"- **{t['why']}**: {md_escape(reason.decision)} {md_escape(reason.statement)} "
+                f"({md_escape(findings)})"
+            )
+        if section.why:
+            self.lines.append("")
         self._objectives(section.objectives)
         self.lines += [md_escape(self._progress(section.progress)), ""]
         for block in section.tracks:

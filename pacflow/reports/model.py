@@ -50,6 +50,9 @@ class Visit:
     day: date
     at: str | None
     state: VisitState
+    held_by: str | None = None
+    """Who was responsible when it was held (reports by rep credit them, not a later one)."""
+    held_with: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,7 @@ class StepLine:
     state: StepState
     done_on: date | None
     visits: tuple[Visit, ...]
+    budget: Decimal | None = None
 
     @property
     def milestone(self) -> bool:
@@ -131,6 +135,16 @@ class ObjectiveLine:
 
 
 @dataclass(frozen=True, slots=True)
+class Reason:
+    """A decision a target implements, and the findings it rests on: why it is a target."""
+
+    decision: str
+    statement: str
+    findings: tuple[tuple[str, str], ...]
+    """(key, title) of each finding."""
+
+
+@dataclass(frozen=True, slots=True)
 class PersonInfo:
     """Who someone is in the team."""
 
@@ -157,6 +171,7 @@ class TargetSection:
     objectives: tuple[ObjectiveLine, ...]
     tracks: tuple[TrackBlock, ...]
     progress: Progress
+    why: tuple[Reason, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +184,7 @@ class TargetSummary:
     dropped: bool
     objectives: tuple[ObjectiveLine, ...]
     progress: Progress
+    why: tuple[Reason, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +198,9 @@ class ThemeSection:
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
-    """A step someone takes part in, and how: `responsible` or `participant`."""
+    """A step someone takes part in, and how: `responsible` or `participant` now, or
+    `responsible before` / `participant before` for a step handed over after they held some
+    of its visits (its line then shows the visits they held only)."""
 
     role: str
     step: StepLine
@@ -254,6 +272,8 @@ class Report:
     plan_tracks: tuple[TrackBlock, ...]
     progress: Progress
     targets: tuple[TargetSummary, ...]
+    audience: str | None = None
+    """Who the report is for (`pacflow.reports.audiences`), when it is a selection."""
 
     def elapsed(self) -> float:
         """Share of the plan period gone by on `today` (0 before it starts, 1 after)."""

@@ -32,9 +32,22 @@ LEGEND_STATES = (
 )
 
 
+def heading_key(report: Report) -> str:
+    """The label naming how the report presents the plan: `by.theme`, or `for.marketing`."""
+    return f"for.{report.audience}" if report.audience else f"by.{report.kind}"
+
+
 def report_heading(report: Report, labels: Labels) -> str:
-    """`PAC-2025 — Plan d'action commerciale 2025 — by theme`."""
-    return f"{report.plan} — {report.title} — {labels['by.' + report.kind]}"
+    """`PAC-2025 — Plan d'action commerciale 2025 — by theme` (or `— for marketing`)."""
+    return f"{report.plan} — {report.title} — {labels[heading_key(report)]}"
+
+
+def means_text(step: StepLine, labels: Labels) -> str:
+    """A step's means, and its budget when it has one."""
+    parts = [step.means] if step.means else []
+    if step.budget is not None:
+        parts.append(f"{labels['budget']} {number(step.budget)}")
+    return " · ".join(parts)
 
 
 def month_of(day: date) -> str:

@@ -424,7 +424,7 @@ def test_too_many_targets_for_one_rep(runner: CliRunner) -> None:
 
 def test_a_market_change_answered_by_a_revision(runner: CliRunner) -> None:
     at(runner, "2025-05-05 09:00:00", ["market", "record", PLAN, "--summary", "Fusion de BRC",
-                                      "--affects", "account:ACC-BRC", "--effective",
+                                      "--affects", "account:ACC-BRC", "--on",
                                       "2025-05-05", "--impact", "medium"])  # fmt: skip
     at(runner, "2025-05-20 09:00:00", ["plan", "revise", PLAN, "--reason", "fusion BRC"])
     at(runner, "2025-05-21 15:00:00", ["--actor", "dg", "plan", "publish", PLAN, "--reason",
@@ -497,7 +497,7 @@ def test_set_check_records_only_what_changes(runner: CliRunner) -> None:
         assert (
             ok(runner, [*args, "--stale-after-days", "30"]).stdout == "PAC-T: nothing to change\n"
         )
-    history = ok(runner, ["plan", "history", PLAN, "--since", "2025-02-15"]).stdout
+    history = ok(runner, ["plan", "history", PLAN, "--from", "2025-02-15"]).stdout
     assert history.splitlines() == [
         "2025-02-15 10:00 hg — check thresholds: no review for more than 30 days — reason: "
         "revue mensuelle [rev 1, cli]"

@@ -141,7 +141,7 @@ def html(runner: CliRunner, *args: str) -> str:
 
 
 def board(runner: CliRunner, *args: str) -> Any:
-    return json.loads(ok(runner, ["dashboard", PLAN, "--format", "json", *args]).stdout)
+    return json.loads(ok(runner, ["dashboard", PLAN, "--json", *args]).stdout)
 
 
 def shown(value: str | None, suffix: str = "") -> str:
@@ -427,4 +427,4 @@ def test_weeks_lower_is_better_and_escaped_text(runner: CliRunner) -> None:
 
 
 def board_of(runner: CliRunner, plan: str, *args: str) -> Any:
-    return json.loads(ok(runner, ["dashboard", plan, "--format", "json", *args]).stdout)
+    return json.loads(ok(runner, ["dashboard", plan, "--json", *args]).stdout)

@@ -61,3 +61,23 @@ def test_demo_without_a_store_rebuilds_its_own(runner: CliRunner, tmp_path: Path
         assert facts["store"] == f"sqlite:///{tmp_path}/pacflow/demo.db"
     with EventStore.from_url(facts["store"]) as store:
         assert store.head_position() == facts["events"]
+
+
+def test_demo_keeps_its_store_when_it_holds_other_plans(runner: CliRunner, tmp_path: Path) -> None:
+    env = {"PACFLOW_DB": None, "XDG_DATA_HOME": str(tmp_path)}
+    first = runner.invoke(main, ["demo", "--json"], env=env)
+    assert first.exit_code == 0, first.output
+    url = json.loads(first.output)["store"]
+    create = [
+        "--db", url, "plan", "create", "PAC-2026", "--title", "Mine", "--start", "2026-01-01",
+        "--end", "2026-12-31", "--timezone", "Europe/Paris", "--owner", "hg",
+    ]  # fmt: skip
+    assert runner.invoke(main, create, env={"PACFLOW_ACTOR": "hg"}).exit_code == 0
+    again = runner.invoke(main, ["demo"], env=env)
+    assert again.exit_code == 1
+    assert again.stderr.strip() == (
+        f"error: the demo store {url} also holds PAC-2026; it is kept as it is: record the "
+        "demo into another store with --db (see `pacflow --db sqlite:///pac-2025-demo.db demo`)"
+    )
+    with EventStore.from_url(url) as store:
+        assert sorted(PlanService(store).plan_keys()) == ["PAC-2025", "PAC-2026"]

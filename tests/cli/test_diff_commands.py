@@ -94,7 +94,7 @@ def test_the_diff_as_json(runner: CliRunner) -> None:
     assert data["from"] == {
         "revision": 2,
         "status": "published",
-        "version": 286,
+        "version": 297,
         "at": "2025-06-01T21:59:59.999999Z",
         "revision_asked": None,
     }

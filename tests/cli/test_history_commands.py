@@ -54,7 +54,7 @@ def history(runner: CliRunner, *args: str) -> list[str]:
 
 
 def test_history_of_a_day_one_line_per_change_in_local_time(runner: CliRunner) -> None:
-    lines = history(runner, "--since", "2025-03-10", "--until", "2025-03-10")
+    lines = history(runner, "--from", "2025-03-10", "--to", "2025-03-10")
     assert lines[:5] == [
         "2025-03-10 10:10 hg — revision 2 opened: Ajustements de mars (v1.1) [rev 2, cli]",
         f"2025-03-10 10:12 hg — S15 responsible jm → pg; participants pg, kb → jm, kb — reason: "
@@ -70,7 +70,7 @@ def test_history_of_a_day_one_line_per_change_in_local_time(runner: CliRunner) -
 
 
 def test_history_filters_by_actor_step_and_target(runner: CliRunner) -> None:
-    late = history(runner, "--actor", "nr", "--until", "2025-03-10T10:16")
+    late = history(runner, "--changed-by", "nr", "--to", "2025-03-10T10:16")
     assert [line.split(" — ")[1] for line in late][-2:] == [
         "S21@2025-02-13 moved to 2025-02-20 11:00",
         "S21@2025-02-13 held on 2025-02-20",
@@ -84,7 +84,7 @@ def test_history_filters_by_actor_step_and_target(runner: CliRunner) -> None:
         "S15 done on 2025-04-04 [rev 2, cli]",
     ]
     assert s15[0].endswith("[rev 1, plan-file]")
-    t1 = history(runner, "--target", "T1", "--since", "2025-06-30T17:00", "--until", "2025-06-30")
+    t1 = history(runner, "--target", "T1", "--from", "2025-06-30T17:00", "--to", "2025-06-30")
     assert [(line[11:16], line.split(" — ")[1][:11]) for line in t1] == [
         ("18:00", "T1 objectiv"),
         ("18:01", "I1 targets "),
@@ -119,12 +119,12 @@ def test_history_as_json(runner: CliRunner) -> None:
         "indicators": [],
         "people": ["jm", "kb", "pg"],
     }
-    nothing = ok(runner, ["plan", "history", "PAC-2025", "--actor", "nobody", "--json"])
+    nothing = ok(runner, ["plan", "history", "PAC-2025", "--changed-by", "nobody", "--json"])
     assert json.loads(nothing.stdout) == []
 
 
 def test_history_with_nothing_to_show(runner: CliRunner) -> None:
-    assert history(runner, "--actor", "nobody") == ["no change matches"]
+    assert history(runner, "--changed-by", "nobody") == ["no change matches"]
 
 
 def test_revisions_with_dates_authors_and_reasons(runner: CliRunner) -> None:
@@ -135,7 +135,7 @@ def test_revisions_with_dates_authors_and_reasons(runner: CliRunner) -> None:
         "  approved   2025-01-06 17:00 by hg — Validation du PAC 2025 en comité de direction",
         "  published  2025-01-06 17:05 by hg — PAC 2025 v1 communiqué à l'équipe commerciale et "
         "au back-office",
-        "  120 changes while open",
+        "  131 changes while open",
         "revision 2  published",
         "  opened     2025-03-10 10:10 by hg — Ajustements de mars (v1.1)",
         "  published  2025-03-10 10:14 by hg — PAC 2025 v1.1",
@@ -160,15 +160,15 @@ def test_revisions_with_dates_authors_and_reasons(runner: CliRunner) -> None:
         (["history", "PAC-2026"], "plan PAC-2026: no such plan"),
         (["revisions", "PAC-2026"], "plan PAC-2026: no such plan"),
         (
-            ["history", "PAC-2025", "--until", "2024-01-01"],
+            ["history", "PAC-2025", "--to", "2024-01-01"],
             "plan PAC-2025 did not exist yet on 2024-01-01 (created 2024-12-16 10:00)",
         ),
         (
-            ["history", "PAC-2025", "--since", "2025-04-01", "--until", "2025-03-01"],
-            "--since 2025-04-01 is after --until 2025-03-01",
+            ["history", "PAC-2025", "--from", "2025-04-01", "--to", "2025-03-01"],
+            "--from 2025-04-01 is after --to 2025-03-01",
         ),
-        (["history", "PAC-2025", "--since", "last week"], "--since 'last week': expected a date"),
-        (["history", "PAC-2025", "--until", "2025-02-30"], "--until '2025-02-30': expected"),
+        (["history", "PAC-2025", "--from", "last week"], "--from 'last week': expected a date"),
+        (["history", "PAC-2025", "--to", "2025-02-30"], "--to '2025-02-30': expected"),
         (["history", "PAC-2025", "--target", "T9"], "--target T9: no such target"),
         (["history", "PAC-2025", "--step", "S99"], "--step S99: no such step in plan PAC-2025"),
     ],

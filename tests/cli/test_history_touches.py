@@ -25,7 +25,7 @@ def test_a_segment_market_change_touches_the_same_targets_for_history_and_check(
     runner: CliRunner,
 ) -> None:
     ok(runner, ["market", "record", "PAC-2025", "--summary", SUMMARY, "--affects",
-                "segment:SEG-BA", "--effective", "2025-09-01"])  # fmt: skip
+                "segment:SEG-BA", "--on", "2025-09-01"])  # fmt: skip
 
     def market_lines(target: str) -> list[str]:
         lines = ok(runner, ["plan", "history", "PAC-2025", "--target", target]).stdout

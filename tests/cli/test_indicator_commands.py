@@ -23,7 +23,7 @@ def example(runner: CliRunner, db_url: str) -> CliRunner:
 
 
 def history_json(runner: CliRunner, *args: str, indicator: str = "I2") -> Any:
-    command = ["indicator", "history", PLAN, indicator, *args, "--format", "json"]
+    command = ["indicator", "history", PLAN, indicator, *args, "--json"]
     return json.loads(ok(runner, command).stdout)
 
 
@@ -82,7 +82,7 @@ def test_record_as_json_and_as_a_dry_run(example: CliRunner) -> None:
         ),
         (
             ["record", PLAN, "I2", "--period", "2025-03", "--value", "deux"],
-            "value 'deux': Input should be a valid decimal",
+            "value 'deux': expected a number such as 28.5 or 28,5",
         ),
         (
             ["record", PLAN, "I2", "--period", "2025-03", "--value", "inf"],

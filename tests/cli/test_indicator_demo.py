@@ -81,7 +81,7 @@ def test_i2_is_counted_from_the_s08_visits_held(runner: CliRunner) -> None:
 def test_the_correction_is_in_the_plan_history_of_t4(runner: CliRunner) -> None:
     lines = ok(
         runner,
-        ["plan", "history", "PAC-2025", "--target", "T4", "--since", "2025-05-06", "--until",
+        ["plan", "history", "PAC-2025", "--target", "T4", "--from", "2025-05-06", "--to",
          "2025-05-06"],
     ).stdout.splitlines()  # fmt: skip
     assert lines == [

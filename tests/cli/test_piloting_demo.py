@@ -21,7 +21,7 @@ def demo(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> None:
 
 
 def board(runner: CliRunner, *args: str) -> Any:
-    return json.loads(ok(runner, ["dashboard", PLAN, "--format", "json", *args]).stdout)
+    return json.loads(ok(runner, ["dashboard", PLAN, "--json", *args]).stdout)
 
 
 def rows(data: Any) -> dict[str, Any]:
@@ -182,7 +182,7 @@ def test_merger_is_a_finding_before_the_june_revision(runner: CliRunner) -> None
     ]
     assert merger["command"].startswith('pacflow plan revise PAC-2025 --reason "Rapprochement')
     assert [(f["rule"], f["subject"]) for f in found] == [
-        ("market-change", "#306"),
+        ("market-change", "#317"),
         ("indicator-off-track", "I1"),
         ("no-review", "PAC-2025"),
         ("visits-below-cadence", "S22"),
@@ -206,7 +206,7 @@ def test_the_merger_is_answered_by_the_june_revision(runner: CliRunner) -> None:
     after = json.loads(ok(runner, ["check", PLAN, "--json", "--as-of", "2025-07-01"]).stdout)
     june = [a for a in after["answered"] if a["revision"] == 3]
     assert [(a["rule"], a["subject"]) for a in june] == [
-        ("market-change", "#306"),
+        ("market-change", "#317"),
         ("indicator-off-track", "I1"),
         ("no-review", "PAC-2025"),
         ("indicator-gap-unclosable", "I1"),
@@ -221,7 +221,7 @@ def test_the_merger_is_answered_by_the_june_revision(runner: CliRunner) -> None:
     assert text[at + 1].startswith("    error: [market-change] market change of 2025-06-16")
     revisions = ok(runner, ["plan", "revisions", PLAN]).stdout.splitlines()
     assert revisions[revisions.index("revision 3  published") + 4] == (
-        "  answered   [market-change #306] market change of 2025-06-16 (high impact) touches T1, "
+        "  answered   [market-change #317] market change of 2025-06-16 (high impact) touches T1, "
         "and no revision was published in the 14 days since it was recorded"
     )
 
@@ -240,7 +240,7 @@ def test_text_output_gives_facts_and_commands(runner: CliRunner) -> None:
         "",
         "warning: [step-overdue] step S17 (Recruter un consultant senior issu de la banque, "
         "mp) is planned, due 2025-06-30: 1 day late",
-        "  fact #68 2024-12-16 10:00 (date 2025-06-30): step S17 added to T2-DEV: Recruter un "
+        "  fact #79 2024-12-16 10:00 (date 2025-06-30): step S17 added to T2-DEV: Recruter un "
         "consultant senior issu de la banque, responsible mp, due 2025-06-30",
         "  → pacflow step done PAC-2025 S17 --on DATE  (or: pacflow step move PAC-2025 S17 "
         '--due DATE --reason "…")',
@@ -287,7 +287,7 @@ def test_market_change_needs_no_revision_and_is_checked(runner: CliRunner) -> No
             [
                 "market", "record", PLAN, "--summary", "Nouvelle réglementation DORA",
                 "--affects", "segment:SEG-BA", "--affects", "offer:OFF-CRM",
-                "--effective", "2026-01-19", "--impact", "low",
+                "--on", "2026-01-19", "--impact", "low",
             ],
         )  # fmt: skip
         assert result.stdout == (
@@ -309,21 +309,21 @@ def test_market_change_needs_no_revision_and_is_checked(runner: CliRunner) -> No
         (["--affects", "T1"], "affects[0] 'T1': expected KIND:KEY"),
         (["--affects", "region:IDF"], "affects[0] 'region:IDF': expected KIND:KEY"),
         (["--affects", "target:T1", "--impact", "huge"], "impact 'huge': expected one of"),
-        (["--affects", "target:T1", "--effective", "2025-02-30"], "effective '2025-02-30'"),
+        (["--affects", "target:T1", "--on", "2025-02-30"], "effective '2025-02-30'"),
     ],
 )
 def test_bad_market_change_is_refused_with_nothing_recorded(
     runner: CliRunner, extra: list[str], message: str
 ) -> None:
-    args = ["market", "record", PLAN, "--summary", "Fusion", "--effective", "2025-06-16"]
-    if "--effective" in extra:
+    args = ["market", "record", PLAN, "--summary", "Fusion", "--on", "2025-06-16"]
+    if "--on" in extra:
         args = args[:-2]
     assert refused(runner, [*args, *extra]).startswith(message)
 
 
 def test_market_change_on_an_unknown_plan(runner: CliRunner) -> None:
     args = ["market", "record", "PAC-9", "--summary", "x", "--affects", "target:T1"]
-    assert refused(runner, [*args, "--effective", "2025-06-16"]).startswith("plan PAC-9")
+    assert refused(runner, [*args, "--on", "2025-06-16"]).startswith("plan PAC-9")
 
 
 def test_owner_who_left_and_too_many_targets(runner: CliRunner) -> None:
@@ -345,7 +345,7 @@ def test_owner_who_left_and_too_many_targets(runner: CliRunner) -> None:
     assert left["command"] == 'pacflow step assign PAC-2025 S22 --to PERSON --reason "…"'
     focus = next(f for f in found if f["rule"] == "too-many-targets")
     assert focus["message"].endswith("has 4 live targets, more than 3 in all")
-    assert [fact["position"] for fact in focus["facts"]] == [13, 14, 15, 16]
+    assert [fact["position"] for fact in focus["facts"]] == [20, 22, 24, 26]
     assert "no-review" not in rules(found)  # the revision opened counts as a review
 
 
@@ -364,7 +364,7 @@ def test_today_is_the_plans_local_date(runner: CliRunner, utc: str, overdue: lis
 
 
 def test_the_merger_is_in_the_history_of_t1(runner: CliRunner) -> None:
-    args = ["plan", "history", PLAN, "--target", "T1", "--since", "2025-06-16", "--until"]
+    args = ["plan", "history", PLAN, "--target", "T1", "--from", "2025-06-16", "--to"]
     lines = ok(runner, [*args, "2025-06-16"]).stdout.splitlines()
     assert lines == [
         "2025-06-16 11:30 hg — market change (high impact, effective 2025-06-16) on target:T1, "

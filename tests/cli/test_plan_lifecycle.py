@@ -237,13 +237,23 @@ def test_close_needs_a_reason_once_published(example: CliRunner) -> None:
             ["step", "done", PLAN, "S01", "--on", "2025-01-28", "--reason", "x"], id="step-done"
         ),
         pytest.param(
-            ["step", "assign", PLAN, "S01", "--to", "kb", "--reason", "x"], id="step-assign"
+            ["step", "assign", PLAN, "S01", "--responsible", "kb", "--reason", "x"],
+            id="step-assign",
         ),
         pytest.param(
             ["visit", "done", PLAN, "S08@2025-03-11", "--on", "2025-03-11"], id="visit-done"
         ),
         pytest.param(
-            ["indicator", "set-targets", PLAN, "I2", "--target", "2025-07=1", "--reason", "x"],
+            [
+                "indicator",
+                "set-targets",
+                PLAN,
+                "I2",
+                "--period-target",
+                "2025-07=1",
+                "--reason",
+                "x",
+            ],
             id="indicator-targets",
         ),
     ],

@@ -152,7 +152,10 @@ CHANGES = [
         id="step-move",
     ),  # fmt: skip
     pytest.param(
-        [], ["step", "assign", PLAN, "S02", "--to", "kb"], ["StepAssigned"], id="step-assign"
+        [],
+        ["step", "assign", PLAN, "S02", "--responsible", "kb"],
+        ["StepAssigned"],
+        id="step-assign",
     ),
     pytest.param(
         [],

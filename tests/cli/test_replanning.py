@@ -125,7 +125,7 @@ def test_objective_revise_changes_only_the_value(revising: CliRunner) -> None:
     ("args", "expected"),
     [
         (
-            ["T1", "growth", "--value", "1"],
+            ["T1", "--objective", "growth", "--value", "1"],
             "objective growth of target T1: no such objective in plan PAC-2025 (target T1 has "
             "main); create it with `objective set`",
         ),
@@ -146,7 +146,7 @@ def test_objective_revise_bad_input(revising: CliRunner, args: list[str], expect
 
 
 def _targets(runner: CliRunner, *args: str) -> list[str | None]:
-    command = ["indicator", "history", PLAN, "I2", "--format", "json", *args]
+    command = ["indicator", "history", PLAN, "I2", "--json", *args]
     periods = json.loads(ok(runner, command).stdout)["periods"]
     return [period["target"] for period in periods]
 
@@ -193,7 +193,8 @@ def test_targets_from_bad_input(revising: CliRunner, args: list[str], expected: 
 def test_step_reschedule_replaces_the_visits_still_planned_from_the_date(
     revising: CliRunner,
 ) -> None:
-    ok(revising, ["visit", "done", PLAN, "S08@2025-07-22", "--on", "2025-07-22"])
+    with freeze_time("2025-07-22 17:00:00"):  # a visit is marked held once it took place
+        ok(revising, ["visit", "done", PLAN, "S08@2025-07-22", "--on", "2025-07-22"])
     ok(revising, ["visit", "move", PLAN, "S08@2025-08-26", "--to", "2025-08-28T10:00",
                   "--reason", "CIO away"])  # fmt: skip
     command = ["step", "reschedule", PLAN, "S08", "--from", "2025-07-01",
@@ -257,8 +258,8 @@ def test_step_reschedule_bad_input(revising: CliRunner, args: list[str], expecte
 
 def test_replan_shift_moves_due_dates_and_visits_still_to_hold(revising: CliRunner) -> None:
     ok(revising, ["step", "done", PLAN, "S01", "--on", "2025-01-30"])
-    ok(revising, ["visit", "done", PLAN, "S08@2025-12-09", "--on", "2025-12-09"])
-    shift = ["replan", "shift", PLAN, "--target", "T1", "--by", "1w", "--from", "2025-02-01",
+    ok(revising, ["visit", "done", PLAN, "S08@2025-06-24", "--on", "2025-06-24"])
+    shift = ["replan", "shift", PLAN, "--target", "T1", "--offset", "1w", "--from", "2025-02-01",
              "--reason", WHY]  # fmt: skip
     result = ok(revising, shift).stdout.splitlines()
     assert result[:3] == [
@@ -269,7 +270,7 @@ def test_replan_shift_moves_due_dates_and_visits_still_to_hold(revising: CliRunn
     assert result[-1] == "  S08@2025-12-23 moved to 2025-12-30 10:00"
     assert step_json(revising, "S01")["schedule"]["due"] == "2025-01-31"  # done: untouched
     occurrences = _occurrences(revising, "S08")
-    assert occurrences["S08@2025-12-09"]["start"] == "2025-12-09T10:00:00"  # held: untouched
+    assert occurrences["S08@2025-06-24"]["start"] == "2025-06-24T10:00:00"  # held: untouched
     assert occurrences["S08@2025-01-28"]["start"] == "2025-01-28T10:00:00"  # before --from
     assert occurrences["S08@2025-12-23"]["start"] == "2025-12-30T10:00:00"
     assert occurrences["S08@2025-12-23"]["status"] == "moved"
@@ -278,16 +279,17 @@ def test_replan_shift_moves_due_dates_and_visits_still_to_hold(revising: CliRunn
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["--track", "T1-ELEV", "--by", "2w"], "step S08: occurrence S08@2025-12-23 would move "
+        (["--track", "T1-ELEV", "--offset", "2w"], "step S08: occurrence S08@2025-12-23 would move "
          "to 2026-01-06T10:00, outside the plan period 2025-01-01..2025-12-31"),
-        (["--track", "T1-INFO", "--by", "-31d"], "due date 2024-12-31 of step S01 is outside "
+        (["--track", "T1-INFO", "--offset", "-31d"], "due date 2024-12-31 of step S01 is outside "
          "the plan period"),
-        (["--track", "T1-INFO", "--by", "a month"], "--by 'a month': expected a number of "
+        (["--track", "T1-INFO", "--offset", "a month"], "--offset 'a month': expected a number of "
          "days or weeks such as 30d, 2w or -7d"),
-        (["--track", "T1-INFO", "--by", "0d"], "track T1-INFO: a shift of 0 days moves nothing"),
-        (["--track", "T9", "--by", "2w"], "track T9: unknown track in plan PAC-2025"),
-        (["--target", "T9", "--by", "2w"], "target T9: unknown target in plan PAC-2025"),
-        (["--by", "2w"], "give --track TRACK or --target TARGET (one of them)"),
+        (["--track", "T1-INFO", "--offset", "0d"],
+         "track T1-INFO: a shift of 0 days moves nothing"),
+        (["--track", "T9", "--offset", "2w"], "track T9: unknown track in plan PAC-2025"),
+        (["--target", "T9", "--offset", "2w"], "target T9: unknown target in plan PAC-2025"),
+        (["--offset", "2w"], "give --track TRACK or --target TARGET (one of them)"),
     ],
 )  # fmt: skip
 def test_replan_shift_bad_input(revising: CliRunner, args: list[str], expected: str) -> None:
@@ -344,7 +346,7 @@ REPLANNING = [
         "--rrule",
         "FREQ=MONTHLY;BYDAY=2TU",
     ],
-    ["replan", "shift", PLAN, "--track", "T1-ELEV", "--by", "1w"],
+    ["replan", "shift", PLAN, "--track", "T1-ELEV", "--offset", "1w"],
     ["person", "leave", PLAN, "cd", "--on", "2025-09-30", "--reassign-to", "kb"],
 ]
 
@@ -364,3 +366,19 @@ def test_replanning_inside_a_revision_needs_a_reason(revising: CliRunner, args: 
     assert "a reason is required to change plan PAC-2025 (revision 2 is open)" in refused(
         revising, args
     )
+
+
+def test_export_warns_about_a_reschedule_history_the_file_cannot_hold(
+    revising: CliRunner,
+) -> None:
+    command = ["step", "reschedule", PLAN, "S08", "--from", "2025-07-01",
+               "--rrule", "FREQ=MONTHLY;BYDAY=2TU", "--reason", WHY]  # fmt: skip
+    clean = ok(revising, ["export", "yaml", PLAN])
+    assert clean.stderr == ""
+    ok(revising, command)
+    exported = ok(revising, ["export", "yaml", PLAN])
+    assert exported.stderr.splitlines() == [
+        "warning: step S08: 12 occurrence(s) from an earlier schedule; the file holds its "
+        "current schedule only (6 occurrence(s) once applied, 18 in the plan)"
+    ]
+    assert "FREQ=MONTHLY;BYDAY=2TU" in exported.stdout

@@ -68,6 +68,20 @@ def test_step_add_json_shape(example: CliRunner) -> None:
     assert event["position"] == outcome["version"]
 
 
+def test_step_move_with_a_new_due_date_keeps_the_start_date(example: CliRunner) -> None:
+    ok(example, _s03("--due", "2025-03-14", "--start", "2025-02-17"))
+    ok(example, ["step", "move", PLAN, "S03", "--due", "2025-04-30"])
+    assert step_json(example, "S03")["schedule"] == {
+        "kind": "due",
+        "due": "2025-04-30",
+        "start": "2025-02-17",
+    }
+    ok(example, ["step", "move", PLAN, "S03", "--due", "2025-05-30", "--start", "2025-05-02"])
+    assert step_json(example, "S03")["schedule"]["start"] == "2025-05-02"
+    early = refused(example, ["step", "move", PLAN, "S03", "--due", "2025-04-15"])
+    assert early == "step S03: start date 2025-05-02 is after its due date 2025-04-15"
+
+
 def test_step_add_dry_run_records_nothing(example: CliRunner) -> None:
     before = event_count(example)
     result = ok(example, [*_s03("--due", "2025-03-14"), "--dry-run"])
@@ -468,7 +482,7 @@ def test_a_huge_duration_is_refused_in_one_line(example: CliRunner) -> None:
 def test_step_edit_changes_only_what_is_given(example: CliRunner) -> None:
     result = ok(example, ["step", "edit", PLAN, "S02", "--means", "RDV sur site (3 h)"])
     assert result.stdout.splitlines()[1] == (
-        "  step S02 edited: Rendez-vous de découverte avec le DSI adjoint de BRC"
+        "  step S02 means “RDV sur site (2 h)” → “RDV sur site (3 h)”"
     )
     step = step_json(example, "S02")
     assert step["means"] == "RDV sur site (3 h)"
@@ -592,11 +606,13 @@ def test_a_done_step_cannot_be_moved(example: CliRunner) -> None:
 
 
 def test_step_assign_gives_a_new_responsible_and_participants(example: CliRunner) -> None:
-    result = ok(example, ["step", "assign", PLAN, "S02", "--to", "kb", "--participant", "cd"])
+    result = ok(
+        example, ["step", "assign", PLAN, "S02", "--responsible", "kb", "--participant", "cd"]
+    )
     assert "step S02 assigned to kb (participants cd)" in result.stdout
     step = step_json(example, "S02")
     assert (step["responsible"], step["participants"]) == ("kb", ["cd"])
-    outcome = ok_json(example, ["step", "assign", PLAN, "S02", "--to", "cd", "--dry-run"])
+    outcome = ok_json(example, ["step", "assign", PLAN, "S02", "--responsible", "cd", "--dry-run"])
     assert outcome["events"][0]["data"] == {
         "step": "S02",
         "responsible": "cd",
@@ -607,7 +623,7 @@ def test_step_assign_gives_a_new_responsible_and_participants(example: CliRunner
 
 def test_step_assign_to_someone_who_left_is_refused(example: CliRunner) -> None:
     ok(example, ["person", "leave", PLAN, "kb", "--on", "2025-06-30"])
-    message = refused(example, ["step", "assign", PLAN, "S02", "--to", "kb"])
+    message = refused(example, ["step", "assign", PLAN, "S02", "--responsible", "kb"])
     assert message == (
         "responsible kb of step S02: Karim Benali left the team on 2025-06-30; expected "
         "someone still in the team"
@@ -619,17 +635,17 @@ def test_step_assign_to_someone_who_left_is_refused(example: CliRunner) -> None:
     ("args", "expected"),
     [
         pytest.param(
-            ["step", "assign", PLAN, "S02", "--to", "zz"],
+            ["step", "assign", PLAN, "S02", "--responsible", "zz"],
             "responsible zz of step S02: unknown person in plan PAC-2025",
             id="unknown-person",
         ),
         pytest.param(
-            ["step", "assign", PLAN, "S02", "--to", "kb", "--participant", "zz"],
+            ["step", "assign", PLAN, "S02", "--responsible", "kb", "--participant", "zz"],
             "participant zz of step S02: unknown person in plan PAC-2025",
             id="unknown-participant",
         ),
         pytest.param(
-            ["step", "assign", PLAN, "S99", "--to", "kb"],
+            ["step", "assign", PLAN, "S99", "--responsible", "kb"],
             "step S99: unknown step in plan PAC-2025",
             id="unknown-step",
         ),
@@ -642,10 +658,13 @@ def test_step_assign_refuses_unknown_keys(
 
 
 def test_step_assign_needs_to(example: CliRunner) -> None:
-    assert usage_error(example, ["step", "assign", PLAN, "S02"]) == "Error: Missing option '--to'."
+    assert (
+        usage_error(example, ["step", "assign", PLAN, "S02"])
+        == "Error: Missing option '--responsible'."
+    )
 
 
 def test_plan_show_reflects_step_changes(example: CliRunner) -> None:
-    ok(example, ["step", "assign", PLAN, "S02", "--to", "kb"])
+    ok(example, ["step", "assign", PLAN, "S02", "--responsible", "kb"])
     tracks = {t["key"]: t for t in plan_json(example)["tracks"]}
     assert [s["responsible"] for s in tracks["T1-INFO"]["steps"]] == ["cd", "kb"]

@@ -145,7 +145,8 @@ def test_step_cancel_needs_a_reason(example: CliRunner) -> None:
     [
         pytest.param(
             ["step", "done", PLAN, "S01", "--on", "2025-01-30"],
-            "step S01 is already done (2025-01-28)",
+            "step S01 is already done (2025-01-28) (see `pacflow step correct PAC-2025 S01 "
+            '--on 2025-01-30 --reason "…"`, to correct its date)',
             id="done-twice",
         ),
         pytest.param(
@@ -164,7 +165,7 @@ def test_step_cancel_needs_a_reason(example: CliRunner) -> None:
             id="block-a-done-step",
         ),
         pytest.param(
-            ["step", "assign", PLAN, "S01", "--to", "kb"],
+            ["step", "assign", PLAN, "S01", "--responsible", "kb"],
             "step S01 is done; it cannot be reassigned",
             id="assign-a-done-step",
         ),

@@ -246,13 +246,15 @@ def test_visit_move_needs_to(example: CliRunner) -> None:
         pytest.param(
             ["visit", "done", PLAN, "S08@2025-03-11", "--on", "2025-03-11"],
             ["visit", "done", PLAN, "S08@2025-03-11", "--on", "2025-03-12"],
-            "occurrence S08@2025-03-11 was done (2025-03-11); it cannot be done",
+            "occurrence S08@2025-03-11 was already held (2025-03-11) (see `pacflow visit correct "
+            'PAC-2025 S08@2025-03-11 --on 2025-03-12 --reason "…"`)',
             id="done-twice",
         ),
         pytest.param(
             ["visit", "done", PLAN, "S08@2025-03-11", "--on", "2025-03-11"],
             ["visit", "move", PLAN, "S08@2025-03-11", "--to", "2025-03-13T10:00"],
-            "occurrence S08@2025-03-11 was done (2025-03-11); it cannot be moved",
+            "occurrence S08@2025-03-11 was done (2025-03-11); it cannot be moved (see `pacflow "
+            'visit reopen PAC-2025 S08@2025-03-11 --reason "…"`, if it was not held)',
             id="move-a-held-visit",
         ),
         pytest.param(
@@ -276,13 +278,28 @@ def test_a_visit_held_or_cancelled_is_final(
     assert refused(example, then) == expected
 
 
-def test_visit_done_without_on_uses_today_in_paris(example: CliRunner) -> None:
-    with freeze_time("2025-03-12 10:00:00"):
+def test_visit_done_without_on_was_held_on_its_own_day(example: CliRunner) -> None:
+    # Marked a week later (the README's example): held on the day its key names, not today.
+    with freeze_time("2025-03-19 10:00:00"):
         result = ok(example, ["visit", "done", PLAN, "S08@2025-03-11"])
-    assert "S08@2025-03-11 held on 2025-03-12" in result.stdout
+    assert "S08@2025-03-11 held on 2025-03-11" in result.stdout
+    assert occurrence_json(example, "S08@2025-03-11")["done_on"] == "2025-03-11"
+
+
+def test_a_visit_cannot_be_held_in_the_future_of_the_plans_zone(example: CliRunner) -> None:
+    # 22:30 UTC on 25 March is 23:30 in Paris: the 26th is still tomorrow there.
+    with freeze_time("2025-03-25 22:30:00"):
+        message = refused(example, ["visit", "done", PLAN, "S08@2025-03-25", "--on", "2025-03-26"])
+        assert message == (
+            "occurrence S08@2025-03-25: held date 2025-03-26 is in the future (today is "
+            "2025-03-25); record it once it has happened"
+        )
+        later = refused(example, ["visit", "done", PLAN, "S08@2025-04-08"])
+        assert "held date 2025-04-08 is in the future" in later
+    assert occurrence_json(example, "S08@2025-03-25")["done_on"] is None
     # 23:30 UTC on 25 March is 00:30 on 26 March in Paris (UTC+1 until the 30th).
     with freeze_time("2025-03-25 23:30:00"):
-        ok(example, ["visit", "done", PLAN, "S08@2025-03-25"])
+        ok(example, ["visit", "done", PLAN, "S08@2025-03-25", "--on", "2025-03-26"])
     assert occurrence_json(example, "S08@2025-03-25")["done_on"] == "2025-03-26"
 
 

@@ -80,9 +80,13 @@ def test_log_filters_by_stream_position_and_limit(runner: CliRunner, db_url: str
         main, ["store", "log", "--stream", "PAC-2025", "--after", "2", "--limit", "2", "--json"]
     )
     events = json.loads(result.output)
-    assert [e["position"] for e in events] == [3, 4]
-    assert events[0]["data"] == {"step": "S03"}
+    assert [e["position"] for e in events] == [4, 5]  # the newest two after position 2
+    assert events[0]["data"] == {"step": "S04"}
     assert events[0]["recorded_at"] == "2025-01-06T09:00:00Z"
+    newest = runner.invoke(main, ["store", "log", "--limit", "2", "--json"])
+    assert [e["position"] for e in json.loads(newest.output)] == [5, 6]
+    text = runner.invoke(main, ["store", "log", "--after", "4", "--limit", "5"]).output
+    assert [int(line.split()[0]) for line in text.splitlines()] == [5, 6]
     empty = runner.invoke(main, ["store", "log", "--stream", "nope", "--json"])
     assert json.loads(empty.output) == []
 

@@ -306,13 +306,13 @@ def test_a_rep_leaving_can_overload_the_others(example: CliRunner) -> None:
                 PLAN,
                 "T2",
                 "--kind",
-                "client",
+                "prospect",
                 "--title",
                 "x",
                 "--responsible",
                 "kb",
             ],
-            "kind 'client': expected one of customer, segment, offer, offer_segment",
+            "kind 'prospect': expected one of customer, segment, offer, offer_segment",
             id="bad-kind",
         ),  # fmt: skip
         pytest.param(
@@ -418,11 +418,13 @@ def _objective(option: str, value: str) -> list[str]:
         ),
         pytest.param(
             _objective("--value", "beaucoup"),
-            "value 'beaucoup': Input should be a valid decimal",
+            "value 'beaucoup': expected a number such as 28.5 or 28,5",
             id="not-a-number",
         ),
         pytest.param(
-            _objective("--value", "NaN"), "value 'NaN': Input should be a finite number", id="nan"
+            _objective("--value", "NaN"),
+            "value 'NaN': expected a number such as 28.5 or 28,5",
+            id="nan",
         ),
         pytest.param(
             _objective("--due", "2026-01-31"),
@@ -492,8 +494,8 @@ def _track(*extra: str) -> list[str]:
             id="sales-without-approach",
         ),
         pytest.param(
-            _track("--target", "T1", "--domain", "sales", "--approach", "elevage"),
-            "approach 'elevage': expected one of notoriety, hunting, farming",
+            _track("--target", "T1", "--domain", "sales", "--approach", "breeding"),
+            "approach 'breeding': expected one of notoriety, hunting, farming",
             id="bad-approach",
         ),
         pytest.param(
@@ -588,7 +590,7 @@ def test_indicator_set_targets_from_a_month_or_one_by_one(example: CliRunner) ->
     assert event["type"] == "IndicatorTargetsSet"
     assert event["data"] == {"indicator": "I8", "targets": {"2025-07": "8", "2025-08": "4"}}
     assert event["summary"] == "indicator I8 targets set for 2 period(s) from 2025-07 to 2025-08"
-    one = ok(example, ["indicator", "set-targets", PLAN, "I8", "--target", "2025-08=3.5"])
+    one = ok(example, ["indicator", "set-targets", PLAN, "I8", "--period-target", "2025-08=3.5"])
     assert "indicator I8 targets set for 1 period(s) from 2025-08 to 2025-08" in one.stdout
     targets = {i["key"]: i for i in plan_json(example)["indicators"]}["I8"]["targets"]
     assert targets == {"2025-07": "8", "2025-08": "3.5"}
@@ -596,7 +598,7 @@ def test_indicator_set_targets_from_a_month_or_one_by_one(example: CliRunner) ->
 
 def test_indicator_set_targets_dry_run_records_nothing(example: CliRunner) -> None:
     before = event_count(example)
-    args = ["indicator", "set-targets", PLAN, "I2", "--target", "2025-08=1", "--dry-run"]
+    args = ["indicator", "set-targets", PLAN, "I2", "--period-target", "2025-08=1", "--dry-run"]
     assert "would record 1 change" in ok(example, args).stdout
     assert event_count(example) == before
 
@@ -640,37 +642,38 @@ def test_indicator_set_targets_dry_run_records_nothing(example: CliRunner) -> No
         ),
         pytest.param(
             ["indicator", "set-targets", PLAN, "I2", "--from", "2025-13", "--values", "1"],
-            "--from '2025-13': expected a month, YYYY-MM",
+            "--from '2025-13': expected a month (2026-01), a quarter (2026-Q1) or a week "
+            "(2026-W02)",
             id="bad-from",
         ),
         pytest.param(
-            ["indicator", "set-targets", PLAN, "I2", "--target", "2025-03=-1"],
+            ["indicator", "set-targets", PLAN, "I2", "--period-target", "2025-03=-1"],
             "targets.2025-03 '-1': Input should be greater than or equal to 0",
             id="negative",
         ),
         pytest.param(
-            ["indicator", "set-targets", PLAN, "I2", "--target", "2025-03"],
-            "--target '2025-03': expected PERIOD=VALUE, e.g. 2025-03=170",
+            ["indicator", "set-targets", PLAN, "I2", "--period-target", "2025-03"],
+            "--period-target '2025-03': expected PERIOD=VALUE, e.g. 2025-03=170",
             id="no-value",
         ),
         pytest.param(
-            ["indicator", "set-targets", PLAN, "I2", "--target", "2026-01=2"],
+            ["indicator", "set-targets", PLAN, "I2", "--period-target", "2026-01=2"],
             "indicator I2: target period 2026-01 is outside the plan period "
             "2025-01-01..2025-12-31",
             id="outside-the-period",
         ),
         pytest.param(
-            ["indicator", "set-targets", PLAN, "I2", "--target", "mars=2"],
+            ["indicator", "set-targets", PLAN, "I2", "--period-target", "mars=2"],
             "indicator I2: target period 'mars': expected a month such as 2025-03",
             id="bad-period",
         ),
         pytest.param(
             ["indicator", "set-targets", PLAN, "I2"],
-            "give --target PERIOD=VALUE or --from PERIOD --values V1,V2,...",
+            "give --period-target PERIOD=VALUE or --from PERIOD --values V1,V2,...",
             id="no-targets",
         ),
         pytest.param(
-            ["indicator", "set-targets", PLAN, "I9", "--target", "2025-03=1"],
+            ["indicator", "set-targets", PLAN, "I9", "--period-target", "2025-03=1"],
             "indicator I9: unknown indicator in plan PAC-2025",
             id="unknown-indicator",
         ),

@@ -437,6 +437,49 @@ def test_a_task_completed_on_the_phone_comes_back_as_a_done_step(
     assert _calendar(pacflow.sync(), "cd")["writes"] == []
 
 
+def test_a_reopen_goes_both_ways(
+    midyear_copy: str, tmp_path: Path, caldav_account: CalDavAccount
+) -> None:
+    pacflow = Pacflow(midyear_copy, tmp_path)
+    claire = pacflow.connect("cd", caldav_account)
+    pacflow.sync()
+    step = _open_todo(pacflow, "cd")
+    uid = step_uid(DEMO_PLAN, step)
+
+    def complete(todo: Any) -> None:
+        todo["STATUS"] = "COMPLETED"
+        todo.add("COMPLETED", datetime(2025, 6, 20, 14, 30, tzinfo=UTC))
+
+    def untick(todo: Any) -> None:
+        todo["STATUS"] = "NEEDS-ACTION"
+        for name in ("COMPLETED", "PERCENT-COMPLETE"):
+            todo.pop(name, None)
+
+    claire.edit(uid, complete)
+    pacflow.sync()
+    # Un-ticked on the phone: the plan withdraws the completion, with the rep as actor.
+    claire.edit(uid, untick)
+    calendar = _calendar(pacflow.sync(), "cd")
+    assert (calendar["pulled_back"], calendar["conflicts"]) == (1, 0)
+    reopened = pacflow.state().steps[step]
+    assert (reopened.status, reopened.done_on) == (StepStatus.PLANNED, None)
+    [entry] = _entries(pacflow, "StepReopened")
+    assert (entry["actor"], entry["source"]) == ("cd", "calendar")
+    assert _entries(pacflow, "CalendarChangeOverridden") == []
+    # Done again on the phone, then reopened in the plan: the calendar un-ticks it.
+    claire.edit(uid, complete)
+    pacflow.sync()
+    pacflow.run(
+        c.ReopenStep(plan=DEMO_PLAN, actor="hg", reason="not finished after all", step=step)
+    )
+    calendar = _calendar(pacflow.sync(), "cd")
+    assert _writes(calendar, "PUT") == {uid}
+    todo = claire.items()[uid]
+    assert str(todo["STATUS"]) != "COMPLETED"
+    assert "COMPLETED" not in todo
+    assert _calendar(pacflow.sync(), "cd")["writes"] == []
+
+
 def test_what_pacflow_writes_never_goes_below_the_calendars_sequence(
     midyear_copy: str, tmp_path: Path, caldav_account: CalDavAccount
 ) -> None:

@@ -262,3 +262,33 @@ def test_check_finds_a_derived_indicator_off_track(plan: Plan) -> None:
     records = list(plan.service.history(PLAN))  # no visit held in January or February
     findings = check(records, paris("2025-03-05T09:00"))
     assert "indicator-off-track" in [finding.rule for finding in findings]
+
+
+def test_corrections_move_and_withdraw_what_was_counted(plan: Plan) -> None:
+    """Read model and fold agree (checked by `history`) through corrections, and the
+    values as known before each correction stay answerable."""
+    plan.run("2025-02-12T09:00", c.CompleteOccurrence, occurrence="S08@2025-01-14",
+             on="2025-02-11")  # fmt: skip
+    plan.run("2025-02-12T09:01", c.CompleteOccurrence, occurrence="S08@2025-01-28")
+    plan.run("2025-02-12T09:02", c.CompleteStep, step="S01", on="2025-02-10")  # late, by mistake
+    plan.clock.set(paris("2025-03-03T09:00"))
+    assert actuals(plan.history("I2")) == {"2025-01": 1, "2025-02": 1}
+    assert actuals(plan.history("I9", running=False)) == {"2025-01": 0, "2025-02": 0}
+    plan.run("2025-03-03T10:00", c.CorrectOccurrenceDone, occurrence="S08@2025-01-14",
+             on="2025-01-14", reason="held on its day")  # fmt: skip
+    plan.run("2025-03-03T10:01", c.CorrectStepDone, step="S01", on="2025-01-30",
+             reason="typo")  # fmt: skip
+    assert actuals(plan.history("I2")) == {"2025-01": 2, "2025-02": 0}
+    assert actuals(plan.history("I9", running=False)) == {"2025-01": 1, "2025-02": 1}
+    plan.run("2025-03-03T11:00", c.ReopenOccurrence, occurrence="S08@2025-01-14",
+             reason="postponed")  # fmt: skip
+    plan.run("2025-03-03T11:01", c.ReopenStep, step="S01", reason="not finished")
+    assert actuals(plan.history("I2")) == {"2025-01": 1, "2025-02": 0}
+    assert actuals(plan.history("I9", running=False)) == {"2025-01": 0, "2025-02": 0}
+    plan.run("2025-03-03T12:00", c.CompleteOccurrence, occurrence="S08@2025-01-14",
+             on="2025-02-25")  # fmt: skip
+    plan.run("2025-03-03T12:01", c.CorrectOccurrenceDone, occurrence="S08@2025-01-14",
+             on="2025-02-26", reason="typo")  # fmt: skip
+    assert actuals(plan.history("I2")) == {"2025-01": 1, "2025-02": 1}
+    assert actuals(plan.history("I2", as_of="2025-03-03T10:30")) == {"2025-01": 2, "2025-02": 0}
+    assert actuals(plan.history("I2", as_of="2025-03-01T00:00")) == {"2025-01": 1, "2025-02": 1}

@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from pacflow.cli import main
 from pacflow.domain import PlanState
 from pacflow.reports import ReportKind, build_report, render
+from pacflow.reports.audiences import Audience, audience_report
 from tests.reports.conftest import MID_YEAR
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,6 +133,31 @@ def test_the_html_report_renders_in_chromium(
     assert '<table class="gantt">' in html
     assert html.count('class="mlabel"') >= 12
     assert 'class="legend"' in html
+    for step in report.steps():
+        assert f'<td class="g-key key">{step.key}</td>' in html, step.key
+
+
+@pytest.mark.parametrize(
+    ("audience", "lang"),
+    [
+        pytest.param(Audience.ENGINEERS, "fr", id="engineers-fr"),
+        pytest.param(Audience.MARKETING, "en", id="marketing-en"),
+        pytest.param(Audience.APPOINTMENTS, "fr", id="appointments-fr"),
+    ],
+)
+def test_the_audience_documents_render_in_chromium(
+    chromium: Path,
+    mid_year_state: PlanState,
+    tmp_path: Path,
+    audience: Audience,
+    lang: str,
+) -> None:
+    report = audience_report(mid_year_state, audience, today=MID_YEAR)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = ARTIFACTS / f"report-for-{audience}-{lang}.html"
+    page.write_text(render(report, "html", lang), encoding="utf-8")
+    html = _render(chromium, page, tmp_path, ARTIFACTS / f"report-for-{audience}-{lang}.png")
+    assert '<table class="gantt">' in html
     for step in report.steps():
         assert f'<td class="g-key key">{step.key}</td>' in html, step.key
 

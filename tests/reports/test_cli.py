@@ -23,7 +23,8 @@ def _report(runner: CliRunner, db: str, *args: str) -> tuple[int, str, str]:
 def test_every_kind_prints_in_every_format(
     runner: CliRunner, demo_db: str, kind: str, fmt: str
 ) -> None:
-    code, out, err = _report(runner, demo_db, "--by", kind, "--format", fmt)
+    asked = ["--json"] if fmt == "json" else ["--format", fmt]
+    code, out, err = _report(runner, demo_db, "--by", kind, *asked)
     assert (code, err) == (0, ""), err
     if fmt == "json":
         assert json.loads(out)["report"] == kind
@@ -53,7 +54,7 @@ def test_output_file_takes_its_format_from_its_extension(
     code, _, _ = _report(runner, demo_db, "--by", "rep", "-o", str(tmp_path / "r.json"))
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["report"] == "rep"
     forced = tmp_path / "r.txt"
-    code, _, _ = _report(runner, demo_db, "--by", "rep", "--format", "json", "-o", str(forced))
+    code, _, _ = _report(runner, demo_db, "--by", "rep", "--json", "-o", str(forced))
     assert json.loads(forced.read_text(encoding="utf-8"))["report"] == "rep"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pac-2025.html", "r.json", "r.txt"]
 
@@ -68,7 +69,7 @@ def test_french_labels(runner: CliRunner, demo_db: str) -> None:
 
 def test_today_comes_from_the_clock(runner: CliRunner, demo_db: str) -> None:
     with freeze_time("2025-12-31 23:30:00"):  # already 1 January in Paris
-        code, out, _ = _report(runner, demo_db, "--by", "theme", "--format", "json")
+        code, out, _ = _report(runner, demo_db, "--by", "theme", "--json")
     assert code == 0
     data = json.loads(out)
     assert (data["today"], data["as_of"]) == ("2026-01-01", None)
@@ -93,14 +94,14 @@ def test_today_comes_from_the_clock(runner: CliRunner, demo_db: str) -> None:
 def test_as_of_reads_the_plan_as_recorded_then(
     runner: CliRunner, demo_db: str, as_of: str, today: str, recorded: str
 ) -> None:
-    code, out, _ = _report(runner, demo_db, "--by", "target", "--format", "json", "--as-of", as_of)
+    code, out, _ = _report(runner, demo_db, "--by", "target", "--json", "--as-of", as_of)
     assert code == 0
     data = json.loads(out)
     assert (data["today"], data["as_of"]) == (today, recorded)
     # Before the mid-year re-actualisation: revision 2, and BRC's objective still 600 kEUR.
     assert data["plan"]["revision"] == 2
     assert data["sections"][0]["objectives"][0]["value"] == "600"
-    _, now, _ = _report(runner, demo_db, "--by", "target", "--format", "json")
+    _, now, _ = _report(runner, demo_db, "--by", "target", "--json")
     assert json.loads(now)["sections"][0]["objectives"][0]["value"] == "400"
 
 
@@ -126,12 +127,11 @@ def test_as_of_before_the_plan_existed_is_refused(
     ("args", "message"),
     [
         (["--by", "region"], "report kind 'region': expected one of theme, rep, sector, target"),
-        (["--by", "rep", "--format", "pdf"], "report format 'pdf': expected one of md, html"),
         (["--by", "rep", "--lang", "de"], "language 'de': expected one of en, fr"),
         (["--by", "rep", "--as-of", "last week"], "--as-of 'last week': expected a date"),
         (["--by", "rep", "--as-of", "2025-13-01"], "--as-of '2025-13-01': expected a date"),
     ],
-    ids=["kind", "format", "lang", "as-of", "as-of-month"],
+    ids=["kind", "lang", "as-of", "as-of-month"],
 )
 def test_bad_input_is_one_line_and_exit_1(
     runner: CliRunner, demo_db: str, tmp_path: Path, args: list[str], message: str
@@ -142,6 +142,36 @@ def test_bad_input_is_one_line_and_exit_1(
     assert err.startswith(f"error: {message}")
     assert err.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--format", "pdf"],
+            "Error: Invalid value for --format: 'pdf': expected one of md, html",
+        ),
+        (["-o", "pac.pdf"], "Error: -o pac.pdf: cannot write .pdf; give a name ending in .htm, "),
+        (["--json", "--format", "html"], "Error: --json and --format html ask for two formats"),
+        (["--format", "md", "-o", "pac.html"], "Error: -o pac.html is a html file name, but md"),
+    ],
+    ids=["format", "pdf", "json-and-html", "md-as-html"],
+)
+def test_a_format_it_cannot_write_is_a_usage_error(
+    runner: CliRunner, demo_db: str, tmp_path: Path, args: list[str], message: str
+) -> None:
+    given = [str(tmp_path / a) if a.startswith("pac.") else a for a in args]
+    code, out, err = _report(runner, demo_db, "--by", "rep", *given)
+    assert (code, out) == (2, "")
+    assert message.replace("-o pac.", f"-o {tmp_path}/pac.") in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_format_json_still_works_with_a_notice(runner: CliRunner, demo_db: str) -> None:
+    code, out, err = _report(runner, demo_db, "--by", "rep", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["report"] == "rep"
+    assert err == "warning: --format json is deprecated, use --json (docs/cli.md)\n"
 
 
 def test_unknown_plan(runner: CliRunner, demo_db: str) -> None:

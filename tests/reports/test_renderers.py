@@ -127,6 +127,7 @@ def test_json_keys_are_stable_and_language_neutral(mid_year: dict[ReportKind, Re
         assert list(en) == [
             "schema_version",
             "report",
+            "audience",
             "lang",
             "label",
             "plan",

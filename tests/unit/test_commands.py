@@ -161,7 +161,7 @@ def test_a_blank_reason_is_no_reason() -> None:
         (
             AddStep,
             {**STEP, "days": "NaN", "schedule": {"kind": "due", "due": "2025-02-01"}},
-            "days 'NaN': Input should be a finite number",
+            "days 'NaN': expected a number such as 28.5 or 28,5",
         ),
         (
             SetIndicatorTargets,

@@ -14,6 +14,7 @@ from pacflow.domain import events as ev
 from pacflow.domain.folding import _CHANGES, _HANDLERS, Draft, advance
 from pacflow.domain.schedule import DueDate, OccurrenceSlot
 from pacflow.domain.values import (
+    AccessScope,
     Aggregation,
     Direction,
     Domain,
@@ -24,6 +25,7 @@ from pacflow.domain.values import (
 )
 from pacflow.errors import IntegrityError
 
+from .diagnostic_examples import DIAGNOSTIC
 from .example import CREATED, DRAFT, PUBLISHED, REASON
 from .test_properties import histories
 
@@ -64,12 +66,22 @@ EVERY_KIND = [
         indicators=(),
         location="Paris",
     ),
+    ev.StepRemoved(step="S20"),
     ev.StepMoved(step="S01", schedule=DueDate(due=date(2025, 2, 28))),
     ev.StepAssigned(step="S02", responsible="tl", participants=("cd",)),
     ev.StepStarted(step="S01", on=date(2025, 1, 20)),
     ev.StepCompleted(step="S01", on=date(2025, 2, 20)),
     ev.StepBlocked(step="S02", on=date(2025, 3, 1), reason="Budget"),
     ev.StepCancelled(step="S03", on=date(2025, 3, 2), reason="Inutile"),
+    ev.StepDoneDateCorrected(
+        step="S01", on=date(2025, 2, 21), previous=date(2025, 2, 20), reason="Typo"
+    ),
+    ev.StepReopened(step="S01", previous=date(2025, 2, 21), reason="Pas fini"),
+    ev.OccurrenceCompleted(occurrence="S08@2025-01-14", on=date(2025, 1, 14)),
+    ev.OccurrenceDoneDateCorrected(
+        occurrence="S08@2025-01-14", on=date(2025, 1, 15), previous=date(2025, 1, 14), reason="Typo"
+    ),
+    ev.OccurrenceReopened(occurrence="S08@2025-01-14", previous=date(2025, 1, 15), reason="Non"),
     ev.OccurrenceCompleted(occurrence="S08@2025-01-14", on=date(2025, 1, 14)),
     ev.OccurrenceCancelled(occurrence="S08@2025-01-28", reason="Client absent"),
     ev.OccurrenceMoved(occurrence="S08@2025-02-11", start=datetime(2025, 2, 12, 10), all_day=False),
@@ -86,6 +98,8 @@ EVERY_KIND = [
         ),
     ),
     ev.CalendarChangeOverridden(step="S08", change="moved", rule="plan wins"),
+    ev.AccessGranted(grant="g1", person="cd", scope=AccessScope.REPORT),
+    ev.AccessRevoked(grant="g1", person="cd"),
     ev.IndicatorTargetsSet(indicator="I2", targets={"2025-03": Decimal(4)}),
     ev.IndicatorValueRecorded(indicator="I2", period="2025-03", value=Decimal(3)),
     ev.IndicatorValueCorrected(
@@ -106,6 +120,7 @@ EVERY_KIND = [
     ev.MarketChangeRecorded(
         summary="Fusion BRC", affects=("account:ACC-BRC",), effective=date(2025, 5, 1)
     ),
+    *DIAGNOSTIC,
     ev.PlanPublished(revision=2),
     ev.PlanClosed(),
 ]

@@ -85,6 +85,20 @@ def test_a_period_already_recorded_takes_a_correction() -> None:
     assert "pacflow" not in error.message  # the front end words the suggestion
 
 
+def test_recording_the_same_value_again_records_nothing() -> None:
+    given(PUBLISHED, I7, MARCH).when(record(value="730.0")).then()
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [("28,5", "28.5"), ("1 234,5", "1234.5"), ("1\u202f234.50", "1234.50"), ("-0,5", "-0.5")],
+)
+def test_values_are_read_as_people_type_them(typed: str, value: str) -> None:
+    given(DRAFT, I7).when(record(value=typed)).then(
+        IndicatorValueRecorded(indicator="I7", period="2025-03", value=Decimal(value))
+    )
+
+
 def test_a_correction_keeps_the_previous_value_and_its_reason() -> None:
     state = (
         given(PUBLISHED, I7, MARCH)
@@ -195,9 +209,12 @@ def test_february_of_a_leap_year_is_a_period_like_any_other() -> None:
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("abc", "value 'abc': Input should be a valid decimal"),
+        ("abc", "value 'abc': expected a number such as 28.5 or 28,5"),
         ("NaN", "value 'NaN'"),
-        ("", "value '': Input should be a valid decimal"),
+        ("", "value '': expected a number such as 28.5 or 28,5"),
+        ("1,000,000", "value '1,000,000': expected a number"),
+        ("12 34", "value '12 34': expected a number"),
+        ("1.2.3", "value '1.2.3': expected a number"),
     ],
 )
 def test_a_value_must_be_a_finite_number(value: str, message: str) -> None:

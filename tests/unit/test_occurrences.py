@@ -170,7 +170,7 @@ def test_two_visits_on_one_day_are_told_apart_by_their_time() -> None:
             [HELD],
             command(CompleteOccurrence, occurrence="S08@2025-01-14", on=date(2025, 1, 15)),
             RuleViolationError,
-            "occurrence S08@2025-01-14 was done (2025-01-14); it cannot be done",
+            "occurrence S08@2025-01-14 was already held (2025-01-14)",
         ),
         (
             [HELD],

@@ -37,6 +37,7 @@ from pacflow.domain.touches import (
     types_where,
 )
 from pacflow.domain.values import (
+    AccessScope,
     Aggregation,
     Direction,
     Domain,
@@ -44,6 +45,7 @@ from pacflow.domain.values import (
     PersonKind,
     TargetKind,
 )
+from tests.unit.diagnostic_examples import DECISION, FINDING, JUSTIFIED
 from tests.unit.example import CREATED, DRAFT, PERIOD
 
 
@@ -101,9 +103,14 @@ EXAMPLES: dict[type[PlanEvent], PlanEvent] = {
         location=None,
     ),
     ev.StepMoved: ev.StepMoved(step="S01", schedule=DueDate(due=date(2025, 2, 28))),
+    ev.StepRemoved: ev.StepRemoved(step="S09"),
     ev.StepAssigned: ev.StepAssigned(step="S01", responsible="kb", participants=("pg",)),
     ev.StepStarted: ev.StepStarted(step="S01", on=date(2025, 1, 10)),
     ev.StepCompleted: ev.StepCompleted(step="S01", on=date(2025, 1, 20)),
+    ev.StepReopened: ev.StepReopened(step="S01", previous=date(2025, 1, 20), reason="erreur"),
+    ev.StepDoneDateCorrected: ev.StepDoneDateCorrected(
+        step="S01", on=date(2025, 1, 21), previous=date(2025, 1, 20), reason="erreur"
+    ),
     ev.StepBlocked: ev.StepBlocked(step="S01", on=date(2025, 1, 15), reason="attente"),
     ev.StepCancelled: ev.StepCancelled(step="S09", on=date(2025, 2, 1), reason="inutile"),
     ev.OccurrencesScheduled: ev.OccurrencesScheduled(
@@ -118,6 +125,12 @@ EXAMPLES: dict[type[PlanEvent], PlanEvent] = {
     ev.OccurrenceCompleted: ev.OccurrenceCompleted(
         occurrence="S11@2025-03-27", on=date(2025, 3, 27)
     ),
+    ev.OccurrenceReopened: ev.OccurrenceReopened(
+        occurrence="S11@2025-03-27", previous=date(2025, 3, 27), reason="erreur"
+    ),
+    ev.OccurrenceDoneDateCorrected: ev.OccurrenceDoneDateCorrected(
+        occurrence="S11@2025-03-27", on=date(2025, 3, 28), previous=date(2025, 3, 27), reason="x"
+    ),
     ev.OccurrenceCancelled: ev.OccurrenceCancelled(occurrence="S11@2025-03-27", reason="grève"),
     ev.OccurrenceMoved: ev.OccurrenceMoved(
         occurrence="S11@2025-03-27", start=datetime(2025, 3, 28, 14), all_day=False
@@ -125,6 +138,8 @@ EXAMPLES: dict[type[PlanEvent], PlanEvent] = {
     ev.CalendarChangeOverridden: ev.CalendarChangeOverridden(
         step="S11", occurrence="S11@2025-03-27", change="moved", rule="plan wins"
     ),
+    ev.AccessGranted: ev.AccessGranted(grant="g1", person="cd", scope=AccessScope.FEED),
+    ev.AccessRevoked: ev.AccessRevoked(grant="g1", person="cd"),
     ev.IndicatorDefined: ev.IndicatorDefined(
         key="I3",
         name="Propositions",
@@ -144,11 +159,22 @@ EXAMPLES: dict[type[PlanEvent], PlanEvent] = {
     ev.IndicatorValueCorrected: ev.IndicatorValueCorrected(
         indicator="I1", period="2025-01", value=Decimal(11), previous=Decimal(12), reason="typo"
     ),
+    ev.FindingRecorded: FINDING,
+    ev.DecisionRecorded: DECISION,
+    ev.TargetJustified: JUSTIFIED,
     ev.MarketChangeRecorded: ev.MarketChangeRecorded(
         summary="Fusion", affects=("segment:SEG-BA",), effective=date(2025, 6, 16)
     ),
 }
-"""One event of every registered type, each of which applies to the DRAFT plan."""
+"""One event of every registered type, each of which applies to the DRAFT plan (a
+correction, once what it corrects is recorded: `_PRIOR`)."""
+
+_PRIOR: dict[type[PlanEvent], PlanEvent] = {
+    ev.StepReopened: EXAMPLES[ev.StepCompleted],
+    ev.StepDoneDateCorrected: EXAMPLES[ev.StepCompleted],
+    ev.OccurrenceReopened: EXAMPLES[ev.OccurrenceCompleted],
+    ev.OccurrenceDoneDateCorrected: EXAMPLES[ev.OccurrenceCompleted],
+}
 
 
 # --- every type is classified ------------------------------------------------------------
@@ -175,6 +201,8 @@ def test_every_registered_event_type_says_what_it_touches(event_type: type[PlanE
 @pytest.mark.parametrize("event_type", list(EVENT_TYPES.values())[1:], ids=list(EVENT_TYPES)[1:])
 def test_folds_says_whether_folding_changes_the_plan(event_type: type[PlanEvent]) -> None:
     before = _draft()
+    if event_type in _PRIOR:
+        before = evolve(before, _PRIOR[event_type])
     after = evolve(copy.deepcopy(before), EXAMPLES[event_type])
     after = dataclasses.replace(after, version=before.version)
     assert (after != before) is kind_of(event_type).folds
@@ -202,8 +230,13 @@ def test_tables_the_views_held_come_from_the_map() -> None:
         "TrackAdded",
         "StepAdded",
         "StepMoved",
+        "StepRemoved",
         "StepCompleted",
+        "StepReopened",
+        "StepDoneDateCorrected",
         "OccurrenceCompleted",
+        "OccurrenceReopened",
+        "OccurrenceDoneDateCorrected",
         "IndicatorDefined",
         "IndicatorTargetsSet",
         "IndicatorValueRecorded",
@@ -211,9 +244,11 @@ def test_tables_the_views_held_come_from_the_map() -> None:
     }
     not_read = types_where(lambda kind: not kind.read_by_typed_indicators)
     assert {cls.__name__[:4] for cls in not_read} == {"Step", "Occu"}
-    assert len(not_read) == 13
+    assert len(not_read) == 18
     assert set(types_where(lambda kind: kind.calendar is CalendarReach.OCCURRENCE)) == {
         ev.OccurrenceCompleted,
+        ev.OccurrenceReopened,
+        ev.OccurrenceDoneDateCorrected,
         ev.OccurrenceCancelled,
         ev.OccurrenceMoved,
     }

@@ -1,0 +1,276 @@
+"""Lists of what a plan holds, filtered the way people ask ("my visits to report this week").
+
+Each list is plain data (one dict per row, the shape of `--json` and of the API), read from
+the plan as it stands now. Filters are conjunctive; a filter naming a key the plan does not
+have is an error rather than an empty list, so a typo never looks like "nothing to do".
+Occurrence keys (`S08@2026-01-13`) are what `visit done|move|cancel` take.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from pacflow.errors import InvalidInputError, NotFoundError
+
+if TYPE_CHECKING:
+    from pacflow.app.root import App
+    from pacflow.domain import PlanState
+    from pacflow.domain.state import Step
+
+VISIT_STATUSES = ("planned", "done", "cancelled", "to-report")
+"""`to-report`: planned (or moved) and dated today or earlier: held or not, not reported yet."""
+
+STEP_STATUSES = ("planned", "in_progress", "done", "blocked", "cancelled", "open", "late")
+"""`open`: neither done nor cancelled; `late`: open and past its due date."""
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The rows of a list and the plan's date today (what `to-report` and `late` used)."""
+
+    plan: str
+    today: date
+    rows: list[dict[str, Any]]
+
+    def as_json(self) -> list[dict[str, Any]]:
+        return self.rows
+
+
+def _state(app: App, plan: str) -> tuple[PlanState, date]:
+    from pacflow.app.moments import local_date
+
+    state = app.service().latest(plan)
+    return state, local_date(app.now(), state.timezone)
+
+
+def _require(state: PlanState, kind: str, key: str | None, table: dict[str, Any]) -> None:
+    if key is not None and key not in table:
+        raise NotFoundError(
+            f"{kind} {key}: unknown {kind} in plan {state.key}", subject=key, code="not-found"
+        )
+
+
+def _day(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInputError(
+            f"{option} {text!r}: expected a date such as 2026-05-04", subject=option
+        ) from None
+
+
+def _involves(step: Step, person: str | None) -> bool:
+    return person is None or step.responsible == person or person in step.participants
+
+
+def visit_list(
+    app: App,
+    plan: str,
+    *,
+    person: str | None = None,
+    step: str | None = None,
+    first: str | None = None,
+    last: str | None = None,
+    status: str | None = None,
+) -> Listing:
+    """Occurrences of visit series and session lists, by date: for a person (responsible
+    or participant), a step, a date range (local dates, inclusive) and a status."""
+    state, today = _state(app, plan)
+    _require(state, "person", person, state.people)
+    _require(state, "step", step, state.steps)
+    if status is not None and status not in VISIT_STATUSES:
+        raise InvalidInputError(
+            f"--status {status!r}: expected one of {', '.join(VISIT_STATUSES)}", subject="status"
+        )
+    start, end = _day(first, "--from"), _day(last, "--to")
+    rows: list[dict[str, Any]] = []
+    occurrences = sorted(state.occurrences.values(), key=lambda o: (o.start, o.key))
+    for occurrence in occurrences:
+        owner = state.steps[occurrence.step]
+        day = occurrence.start.date()
+        wanted = (
+            (step is None or occurrence.step == step)
+            and _involves(owner, person)
+            and (start is None or day >= start)
+            and (end is None or day <= end)
+        )
+        if not wanted:
+            continue
+        current = str(occurrence.status)
+        if status == "to-report":
+            if current not in ("planned", "moved") or day > today:
+                continue
+        elif status is not None and current != status:
+            continue
+        rows.append(
+            {
+                "key": occurrence.key,
+                "step": owner.key,
+                "title": owner.title,
+                "track": owner.track,
+                "responsible": owner.responsible,
+                "participants": list(owner.participants),
+                "start": occurrence.start.isoformat(timespec="minutes"),
+                "all_day": occurrence.all_day,
+                "status": current,
+                "done_on": occurrence.done_on.isoformat() if occurrence.done_on else None,
+                "location": owner.location,
+            }
+        )
+    return Listing(state.key, today, rows)
+
+
+def step_due(step: Step) -> date | None:
+    """A task's due date (None for a step scheduled as occurrences)."""
+    due = getattr(step.schedule, "due", None)
+    return due if isinstance(due, date) else None
+
+
+def step_list(
+    app: App,
+    plan: str,
+    *,
+    person: str | None = None,
+    track: str | None = None,
+    target: str | None = None,
+    status: str | None = None,
+) -> Listing:
+    """Steps in track order: for a person (responsible or participant), a track, a target
+    and a status (or `open`, or `late`)."""
+    from pacflow.describe import schedule_summary
+
+    state, today = _state(app, plan)
+    _require(state, "person", person, state.people)
+    _require(state, "track", track, state.tracks)
+    _require(state, "target", target, state.targets)
+    if status is not None and status not in STEP_STATUSES:
+        raise InvalidInputError(
+            f"--status {status!r}: expected one of {', '.join(STEP_STATUSES)}", subject="status"
+        )
+    rows: list[dict[str, Any]] = []
+    for owner in state.tracks.values():
+        if (track is not None and owner.key != track) or (
+            target is not None and owner.target != target
+        ):
+            continue
+        for key in owner.steps:
+            item = state.steps[key]
+            current = str(item.status)
+            is_open = current not in ("done", "cancelled")
+            due = step_due(item)
+            late = is_open and due is not None and due < today
+            if not _involves(item, person):
+                continue
+            if status == "open" and not is_open:
+                continue
+            if status == "late" and not late:
+                continue
+            if status not in (None, "open", "late") and current != status:
+                continue
+            occurrences = [state.occurrences[k] for k in item.occurrences]
+            rows.append(
+                {
+                    "key": item.key,
+                    "track": item.track,
+                    "target": owner.target,
+                    "title": item.title,
+                    "status": current,
+                    "late": late,
+                    "responsible": item.responsible,
+                    "participants": list(item.participants),
+                    "schedule": schedule_summary(item.schedule),
+                    "due": due.isoformat() if due else None,
+                    "predecessor": item.predecessor,
+                    "parallel": item.parallel,
+                    "indicators": list(item.indicators),
+                    "occurrences": len(occurrences),
+                    "occurrences_done": sum(1 for o in occurrences if str(o.status) == "done"),
+                    "done_on": item.done_on.isoformat() if item.done_on else None,
+                }
+            )
+    return Listing(state.key, today, rows)
+
+
+def person_list(app: App, plan: str, *, kind: str | None = None) -> Listing:
+    """The team, in the order people joined, with the steps each is responsible for."""
+    state, today = _state(app, plan)
+    open_steps: dict[str, int] = {}
+    for item in state.steps.values():
+        if str(item.status) not in ("done", "cancelled"):
+            open_steps[item.responsible] = open_steps.get(item.responsible, 0) + 1
+    rows = [
+        {
+            "key": p.key,
+            "name": p.name,
+            "kind": str(p.kind),
+            "email": p.email,
+            "role": p.role,
+            "sector": p.sector,
+            "timezone": p.timezone,
+            "left_on": p.left_on.isoformat() if p.left_on else None,
+            "open_steps": open_steps.get(p.key, 0),
+        }
+        for p in state.people.values()
+        if kind is None or str(p.kind) == kind
+    ]
+    return Listing(state.key, today, rows)
+
+
+def target_list(app: App, plan: str, *, person: str | None = None) -> Listing:
+    """The targets (cibles), their main objective and their tracks."""
+    state, today = _state(app, plan)
+    _require(state, "person", person, state.people)
+    rows = []
+    for t in state.targets.values():
+        if person is not None and t.responsible != person:
+            continue
+        main = state.objectives.get((t.key, "main"))
+        rows.append(
+            {
+                "key": t.key,
+                "kind": str(t.kind),
+                "title": t.title,
+                "responsible": t.responsible,
+                "dropped": t.dropped,
+                "objective": (
+                    {"value": str(main.value), "unit": main.unit, "due": main.due.isoformat()}
+                    if main is not None
+                    else None
+                ),
+                "tracks": [k for k, track in state.tracks.items() if track.target == t.key],
+            }
+        )
+    return Listing(state.key, today, rows)
+
+
+def indicator_list(app: App, plan: str, *, person: str | None = None) -> Listing:
+    """The indicators, how they are fed (typed in, or derived from events), and the last
+    period with a typed value."""
+    state, today = _state(app, plan)
+    _require(state, "person", person, state.people)
+    rows = []
+    for i in state.indicators.values():
+        if person is not None and i.owner != person:
+            continue
+        linked = [s.key for s in state.steps.values() if i.key in s.indicators]
+        rows.append(
+            {
+                "key": i.key,
+                "name": i.name,
+                "kind": str(i.kind),
+                "unit": i.unit,
+                "per": str(i.per),
+                "aggregation": str(i.aggregation),
+                "direction": str(i.direction),
+                "owner": i.owner,
+                "serves": list(i.serves),
+                "fed_by": i.derived.describe() if i.derived is not None else "typed",
+                "steps": linked,
+                "last_recorded": max(i.actuals) if i.actuals else None,
+            }
+        )
+    return Listing(state.key, today, rows)
