@@ -117,6 +117,9 @@ ITEM_EFFECTS: dict[type[PlanEvent], _Classifier] = {
     ev.FindingRecorded: _no_item,
     ev.DecisionRecorded: _no_item,
     ev.TargetJustified: _no_item,
+    # Holidays: noted on the occurrences that fall on one, anywhere in the plan (slots that
+    # move off a holiday come as occurrence events of their own).
+    ev.HolidaysSet: _every_item,
     # People: shown by name; leaving the team changes no name (the steps handed over to
     # someone else come as StepAssigned events of their own).
     ev.PersonAdded: _person_added,
@@ -125,6 +128,7 @@ ITEM_EFFECTS: dict[type[PlanEvent], _Classifier] = {
     # through the cancellations recorded with it; a new track has no step yet.
     ev.TargetAdded: _target_added,
     ev.TargetDropped: _no_item,
+    ev.TargetRemoved: _no_item,  # its steps left the calendars by their own events
     ev.ObjectiveSet: _objective_set,
     ev.TrackAdded: _no_item,
     # Steps.

@@ -28,6 +28,7 @@ from pacflow.errors import NotFoundError, no_such_plan
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from integrations.calendar_view import CalendarViews
     from pacflow.service import PlanService
 
 PRODID = "-//pacflow//commercial action plan//EN"
@@ -141,19 +142,10 @@ def _order(item: CalendarItem) -> tuple[str, str]:
     return (day.isoformat() if day is not None else "", item.uid)
 
 
-def export_ics(
-    service: PlanService,
-    plan: str,
-    *,
-    person: str | None = None,
-    until: datetime | None = None,
-    database: sa.Engine | None = None,
-) -> bytes:
-    """The plan's calendar (one person's, when given) as recorded up to `until`.
-
-    The calendar view is continued from the one stored in `database` (the store's own
-    database when not given), so that only the events recorded since are read.
-    """
+def calendar_views(service: PlanService, database: sa.Engine | None = None) -> CalendarViews:
+    """The calendar views of the service's store, kept in `database` (the store's own
+    database when not given). Long-lived views fold only the events recorded since they
+    last read the plan (not thread-safe: one caller at a time)."""
     from sqlalchemy import Engine
 
     from integrations.calendar_view import CalendarViews
@@ -161,7 +153,27 @@ def export_ics(
     if database is None:
         found = getattr(service.store, "engine", None)
         database = found if isinstance(found, Engine) else None
-    history = CalendarViews(service.store, database).history(plan, until=until)
+    return CalendarViews(service.store, database)
+
+
+def export_ics(
+    service: PlanService,
+    plan: str,
+    *,
+    person: str | None = None,
+    until: datetime | None = None,
+    database: sa.Engine | None = None,
+    views: CalendarViews | None = None,
+) -> bytes:
+    """The plan's calendar (one person's, when given) as recorded up to `until`.
+
+    The calendar view is continued from the one stored in `database` (the store's own
+    database when not given), so that only the events recorded since are read; or from
+    `views` (`calendar_views`), kept by a caller that exports again and again.
+    """
+    if views is None:
+        views = calendar_views(service, database)
+    history = views.history(plan, until=until)
     if history is None:
         if service.store.stream_version(plan) == 0:
             raise no_such_plan(plan)

@@ -7,13 +7,19 @@ renders and that `integrations.revisions` compares from one event to the next. C
   recurrence or a cadence is one event (VEVENT) per occurrence and gets **no** task of its
   own: the rep marks visits held one by one, and a second, recurring "done" switch would
   compete with them (todoman even clones completed recurring tasks under a new UID).
-- An item belongs to the step's **responsible** person: it goes to their calendar only.
+- An item belongs to the step's **responsible** person: it goes to their calendar only;
+  a visit already held belongs to who held it (`Occurrence.held_by`), so that handing the
+  step to someone else later moves only the visits still to hold to their calendar.
   Participants are named in the description, not invited (no ATTENDEE: servers that
   schedule would e-mail invitations) and not copied into their calendars, so that each
   item has one owner who can tick it.
 - Event times are shown in the responsible person's time zone when they have one, else
-  in the plan's; all-day occurrences are dates. A timed occurrence without a duration has
-  no end (RFC 5545: it ends when it starts).
+  in the plan's (in UTC when the local time is the second of two repeated ones: a TZID
+  time names the first); all-day occurrences are dates. The end is exact (start plus
+  duration in absolute time); a timed occurrence without a duration lasts an hour
+  (`DEFAULT_LENGTH`), so that no reader has to guess.
+- An occurrence on a public holiday of its responsible person says so in its description
+  (and has the category `holiday`); `pacflow check` flags it (`visit-on-holiday`).
 - UIDs use only `[A-Za-z0-9.+-]`: parts are separated by `.`, and any other character of a
   key is written `+XX` per UTF-8 byte, so `PAC-2025` / `S08` / `2025-03-11` gives
   `PAC-2025.S08.2025-03-11.pacflow` and distinct keys always give distinct UIDs.
@@ -29,11 +35,16 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from pacflow.domain import PlanState
-from pacflow.domain.schedule import DueDate
+from pacflow.domain.daysoff import DaysOff
+from pacflow.domain.localtime import instant, kind_of, same_moment
+from pacflow.domain.schedule import DueDate, shift_of
 from pacflow.domain.state import Occurrence, Step
 from pacflow.domain.values import OccurrenceStatus, StepStatus
 
 UID_SUFFIX = "pacflow"
+_UTC = ZoneInfo("UTC")
+DEFAULT_LENGTH = timedelta(hours=1)
+"""How long a timed occurrence without a duration lasts in calendars (readers would guess)."""
 _UID_SAFE = frozenset(string.ascii_letters + string.digits + "-")
 
 
@@ -121,24 +132,40 @@ def calendar_items(
         }
     items: list[CalendarItem] = []
     for step in chosen:
-        if person is not None and step.responsible != person:
-            continue
-        context = _context(state, step)
         if isinstance(step.schedule, DueDate):
+            if person is not None and step.responsible != person:
+                continue
             priority = 1 if step.key in waited_for else 5
-            items.append(_todo(state, step, context, step.schedule, priority))
-        else:
-            items.extend(
-                _event(state, step, context, state.occurrences[key]) for key in step.occurrences
-            )
+            items.append(_todo(state, step, _context(state, step), step.schedule, priority))
+            continue
+        contexts: dict[tuple[str, tuple[str, ...]], _Context] = {}
+        for key in step.occurrences:
+            occurrence = state.occurrences[key]
+            owner, others = item_people(step, occurrence)
+            if person is not None and owner != person:
+                continue
+            context = contexts.get((owner, others))
+            if context is None:
+                context = contexts[(owner, others)] = _context(state, step, owner, others)
+            items.append(_event(state, step, context, occurrence, owner))
     return items
+
+
+def item_people(step: Step, occurrence: Occurrence) -> tuple[str, tuple[str, ...]]:
+    """Whose calendar an occurrence's event belongs to, and who else its description names:
+    once held, who held it and with whom (the past stays as recorded: a later reassignment
+    moves only the visits still to hold), else the step's responsible and participants."""
+    if occurrence.status is OccurrenceStatus.DONE and occurrence.held_by is not None:
+        return occurrence.held_by, occurrence.held_with
+    return step.responsible, step.participants
 
 
 def occurrence_item(state: PlanState, occurrence: str) -> CalendarItem:
     """The event of one occurrence (cheaper than every item of its step)."""
     found = state.occurrences[occurrence]
     step = state.steps[found.step]
-    return _event(state, step, _context(state, step), found)
+    owner, others = item_people(step, found)
+    return _event(state, step, _context(state, step, owner, others), found, owner)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,16 +176,27 @@ class _Context:
     categories: tuple[str, ...]
     description: tuple[str, ...]
     timezone: str
+    days_off: DaysOff
 
 
-def _context(state: PlanState, step: Step) -> _Context:
-    person = state.people.get(step.responsible)
+def _context(
+    state: PlanState,
+    step: Step,
+    owner: str | None = None,
+    participants: tuple[str, ...] | None = None,
+) -> _Context:
+    """What `owner`'s items of `step` share, naming `participants` (default: the step's
+    responsible person and participants); times are shown in the owner's time zone."""
+    owner = owner if owner is not None else step.responsible
+    participants = participants if participants is not None else step.participants
+    person = state.people.get(owner)
     timezone = person.timezone if person is not None and person.timezone else state.timezone
     return _Context(
         f"{uid_part(state.key)}.{uid_part(step.key)}.",
         _categories(state, step),
-        _description(state, step),
+        _description(state, step, owner, participants),
         timezone,
+        state.days_off(step.responsible),
     )
 
 
@@ -206,7 +244,9 @@ def _todo(
 # --- events ------------------------------------------------------------------------------
 
 
-def _event(state: PlanState, step: Step, context: _Context, occurrence: Occurrence) -> CalendarItem:
+def _event(
+    state: PlanState, step: Step, context: _Context, occurrence: Occurrence, owner: str
+) -> CalendarItem:
     start: datetime | date
     end: datetime | date | None
     if occurrence.all_day:
@@ -214,21 +254,33 @@ def _event(state: PlanState, step: Step, context: _Context, occurrence: Occurren
         days = max(1, occurrence.duration.days) if occurrence.duration else 1
         end = start + timedelta(days=days)
     else:
-        local = occurrence.start.replace(tzinfo=ZoneInfo(occurrence.timezone))
-        start = local.astimezone(ZoneInfo(context.timezone))
-        end = start + occurrence.duration if occurrence.duration else None
+        begins = instant(occurrence.start, occurrence.timezone)
+        # Exact: the end is the start plus the duration in absolute time (90 minutes from
+        # 01:45 on fall-back day end at 02:15 the second time), and every event has one.
+        ends = begins + (occurrence.duration or DEFAULT_LENGTH)
+        start, end = _shown(begins, context.timezone), _shown(ends, context.timezone)
     # A visit already held stays held when its step is cancelled later (a target dropped,
     # say): only the visits still to come are called off.
     cancelled = occurrence.status is OccurrenceStatus.CANCELLED or (
         step.status is StepStatus.CANCELLED and occurrence.status is not OccurrenceStatus.DONE
     )
-    moved = occurrence.start != occurrence.scheduled_start
+    moved = not same_moment(occurrence.start, occurrence.scheduled_start)
     flags = (("done", occurrence.status is OccurrenceStatus.DONE), ("moved", moved))
     lines = list(context.description)
     if occurrence.cancel_reason:
         lines.append(f"Cancelled: {occurrence.cancel_reason}")
     if moved:
         lines.append(f"Moved from {_local_text(occurrence.scheduled_start)}")
+    else:
+        asked = shift_of(step.schedule, occurrence.start, occurrence.timezone)
+        if asked is not None:
+            lines.append(
+                f"At {occurrence.start:%H:%M}, not {asked:%H:%M}: {asked:%H:%M} does not exist "
+                f"on {asked.date().isoformat()} in {occurrence.timezone} (RFC 5545)"
+            )
+    holiday = context.days_off.holiday(occurrence.start.date())
+    if holiday is not None and not cancelled:
+        lines.append(f"Public holiday in {context.days_off.country}: {holiday}")
     lines.append(f"pacflow: {state.key} step {step.key}, occurrence {occurrence.key}")
     return CalendarItem(
         uid=f"{context.uid_prefix}{_when(step.key, occurrence.key)}.{UID_SUFFIX}",
@@ -236,7 +288,7 @@ def _event(state: PlanState, step: Step, context: _Context, occurrence: Occurren
         plan=state.key,
         step=step.key,
         occurrence=occurrence.key,
-        owner=step.responsible,
+        owner=owner,
         summary=step.title,
         timezone=context.timezone,
         start=start,
@@ -246,10 +298,23 @@ def _event(state: PlanState, step: Step, context: _Context, occurrence: Occurren
         plan_status=occurrence.status.value,
         completed=occurrence.done_on,
         priority=0,
-        categories=(*context.categories, *(name for name, on in flags if on)),
+        categories=(
+            *context.categories,
+            *(name for name, on in flags if on),
+            *(("holiday",) if holiday is not None and not cancelled else ()),
+        ),
         description="\n".join(lines),
         location=step.location,
     )
+
+
+def _shown(at: datetime, timezone: str) -> datetime:
+    """An instant as an event time: in the person's zone, or in UTC when the local time is
+    the second of two repeated ones (a TZID time names the first, RFC 5545 3.3.5)."""
+    moment = at.astimezone(ZoneInfo(timezone))
+    if moment.fold and kind_of(moment.replace(tzinfo=None), timezone) == "repeated":
+        return at.astimezone(_UTC)
+    return moment
 
 
 # --- text --------------------------------------------------------------------------------
@@ -271,8 +336,11 @@ def _name(state: PlanState, key: str) -> str:
     return f"{person.name} ({key})" if person is not None else key
 
 
-def _description(state: PlanState, step: Step) -> tuple[str, ...]:
-    """The lines every item of the step shows: plan, target, objective, track, people."""
+def _description(
+    state: PlanState, step: Step, responsible: str, participants: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The lines every item of the step shows: plan, target, objective, track, people (for
+    a visit held: who held it and with whom)."""
     track = state.tracks[step.track]
     lines = [f"Plan {state.key}: {state.title}"]
     target = state.targets.get(track.target) if track.target else None
@@ -287,9 +355,9 @@ def _description(state: PlanState, step: Step) -> tuple[str, ...]:
     lines.append(f"Track (piste d'action) {track.key}: {track.title}")
     if step.means:
         lines.append(f"Means: {step.means}")
-    lines.append(f"Responsible: {_name(state, step.responsible)}")
-    if step.participants:
-        lines.append("Participants: " + ", ".join(_name(state, key) for key in step.participants))
+    lines.append(f"Responsible: {_name(state, responsible)}")
+    if participants:
+        lines.append("Participants: " + ", ".join(_name(state, key) for key in participants))
     if step.status is StepStatus.BLOCKED and step.blocked_reason:
         lines.append(f"Blocked: {step.blocked_reason}")
     if step.status is StepStatus.CANCELLED and step.cancel_reason:

@@ -321,7 +321,11 @@ def _task(
     if step is None:
         return NOTHING
     if remote.done and row.status != "COMPLETED":
-        zone = ZoneInfo(state.timezone)
+        # The rep's own day: 23:30 on 31 December in New York is still 31 December.
+        member = state.people.get(person)
+        zone = ZoneInfo(
+            member.timezone if member is not None and member.timezone else state.timezone
+        )
         on = remote.completed.astimezone(zone).date() if remote.completed else today
         change = f"completed on {on.isoformat()} {where}"
         if step.status is StepStatus.DONE:

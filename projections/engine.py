@@ -33,10 +33,12 @@ long as it reads (`reading`), a rebuild (or a catch-up that recreates a projecto
 version changed) holds it exclusively from the DROP to the last commit (`replacing`). A
 plain catch-up does not take it: its rows land in whole windows, each one transaction.
 Lock order is always: catch-up lock, then the readers-writer lock; a reader holding the
-shared side never asks for the catch-up lock (`pacflow.app.App.reading` sees to it). The
-readers-writer lock is fair: a rebuild waiting for it stops new readers from coming in
-(PostgreSQL queues advisory locks in order; for the file lock, a turnstile file that a
-rebuild holds while it waits does it).
+shared side never asks for the catch-up lock (`pacflow.app.App.reading` and
+`App.read_model_rows` see to it). The readers-writer lock is fair: a rebuild waiting for it
+stops new readers from coming in (PostgreSQL queues advisory locks in order; for the file
+lock, a turnstile file that a rebuild holds while it waits does it). The locks themselves
+are in `projections.locks`, free of SQLAlchemy: a read command through the database
+driver holds the same shared lock on its own driver connection.
 
 Projection tables live in the store's own database (or, for the in-memory store, in an
 in-memory SQLite database of their own).
@@ -46,7 +48,6 @@ from __future__ import annotations
 
 import abc
 import contextlib
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 import sqlalchemy as sa
 
 from events import EventStore, RecordedEvent
+from projections import locks
 
 E = TypeVar("E")
 
@@ -207,13 +209,16 @@ class ProjectionEngine:
             )
             return {name: (version, position) for name, version, position in rows}
 
-    def catch_up(self, progress: Progress | None = None) -> int:
+    def catch_up(
+        self, progress: Progress | None = None, waiting: Callable[[], None] | None = None
+    ) -> int:
         """Apply every event each projector has not seen; rebuild those whose version
-        changed. Returns how many events were applied in all (summed over projectors)."""
+        changed. Returns how many events were applied in all (summed over projectors).
+        `waiting` is called once if another process holds the lock (it is waited for)."""
         head = self._store.head_position()
         if self._current(self._stored(), head):
             return 0
-        with self._exclusive():
+        with self._exclusive(waiting):
             stored = self._stored()  # another process may have caught up meanwhile
             stale = [
                 name
@@ -230,10 +235,16 @@ class ProjectionEngine:
                     running.append(_Running(projector, position))
                 return self._run(running, progress)
 
-    def rebuild(self, names: Sequence[str] | None = None, progress: Progress | None = None) -> int:
+    def rebuild(
+        self,
+        names: Sequence[str] | None = None,
+        progress: Progress | None = None,
+        waiting: Callable[[], None] | None = None,
+    ) -> int:
         """Drop and rebuild the named projectors (all by default) from position 0; readers
-        wait for the end (they never see the tables half-built)."""
-        with self._exclusive(), replacing(self._database):
+        wait for the end (they never see the tables half-built). `waiting` is called once
+        if another process holds the catch-up lock (it is waited for)."""
+        with self._exclusive(waiting), replacing(self._database):
             running = []
             for name in names or list(self._projectors):
                 projector = self._projectors[name]
@@ -263,8 +274,10 @@ class ProjectionEngine:
             with connection.begin():
                 yield connection
 
-    def _exclusive(self) -> contextlib.AbstractContextManager[None]:
-        return exclusive(self._database)
+    def _exclusive(
+        self, waiting: Callable[[], None] | None
+    ) -> contextlib.AbstractContextManager[None]:
+        return exclusive(self._database, waiting)
 
     def _recreate(self, projector: Projector[Any]) -> None:
         projector.reset()
@@ -367,116 +380,36 @@ def _windows(
         yield window
 
 
-# -- the lock -----------------------------------------------------------------------------
-
-_ADVISORY_KEY = 1885430632
-_process_locks: dict[str, threading.Lock] = {}
-_process_locks_guard = threading.Lock()
-
-
-def _process_lock(key: str) -> threading.Lock:
-    with _process_locks_guard:
-        return _process_locks.setdefault(key, threading.Lock())
+# -- the locks (held through the SQLAlchemy engine; see `projections.locks`) ----------------
 
 
 @contextmanager
-def exclusive(database: sa.Engine) -> Iterator[None]:
-    """Hold the lock on `database`'s read models: one catch-up or rebuild at a time."""
+def exclusive(database: sa.Engine, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the lock on `database`'s read models: one catch-up or rebuild at a time. When
+    another holds it, `waiting` is called once before the wait (a front end says why)."""
     if database.dialect.name == "postgresql":
-        with database.connect() as connection:
-            # Session-level, on a connection of its own: held across the pass's transactions,
-            # released by the server if this process dies.
-            key = "hashtext(current_schema())"
-            connection.exec_driver_sql(f"SELECT pg_advisory_lock({_ADVISORY_KEY}, {key})")
-            connection.commit()
-            try:
-                yield
-            finally:
-                connection.exec_driver_sql(f"SELECT pg_advisory_unlock({_ADVISORY_KEY}, {key})")
-                connection.commit()
+        # Session-level, on a connection of its own: held across the pass's transactions.
+        with (
+            database.connect() as connection,
+            locks.advisory_lock(
+                connection.connection.driver_connection,
+                locks.CATCH_UP_KEY,
+                shared=False,
+                waiting=waiting,
+            ),
+        ):
+            yield
         return
     path = database.url.database
     if database.dialect.name != "sqlite" or not path or path == ":memory:":
-        with _process_lock(str(id(database))):
+        with locks.thread_lock(locks.process_lock(str(id(database))), waiting):
             yield
         return
-    with _process_lock(path), _file_lock(f"{path}-pacflow-projections.lock"):
+    with (
+        locks.thread_lock(locks.process_lock(path), waiting),
+        locks.file_lock(f"{path}-pacflow-projections.lock", waiting=waiting),
+    ):
         yield
-
-
-@contextmanager
-def _file_lock(path: str, shared: bool = False, wait: bool = True) -> Iterator[bool]:
-    """An `flock` on `path`, exclusive or shared (other processes and threads that open the
-    file wait for it); yields False when `wait` is off and the lock is taken."""
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: the process lock is all there is
-        yield True
-        return
-    mode = (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | (0 if wait else fcntl.LOCK_NB)
-    with open(path, "a+b") as handle:
-        try:
-            fcntl.flock(handle.fileno(), mode)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
-# -- the readers-writer lock on the read models' tables -----------------------------------------
-
-_TABLES_KEY = 1885430633
-
-
-class _ReadWriteLock:
-    """Shared for readers, exclusive for one writer; a waiting writer holds new readers back."""
-
-    def __init__(self) -> None:
-        self._condition = threading.Condition()
-        self._readers = 0
-        self._writer = False
-        self._writers_waiting = 0
-
-    def _blocked(self, shared: bool) -> bool:
-        if shared:
-            return self._writer or self._writers_waiting > 0
-        return self._writer or self._readers > 0
-
-    def acquire(self, shared: bool, wait: bool = True) -> bool:
-        with self._condition:
-            if self._blocked(shared) and not wait:
-                return False
-            if not shared:
-                self._writers_waiting += 1
-            try:
-                self._condition.wait_for(lambda: not self._blocked(shared))
-            finally:
-                if not shared:
-                    self._writers_waiting -= 1
-            if shared:
-                self._readers += 1
-            else:
-                self._writer = True
-            return True
-
-    def release(self, shared: bool) -> None:
-        with self._condition:
-            if shared:
-                self._readers -= 1
-            else:
-                self._writer = False
-            self._condition.notify_all()
-
-
-_thread_rw_locks: dict[str, _ReadWriteLock] = {}
-
-
-def _thread_rw_lock(key: str) -> _ReadWriteLock:
-    with _process_locks_guard:
-        return _thread_rw_locks.setdefault(key, _ReadWriteLock())
 
 
 @contextmanager
@@ -492,55 +425,45 @@ def reading(database: sa.Engine, wait: bool = True) -> Iterator[bool]:
 
 @contextmanager
 def replacing(database: sa.Engine) -> Iterator[None]:
-    """Hold `database`'s read models exclusively, while their tables are rebuilt."""
+    """Hold `database`'s read models exclusively, while their tables are rebuilt (readers
+    still reading are waited for; new ones wait for the end)."""
     with _tables_lock(database, shared=False, wait=True):
         yield
 
 
+def tables_lock_key(database: sa.Engine) -> str:
+    """The key of `database`'s readers-writer lock when it lives in this process only (a
+    private in-memory database): what `pacflow.app.App` holds it by."""
+    return str(id(database))
+
+
 @contextmanager
-def _tables_lock(database: sa.Engine, *, shared: bool, wait: bool) -> Iterator[bool]:
+def _tables_lock(
+    database: sa.Engine,
+    *,
+    shared: bool,
+    wait: bool,
+    waiting: Callable[[], None] | None = None,
+) -> Iterator[bool]:
     if database.dialect.name == "postgresql":
-        with _advisory(database, shared=shared, wait=wait) as held:
+        with (
+            database.connect() as connection,
+            locks.advisory_lock(
+                connection.connection.driver_connection,
+                locks.TABLES_KEY,
+                shared=shared,
+                wait=wait,
+                waiting=waiting,
+            ) as held,
+        ):
             yield held
         return
     path = database.url.database
     if database.dialect.name != "sqlite" or not path or path == ":memory:":
-        lock = _thread_rw_lock(str(id(database)))
-        if not lock.acquire(shared, wait):
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            lock.release(shared)
-        return
-    tables, turnstile = f"{path}-pacflow-read-models.lock", f"{path}-pacflow-turnstile.lock"
-    if shared:
-        # Through the turnstile (held by a rebuild waiting for the tables), then shared.
-        with _file_lock(turnstile, wait=wait) as passed:
-            if not passed:
-                yield False
-                return
-        with _file_lock(tables, shared=True, wait=wait) as held:
+        with locks.memory_tables_lock(
+            tables_lock_key(database), shared=shared, wait=wait, waiting=waiting
+        ) as held:
             yield held
         return
-    with _file_lock(turnstile), _file_lock(tables):
-        yield True
-
-
-@contextmanager
-def _advisory(database: sa.Engine, *, shared: bool, wait: bool) -> Iterator[bool]:
-    """A session-level advisory lock on a connection of its own (released if we die)."""
-    function = "pg_advisory_lock" if wait else "pg_try_advisory_lock"
-    function += "_shared" if shared else ""
-    key = f"{_TABLES_KEY}, hashtext(current_schema())"
-    release = "pg_advisory_unlock_shared" if shared else "pg_advisory_unlock"
-    with database.connect() as connection:
-        held = connection.exec_driver_sql(f"SELECT {function}({key})").scalar()
-        connection.commit()
-        try:
-            yield held is not False
-        finally:
-            if held is not False:
-                connection.exec_driver_sql(f"SELECT {release}({key})")
-                connection.commit()
+    with locks.file_tables_lock(path, shared=shared, wait=wait, waiting=waiting) as held:
+        yield held

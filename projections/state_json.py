@@ -22,6 +22,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from pacflow.domain import PlanState
 from pacflow.domain import state as domain_state
+from pacflow.domain.localtime import split_suffix, with_fold_text
 from pacflow.domain.schedule import Schedule
 from pacflow.domain.values import format_duration, parse_duration
 
@@ -53,7 +54,10 @@ def _make_dumper(kind: type[Any]) -> Dumper:
         return lambda obj: {name: _dump(getattr(obj, name)) for name in names}
     if issubclass(kind, enum.Enum):
         return lambda member: member.value
-    if issubclass(kind, datetime | date):
+    if issubclass(kind, datetime):
+        # `~2` keeps which of two repeated local times is meant (`fold`, docs/time.md).
+        return lambda moment: with_fold_text(moment, moment.isoformat())
+    if issubclass(kind, date):
         return lambda moment: moment.isoformat()
     if issubclass(kind, Decimal):
         return str
@@ -121,7 +125,7 @@ def _make_loader(hint: Any) -> Loader:
         if issubclass(hint, enum.Enum):
             return hint
         simple: dict[type[Any], Loader] = {
-            datetime: datetime.fromisoformat,
+            datetime: _local_moment,
             date: date.fromisoformat,
             Decimal: Decimal,
             timedelta: parse_duration,
@@ -143,6 +147,11 @@ def _dataclass_loader(cls: type[Any]) -> Loader:
 
 
 _LOADERS: dict[Any, Loader] = {}
+
+
+def _local_moment(text: str) -> datetime:
+    body, fold = split_suffix(text)
+    return datetime.fromisoformat(body).replace(fold=fold or 0)
 
 
 _CHUNK = 1000

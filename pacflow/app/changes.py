@@ -28,17 +28,23 @@ def execute(
     actor: str,
     dry_run: bool = False,
     source: str = "cli",
+    typed_in: str | None = None,
 ) -> Outcome:
     """Build the command (one-line errors for bad values) and run it; nothing is written
     on any error, nor in a dry run. `command_type` may be a name from
-    `pacflow.domain.commands` (`"RecordIndicatorValue"`)."""
+    `pacflow.domain.commands` (`"RecordIndicatorValue"`).
+
+    Local times in `fields` are read as typed (docs/time.md): in the plan's zone, or in
+    `typed_in` (a person key or an IANA zone) and converted to the plan's.
+    """
     from pacflow.domain import build_command, commands
 
     kind: type[Command] = (
         getattr(commands, command_type) if isinstance(command_type, str) else command_type
     )
     data = {key: value for key, value in fields.items() if value is not None}
-    command = build_command(kind, {**data, "actor": actor})
+    timezone, typed_zone = typing_zones(app, data, typed_in)
+    command = build_command(kind, {**data, "actor": actor}, timezone=timezone, typed_in=typed_zone)
     service = app.service(source)
     before = service.load(command.plan) if kind.__name__ in _COMPARED else None
     outcome = service.execute_all(command.plan, [command], dry_run=dry_run)
@@ -65,6 +71,34 @@ def _with_summaries(outcome: Outcome, before: PlanState | None) -> Outcome:
 
 _COMPARED = frozenset({"EditStep"})
 """Commands whose outcome is said against the plan before them (see `_with_summaries`)."""
+
+
+def typing_zones(
+    app: App, data: Mapping[str, Any], typed_in: str | None
+) -> tuple[str | None, str | None]:
+    """The plan's zone (None when the plan does not exist yet and the fields name none) and
+    the zone times were typed in: `typed_in` as a zone name, or as a person's key."""
+    from pacflow.app.plans import origin
+    from pacflow.domain.values import zone
+
+    plan = data.get("plan")
+    timezone = data.get("timezone") if isinstance(data.get("timezone"), str) else None
+    if isinstance(plan, str) and app.store().stream_version(plan) > 0:
+        timezone = origin(app, plan).zone.key
+    if typed_in is None or timezone is None:
+        return timezone, None
+    if "/" in typed_in or typed_in == "UTC":
+        return timezone, zone(typed_in).key
+    state = app.service("cli").load(str(plan))
+    person = state.people.get(typed_in) if state is not None else None
+    if person is None:
+        raise NotFoundError(
+            f"--timezone {typed_in!r}: neither an IANA time zone (such as America/New_York) "
+            f"nor a person of plan {plan}",
+            code="unknown-zone",
+            subject=typed_in,
+        )
+    return timezone, person.timezone or timezone
 
 
 def apply_plan_file(

@@ -4,6 +4,13 @@ with what an HTTP cache needs to answer `304 Not Modified`.
 A feed is rendered once per stream version: the file depends only on the plan's events
 (every time stamp in it is an event's), so its ETag is a hash of the bytes and stays valid
 until the next event of the plan. Asking whether anything changed costs one query.
+
+An event makes every feed of its plan stale at once (200 reps polling, 200 renders), so
+the calendar view they are rendered from is kept too, and folds only the events recorded
+since: a render after a change costs the person's items, not a reload of the plan's whole
+view from the database. Renders take turns (the view is not thread-safe; the interpreter
+runs one of them at a time anyway), and a request that waited for another's render of the
+same feed takes its result.
 """
 
 from __future__ import annotations
@@ -16,6 +23,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from events import EventStore
+    from integrations.calendar_view import CalendarViews
     from pacflow.app.root import App
 
 CACHED_FEEDS = 512
@@ -39,18 +48,22 @@ class Feeds:
         self._size = size
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[str, str | None], Feed] = OrderedDict()
+        self._rendering = threading.Lock()
+        self._views: tuple[EventStore, CalendarViews] | None = None
 
     def feed(self, plan: str, person: str | None) -> Feed:
         """The feed as the plan stands now (`person`'s items, or the whole plan's)."""
         store = self._app.store()
         version = store.stream_version(plan)
         key = (plan, person)
-        with self._lock:
-            found = self._cache.get(key)
-            if found is not None and found.version == version:
-                self._cache.move_to_end(key)
+        found = self._cached(key, version)
+        if found is not None:
+            return found
+        with self._rendering:
+            found = self._cached(key, version)  # rendered while this request waited
+            if found is not None:
                 return found
-        fresh = self._render(plan, person, version)
+            fresh = self._render(store, plan, person, version)
         with self._lock:
             self._cache[key] = fresh
             self._cache.move_to_end(key)
@@ -58,16 +71,26 @@ class Feeds:
                 self._cache.popitem(last=False)
         return fresh
 
-    def _render(self, plan: str, person: str | None, version: int) -> Feed:
-        from integrations.ics import export_ics
+    def _cached(self, key: tuple[str, str | None], version: int) -> Feed | None:
+        with self._lock:
+            found = self._cache.get(key)
+            if found is None or found.version < version:
+                return None
+            self._cache.move_to_end(key)
+            return found
+
+    def _render(self, store: EventStore, plan: str, person: str | None, version: int) -> Feed:
+        from integrations.ics import calendar_views, export_ics
         from pacflow.errors import no_such_plan
 
-        store = self._app.store()
         last = list(store.read_stream(plan, from_version=version, to_version=version))
         if not last:
             raise no_such_plan(plan)
+        service = self._app.service()
+        if self._views is None or self._views[0] is not store:
+            self._views = (store, calendar_views(service))
         # An event appended meanwhile may be in the body already: the next request renders
         # again for the newer version, and the same bytes keep the same ETag.
-        body = export_ics(self._app.service(), plan, person=person)
+        body = export_ics(service, plan, person=person, views=self._views[1])
         digest = hashlib.sha256(body).hexdigest()[:32]
         return Feed(body, f'"{digest}"', last[0].recorded_at, version)

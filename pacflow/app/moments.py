@@ -3,8 +3,14 @@
 A moment is transaction time (when a change was recorded), typed in the plan's time zone:
 a bare date means the end of that day ("as it stood on 1 June"), or its start where the
 caller asks for one (`--since`); a date-time without an offset is local; one with an
-offset or `Z` is taken as given. The plan's zone is the one it was created with, read from
-its first event (`PlanOrigin`), so every command resolves moments the same way.
+offset or `Z` is taken as given; a local time the clocks skip is refused, and a repeated
+one needs an offset or `~1`/`~2` (`pacflow.domain.localtime`). The plan's zone is the one
+it was created with, read from its first event (`PlanOrigin`), so every command resolves
+moments the same way.
+
+Moments are written in ASCII digits and fall within `SUPPORTED_YEARS` (1900 to 2200, see
+`pacflow.domain.localtime`): far enough for any plan, near enough that every view can add a
+day, a week or a time zone offset to them without leaving Python's calendar.
 """
 
 from __future__ import annotations
@@ -14,10 +20,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from pacflow.domain.localtime import check_year, instant, read_typed, split_suffix
 from pacflow.errors import InvalidInputError, NotFoundError
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}[0-9:.+\-Z ]{0,20}")
 
 
 def parse_moment(text: str, zone: ZoneInfo, option: str, *, day_start: bool = False) -> datetime:
@@ -27,20 +34,26 @@ def parse_moment(text: str, zone: ZoneInfo, option: str, *, day_start: bool = Fa
     try:
         if _DATE.fullmatch(value):
             day = date.fromisoformat(value)
+            check_year(day, option, text)
             if day_start:
                 return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
             next_day = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
             return next_day.astimezone(UTC) - timedelta(microseconds=1)
-        if _DATE_TIME.match(value):
-            moment = datetime.fromisoformat(value)
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=zone)
+        body, fold = split_suffix(value)
+        if _DATE_TIME.fullmatch(body):
+            moment = datetime.fromisoformat(body)
+            check_year(moment, option, text)
+            if moment.tzinfo is None or fold is not None:
+                # The one policy for local times (docs/time.md): a time the clocks skip is
+                # refused, a repeated one needs an offset or ~1/~2.
+                return instant(read_typed(moment, fold, zone, option), zone)
             return moment.astimezone(UTC)
     except (ValueError, OverflowError):  # OverflowError: the first or last day of datetime
         pass
     raise InvalidInputError(
         f"{option} {text!r}: expected a date (2025-06-01), a local date-time "
-        "(2025-06-30T17:00) or one with an offset (2025-06-30T15:00Z)",
+        "(2025-06-30T17:00, ~2 for the second of two repeated times) or one with an offset "
+        "(2025-06-30T15:00Z)",
         code="invalid-moment",
         subject=option,
     )

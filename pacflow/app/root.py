@@ -13,13 +13,14 @@ once, under a lock, so that threads of a server may share one `App`.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from integrations.access import AccessStore
     from pacflow.domain import PlanState
     from pacflow.service import PlanService
+    from projections.driver_rows import DriverRows
     from projections.engine import ProjectionEngine
 
 CatchUp = Callable[["ProjectionEngine", int], object]
@@ -73,7 +75,7 @@ class App:
         self._store: EventStore | None = None
         self._read_models: ProjectionEngine | None = None
         self._services: dict[str, PlanService] = {}
-        self._reading = threading.local()  # how deep this thread is inside `reading`
+        self._reading = threading.local()  # how deep inside `reading` or `read_model_rows`
         self._access: AccessStore | None = None
 
     @property
@@ -103,15 +105,94 @@ class App:
     def read_models(self) -> ProjectionEngine:
         """The projections, caught up with the log first, so a reader sees its own writes.
 
-        Inside `reading` (this thread holds the read models already) there is no catch-up:
-        it would wait for a rebuild that waits for this very reader.
+        Inside `reading` or `read_model_rows` (this thread holds the read models already)
+        there is no catch-up: it would wait for a rebuild that waits for this very reader.
         """
+        from pacflow.errors import IntegrityError, Suggestion
+
         engine = self._projections()
-        if getattr(self._reading, "depth", 0):
+        if self._holding():
             return engine
-        lag = max((status.lag for status in engine.status()), default=0)
-        self._catch_up(engine, lag)  # also creates missing tables
+        statuses = engine.status()
+        lag = max((status.lag for status in statuses), default=0)
+        try:
+            self._catch_up(engine, lag)  # also creates missing tables
+        except Exception as error:
+            if not _refused_value(error):
+                raise
+            # An event the log took but a read model's database cannot (a NUL in a text on
+            # PostgreSQL, recorded before input was checked), or a value past what a view
+            # computes with: say where, in one line, rather than a driver's traceback.
+            after = min((s.checkpoint for s in statuses if s.lag), default=0)
+            reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            raise IntegrityError(
+                f"the read models cannot take the events after position {after} "
+                f"({type(error).__name__}: {reason}); the log itself is untouched",
+                code="read-model-refused",
+                subject=str(after),
+                suggestion=Suggestion(("store", "log"), placeholders=f"--after {after} --limit 20"),
+            ) from error
         return engine
+
+    @contextmanager
+    def read_model_rows(self) -> Iterator[DriverRows]:
+        """The read models, caught up and held for reading until the block ends, for plain
+        SQL through the database driver (a rebuild beside it waits, as for `reading`).
+
+        When every read model is already at the head of the log (checked through the
+        driver as well), neither SQLAlchemy nor the projectors are imported: what makes a
+        read command on a store that is up to date start as fast as `pacflow --help`. The
+        shared lock is the one `reading` holds, taken through the driver too (a shared
+        advisory lock on the same PostgreSQL connection, the shared `flock` beside a
+        SQLite file); the catch-up, when one is needed, runs before it is taken."""
+        from projections.driver_rows import DriverRows
+
+        store = self.store()
+        is_postgres = getattr(store, "is_postgres", None)
+        if is_postgres is None:  # the in-memory store: read models in a database of their own
+            with self.reading() as database, database.connect() as connection:
+                yield DriverRows.of(connection)
+            return
+        held = self._holding()
+        if not held and not self._read_models_current(store):
+            self.read_models()
+        with (
+            store.connection() as connection,  # type: ignore[attr-defined]
+            contextlib.nullcontext(True) if held else self._shared(store, connection),
+            self._inside(),
+        ):
+            yield DriverRows(connection, postgres=is_postgres)
+
+    @contextmanager
+    def _shared(self, store: EventStore, connection: Any, *, wait: bool = True) -> Iterator[bool]:
+        """The read models' readers-writer lock held shared through `connection`, a driver
+        connection of the SQL store (no SQLAlchemy); with `wait` off, False at once (and
+        nothing held) while a rebuild holds it."""
+        from projections import locks
+
+        if getattr(store, "is_postgres", False):
+            with locks.advisory_lock(connection, locks.TABLES_KEY, shared=True, wait=wait) as held:
+                yield held
+            return
+        path = store.sqlite_path  # type: ignore[attr-defined]
+        with locks.file_tables_lock(path, shared=True, wait=wait) as held:
+            yield held
+
+    def _read_models_current(self, store: EventStore) -> bool:
+        from events import EventStoreError
+        from pacflow.read_models import READ_MODEL_VERSIONS
+
+        try:
+            with store.connection() as connection:  # type: ignore[attr-defined]
+                cursor = connection.cursor()
+                cursor.execute("SELECT name, version, position FROM projection_checkpoints")
+                stored = {name: (version, position) for name, version, position in cursor}
+        except EventStoreError:  # no read model yet: the catch-up creates them
+            return False
+        head = store.head_position()
+        return all(
+            stored.get(name) == (version, head) for name, version in READ_MODEL_VERSIONS.items()
+        )
 
     def database(self) -> sa.Engine:
         """The read models' database, caught up; query it inside `reading`, so that a
@@ -121,22 +202,28 @@ class App:
     @contextmanager
     def reading(self) -> Iterator[sa.Engine]:
         """The read models' database, caught up and held for reading until the block ends:
-        a rebuild beside it waits, so every query sees whole tables. Blocks may nest."""
-        depth = getattr(self._reading, "depth", 0)
-        if depth:
-            self._reading.depth = depth + 1
-            try:
+        a rebuild beside it waits, so every query sees whole tables. Blocks may nest (and
+        nest with `read_model_rows`)."""
+        if self._holding():
+            with self._inside():
                 yield self._projections().database
-            finally:
-                self._reading.depth = depth
             return
         engine = self.read_models()
-        with engine.reading():
-            self._reading.depth = 1
-            try:
-                yield engine.database
-            finally:
-                self._reading.depth = 0
+        with engine.reading(), self._inside():
+            yield engine.database
+
+    def _holding(self) -> bool:
+        """Whether this thread holds the read models (inside `reading` or `read_model_rows`)."""
+        return bool(getattr(self._reading, "depth", 0))
+
+    @contextmanager
+    def _inside(self) -> Iterator[None]:
+        depth = getattr(self._reading, "depth", 0)
+        self._reading.depth = depth + 1
+        try:
+            yield
+        finally:
+            self._reading.depth = depth
 
     def service(self, source: str = "cli") -> PlanService:
         """The plan service whose events say they came from `source` (cli, web, calendar…)."""
@@ -169,20 +256,30 @@ class App:
     def _as_of(self, plan: str, until: datetime) -> PlanState | None:
         from projections.snapshots import load_as_of
 
-        with self.reading() as database:
-            return load_as_of(self.store(), database, plan, until)
+        with self.read_model_rows() as rows:
+            return load_as_of(self.store(), rows, plan, until)
 
     def _latest_snapshot(self, plan: str) -> tuple[PlanState, str] | None:
         # What a write starts from: the newest snapshot as stored, without waiting for the
         # read models to catch up (the service folds every event after it anyway), nor for
         # a rebuild: while one runs, the write folds the plan from the log.
+        from projections.driver_rows import DriverRows
         from projections.snapshots import latest_snapshot
 
-        engine = self._projections()
-        if getattr(self._reading, "depth", 0):
-            return latest_snapshot(engine.database, plan)
-        with engine.try_reading() as held:
-            return latest_snapshot(engine.database, plan) if held else None
+        store = self.store()
+        is_postgres = getattr(store, "is_postgres", None)
+        if is_postgres is None:  # the in-memory store: read models in a database of their own
+            engine = self._projections()
+            if self._holding():
+                return latest_snapshot(engine.database, plan)
+            with engine.try_reading() as held:
+                return latest_snapshot(engine.database, plan) if held else None
+        with store.connection() as connection:  # type: ignore[attr-defined]
+            rows = DriverRows(connection, postgres=is_postgres)
+            if self._holding():
+                return latest_snapshot(rows, plan)
+            with self._shared(store, connection, wait=False) as held:
+                return latest_snapshot(rows, plan) if held else None
 
     def now(self) -> datetime:
         """The current instant, from the injected clock (the system clock by default)."""
@@ -199,3 +296,11 @@ class App:
             self._read_models = None
             self._access = None
             self._services.clear()
+
+
+def _refused_value(error: BaseException) -> bool:
+    """Whether `error` is a value refused (not a server gone): a DB-API `DataError` from
+    any driver (SQLAlchemy's, or psycopg's when rows go through the driver), an arithmetic
+    overflow, or a value out of range."""
+    names = {kind.__name__ for kind in type(error).__mro__}
+    return "DataError" in names or isinstance(error, ArithmeticError | ValueError)

@@ -25,6 +25,13 @@ def _default_actor() -> str:
 class PacflowGroup(click.Group):
     """A click group that reports pacflow errors as one line and their exit code."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # A NUL cannot come from a shell (argv is C strings) but can from a program calling
+        # pacflow; no key or text holds one, and PostgreSQL fails on it even in a lookup.
+        if any("\0" in arg for arg in args):
+            raise click.UsageError("an argument holds a NUL character (\\x00); remove it", ctx)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         from pacflow.cli.errors import report_errors
 

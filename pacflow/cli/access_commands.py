@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import click
 
-from pacflow.cli.common import json_option, pass_app, plan_argument, reason_option
+from pacflow.cli.common import json_option, pass_app, plan_argument
 from pacflow.cli.context import AppContext
 from pacflow.cli.render import echo_json, table
 
 DEFAULT_SERVER_URL = "http://127.0.0.1:8000"
+
+reason_option = click.option(
+    "--reason",
+    metavar="TEXT",
+    help="Why: recorded in the audit trail with the grant or revocation (optional, even on "
+    "a published plan: handing out a link changes nothing in the plan).",
+)
 
 
 @click.group()

@@ -46,10 +46,11 @@ def change_options(function: F) -> F:
 
 
 def today(app: AppContext, plan: str) -> date:
-    """Today in the plan's time zone (from the injected clock)."""
-    from pacflow.app.plans import today as plan_today
+    """Today for whoever runs the command (from the injected clock): in their own time zone
+    when they are a team member with one (a rep's day is their local day), else the plan's."""
+    from pacflow.app.plans import person_today
 
-    return plan_today(app.app, plan)
+    return person_today(app.app, plan, app.actor)
 
 
 def run(
@@ -59,11 +60,15 @@ def run(
     *,
     as_json: bool,
     dry_run: bool,
+    typed_in: str | None = None,
 ) -> None:
-    """Build the command (one-line errors for bad values), run it, print what happened."""
+    """Build the command (one-line errors for bad values), run it, print what happened;
+    local times were typed in the plan's zone, or in `typed_in` (a zone or a person)."""
     from pacflow.app.changes import execute
 
-    outcome = execute(app.app, command_type, fields, actor=app.actor, dry_run=dry_run)
+    outcome = execute(
+        app.app, command_type, fields, actor=app.actor, dry_run=dry_run, typed_in=typed_in
+    )
     print_outcome(outcome, as_json=as_json, dry_run=dry_run)
 
 
@@ -196,4 +201,14 @@ def run_named(app: AppContext, command_name: str, fields: dict[str, Any]) -> Non
     """`run` for a command named in pacflow.domain.commands, popping the change options."""
     as_json = fields.pop("as_json")
     dry_run = fields.pop("dry_run")
-    run(app, command_name, fields, as_json=as_json, dry_run=dry_run)
+    typed_in = fields.pop("typed_in", None)
+    run(app, command_name, fields, as_json=as_json, dry_run=dry_run, typed_in=typed_in)
+
+
+typed_in_option = click.option(
+    "--in",
+    "typed_in",
+    metavar="ZONE|PERSON",
+    help="The times given are local to this IANA zone or to this person's own zone (a rep in "
+    "New York), not the plan's; they are converted to the plan's.",
+)

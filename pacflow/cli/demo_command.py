@@ -38,17 +38,13 @@ def _progress_bar(enabled: bool) -> Iterator[object]:
 
 
 def _local_moment(text: str) -> datetime:
-    from pacflow.errors import InvalidInputError
+    """`--until` read like every `--as-of` (the demo plan's zone; offsets and `~2` too), as
+    the demo's local time its history is dated in."""
+    from pacflow.app.moments import parse_moment
+    from pacflow.demo import DEMO_TIMEZONE
 
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInputError(
-            f"--until {text!r}: expected a local date-time such as 2025-06-30T17:00"
-        ) from None
-    if moment.tzinfo is not None:
-        raise InvalidInputError(f"--until {text!r}: give a local time of the plan, no offset")
-    return moment
+    zone = ZoneInfo(DEMO_TIMEZONE)
+    return parse_moment(text, zone, "--until").astimezone(zone).replace(tzinfo=None)
 
 
 def _refuse_other_plans(url: str, demo_plan: str) -> None:
@@ -80,7 +76,8 @@ def _refuse_other_plans(url: str, demo_plan: str) -> None:
 @click.option(
     "--until",
     metavar="DATETIME",
-    help="Only what was entered before this local date-time (the plan as it stood then).",
+    help="Only what was entered before this moment (the plan as it stood then): a date (its "
+    "end), a local date-time, or one with an offset, as --as-of takes.",
 )
 @json_option
 @pass_app
@@ -103,6 +100,7 @@ def demo(app: AppContext, as_json: bool, until: str | None) -> None:
       pacflow demo
       pacflow --db sqlite:///demo.db demo
       pacflow --db sqlite:///june.db demo --until 2025-06-30T17:00
+      pacflow --db sqlite:///june.db demo --until 2025-06-30T15:00Z
     """
     from pacflow.demo import DEMO_PLAN, build_demo
     from pacflow.storage import open_store
@@ -117,8 +115,11 @@ def demo(app: AppContext, as_json: bool, until: str | None) -> None:
         app.db_url = f"sqlite:///{demo_file}"
     url = app.db_url
 
+    opened: list[EventStore] = []
+
     def opener(clock: SettableClock) -> EventStore:
-        return open_store(url, clock=clock)
+        opened.append(open_store(url, clock=clock))
+        return opened[-1]
 
     show_bar = not as_json and sys.stderr.isatty()
     with _progress_bar(show_bar) as bar:
@@ -128,9 +129,15 @@ def demo(app: AppContext, as_json: bool, until: str | None) -> None:
                 bar.length = total  # type: ignore[attr-defined]
                 bar.update(1)  # type: ignore[attr-defined]
 
-        result = build_demo(
-            opener, progress=advance, until=None if stop is None else stop.isoformat()
-        )
+        try:
+            result = build_demo(
+                opener, progress=advance, until=None if stop is None else stop.isoformat()
+            )
+        finally:
+            # build_demo leaves the store it opens to whoever handed it the opener: close
+            # it, or its PostgreSQL connections stay open as long as the process runs.
+            for store in opened:
+                store.close()
     if as_json:
         echo_json(
             {

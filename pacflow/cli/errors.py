@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -20,9 +21,23 @@ def report_errors(ctx: click.Context) -> Iterator[None]:
     try:
         yield
     except PacflowError as error:
-        click.echo(f"error: {error_text(error)}", err=True)
+        click.echo(f"error: {one_line(error_text(error))}", err=True)
         ctx.exit(error.exit_code)
     except EventStoreError as error:
         translated = translate_store_error(error)
-        click.echo(f"error: {error_text(translated)}", err=True)
+        click.echo(f"error: {one_line(error_text(translated))}", err=True)
         ctx.exit(translated.exit_code)
+
+
+def one_line(text: str) -> str:
+    """`text` with line breaks and other control characters escaped (`\\x1b`): what a user
+    typed may end up in a message, and must not drive their terminal or split the line."""
+    if text.isprintable():
+        return text
+    return "".join(
+        repr(character)[1:-1] if unicodedata.category(character) in _ESCAPED else character
+        for character in text
+    )
+
+
+_ESCAPED = frozenset({"Cc", "Cs", "Zl", "Zp"})

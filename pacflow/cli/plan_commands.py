@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, cast
+from typing import Any
 
 import click
 
@@ -31,15 +31,27 @@ def plan() -> None:
 )
 @click.option("--owner", required=True, metavar="PERSON", help="Key of the plan's owner.")
 @click.option("--scope", help="Company, sector or team the plan covers.")
+@click.option(
+    "--country",
+    metavar="CODE",
+    help="Public holidays observed: an ISO 3166 code (FR, DE, US) or none [the one country "
+    "of the time zone, when there is one].",
+)
+@click.option("--subdivision", metavar="CODE", help="With --country: a region (57, BY, NY).")
 @change_options
 @pass_app
 def create(app: AppContext, plan: str, **options: Any) -> None:
     """Create a draft plan.
 
+    Cadence slots avoid the public holidays of the plan's country (and weekends); without
+    --country it is taken from the time zone when only one country uses it, and said so.
+
     \b
-    Example:
+    Examples:
       pacflow plan create PAC-2026 --title "PAC 2026" --start 2026-01-01 \\
           --end 2026-12-31 --timezone Europe/Paris --owner hg
+      pacflow plan create PAC-2026-DE --title "PAC 2026 Bayern" --start 2026-01-01 \\
+          --end 2026-12-31 --timezone Europe/Berlin --country DE --subdivision BY --owner hg
     """
     _run(app, "CreatePlan", plan, options)
 
@@ -108,12 +120,8 @@ def show(app: AppContext, plan: str, as_of: str | None, as_json: bool) -> None:
 
 def render_plan(view: dict[str, Any]) -> str:
     """The plan (as `pacflow.views.plan_view` or the read model give it) as text."""
-    from pydantic import TypeAdapter
+    from pacflow.schedule_text import schedule_text
 
-    from pacflow.describe import schedule_summary
-    from pacflow.domain.schedule import Schedule
-
-    schedules: TypeAdapter[Schedule] = TypeAdapter(cast(Any, Schedule))
     lines = [
         f"{view['key']} — {view['title']}   [{view['status']}, revision {view['revision']}]",
         f"{view['period']['start']} → {view['period']['end']} · {view['timezone']} · "
@@ -130,16 +138,17 @@ def render_plan(view: dict[str, Any]) -> str:
         approach = f", {track['approach']}" if track["approach"] else ""
         lines.append(f"  {track['key']}  {track['domain']}{approach} — {track['title']}")
         for step in track["steps"]:
-            counts = Counter(o["status"] for o in step["occurrences"])
+            # What the facts say (held, overdue; done, late) when the view has them.
+            counts = Counter(o.get("state", o["status"]) for o in step["occurrences"])
             occurrences = (
                 " (" + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + ")"
                 if counts
                 else ""
             )
-            schedule = schedule_summary(schedules.validate_python(step["schedule"]))
+            schedule = schedule_text(step["schedule"])
             lines.append(
-                f"    {step['key']:<5} {step['status']:<11} {step['responsible']:<4} "
-                f"{step['title']} — {schedule}{occurrences}"
+                f"    {step['key']:<5} {step.get('state', step['status']):<11} "
+                f"{step['responsible']:<4} {step['title']} — {schedule}{occurrences}"
             )
 
     for target in view["targets"]:
@@ -305,3 +314,45 @@ def set_check(app: AppContext, plan: str, **options: Any) -> None:
         flags = ", ".join("--" + name.replace("_", "-") for name in THRESHOLD_NAMES)
         raise click.UsageError(f"give at least one threshold: {flags}")
     _run(app, "SetCheckThresholds", plan, options)
+
+
+@plan.command()
+@plan_argument
+@click.option("--country", metavar="CODE", help="An ISO 3166 code (FR, DE, US), or none.")
+@click.option("--subdivision", metavar="CODE", help="A region of the country (57, BY, NY).")
+@click.option(
+    "--person",
+    metavar="PERSON",
+    help="Set the holidays of this team member (a team spanning regions), not the plan's.",
+)
+@click.option(
+    "--slots-on-holidays/--no-slots-on-holidays",
+    default=None,
+    help="Whether cadence slots may land on public holidays [no].",
+)
+@click.option(
+    "--slots-on-weekends/--no-slots-on-weekends",
+    default=None,
+    help="Whether cadence slots may land on Saturdays and Sundays [no].",
+)
+@change_options
+@pass_app
+def holidays(app: AppContext, plan: str, **options: Any) -> None:
+    """Set the public holidays the plan, or one person, observes.
+
+    Planned cadence slots are laid out again around them (a change of content: the plan
+    must be a draft or under revision). `pacflow check` flags the visits of fixed
+    schedules that fall on a holiday (`visit-on-holiday`).
+
+    \b
+    Examples:
+      pacflow plan holidays PAC-2025 --country FR --dry-run
+      pacflow plan holidays PAC-2025 --person kb --country FR --subdivision 57 \\
+          --reason "Moselle: Good Friday and St Stephen's Day are holidays too"
+    """
+    if all(options[name] is None for name in ("country", "subdivision", "slots_on_holidays",
+                                               "slots_on_weekends")):  # fmt: skip
+        raise click.UsageError(
+            "give --country, --subdivision, --slots-on-holidays or --slots-on-weekends"
+        )
+    _run(app, "SetHolidays", plan, options)

@@ -9,7 +9,7 @@ import click
 
 from pacflow.cli.common import change_options, pass_app, print_outcome
 from pacflow.cli.context import AppContext
-from pacflow.errors import InvalidInputError
+from pacflow.cli.files import write_atomically
 
 
 @click.command()
@@ -67,10 +67,7 @@ def export_yaml(app: AppContext, plan: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise InvalidInputError(f"cannot write {output}: {error.strerror}") from None
+    write_atomically(output, text, "the plan file")
     click.echo(f"wrote {output}", err=True)
 
 

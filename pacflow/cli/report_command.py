@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 from pathlib import Path
 
 import click
 
 from pacflow.cli.common import json_option, pass_app, plan_argument
 from pacflow.cli.context import AppContext
-from pacflow.errors import InvalidInputError
+from pacflow.cli.files import write_atomically
 
 
 @click.command()
@@ -109,24 +107,5 @@ def report(
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
-    write_atomically(Path(output), text)
+    write_atomically(Path(output), text, "the report")
     click.echo(f"{plan}: report {what} ({chosen}) written to {output}", err=True)
-
-
-def write_atomically(path: Path, text: str, what: str = "the report") -> None:
-    """Write `text` (`what`, for messages) to `path` whole or not at all: a failed write
-    leaves no file behind."""
-    where = f"cannot write {what} to {path}"
-    if path.is_dir():
-        raise InvalidInputError(f"{where}: it is a directory")
-    parent = path.parent
-    if not parent.is_dir():
-        raise InvalidInputError(f"{where}: directory {parent} does not exist")
-    temporary = parent / f".{path.name}.{secrets.token_hex(4)}.part"
-    try:
-        with temporary.open("x", encoding="utf-8", newline="") as file:
-            file.write(text)
-        os.replace(temporary, path)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise InvalidInputError(f"{where}: {error.strerror or error}") from error

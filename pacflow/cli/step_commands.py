@@ -14,6 +14,7 @@ from pacflow.cli.common import (
     schedule_from_options,
     schedule_options,
     today,
+    typed_in_option,
 )
 from pacflow.cli.context import AppContext
 from pacflow.cli.language import renamed
@@ -345,6 +346,7 @@ def visit_cancel(app: AppContext, plan: str, occurrence: str, **options: Any) ->
 @click.argument("occurrence")
 @click.option("--to", "to", required=True, metavar="DATETIME", help="New local date-time.")
 @click.option("--duration", metavar="ISO8601", help="New length, e.g. PT2H.")
+@typed_in_option
 @change_options
 @pass_app
 def visit_move(app: AppContext, plan: str, occurrence: str, **options: Any) -> None:
@@ -352,11 +354,15 @@ def visit_move(app: AppContext, plan: str, occurrence: str, **options: Any) -> N
 
     A visit of a cadence ("8 per month") sits on a date pacflow picked: pin it to the day
     and time you will actually go, within the same period, with no --reason needed.
+    A time the clocks skip is refused; one they repeat needs an offset or ~1/~2
+    (docs/time.md).
 
     \b
     Examples:
       pacflow visit move PAC-2025 S08@2025-03-25 --to 2025-03-27T10:00 --reason "CIO away"
       pacflow visit move PAC-2025 S22@2025-09-03 --to 2025-09-04T14:30 --duration PT1H
+      pacflow visit move PAC-2025 S08@2025-10-28 --to 2025-10-26T02:30~2 --reason "late call"
+      pacflow visit move PAC-2025 S31@2025-03-11 --to 2025-03-12T09:00 --in pg
     """
     if not options["to"]:
         raise InvalidInputError("--to: give the new local date-time, e.g. 2025-03-27T10:00")

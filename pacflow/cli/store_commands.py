@@ -259,7 +259,7 @@ def checkpoint_export(app: AppContext, output: Path | None) -> None:
     if output is None:
         click.echo(lines, nl=False)
         return
-    from pacflow.cli.report_command import write_atomically
+    from pacflow.cli.files import write_atomically
 
     write_atomically(output, lines, "the checkpoints")
     count = lines.count("\n")
@@ -290,11 +290,27 @@ def _event_line(event: RecordedEvent) -> str:
     return line + (f"  — {reason}" if reason else "")
 
 
+LAST_POSITION = 2**63 - 1
+"""The largest position a store can hold (a signed 64-bit integer, on every backend)."""
+
+
+def _printable(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not value.isprintable():
+        raise click.BadParameter("holds a control character; no stream is named so")
+    return value
+
+
 @store.command()
-@click.option("--stream", "stream_id", metavar="STREAM", help="Only this stream (e.g. a plan).")
+@click.option(
+    "--stream",
+    "stream_id",
+    metavar="STREAM",
+    callback=_printable,
+    help="Only this stream (e.g. a plan).",
+)
 @click.option(
     "--after",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=LAST_POSITION),
     default=0,
     show_default=True,
     metavar="P",
@@ -302,7 +318,7 @@ def _event_line(event: RecordedEvent) -> str:
 )
 @click.option(
     "--limit",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=LAST_POSITION),
     metavar="N",
     help="Only the newest N events that match, oldest first (default: all).",
 )

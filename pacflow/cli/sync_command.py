@@ -7,6 +7,7 @@ unknown plan or person or when no calendar is connected.
 
 from __future__ import annotations
 
+import math
 import sys
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,18 @@ if TYPE_CHECKING:
 
 SHOW_AFTER = 50
 """Calendars with fewer writes than this finish before a bar would help."""
+
+
+MAX_TIMEOUT = 3600.0
+"""An hour per request: past that a server is not slow, it is gone."""
+MAX_RETRIES = 20
+
+
+def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    # FloatRange lets NaN through (every comparison with it is false).
+    if not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of seconds")
+    return value
 
 
 @click.command()
@@ -42,15 +55,16 @@ SHOW_AFTER = 50
 @json_option
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0.1),
+    type=click.FloatRange(min=0.1, max=MAX_TIMEOUT),
+    callback=_finite,
     default=30.0,
     show_default=True,
     metavar="SECONDS",
-    help="How long to wait for the server on each request.",
+    help=f"How long to wait for the server on each request (at most {MAX_TIMEOUT:.0f}).",
 )
 @click.option(
     "--retries",
-    type=click.IntRange(min=0),
+    type=click.IntRange(min=0, max=MAX_RETRIES),
     default=3,
     show_default=True,
     metavar="N",
@@ -82,21 +96,15 @@ def sync(
       pacflow sync PAC-2025 --person cd --dry-run
       pacflow sync PAC-2025 --json --timeout 10 --retries 1
     """
-    from integrations.sync import SyncOptions, sync_plan
+    from integrations.sync import SyncOptions
+    from pacflow.app.calendars import sync_calendars
+    from pacflow.app.words import error_text
     from pacflow.errors import CalendarError
-    from projections.engine import projection_engine_for
 
     options = SyncOptions(dry_run=dry_run, timeout=timeout, retries=retries)
-    engine = projection_engine_for(app.store())
     with _ProgressBars(enabled=not as_json and sys.stderr.isatty()) as bars:
-        report = sync_plan(
-            app.service(),
-            engine,
-            plan,
-            people=people,
-            options=options,
-            now=app.now,
-            progress=bars.advance,
+        report = sync_calendars(
+            app.app, plan, people=people, options=options, progress=bars.advance
         )
     if as_json:
         echo_json(report.as_json())
@@ -107,11 +115,19 @@ def sync(
             if dry_run:  # the exact writes, so that they can be checked before they happen
                 for write in calendar.writes:
                     click.echo(f"  {write.method} {write.href} [{write.precondition}] {write.uid}")
-    failed = [calendar for calendar in report.calendars if not calendar.ok]
-    for calendar in failed[:-1]:
-        click.echo(f"error: {calendar.error}", err=True)
+    failed = [
+        CalendarError(
+            calendar.error or f"calendar of {calendar.person} failed",
+            subject=calendar.person,
+            suggestion=calendar.suggestion,
+        )
+        for calendar in report.calendars
+        if not calendar.ok
+    ]
+    for error in failed[:-1]:
+        click.echo(f"error: {error_text(error)}", err=True)
     if failed:
-        raise CalendarError(failed[-1].error or f"calendar of {failed[-1].person} failed")
+        raise failed[-1]
 
 
 def _summary(calendar: CalendarReport, dry_run: bool) -> str:

@@ -29,6 +29,8 @@ from pacflow.planfile import parse_plan_file, plan_commands
 from pacflow.service import PlanService
 
 DEMO_PLAN = "PAC-2025"
+DEMO_TIMEZONE = "Europe/Paris"
+"""The demo plan's zone (its plan file says so too; a test checks they agree)."""
 DRAFTED_AT = "2024-12-16T10:00"
 """When the plan file is applied: the draft written before the January validation."""
 

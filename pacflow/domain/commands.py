@@ -15,11 +15,13 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from pacflow.domain.derivation import Derivation
 from pacflow.domain.findings import Figures
 from pacflow.domain.schedule import Cadence, Schedule
+from pacflow.domain.storable import check_storable
+from pacflow.domain.validation_words import phrase, shown_input
 from pacflow.domain.values import (
     KEY_RULE,
     AccessScope,
@@ -56,6 +58,12 @@ class Command(BaseModel):
     actor: Text
     reason: OptionalText = None
 
+    @model_validator(mode="after")
+    def _storable(self) -> Command:
+        """Every value fits every backend and view (an InvalidInputError naming it)."""
+        check_storable(self, "")
+        return self
+
 
 # --- plan --------------------------------------------------------------------------------
 
@@ -71,6 +79,8 @@ class CreatePlan(Command):
     scope: OptionalText = None
     max_targets_per_rep: Count = 2
     max_targets_total: Count = 6
+    country: str | None = None  # public holidays; None: the zone's country; "none": none
+    subdivision: str | None = None
 
 
 class ApprovePlan(Command):
@@ -131,6 +141,13 @@ class AddTarget(Command):
     segments: tuple[Text, ...] = ()
     rationale: OptionalText = None
     decisions: tuple[Key, ...] = ()
+
+
+class RemoveTarget(Command):
+    """Take a target added by mistake out of a draft plan, with its objectives, tracks and
+    steps (after approval: drop it)."""
+
+    target: Key
 
 
 class DropTarget(Command):
@@ -420,6 +437,18 @@ class SetCheckThresholds(Command):
     pace_periods: int | None = None
 
 
+class SetHolidays(Command):
+    """Say which public holidays the plan (or `person`) observes: a country code (`FR`),
+    `none`, and a subdivision; and whether cadence slots may land on holidays or weekends
+    (the plan's choice). What is not given keeps its value."""
+
+    person: Key | None = None
+    country: str | None = None
+    subdivision: str | None = None
+    slots_on_holidays: bool | None = None
+    slots_on_weekends: bool | None = None
+
+
 class RecordCalendarOverride(Command):
     """Note that a change made in a calendar was not applied to the plan, and by which rule.
 
@@ -479,10 +508,23 @@ C = TypeVar("C", bound=Command)
 _SCHEDULE_KINDS = frozenset({"due", "sessions", "recurrence", "cadence"})
 
 
-def build_command(command_type: type[C], data: Mapping[str, Any]) -> C:
-    """Build a command from plain data; a bad value is an InvalidInputError naming it."""
+def build_command(
+    command_type: type[C],
+    data: Mapping[str, Any],
+    *,
+    timezone: str | None = None,
+    typed_in: str | None = None,
+) -> C:
+    """Build a command from plain data; a bad value is an InvalidInputError naming it.
+
+    With `timezone` (the plan's), local times are read as a user typed them
+    (`pacflow.domain.localtime`): offsets converted, a time in the gap refused, a repeated
+    one refused unless `~1`/`~2` says which; `typed_in` is another zone they were typed in
+    (a rep's), converted to the plan's.
+    """
+    context = None if timezone is None else {"timezone": timezone, "typed_in": typed_in}
     try:
-        return command_type.model_validate(data)
+        return command_type.model_validate(data, context=context)
     except ValidationError as error:
         raise InvalidInputError(describe_validation_error(error)) from None
 
@@ -500,21 +542,11 @@ def describe_validation_error(error: ValidationError) -> str:
         else:
             path += f".{part}" if path else str(part)
         previous = part
-    message = first["msg"].removeprefix("Value error, ")
-    if first["type"] == "enum":
-        expected = first["ctx"]["expected"].replace(" or ", ", ").replace("'", "")
-        message = f"expected one of {expected}"
-    elif first["type"] == "union_tag_invalid":
+    if first["type"] == "union_tag_invalid":
         expected = first["ctx"]["expected_tags"].replace("'", "")
         return f"{path}.kind {first['ctx']['tag']!r}: expected one of {expected}"
-    elif first["type"] == "string_pattern_mismatch":
+    message = phrase(first)
+    if first["type"] == "string_pattern_mismatch":
         message = f"expected {KEY_RULE}"  # the only pattern commands use is the key's
-    elif first["type"] == "string_too_short":
-        message = "must not be empty"
-    elif first["type"] == "missing":
-        message = "this field is required"
-    elif first["type"] == "extra_forbidden":
-        message = "unknown field"
-    value = first.get("input")
-    shown = f" {value!r}" if isinstance(value, str | int) and first["type"] != "missing" else ""
+    shown = shown_input(first.get("input")) if first["type"] != "missing" else ""
     return f"{path or 'command'}{shown}: {message}"

@@ -19,10 +19,12 @@ from pacflow.domain import (
     corrections,
     diagnostic,
     extra_visits,
+    holiday_rules,
     indicator_values,
     market,
     replanning,
     steps,
+    withdrawals,
 )
 from pacflow.domain.commands import (
     AddPerson,
@@ -58,6 +60,7 @@ from pacflow.domain.commands import (
     RecordMarketChange,
     RecordUnscheduledOccurrence,
     RemoveStep,
+    RemoveTarget,
     ReopenOccurrence,
     ReopenStep,
     RescheduleStepFrom,
@@ -65,6 +68,7 @@ from pacflow.domain.commands import (
     RevisePlan,
     RevokeAccess,
     SetCheckThresholds,
+    SetHolidays,
     SetIndicatorTargets,
     SetIndicatorTargetsFrom,
     SetObjective,
@@ -161,7 +165,8 @@ def _create_plan(command: CreatePlan) -> list[PlanEvent]:
             scope=command.scope,
             max_targets_per_rep=command.max_targets_per_rep,
             max_targets_total=command.max_targets_total,
-        )
+        ),
+        *holiday_rules.holidays_at_creation(command),
     ]
 
 
@@ -466,6 +471,7 @@ _DECIDERS: dict[type[Command], _Decider] = {
     MoveOccurrence: steps.move_occurrence,
     ReopenStep: corrections.reopen_step,
     RemoveStep: corrections.remove_step,
+    RemoveTarget: withdrawals.remove_target,
     CorrectStepDone: corrections.correct_step_done,
     ReopenOccurrence: corrections.reopen_occurrence,
     CorrectOccurrenceDone: corrections.correct_occurrence_done,
@@ -478,6 +484,7 @@ _DECIDERS: dict[type[Command], _Decider] = {
     RescheduleStepFrom: replanning.reschedule_from,
     ShiftSteps: replanning.shift_steps,
     SetCheckThresholds: checks.set_check_thresholds,
+    SetHolidays: holiday_rules.set_holidays,
     RecordCalendarOverride: market.record_calendar_override,
     GrantAccess: access.grant_access,
     RevokeAccess: access.revoke_access,

@@ -137,6 +137,15 @@ class TargetDropped(PlanEvent):
     target: Key
 
 
+class TargetRemoved(PlanEvent):
+    """A target added by mistake to a draft plan was taken out, with its objectives and
+    its `tracks` (their steps left before it, by their own events); its key and theirs are
+    free again, and the log keeps them."""
+
+    target: Key
+    tracks: tuple[Key, ...] = ()
+
+
 class ObjectiveSet(PlanEvent):
     """An objective of a target was set or replaced (`main`, or a secondary one)."""
 
@@ -452,6 +461,19 @@ class TargetJustified(PlanEvent):
     decisions: tuple[Key, ...]
 
 
+class HolidaysSet(PlanEvent):
+    """The public holidays the plan (or one person, `person`) observes, by country and
+    subdivision (None: none), and whether cadence slots may land on them or on weekends
+    (the plan's choice only). `from_zone`: the country was taken from the plan's zone."""
+
+    person: Key | None = None
+    country: str | None = None
+    subdivision: str | None = None
+    slots_on_holidays: bool = False
+    slots_on_weekends: bool = False
+    from_zone: bool = False
+
+
 # --- registry ----------------------------------------------------------------------------
 
 EVENT_TYPES: dict[str, type[PlanEvent]] = {
@@ -465,6 +487,7 @@ EVENT_TYPES: dict[str, type[PlanEvent]] = {
     "PersonLeft": PersonLeft,
     "TargetAdded": TargetAdded,
     "TargetDropped": TargetDropped,
+    "TargetRemoved": TargetRemoved,
     "ObjectiveSet": ObjectiveSet,
     "TrackAdded": TrackAdded,
     "StepAdded": StepAdded,
@@ -497,6 +520,7 @@ EVENT_TYPES: dict[str, type[PlanEvent]] = {
     "FindingRecorded": FindingRecorded,
     "DecisionRecorded": DecisionRecorded,
     "TargetJustified": TargetJustified,
+    "HolidaysSet": HolidaysSet,
 }
 """Every event type by the name the store records; the only way back from a name to a type."""
 

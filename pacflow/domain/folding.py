@@ -31,6 +31,7 @@ from pacflow.domain.events import (
     CheckThresholdsSet,
     DecisionRecorded,
     FindingRecorded,
+    HolidaysSet,
     IndicatorDefined,
     IndicatorTargetsSet,
     IndicatorValueCorrected,
@@ -67,6 +68,7 @@ from pacflow.domain.events import (
     TargetDropped,
     TargetJustified,
     TargetLimitsSet,
+    TargetRemoved,
     TrackAdded,
     event_type_name,
 )
@@ -149,6 +151,14 @@ def _target_added(state: PlanState, event: TargetAdded) -> None:
 
 def _target_dropped(state: PlanState, event: TargetDropped) -> None:
     state.targets[event.target].dropped = True
+
+
+def _target_removed(state: PlanState, event: TargetRemoved) -> None:
+    del state.targets[event.target]
+    for key in [key for key in state.objectives if key[0] == event.target]:
+        del state.objectives[key]
+    for track in event.tracks:
+        del state.tracks[track]
 
 
 def _objective_set(state: PlanState, event: ObjectiveSet) -> None:
@@ -373,6 +383,16 @@ def _target_justified(state: PlanState, event: TargetJustified) -> None:
     state.targets[event.target].decisions = event.decisions
 
 
+def _holidays_set(state: PlanState, event: HolidaysSet) -> None:
+    if event.person is not None:
+        person = state.people[event.person]
+        person.country, person.subdivision = event.country, event.subdivision
+        return
+    state.country, state.subdivision = event.country, event.subdivision
+    state.slots_on_holidays = event.slots_on_holidays
+    state.slots_on_weekends = event.slots_on_weekends
+
+
 _Handler = Callable[[PlanState, Any], None]
 
 _HANDLERS: dict[type[PlanEvent], _Handler] = {
@@ -385,6 +405,7 @@ _HANDLERS: dict[type[PlanEvent], _Handler] = {
     PersonLeft: _person_left,
     TargetAdded: _target_added,
     TargetDropped: _target_dropped,
+    TargetRemoved: _target_removed,
     ObjectiveSet: _objective_set,
     TrackAdded: _track_added,
     StepAdded: _step_added,
@@ -411,6 +432,7 @@ _HANDLERS: dict[type[PlanEvent], _Handler] = {
     IndicatorValueCorrected: _indicator_value,
     MarketChangeRecorded: _environment_fact,
     CheckThresholdsSet: _check_thresholds_set,
+    HolidaysSet: _holidays_set,
     CalendarChangeOverridden: _environment_fact,
     AccessGranted: _environment_fact,
     AccessRevoked: _environment_fact,
@@ -489,6 +511,7 @@ _CHANGES: dict[type[PlanEvent], tuple[_Claim, ...]] = {
     PlanClosed: (),
     TargetLimitsSet: (),
     CheckThresholdsSet: (),
+    HolidaysSet: (("people", "person"),),
     MarketChangeRecorded: (),
     CalendarChangeOverridden: (),
     AccessGranted: (),
@@ -497,6 +520,7 @@ _CHANGES: dict[type[PlanEvent], tuple[_Claim, ...]] = {
     PersonLeft: (("people", "person"),),
     TargetAdded: (("targets", None),),
     TargetDropped: (("targets", "target"),),
+    TargetRemoved: (("targets", None), ("objectives", None), ("tracks", None)),
     ObjectiveSet: (("objectives", None),),
     TrackAdded: (("tracks", None),),
     StepAdded: (("steps", None), ("tracks", "track")),

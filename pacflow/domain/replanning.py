@@ -236,7 +236,7 @@ def reschedule_from(state: PlanState, command: RescheduleStepFrom) -> list[PlanE
     since = command.from_date
     fresh = {
         slot.key: slot
-        for slot in expand(step.key, schedule, state.period)
+        for slot in expand(step.key, schedule, state.period_for(step.responsible))
         if slot.start.date() >= since
     }
     if not fresh:

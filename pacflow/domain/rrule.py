@@ -8,22 +8,29 @@ and expands only what the plan period holds.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import datetime
 
 from dateutil.rrule import rrulestr  # type: ignore[import-untyped]
 
-from pacflow.domain.values import format_local
+from pacflow.domain.values import SUPPORTED_YEARS, format_local
 from pacflow.errors import InvalidInputError
 
 MAX_OCCURRENCES = 1000
 """More occurrences than this for one step is a mistake (a rule every day at every hour)."""
+
+MAX_COUNT = 10_000
+"""The largest COUNT or INTERVAL a rule may give (a bound, so that no number is read whole
+whatever its length; a plan stops far sooner, see MAX_OCCURRENCES)."""
 
 _RRULE_NAMES = frozenset(
     "FREQ INTERVAL COUNT UNTIL BYSECOND BYMINUTE BYHOUR BYDAY BYMONTHDAY BYYEARDAY "
     "BYWEEKNO BYMONTH BYSETPOS WKST".split()
 )
 _FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
-_UNTIL = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2}))?")
+_UNTIL = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})(?:T([0-9]{2})([0-9]{2})([0-9]{2}))?")
+_VALUE = re.compile(r"[A-Z0-9,+\-]{1,200}")
+_LONG_NUMBER = re.compile(r"[0-9]{9,}")
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
@@ -33,7 +40,7 @@ def _rrule_parts(bad: str, text: str) -> dict[str, str]:
     body = text.strip()
     if body.upper().startswith("RRULE:"):
         body = body[len("RRULE:") :]
-    if not body or "\n" in body or ":" in body:
+    if not body or "\n" in body or ":" in body or not body.isascii():
         raise InvalidInputError(f"{bad}: expected one rule such as FREQ=MONTHLY;BYDAY=2TU")
     parts: dict[str, str] = {}
     for item in body.split(";"):
@@ -46,19 +53,33 @@ def _rrule_parts(bad: str, text: str) -> dict[str, str]:
         if name in parts:
             raise InvalidInputError(f"{bad}: {name} is given twice")
         parts[name] = value.strip().upper()
+        if _LONG_NUMBER.search(parts[name].replace("T", "-")) and name != "UNTIL":
+            raise InvalidInputError(f"{bad}: {name} holds a number too long to be meant")
+        if _VALUE.fullmatch(parts[name].replace("T", "")) is None:
+            raise InvalidInputError(
+                f"{bad}: {name} takes letters, digits, ',', '+' and '-' (ASCII)"
+            )
     frequency = parts.get("FREQ")
     if frequency not in _FREQUENCIES:
         raise InvalidInputError(f"{bad}: FREQ must be one of {', '.join(_FREQUENCIES)}")
     if "COUNT" in parts and "UNTIL" in parts:
         raise InvalidInputError(f"{bad}: give COUNT or UNTIL, not both")
     for name in ("COUNT", "INTERVAL"):
-        if name in parts and (not parts[name].isdigit() or int(parts[name]) < 1):
-            raise InvalidInputError(f"{bad}: {name} must be a positive whole number")
-    if "UNTIL" in parts and _UNTIL.fullmatch(parts["UNTIL"]) is None:
-        raise InvalidInputError(
-            f"{bad}: UNTIL must be a local date-time such as 20251231T235959, without Z "
-            "(the schedule is in the plan's time zone)"
-        )
+        number = parts.get(name)
+        if number is not None and (
+            re.fullmatch("[0-9]{1,5}", number) is None or not 1 <= int(number) <= MAX_COUNT
+        ):
+            raise InvalidInputError(f"{bad}: {name} must be a whole number from 1 to {MAX_COUNT}")
+    if "UNTIL" in parts:
+        until = _UNTIL.fullmatch(parts["UNTIL"])
+        if until is None:
+            raise InvalidInputError(
+                f"{bad}: UNTIL must be a local date-time such as 20251231T235959, without Z "
+                "(the schedule is in the plan's time zone)"
+            )
+        first, last = SUPPORTED_YEARS
+        if not first <= int(until[1]) <= last:
+            raise InvalidInputError(f"{bad}: UNTIL must fall between {first} and {last}")
     _check_month_days(bad, parts)
     _check_set_positions(bad, parts)
     return parts
@@ -138,7 +159,20 @@ def rule_moments(
         recurrence = rrulestr(normalised, dtstart=dtstart)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as error:
         raise InvalidInputError(f"{bad}: {error}") from None
-    moments = iter(recurrence)
+    try:
+        return _expand(bad, parts, iter(recurrence), dtstart, last_moment, period)
+    except (ValueError, OverflowError) as error:  # dateutil stepping past year 9999
+        raise InvalidInputError(f"{bad}: {error}") from None
+
+
+def _expand(
+    bad: str,
+    parts: dict[str, str],
+    moments: Iterator[datetime],
+    dtstart: datetime,
+    last_moment: datetime,
+    period: str,
+) -> list[datetime]:
     first = next(moments, None)
     if first is None:
         raise InvalidInputError(f"{bad}: it yields no occurrence")

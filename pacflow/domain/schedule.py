@@ -23,6 +23,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pacflow.domain.daysoff import NO_DAYS_OFF, DaysOff
+from pacflow.domain.localtime import kind_of, shifted
 from pacflow.domain.rrule import MAX_OCCURRENCES, rule_moments
 from pacflow.domain.values import (
     KEY_PATTERN,
@@ -120,11 +122,13 @@ class OccurrenceSlot(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class PlanPeriod:
-    """The dates a plan covers (both inclusive) and the time zone its local times are in."""
+    """The dates a plan covers (both inclusive), the time zone its local times are in, and
+    the days off (public holidays, weekends) cadence slots avoid."""
 
     start: date
     end: date
     timezone: str
+    days_off: DaysOff = NO_DAYS_OFF
 
     def text(self) -> str:
         """`2025-01-01..2025-12-31`, as messages show it."""
@@ -225,10 +229,31 @@ def _recurrence(step: str, schedule: Recurrence, period: PlanPeriod) -> list[_St
             check_local_time_exists(dtstart, period.timezone, f"step {step}: DTSTART")
         found = rule_moments(step, rule.rrule, dtstart, all_day, last_moment, period.text())
         # Several rules are a union (as in an RFC 5545 recurrence set): a shared start counts once.
-        for moment in found:
+        for found_moment in found:
+            moment = found_moment
+            if moment == dtstart:
+                moment = dtstart  # the rule's own start keeps its fold (~2)
+            elif not all_day:
+                # A start in the gap is read with the offset before it (RFC 5545 3.3.5):
+                # 02:30 on the spring-forward day is 03:30; `shift_of` tells it was.
+                moment = shifted(moment, period.timezone)
             moments.setdefault(moment, all_day)
     duration = schedule.duration
     return [(moment, all_day, duration) for moment, all_day in sorted(moments.items())]
+
+
+def shift_of(schedule: Schedule, start: datetime, timezone: str) -> datetime | None:
+    """The local time a recurrence asked for when its occurrence at `start` was shifted out
+    of a daylight-saving gap (02:30 asked, 03:30 held), else None."""
+    if not isinstance(schedule, Recurrence):
+        return None
+    for rule in schedule.rules:
+        if not isinstance(rule.dtstart, datetime):
+            continue
+        asked = datetime.combine(start.date(), rule.dtstart.time())
+        if kind_of(asked, timezone) == "gap" and shifted(asked, timezone) == start:
+            return asked
+    return None
 
 
 # --- cadence -----------------------------------------------------------------------------
@@ -257,30 +282,40 @@ def _cadence(step: str, cadence: Cadence, period: PlanPeriod) -> list[_Start]:
                 f"({keys[0]}..{keys[-1]})"
             )
     starts: list[_Start] = []
+    days_off = period.days_off
     for key in keys:
         wanted = cadence.exceptions.get(key, cadence.count)
         bounds = period_bounds(key, per)
         low, high = max(bounds[0], first_day), min(bounds[1], last_day)
-        weekdays = [
-            low + timedelta(days=offset)
-            for offset in range((high - low).days + 1)
-            if (low + timedelta(days=offset)).weekday() < 5
-        ]
-        if wanted > len(weekdays):
+        span = [low + timedelta(days=offset) for offset in range((high - low).days + 1)]
+        candidates = [day for day in span if day.weekday() < 5 or days_off.weekends_allowed]
+        open_days = [day for day in span if days_off.open_for_slots(day)]
+        if wanted > len(open_days):
             if (low, high) == bounds:
+                what = "weekdays" if len(open_days) == len(candidates) else "working days"
                 raise InvalidInputError(
-                    f"step {step}: {wanted} per {per.value} is more than the {len(weekdays)} "
-                    f"weekdays of {key}"
+                    f"step {step}: {wanted} per {per.value} is more than the {len(open_days)} "
+                    f"{what} of {key}"
                 )
-            # A period cut by the plan's start or end holds at most one per weekday left.
-            wanted = len(weekdays)
-        # Spread evenly: the i-th of n falls in the middle of the i-th n-th of the weekdays.
+            # A period cut by the plan's start or end holds at most one per day left.
+            wanted = len(open_days)
+        # Spread evenly: the i-th of n falls in the middle of the i-th n-th of the weekdays;
+        # one that falls on a public holiday goes to the next open day (else the previous).
+        chosen: list[date] = []
         for index in range(wanted):
-            day = weekdays[(2 * index + 1) * len(weekdays) // (2 * wanted)]
-            starts.append((start_of_day(day), True, None))
+            day = candidates[(2 * index + 1) * len(candidates) // (2 * wanted)]
+            chosen.append(_open_day_near(day, open_days, chosen))
+        starts.extend((start_of_day(day), True, None) for day in sorted(chosen))
     if not starts:
         raise InvalidInputError(f"step {step}: the cadence yields no occurrence")
     return starts
+
+
+def _open_day_near(day: date, open_days: list[date], taken: list[date]) -> date:
+    """`day` if open and free, else the first open free day after it, else before it."""
+    free = [other for other in open_days if other not in taken]
+    after = [other for other in free if other >= day]
+    return after[0] if after else free[-1]
 
 
 # --- keys --------------------------------------------------------------------------------
@@ -364,4 +399,5 @@ __all__ = [
     "expand",
     "occurrence_key",
     "parse_occurrence_ref",
+    "shift_of",
 ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from pacflow.domain.daysoff import NO_DAYS_OFF, DaysOff, days_off
 from pacflow.domain.derivation import Derivation
 from pacflow.domain.findings import Figures
 from pacflow.domain.schedule import PlanPeriod, Schedule
@@ -42,6 +43,8 @@ class Person:
     sector: str | None
     timezone: str | None
     left_on: date | None = None
+    country: str | None = None  # public holidays of their own, when not the plan's
+    subdivision: str | None = None
 
     @property
     def active(self) -> bool:
@@ -204,8 +207,34 @@ class PlanState:
     checks: CheckThresholds = field(default_factory=CheckThresholds)
     findings: dict[str, Finding] = field(default_factory=dict)
     decisions: dict[str, Decision] = field(default_factory=dict)
+    country: str | None = None  # public holidays (docs/time.md); None: none observed
+    subdivision: str | None = None
+    slots_on_holidays: bool = False
+    slots_on_weekends: bool = False
 
     @property
     def period(self) -> PlanPeriod:
-        """The plan's dates and time zone, as schedule expansion needs them."""
-        return PlanPeriod(self.start, self.end, self.timezone)
+        """The plan's dates, time zone and days off, as schedule expansion needs them."""
+        return PlanPeriod(self.start, self.end, self.timezone, self.days_off())
+
+    def period_for(self, person: str) -> PlanPeriod:
+        """The plan period with `person`'s days off (their public holidays, if their own)."""
+        return PlanPeriod(self.start, self.end, self.timezone, self.days_off(person))
+
+    def days_off(self, person: str | None = None) -> DaysOff:
+        """The public holidays of `person` (their own country's, else the plan's) over the
+        plan's years, and whether cadence slots may land on them or on weekends."""
+        found = self.people.get(person) if person is not None else None
+        country, subdivision = self.country, self.subdivision
+        if found is not None and found.country is not None:
+            country, subdivision = found.country, found.subdivision
+        if country is None and not self.slots_on_weekends:
+            return NO_DAYS_OFF
+        return days_off(
+            country,
+            subdivision,
+            self.start,
+            self.end,
+            holidays_allowed=self.slots_on_holidays,
+            weekends_allowed=self.slots_on_weekends,
+        )

@@ -35,6 +35,7 @@ from pacflow.domain.events import (
     StepMoved,
     StepStarted,
 )
+from pacflow.domain.localtime import same_moment
 from pacflow.domain.rules import (
     FINISHED,
     Sequencing,
@@ -100,7 +101,7 @@ def add_step(state: PlanState, command: AddStep) -> list[PlanEvent]:
             runs_alongside(command.schedule.kind),
         ),
     )
-    slots = expand(command.key, command.schedule, state.period)
+    slots = expand(command.key, command.schedule, state.period_for(command.responsible))
     events: list[PlanEvent] = [
         StepAdded(
             key=command.key,
@@ -195,7 +196,9 @@ def move_step(state: PlanState, command: MoveStep) -> list[PlanEvent]:
 
 def reschedule(state: PlanState, step: Step, schedule: Schedule) -> list[PlanEvent]:
     """Occurrence events that turn `step`'s occurrences into those of `schedule`."""
-    slots = {slot.key: slot for slot in expand(step.key, schedule, state.period)}
+    slots = {
+        slot.key: slot for slot in expand(step.key, schedule, state.period_for(step.responsible))
+    }
     gone: list[str] = []
     for key in step.occurrences:
         occurrence = state.occurrences[key]
@@ -227,7 +230,7 @@ def same_slot(occurrence: Occurrence, slot: OccurrenceSlot) -> bool:
         slot.start,
         slot.all_day,
         slot.duration,
-    )
+    ) and same_moment(occurrence.scheduled_start, slot.start)
 
 
 def assign_step(state: PlanState, command: AssignStep) -> list[PlanEvent]:
@@ -401,11 +404,21 @@ def move_occurrence(state: PlanState, command: MoveOccurrence) -> list[PlanEvent
     if not all_day:
         check_local_time_exists(start, state.timezone, f"{what}: new time")
     duration = command.duration if command.duration is not None else occurrence.duration
-    if (start, all_day, duration) == (occurrence.start, occurrence.all_day, occurrence.duration):
+    unchanged = (start, all_day, duration) == (
+        occurrence.start,
+        occurrence.all_day,
+        occurrence.duration,
+    )
+    # Naive times compare equal whatever their fold: the second 02:30 is a move from the first.
+    if unchanged and same_moment(start, occurrence.start):
         return []
     for key in state.steps[occurrence.step].occurrences:
         other = state.occurrences[key]
-        if key != occurrence.key and other.start == start and other.status in _HELD_OR_TO_HOLD:
+        if (
+            key != occurrence.key
+            and same_moment(other.start, start)
+            and other.status in _HELD_OR_TO_HOLD
+        ):
             raise RuleViolationError(
                 f"{what}: occurrence {key} of the same step is already at {format_local(start)}"
             )

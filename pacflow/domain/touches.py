@@ -99,6 +99,9 @@ KINDS: dict[type[ev.PlanEvent], EventKind] = {
     ev.PlanClosed: _LIFECYCLE,
     ev.TargetLimitsSet: EventKind(Area.SETTINGS, focus=True),
     ev.CheckThresholdsSet: EventKind(Area.SETTINGS),
+    # Holidays are noted on the occurrences that fall on one; cadence slots moved off them
+    # come as occurrence events of their own.
+    ev.HolidaysSet: EventKind(Area.SETTINGS, CalendarReach.STEPS),
     # Items show a person's name and time zone: only the steps naming them (normally none
     # when they join, since steps may only name members; nothing an item shows when they leave).
     ev.PersonAdded: EventKind(Area.TEAM, CalendarReach.STEPS, focus=True),
@@ -107,6 +110,9 @@ KINDS: dict[type[ev.PlanEvent], EventKind] = {
     # by their own events).
     ev.TargetAdded: EventKind(Area.TARGETS, focus=True),
     ev.TargetDropped: EventKind(Area.TARGETS, focus=True),
+    # Taken out of a draft: its steps left by their own events; derived indicators forget
+    # its tracks (their keys may come back under another target).
+    ev.TargetRemoved: EventKind(Area.TARGETS, focus=True, indicator_facts=True),
     # Items of a target's steps quote its main objective.
     ev.ObjectiveSet: EventKind(Area.TARGETS, CalendarReach.STEPS),
     # Derived indicators place what was done under the target of its track.
@@ -198,6 +204,17 @@ class Touched:
     indicators: frozenset[str] = frozenset()
     people: frozenset[str] = frozenset()
 
+    def __or__(self, other: Touched) -> Touched:
+        """What either touches (what a revision's changes touch, together)."""
+        return Touched(
+            self.targets | other.targets,
+            self.tracks | other.tracks,
+            self.steps | other.steps,
+            self.occurrences | other.occurrences,
+            self.indicators | other.indicators,
+            self.people | other.people,
+        )
+
 
 NOTHING = Touched()
 
@@ -258,6 +275,12 @@ def calendar_steps(event: ev.PlanEvent, state: PlanState) -> frozenset[str]:
             for step in state.steps.values()
             if step.responsible == event.key or event.key in step.participants
         )
+    if isinstance(event, ev.HolidaysSet):
+        return frozenset(
+            step.key
+            for step in state.steps.values()
+            if event.person is None or step.responsible == event.person
+        )
     if KINDS[type(event)].calendar is not CalendarReach.STEPS:
         return frozenset()
     step = getattr(event, "step", None)  # every other STEPS type names its step
@@ -309,6 +332,9 @@ def _subject_field(name: str, cls: type[ev.PlanEvent]) -> str:
 _SUBJECT_FIELDS = {
     name: _subject_field(name, cls) for name, cls in ev.EVENT_TYPES.items() if KINDS[cls].step_local
 }
+STEP_LOCAL_TYPES = frozenset(_SUBJECT_FIELDS)
+"""Stored names of the events that change one step or its visits only (`step_subject`);
+their payloads name that step (`step`, or `key` when added) or the visit (`STEP@…`)."""
 
 
 # --- one function per type ---------------------------------------------------------------
@@ -376,6 +402,10 @@ def _person_added(event: ev.PersonAdded, state: PlanState) -> Touched:
     return Touched(people=frozenset((event.key,)))
 
 
+def _holidays_set(event: ev.HolidaysSet, state: PlanState) -> Touched:
+    return Touched(people=frozenset((event.person,)) if event.person else frozenset())
+
+
 def _person_left(event: ev.PersonLeft, state: PlanState) -> Touched:
     return Touched(people=frozenset((event.person,)))
 
@@ -385,7 +415,17 @@ def _target_added(event: ev.TargetAdded, state: PlanState) -> Touched:
 
 
 def _target_dropped(event: ev.TargetDropped, state: PlanState) -> Touched:
-    return Touched(targets=frozenset((event.target,)))
+    # The indicators serving it: they measure what is no longer sought.
+    return Touched(
+        targets=frozenset((event.target,)),
+        indicators=frozenset(
+            key for key, indicator in state.indicators.items() if event.target in indicator.serves
+        ),
+    )
+
+
+def _target_removed(event: ev.TargetRemoved, state: PlanState) -> Touched:
+    return Touched(targets=frozenset((event.target,)), tracks=frozenset(event.tracks))
 
 
 def _objective_set(event: ev.ObjectiveSet, state: PlanState) -> Touched:
@@ -507,10 +547,12 @@ _TOUCHES: dict[type[ev.PlanEvent], Callable[[Any, PlanState], Touched]] = {
     ev.PlanClosed: _nothing,
     ev.TargetLimitsSet: _nothing,
     ev.CheckThresholdsSet: _nothing,
+    ev.HolidaysSet: _holidays_set,
     ev.PersonAdded: _person_added,
     ev.PersonLeft: _person_left,
     ev.TargetAdded: _target_added,
     ev.TargetDropped: _target_dropped,
+    ev.TargetRemoved: _target_removed,
     ev.ObjectiveSet: _objective_set,
     ev.TrackAdded: _track_added,
     ev.StepAdded: _step_added,

@@ -17,10 +17,29 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    ValidationInfo,
+    WrapSerializer,
+)
 
+from pacflow.domain.localtime import SUPPORTED_YEARS as SUPPORTED_YEARS
+from pacflow.domain.localtime import (
+    check_exists,
+    instant,
+    local,
+    read_typed,
+    split_suffix,
+    with_fold_text,
+)
+from pacflow.domain.localtime import check_year as check_year
+from pacflow.domain.localtime import zone as zone  # where callers have always found it
 from pacflow.errors import InvalidInputError
 
 FRENCH_METHOD_WORDS = {
@@ -261,18 +280,9 @@ Count = Annotated[int, Field(ge=0, le=10_000)]
 """A number of occurrences or targets: never negative."""
 
 
+# --- dates within reach ------------------------------------------------------------------
+
 # --- time zones --------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=64)
-def zone(name: str) -> ZoneInfo:
-    """The IANA time zone `name` (e.g. `Europe/Paris`), or an InvalidInputError."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise InvalidInputError(
-            f"timezone {name!r}: expected an IANA time zone name such as Europe/Paris"
-        ) from None
 
 
 def _timezone_validator(value: str) -> str:
@@ -288,14 +298,9 @@ TimeZoneName = Annotated[str, AfterValidator(_timezone_validator)]
 
 
 def check_local_time_exists(moment: datetime, timezone: str, field: str) -> None:
-    """Refuse a local time skipped by a daylight-saving change (e.g. 02:30 on a spring day)."""
-    tz = zone(timezone)
-    round_trip = datetime.fromtimestamp(moment.replace(tzinfo=tz).timestamp(), tz)
-    if round_trip.replace(tzinfo=None) != moment:
-        raise InvalidInputError(
-            f"{field} {moment.isoformat(timespec='minutes')} does not exist in {timezone} "
-            "(the clocks skip it); choose another time"
-        )
+    """Refuse a local time skipped by a daylight-saving change (e.g. 02:30 on a spring day),
+    naming the nearest valid times."""
+    check_exists(moment, timezone, field)
 
 
 # --- local date-times and durations ------------------------------------------------------
@@ -307,34 +312,103 @@ def _naive(value: datetime) -> datetime:
     return value
 
 
-LocalDateTime = Annotated[datetime, AfterValidator(_naive)]
+class _Refused(ValueError):
+    """A local time the policy refuses (its message says why and what to type)."""
+
+
+def _typed_zone(info: ValidationInfo, name: str = "timezone") -> str | None:
+    """The plan's zone when the caller validates what a user typed (`context={"timezone":
+    ..., "typed_in": ...}`); None when decoding what was stored. `typed_in`: the zone the
+    user typed in, when not the plan's."""
+    context = info.context
+    found = context.get(name) if isinstance(context, dict) else None
+    return found if isinstance(found, str) else None
+
+
+def _local_date_time(text: str, info: ValidationInfo) -> datetime:
+    """`2025-10-26T02:30`, `...~2` (the second of two repeated times) or, typed by a user,
+    with an offset: the naive local time it names (see `pacflow.domain.localtime`)."""
+    body, fold = split_suffix(text)
+    value = datetime.fromisoformat(body)
+    where = _typed_zone(info)
+    if where is None:
+        return _naive(value).replace(fold=fold or 0)
+    typed_in = _typed_zone(info, "typed_in") or where
+    try:
+        moment = read_typed(value, fold, typed_in, "")
+        if typed_in != where:
+            moment = local(instant(moment, typed_in), where)
+        return moment
+    except InvalidInputError as error:
+        raise _Refused(str(error)) from None
+
+
+def _local_value(value: Any, info: ValidationInfo) -> Any:
+    if isinstance(value, str):
+        try:
+            return _local_date_time(value.strip(), info)
+        except _Refused:
+            raise
+        except ValueError as error:
+            raise ValueError(
+                "expected a local date-time such as 2025-03-11T14:00 (~2 for the second of "
+                "two repeated times)"
+            ) from error
+    if isinstance(value, datetime):
+        where = _typed_zone(info)
+        if where is None or value.fold:
+            return _naive(value)
+        try:  # a YAML time stamp a user wrote: the same policy as for text
+            return read_typed(value, None, where, "")
+        except InvalidInputError as error:
+            raise _Refused(str(error)) from None
+    return value
+
+
+def _local_text(value: datetime, handler: SerializerFunctionWrapHandler, info: Any) -> Any:
+    """JSON text of a local time: ISO 8601, with `~2` for the second of two repeated times."""
+    if info.mode_is_json() and isinstance(value, datetime):
+        return with_fold_text(value, value.isoformat())
+    return handler(value)
+
+
+LocalDateTime = Annotated[
+    datetime,
+    BeforeValidator(_local_value),
+    AfterValidator(_naive),
+    WrapSerializer(_local_text),
+]
 """A date-time without UTC offset, read in the plan's time zone (a floating time)."""
 
 
-def _date_or_datetime(value: Any) -> Any:
+def _date_or_datetime(value: Any, info: ValidationInfo) -> Any:
     """Strings with a time part become date-times, others dates (pydantic would coerce
     `2025-03-31` into a date-time at midnight and lose the 'all day' meaning)."""
     if isinstance(value, str):
         text = value.strip()
         try:
             if "T" in text or " " in text:
-                return _naive(datetime.fromisoformat(text))
+                return _local_date_time(text, info)
             return date.fromisoformat(text)
+        except _Refused:
+            raise
         except ValueError as error:
             raise ValueError(
                 "expected a local date (2025-03-11) or date-time (2025-03-11T14:00)"
             ) from error
     if isinstance(value, datetime):
-        return _naive(value)
+        return _local_value(value, info)
     return value
 
 
-LocalStart = Annotated[datetime | date, BeforeValidator(_date_or_datetime)]
+LocalStart = Annotated[
+    datetime | date, BeforeValidator(_date_or_datetime), WrapSerializer(_local_text)
+]
 """When something happens: a date (all day) or a local date-time."""
 
 _DURATION = re.compile(
-    r"P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
-    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+)S)?)?"
+    r"P(?:(?P<weeks>[0-9]{1,9})W)?(?:(?P<days>[0-9]{1,9})D)?"
+    r"(?:T(?:(?P<hours>[0-9]{1,9})H)?(?:(?P<minutes>[0-9]{1,9})M)?(?:(?P<seconds>[0-9]{1,9})S)?)?"
 )
 
 
@@ -395,9 +469,9 @@ Duration = Annotated[
 
 # --- periods -----------------------------------------------------------------------------
 
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
-_WEEK = re.compile(r"(\d{4})-W(\d{2})")
-_QUARTER = re.compile(r"(\d{4})-Q([1-4])")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+_WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})")
+_QUARTER = re.compile(r"([0-9]{4})-Q([1-4])")
 PERIOD_EXAMPLES = {Per.MONTH: "2025-03", Per.WEEK: "2025-W07", Per.QUARTER: "2025-Q1"}
 
 
@@ -448,8 +522,11 @@ def start_of_day(day: date) -> datetime:
 
 
 def format_local(moment: datetime) -> str:
-    """A local date-time as users type it: `2025-03-11T14:00` (seconds only when set)."""
-    return moment.isoformat(timespec="seconds" if moment.second else "minutes")
+    """A local date-time as users type it: `2025-03-11T14:00` (seconds only when set; `~2`
+    when it is the second of two repeated times)."""
+    return with_fold_text(
+        moment, moment.isoformat(timespec="seconds" if moment.second else "minutes")
+    )
 
 
 # --- obsolescence checks -----------------------------------------------------------------

@@ -52,6 +52,8 @@ def plan_commands(
             scope=header.scope,
             max_targets_per_rep=header.limits.max_targets_per_rep,
             max_targets_total=header.limits.max_targets_total,
+            country=header.country,
+            subdivision=header.subdivision,
         )
     else:
         _check_header(state, file)
@@ -65,6 +67,7 @@ def plan_commands(
                 max_targets_per_rep=limits.max_targets_per_rep,
                 max_targets_total=limits.max_targets_total,
             )
+        _holidays(None, (state.country, state.subdivision), header.country, header.subdivision, out)
     _people(state, file, out, today)
     _diagnostic(state, file, out)
     for target in file.targets:
@@ -111,8 +114,11 @@ def _people(state: PlanState | None, file: PlanFile, out: _Builder, today: date)
         if stored is None:
             out.add(
                 c.AddPerson,
-                **person.model_dump(exclude={"left_on"}, exclude_none=True),
+                **person.model_dump(
+                    exclude={"left_on", "country", "subdivision"}, exclude_none=True
+                ),
             )
+            _holidays(person.key, (None, None), person.country, person.subdivision, out)
             if person.left_on is not None:
                 out.add(c.PersonLeaves, person=person.key, on=person.left_on)
             continue
@@ -122,6 +128,8 @@ def _people(state: PlanState | None, file: PlanFile, out: _Builder, today: date)
                     f"person {person.key}: pacflow cannot change a person's {name} yet "
                     f"(the plan says {getattr(stored, name)!s})"
                 )
+        stored_holidays = (stored.country, stored.subdivision)
+        _holidays(person.key, stored_holidays, person.country, person.subdivision, out)
         if person.left_on is not None and stored.left_on is None:
             out.add(c.PersonLeaves, person=person.key, on=person.left_on)
     listed = {p.key for p in file.people}
@@ -160,6 +168,21 @@ def _diagnostic(state: PlanState | None, file: PlanFile, out: _Builder) -> None:
                 f"decision {decision.key}: pacflow cannot change a recorded decision; record "
                 "a new one under another key and have the targets cite it"
             )
+
+
+def _holidays(
+    person: str | None,
+    stored: tuple[str | None, str | None],
+    country: str | None,
+    subdivision: str | None,
+    out: _Builder,
+) -> None:
+    """The public holidays the file gives (a plan's or a person's), when they change."""
+    if country is None:
+        return  # not said: left as they are
+    wanted = (None if country.lower() == "none" else country.upper(), subdivision)
+    if wanted != stored:
+        out.add(c.SetHolidays, person=person, country=country, subdivision=subdivision)
 
 
 def _target(state: PlanState | None, target: TargetSpec, out: _Builder) -> None:

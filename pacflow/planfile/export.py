@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from pacflow.domain.schedule import Cadence, DueDate, Recurrence, SessionList
 from pacflow.domain.state import PlanState, Step
-from pacflow.domain.values import StepStatus
+from pacflow.domain.values import StepStatus, format_local
 from pacflow.planfile.model import PlanFile
 
 
@@ -27,6 +27,9 @@ def export_plan(state: PlanState) -> dict[str, Any]:
                 "max_targets_per_rep": state.max_targets_per_rep,
                 "max_targets_total": state.max_targets_total,
             },
+            # Said even when none: a plan file without it takes the zone's country.
+            "country": state.country or "none",
+            "subdivision": state.subdivision,
         },
         "people": [
             {
@@ -37,6 +40,8 @@ def export_plan(state: PlanState) -> dict[str, Any]:
                 "role": p.role,
                 "sector": p.sector,
                 "timezone": p.timezone,
+                "country": p.country,
+                "subdivision": p.subdivision,
                 "left_on": p.left_on,
             }
             for p in state.people.values()
@@ -143,10 +148,10 @@ def _step(step: Step, position: int) -> dict[str, Any]:
         data["due"] = schedule.due
         data["start"] = schedule.start
     elif isinstance(schedule, SessionList):
-        data["sessions"] = [s.model_dump() for s in schedule.sessions]
+        data["sessions"] = [_second_as_text(s.model_dump()) for s in schedule.sessions]
     elif isinstance(schedule, Recurrence):
         data["recurrence"] = {
-            "rules": [r.model_dump() for r in schedule.rules],
+            "rules": [_second_as_text(r.model_dump()) for r in schedule.rules],
             "duration": schedule.duration,
         }
     elif isinstance(schedule, Cadence):
@@ -162,6 +167,15 @@ def _step(step: Step, position: int) -> dict[str, Any]:
         location=step.location,
     )
     return data
+
+
+def _second_as_text(data: dict[str, Any]) -> dict[str, Any]:
+    """The second of two repeated local times as text with `~2` (a YAML time stamp cannot
+    say which one it is; docs/time.md)."""
+    return {
+        key: format_local(value) if isinstance(value, datetime) and value.fold else value
+        for key, value in data.items()
+    }
 
 
 _NUMBERS = frozenset(

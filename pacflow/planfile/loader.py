@@ -1,4 +1,9 @@
-"""Reading a plan file: YAML syntax errors and invalid values both name their line."""
+"""Reading a plan file: YAML syntax errors and invalid values both name their line.
+
+The file is read through `guard` first (size, depth, aliases), then validated by the
+models, then checked for values no backend or view could take (`pacflow.domain.storable`);
+every error is one line, `FILE:LINE: field: what is wrong`.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,10 @@ import yaml
 from pydantic import ValidationError
 
 from pacflow.domain.commands import describe_validation_error
+from pacflow.domain.localtime import zone
+from pacflow.domain.storable import check_storable
 from pacflow.errors import InvalidInputError, PacflowError
+from pacflow.planfile.guard import PlanFileLoader, check_shape, read_plan_text
 from pacflow.planfile.model import PlanFile
 
 Location = tuple[str | int, ...]
@@ -32,17 +40,8 @@ class LoadedPlanFile(NamedTuple):
 
 def read_plan_file(path: Path) -> LoadedPlanFile:
     """Read and validate a plan file, keeping where its keys are (see load_plan_file)."""
-    text = _read(path)
+    text = read_plan_text(path)
     return LoadedPlanFile(parse_plan_file(text, str(path)), _key_lines(text))
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InvalidInputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InvalidInputError(f"{path}: cannot read it ({error})") from None
 
 
 def _key_lines(text: str) -> dict[str, int]:
@@ -63,13 +62,14 @@ def _key_lines(text: str) -> dict[str, int]:
 
 def load_plan_file(path: Path) -> PlanFile:
     """Read and validate a plan file; errors are one line: `FILE:LINE: what is wrong`."""
-    return parse_plan_file(_read(path), str(path))
+    return parse_plan_file(read_plan_text(path), str(path))
 
 
 def parse_plan_file(text: str, name: str = "plan file") -> PlanFile:
     """Validate plan-file text (see load_plan_file)."""
+    check_shape(text, name)
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=PlanFileLoader)
         lines = _lines(yaml.compose(text, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
@@ -79,13 +79,42 @@ def parse_plan_file(text: str, name: str = "plan file") -> PlanFile:
         raise InvalidInputError(f"{name}: YAML syntax error: {error}") from None
     if not isinstance(data, dict):
         raise InvalidInputError(f"{name}: expected a mapping with `plan:` at the top")
+    header = data.get("plan")
+    timezone = header.get("timezone") if isinstance(header, dict) else None
+    # Local times are read as typed, in the plan's zone (docs/time.md); an unknown zone is
+    # left for the header's own check to name.
+    context = {"timezone": timezone} if _known_zone(timezone) else None
     try:
-        return PlanFile.model_validate(data)
+        plan_file = PlanFile.model_validate(data, context=context)
     except ValidationError as error:
         location: Location = tuple(error.errors()[0]["loc"])
         line = _closest_line(lines, location)
         where = f"{name}:{line}" if line else name
         raise InvalidInputError(f"{where}: {describe_validation_error(error)}") from None
+    try:
+        check_storable(plan_file, "")
+    except InvalidInputError as error:
+        line = _closest_line(lines, _location(error.subject or ""))
+        raise error.prefixed(f"{name}:{line}" if line else name) from None
+    return plan_file
+
+
+def _location(path: str) -> Location:
+    """`targets[0].tracks[1].title` as ("targets", 0, "tracks", 1, "title")."""
+    parts: list[str | int] = []
+    for name in path.replace("[", ".[").split("."):
+        if name.startswith("[") and name.endswith("]") and name[1:-1].isdecimal():
+            parts.append(int(name[1:-1]))
+        elif name:
+            parts.append(name)
+    return tuple(parts)
+
+
+def _known_zone(name: object) -> bool:
+    try:
+        return isinstance(name, str) and zone(name) is not None
+    except InvalidInputError:
+        return False
 
 
 def _lines(node: yaml.Node | None, path: Location = ()) -> dict[Location, int]:

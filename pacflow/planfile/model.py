@@ -10,8 +10,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
+from pacflow.domain.commands import describe_validation_error
 from pacflow.domain.derivation import Derivation
 from pacflow.domain.findings import Figures
 from pacflow.domain.schedule import Cadence, DueDate, Recurrence, Schedule, Session, SessionList
@@ -66,6 +74,8 @@ class PlanHeader(_Spec):
     owner: Key
     scope: OptionalText = None
     limits: Limits = Limits()
+    country: OptionalText = None  # public holidays: FR, none; default: the zone's country
+    subdivision: OptionalText = None
 
 
 class PersonSpec(_Spec):
@@ -78,6 +88,8 @@ class PersonSpec(_Spec):
     role: OptionalText = None
     sector: OptionalText = None
     timezone: TimeZoneName | None = None
+    country: OptionalText = None  # their own public holidays, when not the plan's
+    subdivision: OptionalText = None
     left_on: date | None = None
 
 
@@ -136,6 +148,10 @@ class StepSpec(_Spec):
             )
         if self.start is not None and self.due is None:
             raise ValueError(f"step {self.key}: start goes with due")
+        try:
+            self.schedule()
+        except ValidationError as error:  # say it here, where the file has a line for it
+            raise ValueError(describe_validation_error(error)) from None
         return self
 
     def schedule(self) -> Schedule:

@@ -124,9 +124,13 @@ class Timeline:
 
     def _dot(self, step: StepLine, visit: Visit) -> str:
         when = self.t.date(visit.day) + (f" {visit.at}" if visit.at else "")
-        title = esc(f"{step.key} {when} — {self.t[VISIT_LABELS[visit.state]]}")
+        text = f"{step.key} {when} — {self.t[VISIT_LABELS[visit.state]]}"
+        if visit.holiday is not None:
+            text += f" — {self.t['on_holiday']}: {visit.holiday}"
+        title = esc(text)
         left = pct(self.scale.middle(visit.day))
-        return f'<i class="dot v-{visit.state}" style="left:{left}" title="{title}"></i>'
+        holiday = " holiday" if visit.holiday is not None else ""
+        return f'<i class="dot v-{visit.state}{holiday}" style="left:{left}" title="{title}"></i>'
 
     def table(
         self, groups: Sequence[tuple[str | None, Sequence[tuple[StepLine, str | None]]]]

@@ -112,6 +112,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .dot.v-planned { background: var(--paper); border-color: var(--plan); }
 .dot.v-overdue { border-radius: 0; border: 2px solid var(--late); background: var(--paper); }
 .dot.v-cancelled { border: 0; background: none; border-radius: 0; width: 8px; height: 8px; }
+.dot.holiday { box-shadow: 0 0 0 2px var(--late); }
 .dot.v-cancelled::before, .dot.v-cancelled::after { content: ""; position: absolute; left: 3px;
   top: -1px; height: 10px; border-left: 2px solid var(--cancel); }
 .dot.v-cancelled::before { transform: rotate(45deg); }

@@ -181,6 +181,9 @@ class _Writer:
         late = sum(v.state is VisitState.OVERDUE for v in step.visits)
         if late and step.state is not StepState.LATE:
             text += f" ({self.t['overdue_visits']} {late})"
+        for visit in step.visits:
+            if visit.holiday is not None:
+                text += f" ⚠ {visit.key} {self.t['on_holiday']} ({visit.holiday})"
         return md_escape(f"{GLYPHS[step.state]} {text}")
 
     def _objectives(self, objectives: Sequence[ObjectiveLine]) -> None:

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+# Defined once, in the domain's facts, and re-exported for the renderers.
+from pacflow.domain.facts import StepState as StepState
+from pacflow.domain.facts import VisitState as VisitState
+
 
 class ReportKind(enum.StrEnum):
     """How the plan is grouped: by theme, by person (rep), by sector or by target."""
@@ -22,29 +26,11 @@ class ReportKind(enum.StrEnum):
     TARGET = "target"
 
 
-class StepState(enum.StrEnum):
-    """How a step shows in a report: its status, with `late` for a passed deadline."""
-
-    DONE = "done"
-    LATE = "late"
-    CANCELLED = "cancelled"
-    IN_PROGRESS = "in_progress"
-    BLOCKED = "blocked"
-    PLANNED = "planned"
-
-
-class VisitState(enum.StrEnum):
-    """How one occurrence (a visit, a session) shows: held, to hold, overdue or cancelled."""
-
-    HELD = "held"
-    PLANNED = "planned"
-    OVERDUE = "overdue"
-    CANCELLED = "cancelled"
-
-
 @dataclass(frozen=True, slots=True)
 class Visit:
-    """One occurrence of a step, on its (local) day."""
+    """One occurrence of a step, on its day and at its time in its responsible person's
+    zone (`at` names the zone when it is not the plan's); `holiday`: the public holiday it
+    falls on, if still to hold."""
 
     key: str
     day: date
@@ -53,6 +39,7 @@ class Visit:
     held_by: str | None = None
     """Who was responsible when it was held (reports by rep credit them, not a later one)."""
     held_with: tuple[str, ...] = ()
+    holiday: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

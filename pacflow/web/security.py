@@ -18,7 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
@@ -70,10 +70,31 @@ def same_site(request: Request) -> bool:
 Next = Callable[[Request], Awaitable[Response]]
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def unreadable(request: Request) -> bool:
+    """Whether the path or a query value holds a control character (NUL among them): no
+    key, date or filter has one, and no database should be asked about it."""
+    return bool(
+        _CONTROL.search(request.url.path)
+        or any(_CONTROL.search(value) for value in request.query_params.values())
+    )
+
+
 async def guard(request: Request, call_next: Next) -> Response:
-    """Add the headers to every response and log it with tokens redacted."""
+    """Refuse control characters, add the headers to every response and log it with tokens
+    redacted."""
     began = time.perf_counter()
-    response = await call_next(request)
+    if unreadable(request):
+        message = "the address holds a control character: no key, date or filter has one"
+        response: Response = (
+            JSONResponse({"error": {"code": "invalid-input", "message": message}}, 400)
+            if request.url.path.startswith("/api/")
+            else PlainTextResponse(message + "\n", 400)
+        )
+    else:
+        response = await call_next(request)
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     if access_log.isEnabledFor(logging.INFO):

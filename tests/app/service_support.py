@@ -59,6 +59,7 @@ def create_plan(service: PlanService, plan: str = PLAN) -> None:
                 end=date(2025, 12, 31),
                 timezone="Europe/Paris",
                 owner="hg",
+                country="none",  # the event counts below are these tests' subject
             ),
             command(c.AddPerson, plan=plan, key="cd", name="Claire Dubois", kind="rep"),
             command(

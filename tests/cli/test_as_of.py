@@ -78,7 +78,7 @@ def test_as_recorded_to_the_minute_in_the_plans_time_zone(runner: CliRunner) -> 
 def test_as_of_as_text(runner: CliRunner) -> None:
     lines = ok(runner, ["plan", "show", "PAC-2025", "--as-of", "2025-06-01"]).stdout.splitlines()
     assert lines[0] == (
-        "As recorded at 2025-06-01 23:59:59 Europe/Paris: revision 2 (published), 297 events"
+        "As recorded at 2025-06-01 23:59:59 Europe/Paris: revision 2 (published), 298 events"
     )
     assert lines[1] == "PAC-2025 — Plan d'action commerciale 2025   [published, revision 2]"
     text = "\n".join(lines)
@@ -86,7 +86,7 @@ def test_as_of_as_text(runner: CliRunner) -> None:
     assert (
         "Remettre une proposition projet > 100 kEUR (portail conseillers) — due 2025-06-30" in text
     )
-    assert "COUNT=24 from 2025-01-14 10:00 (1 cancelled, 9 done, 14 planned)" in text
+    assert "COUNT=24 from 2025-01-14 10:00 (1 cancelled, 9 held, 14 planned)" in text
     assert "S44" not in text
 
 

@@ -180,16 +180,40 @@ def test_a_step_due_on_a_dst_day_is_late_once_that_local_day_ends(
 @pytest.mark.parametrize(
     ("as_of", "late"),
     [
-        ("2025-03-30T02:30", ["S01"]),  # a local time that does not exist (clocks skip it)
+        ("2025-03-30T03:00", ["S01"]),  # the first local time after the clocks skip an hour
         ("2025-03-30T23:59", ["S01"]),
         ("2025-03-31T00:00", ["S01", "S02"]),
-        ("2025-10-26T02:30", ["S01", "S02"]),  # a local time that happens twice
+        ("2025-10-26T02:30~2", ["S01", "S02"]),  # the second of a local time that happens twice
+        ("2025-10-26T02:30+02:00", ["S01", "S02"]),  # the first, by its offset
         ("2025-10-26T23:59", ["S01", "S02"]),
         ("2025-10-27T00:00", ["S01", "S02", "S03"]),
     ],
 )
 def test_as_of_in_local_time_on_dst_days(runner: CliRunner, as_of: str, late: list[str]) -> None:
     assert subjects(runner, "step-overdue", "--as-of", as_of) == late
+
+
+@pytest.mark.parametrize(
+    ("as_of", "problem"),
+    [
+        (
+            "2025-03-30T02:30",
+            "--as-of 2025-03-30T02:30 does not exist in Europe/Paris (the clocks go from 02:00 "
+            "to 03:00 that day); the nearest valid times are 2025-03-30T01:59 and "
+            "2025-03-30T03:00",
+        ),
+        (
+            "2025-10-26T02:30",
+            "--as-of 2025-10-26T02:30 happens twice in Europe/Paris (the clocks go back that "
+            "day); say which: 2025-10-26T02:30+02:00 or 2025-10-26T02:30~1 for the first "
+            "(CEST), 2025-10-26T02:30+01:00 or 2025-10-26T02:30~2 for the second (CET)",
+        ),
+    ],
+)
+def test_as_of_refuses_a_local_time_the_clocks_skip_or_repeat(
+    runner: CliRunner, as_of: str, problem: str
+) -> None:
+    assert refused(runner, ["check", PLAN, "--as-of", as_of]) == problem
 
 
 def test_grace_days_set_mid_year_apply_from_then_on(runner: CliRunner) -> None:
@@ -427,6 +451,9 @@ def test_a_market_change_answered_by_a_revision(runner: CliRunner) -> None:
                                       "--affects", "account:ACC-BRC", "--on",
                                       "2025-05-05", "--impact", "medium"])  # fmt: skip
     at(runner, "2025-05-20 09:00:00", ["plan", "revise", PLAN, "--reason", "fusion BRC"])
+    # The revision changes T1, the target the market change touches.
+    at(runner, "2025-05-21 14:00:00", ["step", "move", PLAN, "S03", "--due", "2025-11-28",
+                                      "--reason", "fusion BRC"])  # fmt: skip
     at(runner, "2025-05-21 15:00:00", ["--actor", "dg", "plan", "publish", PLAN, "--reason",
                                       "v2"])  # fmt: skip
     during = report(runner, "--as-of", "2025-05-20T12:00")  # revision open, not published
@@ -450,6 +477,52 @@ def test_a_market_change_answered_by_a_revision(runner: CliRunner) -> None:
     revisions = json.loads(ok(runner, ["plan", "revisions", PLAN, "--json"]).stdout)
     assert [a["rule"] for a in revisions[0]["answered"]] == []
     assert "market-change" in [a["rule"] for a in revisions[1]["answered"]]
+
+
+def test_a_revision_answers_only_the_findings_whose_subjects_it_changed(
+    runner: CliRunner,
+) -> None:
+    # I1 off track from January; a market change on BRC (T1) in May.
+    at(runner, "2025-02-05 09:00:00", ["indicator", "record", PLAN, "I1", "--period", "2025-01",
+                                      "--value", "40"])  # fmt: skip
+    at(runner, "2025-03-05 09:00:00", ["indicator", "record", PLAN, "I1", "--period", "2025-02",
+                                      "--value", "45"])  # fmt: skip
+    at(runner, "2025-05-05 09:00:00", ["market", "record", PLAN, "--summary", "Fusion de BRC",
+                                      "--affects", "account:ACC-BRC", "--on",
+                                      "2025-05-05", "--impact", "medium"])  # fmt: skip
+    assert subjects(runner, "indicator-off-track", "--as-of", "2025-05-06") == ["I1"]
+    # A revision that changes only I3's targets, and publishes.
+    at(
+        runner,
+        "2025-05-20 09:00:00",
+        ["plan", "revise", PLAN, "--reason", "coûts"],
+        ["indicator", "set-targets", PLAN, "I3", "--from", "2025-06", "--values",
+         ",".join(["40"] * 7), "--reason", "coûts"],
+        ["plan", "publish", PLAN, "--reason", "v2"],
+    )  # fmt: skip
+    after = report(runner, "--as-of", "2025-05-21")
+    # Neither I1 nor T1 was changed: both findings stand, and none is said answered by it.
+    assert subjects(runner, "indicator-off-track", "--as-of", "2025-05-21") == ["I1"]
+    assert subjects(runner, "market-change", "--as-of", "2025-05-21") != []
+    assert [a for a in after["answered"] if a["rule"] != "no-review"] == []
+    # A revision that sets I1's targets answers I1, and the market change on T1, the target
+    # I1 serves (what the revision changed is the touch map's answer).
+    at(
+        runner,
+        "2025-05-22 09:00:00",
+        ["plan", "revise", PLAN, "--reason", "I1"],
+        ["indicator", "set-targets", PLAN, "I1", "--from", "2025-06", "--values",
+         ",".join(["50"] * 7), "--reason", "objectif revu"],
+        ["plan", "publish", PLAN, "--reason", "v3"],
+    )  # fmt: skip
+    later = report(runner, "--as-of", "2025-05-23")
+    assert subjects(runner, "indicator-off-track", "--as-of", "2025-05-23") == []
+    assert subjects(runner, "market-change", "--as-of", "2025-05-23") == []
+    assert sorted((a["rule"], a["subject"], a["revision"]) for a in later["answered"]) == [
+        ("indicator-off-track", "I1", 3),
+        ("market-change", "#24", 3),
+        ("no-review", PLAN, 2),
+    ]
 
 
 def test_a_finding_that_outlives_the_revision_is_not_answered(runner: CliRunner) -> None:
@@ -510,7 +583,7 @@ def test_set_check_records_only_what_changes(runner: CliRunner) -> None:
         (["--stale-after-days", "0"], "plan PAC-T: stale_after_days 0: expected 1 to 3660"),
         (["--off-track-periods", "61"], "plan PAC-T: off_track_periods 61: expected 1 to 60"),
         (["--overdue-grace-days", "-1"], "plan PAC-T: overdue_grace_days -1: expected 0 to 365"),
-        (["--pace-periods", "three"], "pace_periods 'three': Input should be a valid integer"),
+        (["--pace-periods", "three"], "pace_periods 'three': expected a whole number"),
     ],
 )
 def test_bad_thresholds_are_refused(runner: CliRunner, args: list[str], message: str) -> None:

@@ -72,10 +72,12 @@ def test_to_defaults_to_now(runner: CliRunner) -> None:
     assert lines[0] == (
         "PAC-2025: changes from revision 3 (published) to now (revision 3, published)"
     )
-    # After the re-actualisation: visits cancelled (progress such as visits held is not listed).
+    # After the re-actualisation: visits cancelled or moved off a holiday (progress such as
+    # visits held is not listed).
     assert lines[1:] == [
         "Occurrences",
         "  S08@2025-08-12 cancelled: Gel post-rapprochement, interlocuteurs en congés",
+        "  S08@2025-11-11 moved: start 2025-11-11 10:00 → 2025-11-12 10:00",  # Armistice
         "  S08@2025-12-23 cancelled: Trêve de fin d'année chez BRC",
     ]
 
@@ -94,7 +96,7 @@ def test_the_diff_as_json(runner: CliRunner) -> None:
     assert data["from"] == {
         "revision": 2,
         "status": "published",
-        "version": 297,
+        "version": 298,
         "at": "2025-06-01T21:59:59.999999Z",
         "revision_asked": None,
     }

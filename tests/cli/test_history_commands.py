@@ -135,7 +135,7 @@ def test_revisions_with_dates_authors_and_reasons(runner: CliRunner) -> None:
         "  approved   2025-01-06 17:00 by hg — Validation du PAC 2025 en comité de direction",
         "  published  2025-01-06 17:05 by hg — PAC 2025 v1 communiqué à l'équipe commerciale et "
         "au back-office",
-        "  131 changes while open",
+        "  132 changes while open",
         "revision 2  published",
         "  opened     2025-03-10 10:10 by hg — Ajustements de mars (v1.1)",
         "  published  2025-03-10 10:14 by hg — PAC 2025 v1.1",

@@ -182,7 +182,7 @@ def test_merger_is_a_finding_before_the_june_revision(runner: CliRunner) -> None
     ]
     assert merger["command"].startswith('pacflow plan revise PAC-2025 --reason "Rapprochement')
     assert [(f["rule"], f["subject"]) for f in found] == [
-        ("market-change", "#317"),
+        ("market-change", "#318"),
         ("indicator-off-track", "I1"),
         ("no-review", "PAC-2025"),
         ("visits-below-cadence", "S22"),
@@ -190,28 +190,39 @@ def test_merger_is_a_finding_before_the_june_revision(runner: CliRunner) -> None
         ("indicator-gap-unclosable", "I2"),  # derived: 9 visits held by May, 24 planned
         ("indicator-gap-unclosable", "I3"),
         ("indicator-gap-unclosable", "I7"),
+        ("visit-on-holiday", "S08@2025-11-11"),  # Armistice Day, until moved on 3 November
     ]
 
 
 def test_the_june_revision_answers_the_merger_and_the_off_track_i1(runner: CliRunner) -> None:
     code, found = findings(runner, "--as-of", "2025-07-01")
     assert code == 0
-    assert rules(found) == ["step-overdue", "step-overdue", "visits-below-cadence"]
+    assert rules(found) == [
+        "step-overdue",
+        "step-overdue",
+        "visits-below-cadence",
+        "indicator-gap-unclosable",
+        "indicator-gap-unclosable",
+        "visit-on-holiday",
+    ]
     assert [f["message"].split(" (")[0] for f in found[:2]] == ["step S17", "step S30"]
+    # The revision changed I1 (its targets, T1's objective) but neither I3 nor I7: what
+    # their pace says still stands.
+    assert [f["subject"] for f in found[3:5]] == ["I3", "I7"]
 
 
 def test_the_merger_is_answered_by_the_june_revision(runner: CliRunner) -> None:
     before = json.loads(invoke(runner, ["check", PLAN, "--json", "--as-of", "2025-06-20"]).stdout)
-    assert [a["revision"] for a in before["answered"]] == [2, 2]  # March: I1 and I8 off track
+    # March's revision only handed S15 to another person: it answered neither I1 nor I8 off
+    # track (nor anything else).
+    assert before["answered"] == []
     after = json.loads(ok(runner, ["check", PLAN, "--json", "--as-of", "2025-07-01"]).stdout)
     june = [a for a in after["answered"] if a["revision"] == 3]
     assert [(a["rule"], a["subject"]) for a in june] == [
-        ("market-change", "#317"),
+        ("market-change", "#318"),
         ("indicator-off-track", "I1"),
         ("no-review", "PAC-2025"),
         ("indicator-gap-unclosable", "I1"),
-        ("indicator-gap-unclosable", "I3"),
-        ("indicator-gap-unclosable", "I7"),
     ]
     merger = june[0]
     assert (merger["published_by"], merger["published_at"]) == ("hg", "2025-06-30T16:10:00Z")
@@ -221,7 +232,7 @@ def test_the_merger_is_answered_by_the_june_revision(runner: CliRunner) -> None:
     assert text[at + 1].startswith("    error: [market-change] market change of 2025-06-16")
     revisions = ok(runner, ["plan", "revisions", PLAN]).stdout.splitlines()
     assert revisions[revisions.index("revision 3  published") + 4] == (
-        "  answered   [market-change #317] market change of 2025-06-16 (high impact) touches T1, "
+        "  answered   [market-change #318] market change of 2025-06-16 (high impact) touches T1, "
         "and no revision was published in the 14 days since it was recorded"
     )
 
@@ -236,11 +247,11 @@ def test_text_output_gives_facts_and_commands(runner: CliRunner) -> None:
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[:5] == [
-        "PAC-2025: 3 findings as of 2025-07-01 23:59",
+        "PAC-2025: 6 findings as of 2025-07-01 23:59",
         "",
         "warning: [step-overdue] step S17 (Recruter un consultant senior issu de la banque, "
         "mp) is planned, due 2025-06-30: 1 day late",
-        "  fact #79 2024-12-16 10:00 (date 2025-06-30): step S17 added to T2-DEV: Recruter un "
+        "  fact #80 2024-12-16 10:00 (date 2025-06-30): step S17 added to T2-DEV: Recruter un "
         "consultant senior issu de la banque, responsible mp, due 2025-06-30",
         "  → pacflow step done PAC-2025 S17 --on DATE  (or: pacflow step move PAC-2025 S17 "
         '--due DATE --reason "…")',
@@ -253,7 +264,7 @@ def test_text_output_gives_facts_and_commands(runner: CliRunner) -> None:
         ("2025-07-01", "error", 0),
         ("2025-07-01", "warning", 1),
         ("2025-06-20", "error", 1),
-        ("2025-01-07", "info", 0),
+        ("2025-01-07", "info", 1),  # the S08 visit on 11 November (a holiday) from the start
     ],
 )
 def test_fail_on_sets_the_exit_code(runner: CliRunner, as_of: str, fail_on: str, code: int) -> None:
@@ -345,7 +356,7 @@ def test_owner_who_left_and_too_many_targets(runner: CliRunner) -> None:
     assert left["command"] == 'pacflow step assign PAC-2025 S22 --to PERSON --reason "…"'
     focus = next(f for f in found if f["rule"] == "too-many-targets")
     assert focus["message"].endswith("has 4 live targets, more than 3 in all")
-    assert [fact["position"] for fact in focus["facts"]] == [20, 22, 24, 26]
+    assert [fact["position"] for fact in focus["facts"]] == [21, 23, 25, 27]
     assert "no-review" not in rules(found)  # the revision opened counts as a review
 
 

@@ -98,7 +98,7 @@ def test_export_of_an_unknown_plan_and_an_unwritable_output(
     target = tmp_path / "missing-dir" / "out.yaml"
     result = runner.invoke(main, ["export", "yaml", "PAC-2025", "-o", str(target)])
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"error: cannot write {target}")
+    assert result.stderr.startswith(f"error: cannot write the plan file to {target}")
 
 
 def test_schema_is_json_schema_of_plan_files(runner: CliRunner) -> None:

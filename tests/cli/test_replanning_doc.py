@@ -50,11 +50,11 @@ def test_the_worked_example_runs_and_prints_what_the_page_shows(
 @pytest.mark.parametrize(
     ("until", "expected"),
     [
-        ("June", "--until 'June': expected a local date-time such as 2025-06-30T17:00"),
-        ("2025-06-30T17:00+02:00", "--until '2025-06-30T17:00+02:00': give a local time"),
+        ("June", "--until 'June': expected a date (2025-06-01), a local date-time"),
+        ("2025-03-30T02:30", "--until 2025-03-30T02:30 does not exist in Europe/Paris"),
     ],
 )
-def test_demo_until_needs_a_local_date_time(runner: CliRunner, db_url: str, until: str,
+def test_demo_until_needs_a_moment_that_exists(runner: CliRunner, db_url: str, until: str,
                                             expected: str) -> None:  # fmt: skip
     message = assert_one_line_error(invoke(runner, ["demo", "--until", until]))
     assert message.startswith(expected)

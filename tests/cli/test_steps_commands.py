@@ -167,7 +167,7 @@ def test_step_add_the_worked_example_visit_series(example: CliRunner) -> None:
         ),
         pytest.param(
             ("--due", "2025-13-01"),
-            "schedule.due '2025-13-01': Input should be a valid date",
+            "schedule.due '2025-13-01': expected a real date such as 2026-03-31",
             id="bad-date",
         ),
         pytest.param(
@@ -177,14 +177,16 @@ def test_step_add_the_worked_example_visit_series(example: CliRunner) -> None:
             id="bad-date-time",
         ),
         pytest.param(
-            ("--session", "2025-03-11T10:00Z"),
-            "schedule.sessions[0].start '2025-03-11T10:00Z': expected a local date",
-            id="date-time-with-offset",
+            ("--session", "2025-10-26T02:30"),
+            "schedule.sessions[0].start '2025-10-26T02:30': happens twice in Europe/Paris (the "
+            "clocks go back that day); say which: 2025-10-26T02:30+02:00 or 2025-10-26T02:30~1",
+            id="repeated-hour-without-saying-which",
         ),
         pytest.param(
             ("--session", "2025-03-30T02:30"),
-            "step S03: session 2025-03-30T02:30 does not exist in Europe/Paris (the clocks skip "
-            "it); choose another time",
+            "schedule.sessions[0].start '2025-03-30T02:30': does not exist in Europe/Paris (the "
+            "clocks go from 02:00 to 03:00 that day); the nearest valid times are "
+            "2025-03-30T01:59 and 2025-03-30T03:00",
             id="skipped-by-daylight-saving",
         ),
         pytest.param(
@@ -255,7 +257,7 @@ def test_step_add_the_worked_example_visit_series(example: CliRunner) -> None:
         ),
         pytest.param(
             ("--cadence", "2 per month", "--except", "2025-08=-1"),
-            "schedule.exceptions.2025-08 '-1': Input should be greater than or equal to 0",
+            "schedule.exceptions.2025-08 '-1': must not be negative",
             id="negative-exception",
         ),
         pytest.param(
@@ -416,17 +418,17 @@ def test_step_add_refuses_schedule_options_it_would_ignore(
         ),
         pytest.param(
             [*_s03("--due", "2025-03-14"), "--order", "0"],
-            "order 0: Input should be greater than or equal to 1",
+            "order 0: must be at least 1",
             id="order-zero",
         ),
         pytest.param(
             [*_s03("--due", "2025-03-14"), "--budget", "-1500"],
-            "budget '-1500': Input should be greater than or equal to 0",
+            "budget '-1500': must not be negative",
             id="negative-budget",
         ),
         pytest.param(
             [*_s03("--due", "2025-03-14"), "--days", "-2"],
-            "days '-2': Input should be greater than or equal to 0",
+            "days '-2': must not be negative",
             id="negative-days",
         ),
         pytest.param(
@@ -527,7 +529,7 @@ def test_step_edit_json_dry_run_and_no_op(example: CliRunner) -> None:
         ),
         pytest.param(
             ["step", "edit", PLAN, "S02", "--budget", "-1"],
-            "budget '-1': Input should be greater than or equal to 0",
+            "budget '-1': must not be negative",
             id="negative-budget",
         ),
     ],

@@ -201,12 +201,12 @@ def test_a_step_in_progress_cannot_start_again(example: CliRunner) -> None:
         ),
         pytest.param(
             ["step", "done", PLAN, "S01", "--on", "2025-13-01"],
-            "on '2025-13-01': Input should be a valid date",
+            "on '2025-13-01': expected a real date such as 2026-03-31",
             id="month-13",
         ),
         pytest.param(
             ["step", "start", PLAN, "S01", "--on", "le 6 janvier"],
-            "on 'le 6 janvier': Input should be a valid date",
+            "on 'le 6 janvier': expected a real date such as 2026-03-31",
             id="date-in-words",
         ),
     ],

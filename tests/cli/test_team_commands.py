@@ -408,12 +408,12 @@ def _objective(option: str, value: str) -> list[str]:
     [
         pytest.param(
             _objective("--value", "-5"),
-            "value '-5': Input should be greater than or equal to 0",
+            "value '-5': must not be negative",
             id="negative",
         ),
         pytest.param(
             _objective("--baseline", "-180"),
-            "baseline '-180': Input should be greater than or equal to 0",
+            "baseline '-180': must not be negative",
             id="negative-baseline",
         ),
         pytest.param(
@@ -648,7 +648,7 @@ def test_indicator_set_targets_dry_run_records_nothing(example: CliRunner) -> No
         ),
         pytest.param(
             ["indicator", "set-targets", PLAN, "I2", "--period-target", "2025-03=-1"],
-            "targets.2025-03 '-1': Input should be greater than or equal to 0",
+            "targets.2025-03 '-1': must not be negative",
             id="negative",
         ),
         pytest.param(

@@ -83,5 +83,7 @@ def test_an_unwritable_file_is_a_one_line_error(pacflow: CliRunner, tmp_path: Pa
     target = tmp_path / "missing" / "out.ics"
     result = pacflow.invoke(main, ["export", "ics", "PAC-2025", "-o", str(target)])
     assert result.exit_code == 1
-    assert result.stderr == f"error: cannot write {target}: No such file or directory\n"
+    assert result.stderr == (
+        f"error: cannot write the calendar to {target}: directory {target.parent} does not exist\n"
+    )
     assert not target.parent.exists()

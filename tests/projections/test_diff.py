@@ -112,7 +112,7 @@ def test_the_diff_as_sections_and_json(mid_year: PlanDiff) -> None:
     ]
     data = mid_year.as_json()
     assert data["plan"] == "PAC-2025"
-    assert data["from"] == {"revision": 2, "status": "published", "version": 297}
+    assert data["from"] == {"revision": 2, "status": "published", "version": 298}
     s10 = next(c for c in data["changes"] if c["key"] == "S10")
     assert s10 == {
         "section": "steps",

@@ -100,7 +100,7 @@ def test_a_blank_reason_is_no_reason() -> None:
                 "owner": "hg",
                 "timezone": "Europe/Paris",
             },
-            "start '2025-02-30': Input should be a valid date",
+            "start '2025-02-30': expected a real date such as 2026-03-31",
         ),
         (
             CreatePlan,
@@ -113,12 +113,12 @@ def test_a_blank_reason_is_no_reason() -> None:
                 "timezone": "Europe/Paris",
                 "max_targets_total": -1,
             },
-            "max_targets_total -1: Input should be greater than or equal to 0",
+            "max_targets_total -1: must not be negative",
         ),
         (
             AddStep,
             {**STEP, "schedule": {"kind": "due", "due": "2025-13-01"}},
-            "schedule.due '2025-13-01': Input should be a valid date",
+            "schedule.due '2025-13-01': expected a real date such as 2026-03-31",
         ),
         (
             AddStep,
@@ -151,12 +151,12 @@ def test_a_blank_reason_is_no_reason() -> None:
         (
             AddStep,
             {**STEP, "schedule": {"kind": "cadence", "count": -2}},
-            "schedule.count -2: Input should be greater than or equal to 0",
+            "schedule.count -2: must not be negative",
         ),
         (
             AddStep,
             {**STEP, "budget": "-3", "schedule": {"kind": "due", "due": "2025-02-01"}},
-            "budget '-3': Input should be greater than or equal to 0",
+            "budget '-3': must not be negative",
         ),
         (
             AddStep,
@@ -166,7 +166,7 @@ def test_a_blank_reason_is_no_reason() -> None:
         (
             SetIndicatorTargets,
             {**BASE, "indicator": "I2", "targets": {"2025-01": -2}},
-            "targets.2025-01 -2: Input should be greater than or equal to 0",
+            "targets.2025-01 -2: must not be negative",
         ),
     ],
 )

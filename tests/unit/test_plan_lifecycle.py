@@ -36,6 +36,7 @@ from pacflow.domain.commands import (
     StartStep,
 )
 from pacflow.domain.events import (
+    HolidaysSet,
     PlanApproved,
     PlanClosed,
     PlanPublished,
@@ -117,10 +118,11 @@ def test_a_plan_is_created_as_a_draft() -> None:
                 scope="Numéria Services",
             )
         )
-        .then(CREATED)
+        .then(CREATED, HolidaysSet(country="FR", from_zone=True))
     )
     assert state is not None
-    assert (state.status, state.revision, state.version) == (PlanStatus.DRAFT, 1, 1)
+    assert (state.status, state.revision, state.version) == (PlanStatus.DRAFT, 1, 2)
+    assert state.country == "FR"  # the one country of Europe/Paris, and the event says so
 
 
 def test_a_plan_cannot_be_created_twice() -> None:

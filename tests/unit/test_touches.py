@@ -63,12 +63,14 @@ EXAMPLES: dict[type[PlanEvent], PlanEvent] = {
     ev.PlanClosed: ev.PlanClosed(),
     ev.TargetLimitsSet: ev.TargetLimitsSet(max_targets_per_rep=3, max_targets_total=8),
     ev.CheckThresholdsSet: ev.CheckThresholdsSet(stale_after_days=30),
+    ev.HolidaysSet: ev.HolidaysSet(country="FR"),
     ev.PersonAdded: ev.PersonAdded(key="ic", name="Isabelle", kind=PersonKind.BACK_OFFICE),
     ev.PersonLeft: ev.PersonLeft(person="kb", on=date(2025, 6, 1)),
     ev.TargetAdded: ev.TargetAdded(
         key="T5", kind=TargetKind.SEGMENT, title="Santé", responsible="sm", ref="SEG-SAN"
     ),
     ev.TargetDropped: ev.TargetDropped(target="T4"),
+    ev.TargetRemoved: ev.TargetRemoved(target="T4"),
     ev.ObjectiveSet: ev.ObjectiveSet(
         target="T1",
         objective="main",
@@ -223,6 +225,7 @@ def test_tables_the_views_held_come_from_the_map() -> None:
         ev.PersonLeft,
         ev.TargetAdded,
         ev.TargetDropped,
+        ev.TargetRemoved,
         ev.TargetLimitsSet,
     }
     assert names_where(lambda kind: kind.indicator_facts) == {
@@ -231,6 +234,7 @@ def test_tables_the_views_held_come_from_the_map() -> None:
         "StepAdded",
         "StepMoved",
         "StepRemoved",
+        "TargetRemoved",
         "StepCompleted",
         "StepReopened",
         "StepDoneDateCorrected",

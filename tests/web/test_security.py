@@ -236,3 +236,19 @@ def test_the_server_log_never_holds_a_token(served: Served, give: Grant) -> None
     for token in tokens:
         assert token not in log
         assert token.split("-", 1)[1] not in log
+
+
+def test_control_characters_never_reach_the_store(client: TestClient, give: Grant) -> None:
+    manager = give("hg", "read")
+    api = give("hg", "api")
+    answers = [
+        client.get(f"/p/{manager}/history", params={"step": "S08\x00"}),
+        client.get(f"/p/{manager}/history", params={"target": "T1\x1b[2J"}),
+        client.get(f"/api/v1/plans/{PLAN}%00/history", headers={"Authorization": f"Bearer {api}"}),
+        client.get(
+            f"/api/v1/plans/{PLAN}/indicators/I1%00", headers={"Authorization": f"Bearer {api}"}
+        ),
+    ]
+    for answer in answers:
+        assert answer.status_code == 400
+        assert answer.headers["content-security-policy"].startswith("default-src 'none'")
