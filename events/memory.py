@@ -7,6 +7,7 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime
 
+from events.anchors import Checkpoint, CheckpointKeys
 from events.clock import Clock
 from events.encoding import GENESIS_HASH
 from events.records import ExpectedVersion, StreamSpan
@@ -37,9 +38,16 @@ class _ConditionWaiter(Waiter):
 class InMemoryEventStore(EventStore):
     """Keeps the log in a list; thread-safe; lost when the process ends."""
 
-    def __init__(self, *, clock: Clock | None = None, upcasters: Upcasters | None = None) -> None:
-        super().__init__(clock=clock, upcasters=upcasters)
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        upcasters: Upcasters | None = None,
+        checkpoint_keys: CheckpointKeys | None = None,
+    ) -> None:
+        super().__init__(clock=clock, upcasters=upcasters, checkpoint_keys=checkpoint_keys)
         self._rows: list[RawRow] = []
+        self._checkpoints: list[Checkpoint] = []
         self._versions: dict[str, list[int]] = {}
         self._by_id: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -73,8 +81,24 @@ class InMemoryEventStore(EventStore):
                 self._rows.append(row)
                 positions.append(row.position)
             self._versions[stream_id] = positions
+            signed = self._sign_head(rows, recorded_at)
+            if signed is not None:
+                self._checkpoints.append(signed)
             self._appended.notify_all()
         return rows
+
+    def _store_checkpoint(self, keys: CheckpointKeys, signed_at: datetime) -> Checkpoint:
+        with self._lock:
+            head = self._rows[-1] if self._rows else None
+            signed = keys.sign(
+                head.position if head else 0, head.hash if head else GENESIS_HASH, signed_at
+            )
+            self._checkpoints.append(signed)
+            return signed
+
+    def checkpoints(self) -> list[Checkpoint]:
+        with self._lock:
+            return list(self._checkpoints)
 
     def _rows_by_event_id(self, event_ids: Sequence[str]) -> list[RawRow]:
         with self._lock:

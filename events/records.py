@@ -86,3 +86,10 @@ class VerifyResult:
     events_checked: int
     first_broken_position: int | None = None
     problem: str | None = None
+    anchored: bool = False
+    """Whether signed checkpoints were checked too (the store was given checkpoint keys)."""
+    checkpoints_checked: int = 0
+    problems: tuple[str, ...] = ()
+    """Every divergence found (`problem` is the first)."""
+    unknown_keys: tuple[str, ...] = ()
+    """Ids of keys some checkpoints were signed with that were not given (not checked)."""

@@ -13,11 +13,12 @@ import json
 import threading
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, NamedTuple, Self
 
+from events.anchors import Checkpoint, CheckpointKeys, check_anchors
 from events.clock import Clock, as_utc, format_utc, system_clock
 from events.encoding import GENESIS_HASH, chain_hash, encode_json
 from events.errors import (
@@ -166,9 +167,16 @@ class EventStore(abc.ABC):
     `EventStore.from_url("postgresql+psycopg://user@host/db")` or `from_url("memory://")`.
     """
 
-    def __init__(self, *, clock: Clock | None = None, upcasters: Upcasters | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Clock | None = None,
+        upcasters: Upcasters | None = None,
+        checkpoint_keys: CheckpointKeys | None = None,
+    ) -> None:
         self._clock: Clock = clock or system_clock
         self._upcasters = upcasters or Upcasters()
+        self._keys = checkpoint_keys
 
     # -- opening and closing ------------------------------------------------------------
 
@@ -180,19 +188,31 @@ class EventStore(abc.ABC):
         upcasters: Upcasters | None = None,
         migrate: bool = True,
         create: bool = True,
+        checkpoint_keys: CheckpointKeys | None = None,
     ) -> EventStore:
         """Open (and on first use create or upgrade) the store at `url`; with
         `create=False`, a store that does not exist yet (no SQLite file, or a database
-        without the store's tables) is a StoreNotFoundError and nothing is created."""
+        without the store's tables) is a StoreNotFoundError and nothing is created.
+
+        With `checkpoint_keys`, every append also writes a signed checkpoint of the new
+        head, and `verify` checks the log against the checkpoints (`events.anchors`).
+        """
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
         if scheme == "memory":
             from events.memory import InMemoryEventStore
 
-            return InMemoryEventStore(clock=clock, upcasters=upcasters)
+            return InMemoryEventStore(
+                clock=clock, upcasters=upcasters, checkpoint_keys=checkpoint_keys
+            )
         from events.sql.store import SqlEventStore
 
         return SqlEventStore.open(
-            url, clock=clock, upcasters=upcasters, migrate=migrate, create=create
+            url,
+            clock=clock,
+            upcasters=upcasters,
+            migrate=migrate,
+            create=create,
+            checkpoint_keys=checkpoint_keys,
         )
 
     @property
@@ -514,11 +534,67 @@ class EventStore(abc.ABC):
 
     # -- verifying ---------------------------------------------------------------------
 
-    def verify(self, progress: Callable[[int], None] | None = None) -> VerifyResult:
+    # -- anchoring ---------------------------------------------------------------------
+
+    @property
+    def checkpoint_keys(self) -> CheckpointKeys | None:
+        """The keys checkpoints are signed and checked with (None: not anchored)."""
+        return self._keys
+
+    def _sign_head(self, rows: Sequence[RawRow], recorded_at: datetime) -> Checkpoint | None:
+        """The checkpoint a backend stores with an append (None without keys)."""
+        if self._keys is None or not rows:
+            return None
+        return self._keys.sign(rows[-1].position, rows[-1].hash, recorded_at)
+
+    def checkpoint(self) -> Checkpoint:
+        """Sign the current head now and store the checkpoint (ValueError without keys)."""
+        if self._keys is None:
+            raise ValueError("no checkpoint key is configured")
+        return self._store_checkpoint(self._keys, as_utc(self._clock()))
+
+    def _store_checkpoint(self, keys: CheckpointKeys, signed_at: datetime) -> Checkpoint:
+        """Under the write lock: sign the head as it is and store the checkpoint."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no checkpoints")
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """Every checkpoint stored, oldest first."""
+        return []
+
+    def verify(
+        self,
+        progress: Callable[[int], None] | None = None,
+        archived: Sequence[Checkpoint] = (),
+    ) -> VerifyResult:
         """Recompute the hash chain from position 1; report the first position that breaks it.
 
+        With checkpoint keys, also check the log against the signed checkpoints stored and
+        those given in `archived` (from exports kept elsewhere): a truncation, a rewrite
+        whose chain was recomputed, or an event appended without the key is reported.
         `progress`, if given, is called with the number of events checked after each batch.
         """
+        stored = self.checkpoints() if self._keys is not None else []
+        result, hash_at = self._verify_chain(progress, [*stored, *archived])
+        if self._keys is None or not result.ok:
+            return replace(result, anchored=self._keys is not None)
+        report = check_anchors(self._keys, stored, archived, result.events_checked, hash_at)
+        return VerifyResult(
+            not report.problems,
+            result.events_checked,
+            report.first_divergent_position,
+            report.problems[0] if report.problems else None,
+            anchored=True,
+            checkpoints_checked=report.checked,
+            problems=tuple(report.problems),
+            unknown_keys=tuple(report.unknown_keys),
+        )
+
+    def _verify_chain(
+        self, progress: Callable[[int], None] | None, checkpoints: Sequence[Checkpoint]
+    ) -> tuple[VerifyResult, dict[int, str]]:
+        """The chain's verdict, and the hashes at the positions of `checkpoints`."""
+        wanted = {c.position for c in checkpoints}
+        hash_at: dict[int, str] = {}
         previous = GENESIS_HASH
         expected_position = 1
         checked = 0
@@ -530,7 +606,7 @@ class EventStore(abc.ABC):
                         checked,
                         expected_position,
                         f"position {expected_position} is missing",
-                    )
+                    ), hash_at
                 recomputed = chain_hash(
                     previous,
                     row.position,
@@ -549,13 +625,15 @@ class EventStore(abc.ABC):
                         checked,
                         row.position,
                         "stored event does not match its hash (edited after it was recorded)",
-                    )
+                    ), hash_at
+                if row.position in wanted:
+                    hash_at[row.position] = row.hash
                 previous = row.hash
                 expected_position += 1
                 checked += 1
             if progress is not None:
                 progress(checked)
-        return VerifyResult(True, checked)
+        return VerifyResult(True, checked), hash_at
 
     # -- following ---------------------------------------------------------------------
 

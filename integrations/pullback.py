@@ -14,6 +14,13 @@ completion of their tasks, and may move or cancel a single visit. So:
 A change the plan does not take (both sides changed the item since the last sync, the
 item left the rep's calendar, or a rule refuses it) is recorded as
 `CalendarChangeOverridden`, with the rep as actor: nothing is silently lost.
+
+The shape of a foreign item is never trusted. An item must be of the type pacflow wrote
+for its UID (a task put at a visit's UID is not the completion of the visit's whole step),
+and every date and integer read from it is range-checked: a date outside
+`SUPPORTED_YEARS` makes the item unreadable, an out-of-range SEQUENCE is capped at
+iCalendar's own limit. Either way the change is recorded as not taken and the plan's
+version is written back.
 """
 
 from __future__ import annotations
@@ -32,6 +39,15 @@ from pacflow.domain import commands as c
 from pacflow.domain.values import OccurrenceStatus, StepStatus
 
 PLAN_WINS = "the plan changed this item too since the last sync, and the plan owns what and when"
+SUPPORTED_YEARS = (1900, 2200)
+"""Dates a calendar item may carry (a plan's dates and every view of them stay inside)."""
+MAX_SEQUENCE = 2**31 - 1
+"""iCalendar's INTEGER range (RFC 5545 §3.3.8): a higher SEQUENCE is read as this."""
+_MOMENTS = ("COMPLETED", "DTSTART", "DTEND", "DUE")
+
+
+class _Unreadable(Exception):
+    """A value in an item that pacflow will not take (the message says which and why)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +66,8 @@ class Remote:
     sequence: int
     stamp: str | None
     alarms: str = ""  # the reminders (VALARM) the rep set, as iCalendar text
+    unreadable: str | None = None
+    """Why the item cannot be taken as it is (a date out of range, say); None if it can."""
 
 
 def moment_text(value: object, timezone: str) -> str | None:
@@ -63,26 +81,78 @@ def moment_text(value: object, timezone: str) -> str | None:
 
 
 def parse_remote(data: bytes, timezone: str) -> Remote | None:
-    """The first task or event in `data`; None when there is none or it cannot be read."""
+    """The first task or event in `data`; None when there is none or `data` is no calendar.
+
+    An item whose UID can be read but whose values cannot be taken (a date out of
+    `SUPPORTED_YEARS`, a value that does not parse) comes back with `unreadable` saying why.
+    """
     try:
         calendar = Calendar.from_ical(data)
-        for component in calendar.walk():
-            if component.name in ("VTODO", "VEVENT") and "UID" in component:
-                return _remote(component, timezone)
-    except (ValueError, TypeError, KeyError):
+        found = [
+            part for part in calendar.walk() if part.name in ("VTODO", "VEVENT") and "UID" in part
+        ]
+    except (ValueError, TypeError, KeyError, OverflowError):
         return None
-    return None
+    if not found:
+        return None
+    component = found[0]
+    try:
+        return _remote(component, timezone)
+    except _Unreadable as error:
+        return _unreadable(component, str(error))
+    except (ValueError, TypeError, KeyError, OverflowError) as error:
+        return _unreadable(component, f"a value cannot be read ({type(error).__name__})")
+
+
+def _unreadable(component: Any, why: str) -> Remote:
+    return Remote(
+        uid=str(component["UID"]),
+        kind=component.name,
+        status=str(component.get("STATUS", "")).upper()[:20],
+        done=False,
+        completed=None,
+        start=None,
+        end=None,
+        due=None,
+        start_value=None,
+        sequence=_integer(component.get("SEQUENCE"), MAX_SEQUENCE) or 0,
+        stamp=None,
+        unreadable=why,
+    )
+
+
+def _integer(value: object, highest: int) -> int | None:
+    """A non-negative integer property, capped at `highest`; None when absent or not one."""
+    if value is None:
+        return None
+    text = str(value).strip().removeprefix("+")
+    if not text.isascii() or not text.isdigit():
+        return None
+    return highest if len(text) > len(str(highest)) else min(int(text), highest)
+
+
+def _moment(component: Any, name: str) -> datetime | date | None:
+    """A date property, checked to lie within `SUPPORTED_YEARS` (else `_Unreadable`)."""
+    if name not in component:
+        return None
+    value = component.decoded(name)
+    if not isinstance(value, date):
+        raise _Unreadable(f"{name} cannot be read")
+    low, high = SUPPORTED_YEARS
+    if not low <= value.year <= high:
+        raise _Unreadable(f"{name} in the year {value.year}, outside {low}-{high}")
+    return value
 
 
 def _remote(component: Any, timezone: str) -> Remote:
     status = str(component.get("STATUS", "")).upper()
-    percent = component.get("PERCENT-COMPLETE")
-    completed = component.decoded("COMPLETED") if "COMPLETED" in component else None
-    start = component.decoded("DTSTART") if "DTSTART" in component else None
-    end = component.decoded("DTEND") if "DTEND" in component else None
+    percent = _integer(component.get("PERCENT-COMPLETE"), 100)
+    completed, start, end, due = (_moment(component, name) for name in _MOMENTS)
     if end is None and isinstance(start, datetime) and "DURATION" in component:
-        end = start + component.decoded("DURATION")
-    due = component.decoded("DUE") if "DUE" in component else None
+        length = component.decoded("DURATION")
+        if not isinstance(length, timedelta) or abs(length) > timedelta(days=366):
+            raise _Unreadable("DURATION longer than a year")
+        end = start + length
     due_day = due.date() if isinstance(due, datetime) else due
     stamp = component.get("DTSTAMP")
     event = component.name == "VEVENT"
@@ -90,15 +160,13 @@ def _remote(component: Any, timezone: str) -> Remote:
         uid=str(component["UID"]),
         kind=component.name,
         status=status,
-        done=status == "COMPLETED"
-        or completed is not None
-        or (percent is not None and int(percent) == 100),
+        done=status == "COMPLETED" or completed is not None or percent == 100,
         completed=completed if isinstance(completed, datetime) else None,
         start=moment_text(start, timezone) if event else None,
         end=moment_text(end, timezone) if event else None,
         due=due_day.isoformat() if isinstance(due_day, date) else None,
         start_value=start if isinstance(start, datetime | date) else None,
-        sequence=int(component.get("SEQUENCE", 0)),
+        sequence=_integer(component.get("SEQUENCE"), MAX_SEQUENCE) or 0,
         stamp=stamp.to_ical().decode() if stamp is not None else None,
         alarms="".join(
             part.to_ical().decode() for part in component.subcomponents if part.name == "VALARM"
@@ -126,7 +194,8 @@ class Decision:
     the plan does not take it (then `rule` says why). `write_back`: the calendar must get
     the plan's version again even if the plan did not change (the rep's edit was not
     taken). `accept_delete`: the rep deleted the item and the plan agrees; do not
-    recreate it.
+    recreate it. `foreign`: the item is not one the plan can read (another type than
+    pacflow wrote for its UID, or values out of range): nothing of it is remembered.
     """
 
     command: Command | None = None
@@ -134,6 +203,7 @@ class Decision:
     rule: str | None = None
     write_back: bool = False
     accept_delete: bool = False
+    foreign: bool = False
 
 
 NOTHING = Decision()
@@ -150,6 +220,15 @@ def decide_change(
     """What the plan makes of the rep's change to one item (`remote` None: deleted)."""
     where = f"in the calendar of {person}"
     step_key, occurrence_key = item_keys(state, row.uid, planned)
+    if remote is not None:
+        refused = _foreign(remote, planned, occurrence_key)
+        if refused is not None:
+            return Decision(
+                override=f"{refused[0]} {where}",
+                rule=refused[1],
+                write_back=planned is not None,
+                foreign=True,
+            )
     if remote is not None and remote.kind == "VTODO":
         return _task(state, person, row, remote, planned, today, step_key, where)
     if planned is None:
@@ -207,6 +286,25 @@ def decide_change(
         duration=duration,
     )
     return Decision(command=move)
+
+
+def _foreign(
+    remote: Remote, planned: CalendarItem | None, occurrence_key: str | None
+) -> tuple[str, str] | None:
+    """The change and the rule when `remote` is not an item the plan can read, else None."""
+    wrote = planned.kind.value if planned is not None else "VEVENT" if occurrence_key else "VTODO"
+    if remote.kind != wrote:
+        return (
+            f"replaced by a {remote.kind}",
+            f"pacflow wrote a {wrote} with this UID; an item of another type is not taken",
+        )
+    if remote.unreadable is not None:
+        low, high = SUPPORTED_YEARS
+        return (
+            f"changed with {remote.unreadable}",
+            f"dates from a calendar are taken between {low} and {high}, in values that parse",
+        )
+    return None
 
 
 def _task(

@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from events import EventStoreError
 from integrations.accounts import AccountStore, CalendarAccount, resolve_password
 from integrations.calendar_view import CalendarViews
 from integrations.dav import Changes, DavClient, DavError, DavNothingThere, absolute, href_key
@@ -57,10 +58,19 @@ from integrations.revisions import CalendarHistory, Revision
 from integrations.sync_state import ItemState, SyncStateStore
 from pacflow.domain import Command, PlanEvent, PlanState
 from pacflow.domain import commands as c
-from pacflow.errors import InvalidInputError, NotFoundError, RuleViolationError, Suggestion
+from pacflow.errors import (
+    ConflictError,
+    IntegrityError,
+    InvalidInputError,
+    NotFoundError,
+    RuleViolationError,
+    StoreError,
+    Suggestion,
+)
 from pacflow.service import PlanService
 
 SOURCE = "calendar"
+_STORE_FAILURES = (StoreError, IntegrityError, ConflictError, EventStoreError)
 MAX_WRITE_ATTEMPTS = 3
 _IDS = uuid.UUID("6f1c8f3e-3b0e-5d2a-9a57-2f0c6f2b9d11")
 
@@ -211,6 +221,20 @@ def sync_plan(
             text, who = str(error), f"calendar of {account.person}"
             report.error = text if text.startswith(who) else f"{who}: {text}"
             report.suggestion = _suggestion(error, account)
+        except _STORE_FAILURES:
+            raise  # the store itself: every calendar would fail the same way
+        except Exception as error:
+            # Whatever went wrong with one calendar (a value no check foresaw, a bug), the
+            # others of the plan still sync and `calendar list` says this one failed.
+            report.ok = False
+            first = (str(error).splitlines() or [""])[0][:200]
+            report.error = (
+                f"calendar of {account.person}: cannot be synced "
+                f"({type(error).__name__}: {first}); the other calendars were synced"
+            )
+            report.suggestion = Suggestion(
+                ("sync", account.plan), note="again, and report it if it persists"
+            )
         finally:
             report.requests = calendar.requests
             calendar.close()
@@ -462,7 +486,12 @@ class _CalendarSync:
 
     def _take(self, row: ItemState, remote: Remote | None, etag: str | None, view: _View) -> bool:
         """Decide about one rep change, record it, and note where the item now stands."""
-        if remote is not None and etag is not None and self._is_current(remote, view, row):
+        if (
+            remote is not None
+            and etag is not None
+            and remote.unreadable is None
+            and self._is_current(remote, view, row)
+        ):
             # Our own write, whose answer was lost (a dropped connection, a killed sync).
             assert row.href is not None
             current = self._state_of(row.uid, row.href, etag, view.data[row.uid], view)
@@ -478,7 +507,13 @@ class _CalendarSync:
         changed = self._record(decision, row, remote, etag, view.state)
         if decision.write_back:
             self.write_back.add(row.uid)
-        if remote is None:
+        if remote is not None and decision.foreign:
+            # Nothing of the item is taken: the row keeps what the plan showed, and the
+            # plan's version is written over it (at the ETag just read).
+            seen = replace(row, etag=etag, sequence=max(row.sequence, remote.sequence))
+            if decision.write_back:
+                seen = replace(seen, content_hash="")
+        elif remote is None:
             href_left = None
             if decision.accept_delete:
                 self.accepted_deletes.add(row.uid)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from pacflow.errors import ConflictError, IntegrityError, PacflowError, StoreError, Suggestion
@@ -11,14 +13,27 @@ if TYPE_CHECKING:
 
 
 def open_store(
-    url: str, *, clock: Clock | None = None, migrate: bool = True, create: bool = True
+    url: str,
+    *,
+    clock: Clock | None = None,
+    migrate: bool = True,
+    create: bool = True,
+    environ: Mapping[str, str] | None = None,
 ) -> EventStore:
     """Open the store at `url` (creating or upgrading its schema on first use); with
-    `create=False`, a store that does not exist yet is a StoreError and nothing is made."""
-    from events import EventStore, EventStoreError
+    `create=False`, a store that does not exist yet is a StoreError and nothing is made.
 
+    Checkpoint keys come from `environ` (the process environment by default): with one,
+    every append is anchored by a signed checkpoint (`pacflow.anchoring`).
+    """
+    from events import EventStore, EventStoreError
+    from pacflow.anchoring import checkpoint_keys
+
+    keys = checkpoint_keys(os.environ if environ is None else environ)
     try:
-        return EventStore.from_url(url, clock=clock, migrate=migrate, create=create)
+        return EventStore.from_url(
+            url, clock=clock, migrate=migrate, create=create, checkpoint_keys=keys
+        )
     except EventStoreError as error:
         raise translate_store_error(error) from error
 

@@ -25,6 +25,21 @@ the first, then finds little or nothing left to do. Every lock is released by th
 operating system or the database if its process dies. A catch-up with nothing to do takes
 no lock.
 
+Readers never see a half-built read model. Rebuilding drops a projector's tables and fills
+them again over several transactions; a reader in between would find no table, an empty
+one (a false "no such plan") or, on PostgreSQL, deadlock with the DROP. So a second lock,
+a readers-writer one, guards the tables themselves: whoever reads holds it shared for as
+long as it reads (`reading`), a rebuild (or a catch-up that recreates a projector whose
+version changed) holds it exclusively from the DROP to the last commit (`replacing`). A
+plain catch-up does not take it: its rows land in whole windows, each one transaction.
+Lock order is always: catch-up lock, then the readers-writer lock; a reader holding the
+shared side never asks for the catch-up lock (`pacflow.app.App.reading` and
+`App.read_model_rows` see to it). The readers-writer lock is fair: a rebuild waiting for it
+stops new readers from coming in (PostgreSQL queues advisory locks in order; for the file
+lock, a turnstile file that a rebuild holds while it waits does it). The locks themselves
+are in `projections.locks`, free of SQLAlchemy: a read command through the database
+driver holds the same shared lock on its own driver connection.
+
 Projection tables live in the store's own database (or, for the in-memory store, in an
 in-memory SQLite database of their own).
 """
@@ -33,7 +48,6 @@ from __future__ import annotations
 
 import abc
 import contextlib
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,6 +57,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 import sqlalchemy as sa
 
 from events import EventStore, RecordedEvent
+from projections import locks
 
 E = TypeVar("E")
 
@@ -157,7 +172,10 @@ class ProjectionEngine:
         self._store = store
         self._projectors = {p.name: p for p in projectors}
         self._database = database
-        checkpoints_metadata.create_all(database)
+        if not sa.inspect(database).has_table(checkpoints.name):
+            # Several processes may open a new database at once: one creates the table.
+            with exclusive(database):
+                checkpoints_metadata.create_all(database)
 
     @property
     def database(self) -> sa.Engine:
@@ -202,14 +220,20 @@ class ProjectionEngine:
             return 0
         with self._exclusive(waiting):
             stored = self._stored()  # another process may have caught up meanwhile
-            running = []
-            for name, projector in self._projectors.items():
-                version, position = stored.get(name, (None, 0))
-                if version != projector.version:
-                    self._recreate(projector)
-                    position = 0
-                running.append(_Running(projector, position))
-            return self._run(running, progress)
+            stale = [
+                name
+                for name, projector in self._projectors.items()
+                if stored.get(name, (None, 0))[0] != projector.version
+            ]
+            with replacing(self._database) if stale else contextlib.nullcontext():
+                running = []
+                for name, projector in self._projectors.items():
+                    position = stored.get(name, (None, 0))[1]
+                    if name in stale:
+                        self._recreate(projector)
+                        position = 0
+                    running.append(_Running(projector, position))
+                return self._run(running, progress)
 
     def rebuild(
         self,
@@ -217,14 +241,24 @@ class ProjectionEngine:
         progress: Progress | None = None,
         waiting: Callable[[], None] | None = None,
     ) -> int:
-        """Drop and rebuild the named projectors (all by default) from position 0."""
-        with self._exclusive(waiting):
+        """Drop and rebuild the named projectors (all by default) from position 0; readers
+        wait for the end (they never see the tables half-built). `waiting` is called once
+        if another process holds the catch-up lock (it is waited for)."""
+        with self._exclusive(waiting), replacing(self._database):
             running = []
             for name in names or list(self._projectors):
                 projector = self._projectors[name]
                 self._recreate(projector)
                 running.append(_Running(projector, 0))
             return self._run(running, progress)
+
+    def reading(self) -> contextlib.AbstractContextManager[bool]:
+        """Hold the read models for reading: no rebuild replaces their tables meanwhile."""
+        return reading(self._database)
+
+    def try_reading(self) -> contextlib.AbstractContextManager[bool]:
+        """Like `reading`, without waiting: yields False (holding nothing) during a rebuild."""
+        return reading(self._database, wait=False)
 
     def _current(self, stored: dict[str, tuple[int | None, int]], head: int) -> bool:
         return all(
@@ -346,79 +380,90 @@ def _windows(
         yield window
 
 
-# -- the lock -----------------------------------------------------------------------------
-
-_ADVISORY_KEY = 1885430632
-_process_locks: dict[str, threading.Lock] = {}
-_process_locks_guard = threading.Lock()
-
-
-def _process_lock(key: str) -> threading.Lock:
-    with _process_locks_guard:
-        return _process_locks.setdefault(key, threading.Lock())
+# -- the locks (held through the SQLAlchemy engine; see `projections.locks`) ----------------
 
 
 @contextmanager
 def exclusive(database: sa.Engine, waiting: Callable[[], None] | None = None) -> Iterator[None]:
     """Hold the lock on `database`'s read models: one catch-up or rebuild at a time. When
     another holds it, `waiting` is called once before the wait (a front end says why)."""
-    said = waiting or (lambda: None)
     if database.dialect.name == "postgresql":
-        with database.connect() as connection:
-            # Session-level, on a connection of its own: held across the pass's transactions,
-            # released by the server if this process dies.
-            key = "hashtext(current_schema())"
-            taken = connection.exec_driver_sql(
-                f"SELECT pg_try_advisory_lock({_ADVISORY_KEY}, {key})"
-            ).scalar()
-            if not taken:
-                said()
-                connection.exec_driver_sql(f"SELECT pg_advisory_lock({_ADVISORY_KEY}, {key})")
-            connection.commit()
-            try:
-                yield
-            finally:
-                connection.exec_driver_sql(f"SELECT pg_advisory_unlock({_ADVISORY_KEY}, {key})")
-                connection.commit()
+        # Session-level, on a connection of its own: held across the pass's transactions.
+        with (
+            database.connect() as connection,
+            locks.advisory_lock(
+                connection.connection.driver_connection,
+                locks.CATCH_UP_KEY,
+                shared=False,
+                waiting=waiting,
+            ),
+        ):
+            yield
         return
     path = database.url.database
     if database.dialect.name != "sqlite" or not path or path == ":memory:":
-        with _thread_lock(_process_lock(str(id(database))), said):
+        with locks.thread_lock(locks.process_lock(str(id(database))), waiting):
             yield
         return
     with (
-        _thread_lock(_process_lock(path), said),
-        _file_lock(f"{path}-pacflow-projections.lock", said),
+        locks.thread_lock(locks.process_lock(path), waiting),
+        locks.file_lock(f"{path}-pacflow-projections.lock", waiting=waiting),
     ):
         yield
 
 
 @contextmanager
-def _thread_lock(lock: threading.Lock, waiting: Callable[[], None]) -> Iterator[None]:
-    if not lock.acquire(blocking=False):
-        waiting()
-        lock.acquire()
-    try:
-        yield
-    finally:
-        lock.release()
+def reading(database: sa.Engine, wait: bool = True) -> Iterator[bool]:
+    """Hold `database`'s read models shared: no rebuild drops their tables meanwhile.
+
+    Yields True; with `wait` off, yields False at once (holding nothing) while a rebuild
+    holds them.
+    """
+    with _tables_lock(database, shared=True, wait=wait) as held:
+        yield held
 
 
 @contextmanager
-def _file_lock(path: str, waiting: Callable[[], None]) -> Iterator[None]:
-    """An exclusive `flock` on `path` (other processes on this machine wait for it)."""
-    try:
-        import fcntl
-    except ImportError:  # not POSIX: the process lock is all there is
+def replacing(database: sa.Engine) -> Iterator[None]:
+    """Hold `database`'s read models exclusively, while their tables are rebuilt (readers
+    still reading are waited for; new ones wait for the end)."""
+    with _tables_lock(database, shared=False, wait=True):
         yield
+
+
+def tables_lock_key(database: sa.Engine) -> str:
+    """The key of `database`'s readers-writer lock when it lives in this process only (a
+    private in-memory database): what `pacflow.app.App` holds it by."""
+    return str(id(database))
+
+
+@contextmanager
+def _tables_lock(
+    database: sa.Engine,
+    *,
+    shared: bool,
+    wait: bool,
+    waiting: Callable[[], None] | None = None,
+) -> Iterator[bool]:
+    if database.dialect.name == "postgresql":
+        with (
+            database.connect() as connection,
+            locks.advisory_lock(
+                connection.connection.driver_connection,
+                locks.TABLES_KEY,
+                shared=shared,
+                wait=wait,
+                waiting=waiting,
+            ) as held,
+        ):
+            yield held
         return
-    with open(path, "a+b") as handle:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            waiting()
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    path = database.url.database
+    if database.dialect.name != "sqlite" or not path or path == ":memory:":
+        with locks.memory_tables_lock(
+            tables_lock_key(database), shared=shared, wait=wait, waiting=waiting
+        ) as held:
+            yield held
+        return
+    with locks.file_tables_lock(path, shared=shared, wait=wait, waiting=waiting) as held:
+        yield held

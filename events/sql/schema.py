@@ -8,9 +8,9 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
 
 VERSION_TABLE = "events_schema_version"
-SCHEMA_HEAD = "0001"
+SCHEMA_HEAD = "0002"
 """The newest migration in events/migrations/versions (a test keeps the two in step)."""
-KNOWN_REVISIONS = frozenset({"0001"})
+KNOWN_REVISIONS = frozenset({"0001", "0002"})
 
 # Serialises concurrent first-use migrations on PostgreSQL (SQLite has BEGIN IMMEDIATE).
 _MIGRATION_LOCK = "SELECT pg_advisory_xact_lock(1885430631, hashtext(current_schema()))"

@@ -20,13 +20,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote
 
+from events.anchors import Checkpoint, CheckpointKeys
 from events.clock import Clock, format_utc, parse_utc
 from events.encoding import GENESIS_HASH
 from events.errors import EventStoreError, StoreNotFoundError, StoreUnavailableError
 from events.records import ExpectedVersion, StreamSpan
 from events.sql import schema
 from events.sql.connections import ConnectionPool, configure_sqlite, connect
-from events.sql.urls import StoreUrl, describe_failure, parse_store_url
+from events.sql.urls import _URL, StoreUrl, describe_failure, parse_store_url
 from events.store import (
     DuplicateEventId,
     EventStore,
@@ -71,6 +72,10 @@ class _Sql:
             f"WHERE position > {mark} AND position <= {mark} "
             "GROUP BY stream_id ORDER BY min(position)"
         )
+        self.checkpoint = (
+            "INSERT INTO events_checkpoints (position, hash, signed_at, key_id, signature) "
+            f"VALUES ({', '.join([mark] * 5)})"
+        )
 
     @functools.cache  # noqa: B019 - two instances, few shapes
     def after(self, until: bool, types: int) -> str:
@@ -106,8 +111,22 @@ _POSTGRES = _Sql(
     "%s", begin=None, lock="SELECT pg_advisory_xact_lock(1885430630, hashtext(current_schema()))"
 )
 _HEAD = "SELECT max(position) FROM events"
+_HEAD_ROW = "SELECT position, hash FROM events ORDER BY position DESC LIMIT 1"
+_CHECKPOINTS = (
+    "SELECT position, hash, signed_at, key_id, signature FROM events_checkpoints ORDER BY id"
+)
 _MAX_VERSION = 2**31 - 1
 _ID_CHUNK = 5000
+
+
+def _checkpoint_row(checkpoint: Checkpoint) -> tuple[object, ...]:
+    return (
+        checkpoint.position,
+        checkpoint.hash,
+        format_utc(checkpoint.signed_at),
+        checkpoint.key_id,
+        checkpoint.signature,
+    )
 
 
 def _driver_errors(postgres: bool) -> tuple[type[Exception], ...]:
@@ -229,8 +248,9 @@ class SqlEventStore(EventStore):
         *,
         clock: Clock | None = None,
         upcasters: Upcasters | None = None,
+        checkpoint_keys: CheckpointKeys | None = None,
     ) -> None:
-        super().__init__(clock=clock, upcasters=upcasters)
+        super().__init__(clock=clock, upcasters=upcasters, checkpoint_keys=checkpoint_keys)
         self._store_url = url
         self._engine: sa.Engine | None = None
         self._engine_lock = threading.Lock()
@@ -252,12 +272,18 @@ class SqlEventStore(EventStore):
         upcasters: Upcasters | None = None,
         migrate: bool = True,
         create: bool = True,
+        checkpoint_keys: CheckpointKeys | None = None,
     ) -> SqlEventStore:
         """Connect, check the schema version and migrate it if needed (and allowed); with
         `create=False`, refuse (StoreNotFoundError) rather than create a store."""
         if not create:
             _require_sqlite_file(url)
-        store = cls(parse_store_url(url), clock=clock, upcasters=upcasters)
+        store = cls(
+            parse_store_url(url),
+            clock=clock,
+            upcasters=upcasters,
+            checkpoint_keys=checkpoint_keys,
+        )
         try:
             store._ensure_schema(migrate, create)
         except BaseException:
@@ -301,6 +327,15 @@ class SqlEventStore(EventStore):
     def is_postgres(self) -> bool:
         """Whether the database is PostgreSQL (else SQLite)."""
         return self._postgres
+
+    @property
+    def sqlite_path(self) -> str | None:
+        """The SQLite file as the URL writes it (the name SQLAlchemy's engine gives it:
+        the read models' lock files sit beside it); None on PostgreSQL."""
+        if self._postgres:
+            return None
+        found = _URL.match(self._store_url.text)
+        return None if found is None else found["database"]
 
     @contextmanager
     def connection(self) -> Iterator[Any]:
@@ -381,6 +416,9 @@ class SqlEventStore(EventStore):
                     connection.execute(sql.insert, values[0])
                 else:
                     connection.cursor().executemany(sql.insert, values)
+                signed = self._sign_head(rows, recorded_at)
+                if signed is not None:
+                    connection.execute(sql.checkpoint, _checkpoint_row(signed))
                 connection.commit() if self._postgres else connection.execute("COMMIT")
             except BaseException as error:
                 self._abort(connection)
@@ -388,6 +426,33 @@ class SqlEventStore(EventStore):
                     raise DuplicateEventId from error
                 raise
         return rows
+
+    def _store_checkpoint(self, keys: CheckpointKeys, signed_at: datetime) -> Checkpoint:
+        sql = self._sql
+        with self._errors(), self._writer_lock:
+            if self._writer is None:
+                self._writer = connect(self._store_url)
+            connection = self._writer
+            try:
+                if sql.begin:
+                    connection.execute(sql.begin)
+                if sql.lock:
+                    connection.execute(sql.lock)
+                head = connection.execute(_HEAD_ROW).fetchone()
+                position, head_hash = head if head is not None else (0, GENESIS_HASH)
+                signed = keys.sign(position, head_hash, signed_at)
+                connection.execute(sql.checkpoint, _checkpoint_row(signed))
+                connection.commit() if self._postgres else connection.execute("COMMIT")
+            except BaseException:
+                self._abort(connection)
+                raise
+        return signed
+
+    def checkpoints(self) -> list[Checkpoint]:
+        return [
+            Checkpoint(position, head_hash, parse_utc(at), key, signature)
+            for position, head_hash, at, key, signature in self._query(_CHECKPOINTS, ())
+        ]
 
     def _abort(self, connection: Any) -> None:
         """Roll back a failed append; drop the connection if even that fails."""

@@ -43,9 +43,10 @@ def year_review(app: App, plan: str, *, as_of: str | None = None) -> Review:
     moment = then.moment
     records = [pair for pair in app.service().history(plan) if pair[0].recorded_at <= moment]
     first = first_published(event for _recorded, event in records)
-    _header, histories = indicator_histories_at(
-        app.database(), plan, moment if as_of is not None else None, now=app.now()
-    )
+    with app.reading() as database:
+        _header, histories = indicator_histories_at(
+            database, plan, moment if as_of is not None else None, now=app.now()
+        )
     today = moment.astimezone(then.origin.zone).date()
     return build_review(first, then.state, histories, revisions(records), today=today)
 

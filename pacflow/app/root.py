@@ -13,13 +13,14 @@ once, under a lock, so that threads of a server may share one `App`.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -79,6 +80,7 @@ class App:
         self._store: EventStore | None = None
         self._read_models: ProjectionEngine | None = None
         self._services: dict[str, PlanService] = {}
+        self._reading = threading.local()  # how deep inside `reading` or `read_model_rows`
         self._access: AccessStore | None = None
 
     @property
@@ -107,10 +109,16 @@ class App:
             return self._read_models
 
     def read_models(self) -> ProjectionEngine:
-        """The projections, caught up with the log first, so a reader sees its own writes."""
+        """The projections, caught up with the log first, so a reader sees its own writes.
+
+        Inside `reading` or `read_model_rows` (this thread holds the read models already)
+        there is no catch-up: it would wait for a rebuild that waits for this very reader.
+        """
         from pacflow.errors import IntegrityError, Suggestion
 
         engine = self._projections()
+        if self._holding():
+            return engine
         statuses = engine.status()
         lag = max((status.lag for status in statuses), default=0)
         try:
@@ -134,23 +142,47 @@ class App:
 
     @contextmanager
     def read_model_rows(self) -> Iterator[DriverRows]:
-        """The read models, caught up, for plain SQL through the database driver.
+        """The read models, caught up and held for reading until the block ends, for plain
+        SQL through the database driver (a rebuild beside it waits, as for `reading`).
 
         When every read model is already at the head of the log (checked through the
         driver as well), neither SQLAlchemy nor the projectors are imported: what makes a
-        read command on a store that is up to date start as fast as `pacflow --help`."""
+        read command on a store that is up to date start as fast as `pacflow --help`. The
+        shared lock is the one `reading` holds, taken through the driver too (a shared
+        advisory lock on the same PostgreSQL connection, the shared `flock` beside a
+        SQLite file); the catch-up, when one is needed, runs before it is taken."""
         from projections.driver_rows import DriverRows
 
         store = self.store()
         is_postgres = getattr(store, "is_postgres", None)
         if is_postgres is None:  # the in-memory store: read models in a database of their own
-            with self.database().connect() as connection:
+            with self.reading() as database, database.connect() as connection:
                 yield DriverRows.of(connection)
             return
-        if not self._read_models_current(store):
+        held = self._holding()
+        if not held and not self._read_models_current(store):
             self.read_models()
-        with store.connection() as connection:  # type: ignore[attr-defined]
+        with (
+            store.connection() as connection,  # type: ignore[attr-defined]
+            contextlib.nullcontext(True) if held else self._shared(store, connection),
+            self._inside(),
+        ):
             yield DriverRows(connection, postgres=is_postgres)
+
+    @contextmanager
+    def _shared(self, store: EventStore, connection: Any, *, wait: bool = True) -> Iterator[bool]:
+        """The read models' readers-writer lock held shared through `connection`, a driver
+        connection of the SQL store (no SQLAlchemy); with `wait` off, False at once (and
+        nothing held) while a rebuild holds it."""
+        from projections import locks
+
+        if getattr(store, "is_postgres", False):
+            with locks.advisory_lock(connection, locks.TABLES_KEY, shared=True, wait=wait) as held:
+                yield held
+            return
+        path = store.sqlite_path  # type: ignore[attr-defined]
+        with locks.file_tables_lock(path, shared=True, wait=wait) as held:
+            yield held
 
     def _read_models_current(self, store: EventStore) -> bool:
         from events import EventStoreError
@@ -169,8 +201,35 @@ class App:
         )
 
     def database(self) -> sa.Engine:
-        """The read models' database, caught up."""
+        """The read models' database, caught up; query it inside `reading`, so that a
+        rebuild running meanwhile cannot show half-built tables."""
         return self.read_models().database
+
+    @contextmanager
+    def reading(self) -> Iterator[sa.Engine]:
+        """The read models' database, caught up and held for reading until the block ends:
+        a rebuild beside it waits, so every query sees whole tables. Blocks may nest (and
+        nest with `read_model_rows`)."""
+        if self._holding():
+            with self._inside():
+                yield self._projections().database
+            return
+        engine = self.read_models()
+        with engine.reading(), self._inside():
+            yield engine.database
+
+    def _holding(self) -> bool:
+        """Whether this thread holds the read models (inside `reading` or `read_model_rows`)."""
+        return bool(getattr(self._reading, "depth", 0))
+
+    @contextmanager
+    def _inside(self) -> Iterator[None]:
+        depth = getattr(self._reading, "depth", 0)
+        self._reading.depth = depth + 1
+        try:
+            yield
+        finally:
+            self._reading.depth = depth
 
     def service(self, source: str = "cli") -> PlanService:
         """The plan service whose events say they came from `source` (cli, web, calendar…)."""
@@ -208,16 +267,25 @@ class App:
 
     def _latest_snapshot(self, plan: str) -> tuple[PlanState, str] | None:
         # What a write starts from: the newest snapshot as stored, without waiting for the
-        # read models to catch up (the service folds every event after it anyway).
+        # read models to catch up (the service folds every event after it anyway), nor for
+        # a rebuild: while one runs, the write folds the plan from the log.
         from projections.driver_rows import DriverRows
         from projections.snapshots import latest_snapshot
 
         store = self.store()
         is_postgres = getattr(store, "is_postgres", None)
         if is_postgres is None:  # the in-memory store: read models in a database of their own
-            return latest_snapshot(self._projections().database, plan)
+            engine = self._projections()
+            if self._holding():
+                return latest_snapshot(engine.database, plan)
+            with engine.try_reading() as held:
+                return latest_snapshot(engine.database, plan) if held else None
         with store.connection() as connection:  # type: ignore[attr-defined]
-            return latest_snapshot(DriverRows(connection, postgres=is_postgres), plan)
+            rows = DriverRows(connection, postgres=is_postgres)
+            if self._holding():
+                return latest_snapshot(rows, plan)
+            with self._shared(store, connection, wait=False) as held:
+                return latest_snapshot(rows, plan) if held else None
 
     def now(self) -> datetime:
         """The current instant, from the injected clock (the system clock by default)."""

@@ -60,6 +60,9 @@ def status(app: AppContext, as_json: bool) -> None:
 def rebuild(app: AppContext, name: str | None, as_json: bool) -> None:
     """Drop a read model (all by default) and rebuild it from position 0.
 
+    Safe beside other commands: those reading the plan wait until it is done (they never
+    see half-built tables); those writing go on.
+
     \b
     Examples:
       pacflow projections rebuild

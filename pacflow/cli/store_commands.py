@@ -1,21 +1,24 @@
-"""`pacflow init`, `pacflow info` and `pacflow store verify|log`."""
+"""`pacflow init`, `pacflow info` and `pacflow store verify|log|checkpoint`."""
 
 from __future__ import annotations
 
 import sys
 from collections import deque
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from pacflow.anchoring import CANNOT_DETECT, KEY_FILE_VARIABLE, KEY_VARIABLE
 from pacflow.cli.common import creates_store, json_option, pass_app
 from pacflow.cli.context import AppContext
 from pacflow.cli.render import echo_fields, echo_json, echo_json_array
-from pacflow.errors import IntegrityError
+from pacflow.errors import IntegrityError, InvalidInputError
 
 if TYPE_CHECKING:
-    from events import RecordedEvent
+    from events import EventStore, RecordedEvent
+    from events.anchors import Checkpoint
 
 
 @click.command()
@@ -74,21 +77,43 @@ def info(app: AppContext, as_json: bool) -> None:
 
 @click.group()
 def store() -> None:
-    """Inspect the event log itself: verify its hash chain, list raw events."""
+    """Inspect the event log itself: verify its hash chain and checkpoints, list raw events."""
 
 
 @store.command()
+@click.option(
+    "--against",
+    "archives",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Also check the checkpoints of this export (`store checkpoint export`); repeatable.",
+)
 @json_option
 @pass_app
-def verify(app: AppContext, as_json: bool) -> None:
-    """Recompute the hash chain over every event; exit 5 if the log was tampered with.
+def verify(app: AppContext, archives: tuple[Path, ...], as_json: bool) -> None:
+    """Recompute the hash chain and check the signed checkpoints; exit 5 on tampering.
+
+    With a checkpoint key (PACFLOW_CHECKPOINT_KEY or PACFLOW_CHECKPOINT_KEY_FILE), the log
+    is also checked against its signed checkpoints: the newest events deleted, a rewrite
+    whose hash chain was recomputed, or an event appended without the key are reported,
+    with the positions concerned. Checkpoints deleted together with the events are caught
+    with --against an export kept elsewhere.
 
     \b
     Examples:
       pacflow store verify
       pacflow store verify --json
+      PACFLOW_CHECKPOINT_KEY_FILE=~/.pacflow-key pacflow store verify --against anchors.jsonl
     """
     event_store = app.store()
+    if archives and event_store.checkpoint_keys is None:
+        raise InvalidInputError(
+            "--against needs the checkpoint key that signed them: set "
+            f"{KEY_VARIABLE} or {KEY_FILE_VARIABLE}",
+            subject="--against",
+        )
+    archived = _archived(archives)
     total = event_store.head_position()
     show_bar = not as_json and sys.stderr.isatty() and total > 50_000
     if show_bar:
@@ -100,9 +125,10 @@ def verify(app: AppContext, as_json: bool) -> None:
                 bar.update(checked - done)
                 done = checked
 
-            result = event_store.verify(progress=advance)
+            result = event_store.verify(progress=advance, archived=archived)
     else:
-        result = event_store.verify()
+        result = event_store.verify(archived=archived)
+    cannot = [] if result.anchored else list(CANNOT_DETECT)
     if as_json:
         echo_json(
             {
@@ -110,14 +136,135 @@ def verify(app: AppContext, as_json: bool) -> None:
                 "events_checked": result.events_checked,
                 "first_broken_position": result.first_broken_position,
                 "problem": result.problem,
+                "anchored": result.anchored,
+                "checkpoints_checked": result.checkpoints_checked,
+                "problems": list(result.problems),
+                "unknown_keys": list(result.unknown_keys),
+                "cannot_detect": cannot,
             }
+        )
+    elif result.ok and result.anchored:
+        click.echo(
+            f"ok: {result.events_checked} events, hash chain intact, "
+            f"{result.checkpoints_checked} signed checkpoints agree"
         )
     elif result.ok:
         click.echo(f"ok: {result.events_checked} events, hash chain intact")
-    if not result.ok:
-        raise IntegrityError(
-            f"hash chain broken at position {result.first_broken_position}: {result.problem}"
+    if cannot and result.ok and not as_json:
+        click.echo(
+            f"note: no checkpoint key ({KEY_VARIABLE} or {KEY_FILE_VARIABLE}): "
+            f"{', '.join(cannot[:-1])} or {cannot[-1]} cannot be detected",
+            err=True,
         )
+    if result.unknown_keys and not as_json:
+        click.echo(
+            f"note: checkpoints signed with key(s) {', '.join(result.unknown_keys)} were not "
+            "checked: add those keys after the current one in the key file",
+            err=True,
+        )
+    if not result.ok:
+        if not result.anchored or result.problem is None or not result.problems:
+            raise IntegrityError(
+                f"hash chain broken at position {result.first_broken_position}: {result.problem}"
+            )
+        more = len(result.problems) - 1
+        raise IntegrityError(
+            f"the log does not match its signed checkpoints: {result.problem}"
+            + (f" (and {more} more problem(s): see --json)" if more else "")
+        )
+
+
+def _archived(paths: tuple[Path, ...]) -> list[Checkpoint]:
+    from events.anchors import read_export
+
+    found: list[Checkpoint] = []
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or str(error)
+            raise InvalidInputError(
+                f"--against {path}: cannot read it ({reason})", subject="--against"
+            ) from None
+        try:
+            found += read_export(text, str(path))
+        except ValueError as error:
+            raise InvalidInputError(f"--against {error}", subject="--against") from None
+    return found
+
+
+@store.group()
+def checkpoint() -> None:
+    """Signed checkpoints of the log's head: make one now, export them for the archive.
+
+    Checkpoints are signed with the key in PACFLOW_CHECKPOINT_KEY (or the first of the file
+    named by PACFLOW_CHECKPOINT_KEY_FILE); every append makes one when a key is set.
+    """
+
+
+def _keys_needed(app: AppContext) -> EventStore:
+    event_store = app.store()
+    if event_store.checkpoint_keys is None:
+        raise InvalidInputError(
+            f"no checkpoint key: set {KEY_VARIABLE} or {KEY_FILE_VARIABLE} "
+            "(see docs/integrity.md)",
+            subject=KEY_VARIABLE,
+        )
+    return event_store
+
+
+@checkpoint.command("create")
+@json_option
+@pass_app
+def checkpoint_create(app: AppContext, as_json: bool) -> None:
+    """Sign the log's head now (once after configuring a key; appends do it afterwards).
+
+    \b
+    Example:
+      PACFLOW_CHECKPOINT_KEY_FILE=~/.pacflow-key pacflow store checkpoint create
+    """
+    made = _keys_needed(app).checkpoint()
+    if as_json:
+        echo_json(made.as_json())
+    else:
+        click.echo(
+            f"checkpoint of position {made.position} signed "
+            f"{made.signed_at:%Y-%m-%d %H:%M:%SZ} with key {made.key_id}"
+        )
+
+
+@checkpoint.command("export")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Write to FILE (replaced atomically) instead of stdout.",
+)
+@pass_app
+def checkpoint_export(app: AppContext, output: Path | None) -> None:
+    """Every signed checkpoint as JSON lines, for an archive kept outside the database.
+
+    Keep the file somewhere the database's users cannot write (a team archive, another
+    machine); `store verify --against FILE` then also catches checkpoints deleted with
+    the events they vouched for.
+
+    \b
+    Examples:
+      pacflow store checkpoint export -o anchors-2026-12.jsonl
+      pacflow store checkpoint export > anchors.jsonl
+    """
+    from events.anchors import export_lines
+
+    lines = "".join(export_lines(app.store().checkpoints()))
+    if output is None:
+        click.echo(lines, nl=False)
+        return
+    from pacflow.cli.files import write_atomically
+
+    write_atomically(output, lines, "the checkpoints")
+    count = lines.count("\n")
+    click.echo(f"{count} checkpoints written to {output}", err=True)
 
 
 def _event_json(event: RecordedEvent) -> dict[str, Any]:

@@ -20,6 +20,7 @@ NO_JSON = {
     ("export", "yaml"): "writes a plan file",
     ("schema", "plan-file"): "prints a JSON Schema",
     ("serve",): "runs the team server",
+    ("store", "checkpoint", "export"): "writes the checkpoints as JSON lines",
 }
 """Commands that write a file of their own format instead of printing data."""
 

@@ -4,6 +4,7 @@ processes without failing or leaving wrong rows."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
@@ -156,3 +157,109 @@ def test_a_catch_up_beside_another_process_rebuilding_does_not_fail(demo_url: st
             _check(store, engine)
     finally:
         other.kill()
+
+
+# -- readers beside a rebuild ---------------------------------------------------------------
+
+_REBUILDS = """
+import sys, time
+from events import EventStore
+from pacflow.read_models import read_models
+until = time.monotonic() + float(sys.argv[2])
+with EventStore.from_url(sys.argv[1]) as store:
+    while time.monotonic() < until:
+        read_models(store).rebuild()
+"""
+
+
+def _read_until(app_url: str, stop: threading.Event, seen: list[str]) -> list[str]:
+    """Read the plan and the plan list through the application layer until told to stop;
+    what went wrong, as text."""
+    from pacflow.app import App
+    from pacflow.app.plans import plan_list, plan_now
+    from pacflow.errors import PacflowError
+
+    wrong: list[str] = []
+    app = App(app_url)
+    try:
+        while not stop.is_set():
+            try:
+                plan = plan_now(app, "PAC-2025")
+                listed = [row["key"] for row in plan_list(app)]
+            except (PacflowError, Exception) as error:  # every failure is the finding
+                wrong.append(f"{type(error).__name__}: {error}")
+                continue
+            if plan["key"] != "PAC-2025" or listed != ["PAC-2025"]:
+                wrong.append(f"half-built read model: {plan.get('key')!r}, {listed}")
+            seen.append(json.dumps(plan, sort_keys=True, default=str))
+    finally:
+        app.close()
+    return wrong
+
+
+def test_readers_beside_rebuilds_in_another_process_never_see_a_half_built_model(
+    demo_url: str,
+) -> None:
+    with EventStore.from_url(demo_url) as store:
+        read_models(store).catch_up()
+    rebuilds = subprocess.Popen(
+        [sys.executable, "-c", _REBUILDS, demo_url, "3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    stop = threading.Event()
+    seen: list[str] = []
+    found: list[str] = []
+    readers = [
+        threading.Thread(target=lambda: found.extend(_read_until(demo_url, stop, seen)))
+        for _ in range(2)
+    ]
+    try:
+        for reader in readers:
+            reader.start()
+        _, errors = rebuilds.communicate(timeout=300)
+    finally:
+        stop.set()
+        for reader in readers:
+            reader.join()
+        rebuilds.kill()
+    assert rebuilds.returncode == 0, errors.decode()
+    assert found == []
+    assert seen  # the readers did read meanwhile
+    assert len(set(seen)) == 1  # and always the whole plan
+
+
+def test_readers_beside_rebuilds_in_threads_never_see_a_half_built_model(
+    demo_url: str,
+) -> None:
+    from pacflow.app import App
+
+    stop = threading.Event()
+    seen: list[str] = []
+    found: list[str] = []
+    failures: list[BaseException] = []
+
+    def rebuild() -> None:
+        app = App(demo_url)
+        try:
+            while len(seen) < 10:  # rebuild again and again while the readers read
+                app.read_models().rebuild()
+        except BaseException as error:  # reported below
+            failures.append(error)
+        finally:
+            stop.set()
+            app.close()
+
+    readers = [
+        threading.Thread(target=lambda: found.extend(_read_until(demo_url, stop, seen)))
+        for _ in range(2)
+    ]
+    builder = threading.Thread(target=rebuild)
+    for thread in [*readers, builder]:
+        thread.start()
+    for thread in [*readers, builder]:
+        thread.join()
+    assert failures == []
+    assert found == []
+    assert seen
+    assert len(set(seen)) == 1

@@ -25,13 +25,13 @@ def test_schema_head_matches_the_newest_alembic_migration() -> None:
 
 def test_a_new_database_is_migrated_on_first_use(sql_store_url: str) -> None:
     with EventStore.from_url(sql_store_url) as store:
-        assert store.schema_version() == schema.SCHEMA_HEAD == "0001"
+        assert store.schema_version() == schema.SCHEMA_HEAD == "0002"
         assert store.head_position() == 0
         store.append("s", [NewEvent("First", {})])
-    assert raw_rows(sql_store_url, f"SELECT version_num FROM {schema.VERSION_TABLE}") == [("0001",)]
+    assert raw_rows(sql_store_url, f"SELECT version_num FROM {schema.VERSION_TABLE}") == [("0002",)]
     # Opening again finds the schema in place and keeps what was written.
     with EventStore.from_url(sql_store_url, migrate=False) as again:
-        assert again.schema_version() == "0001"
+        assert again.schema_version() == "0002"
         assert again.head_position() == 1
 
 
@@ -85,7 +85,7 @@ def test_stores_opening_a_new_database_at_once_all_succeed(sql_store_url: str) -
     for thread in threads:
         thread.join(60)
     assert errors == []
-    assert versions == ["0001"] * openers
+    assert versions == [schema.SCHEMA_HEAD] * openers
     with EventStore.from_url(sql_store_url) as store:
         assert store.head_position() == openers
         assert store.verify().ok
@@ -110,3 +110,26 @@ def test_a_store_whose_table_vanished_raises_a_store_error_not_a_driver_error(
                 call()
             assert not isinstance(raised.value, sa.exc.SQLAlchemyError)
             assert type(raised.value).__module__.startswith("events")
+
+
+def test_a_store_made_by_the_previous_schema_is_upgraded_in_place(sql_store_url: str) -> None:
+    from alembic import command
+
+    config = Config()
+    config.set_main_option("script_location", "events:migrations")
+    engine = sa.create_engine(sql_store_url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    engine.dispose()
+    raw_execute(
+        sql_store_url,
+        "INSERT INTO events VALUES (1, 's', 1, '6f1c8f3e-3b0e-5d2a-9a57-2f0c6f2b9d11', 'Old', 1,"
+        " '{}', '{}', :at, 'x')",
+        at="2026-01-01T00:00:00.000000Z",
+    )
+
+    with EventStore.from_url(sql_store_url) as store:
+        assert store.schema_version() == "0002"
+        assert store.head_position() == 1
+        assert store.checkpoints() == []
