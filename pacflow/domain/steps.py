@@ -372,8 +372,10 @@ def complete_occurrence(state: PlanState, command: CompleteOccurrence) -> list[P
     if occurrence.status is OccurrenceStatus.DONE:
         raise already_held(occurrence, command.on, state.key)
     _open_occurrence(state, occurrence, "done")
-    # Without a date, it was held on the day it is scheduled on (its key, or where it moved).
-    on = command.on if command.on is not None else occurrence.start.date()
+    # Without a date, it was held on the day it is scheduled on (its key, or where it moved),
+    # as its calendar shows it: the responsible person's own day.
+    responsible = state.steps[occurrence.step].responsible
+    on = command.on if command.on is not None else state.own_day(responsible, occurrence.start)
     require_in_period(state, on, "done date", f"occurrence {occurrence.key}")
     return [OccurrenceCompleted(occurrence=occurrence.key, on=on)]
 
@@ -396,7 +398,7 @@ def move_occurrence(state: PlanState, command: MoveOccurrence) -> list[PlanEvent
     if not _pinned_within_its_period(state, occurrence, start):
         require_reason_unless_draft(state, command, what)
     _open_occurrence(state, occurrence, "moved")
-    if not state.period.holds(start.date()):
+    if not state.period_for(state.steps[occurrence.step].responsible).holds_at(start, all_day):
         raise InvalidInputError(
             f"{what}: new date {format_local(start)} is outside the plan period "
             f"{state.period.text()}"
