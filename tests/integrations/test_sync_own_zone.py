@@ -85,7 +85,7 @@ class Phone:
         self.calendar_url = f"{account.home_url}{calendar_name(PLAN)}/"
 
     def edit(self, uid: str, change: Callable[[Any], None]) -> None:
-        client = caldav.DAVClient(
+        client: Any = caldav.DAVClient(
             url=self.account.home_url,
             username=self.account.username,
             password=self.account.password,
