@@ -13,7 +13,7 @@ from datetime import date, datetime
 from pacflow.describe import schedule_summary
 from pacflow.domain import PlanState
 from pacflow.domain.localtime import instant, local
-from pacflow.domain.schedule import DueDate
+from pacflow.domain.schedule import DueDate, Recurrence, SessionList
 from pacflow.domain.state import Step, Track
 from pacflow.domain.values import OccurrenceStatus, Per, StepStatus, periods_between
 from pacflow.reports.model import (
@@ -154,7 +154,7 @@ class _Builder:
             responsible=step.responsible,
             participants=step.participants,
             means=step.means,
-            schedule=schedule_summary(step.schedule),
+            schedule=self._schedule(step),
             start=start,
             end=end,
             status=str(step.status),
@@ -163,6 +163,15 @@ class _Builder:
             visits=visits,
             budget=step.budget,
         )
+
+    def _schedule(self, step: Step) -> str:
+        """The step's schedule in a few words; its times are the plan's, so they name the
+        plan's zone when its responsible person lives in another one."""
+        summary = schedule_summary(step.schedule)
+        timed = isinstance(step.schedule, SessionList | Recurrence)
+        if timed and self._state.own_zone(step.responsible) is not None:
+            summary += f" ({self._state.timezone})"
+        return summary
 
     def _visits(self, step: Step) -> list[Visit]:
         visits = []
