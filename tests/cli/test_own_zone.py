@@ -159,3 +159,76 @@ def test_a_reps_section_of_the_report_shows_their_own_times(runner: CliRunner, p
     assert assignment["step"]["schedule"] == "2 sessions from 2025-06-12 10:00 (Europe/Paris)"
     page = ok(runner, ["report", PLAN, "--by", "rep", "--format", "html"]).stdout
     assert "04:00 America/New_York" in page
+
+
+_PLAN_FILE = """\
+plan: {key: PF, title: US desk, start: 2025-01-01, end: 2025-12-31, timezone: Europe/Paris,
+       owner: hg, country: none}
+people:
+  - {key: hg, name: Hélène, kind: manager}
+  - {key: ny, name: Nora York, kind: rep, timezone: America/New_York}
+targets:
+  - key: T1
+    kind: customer
+    title: Hudson Bank
+    responsible: ny
+    tracks:
+      - key: TR
+        domain: sales
+        approach: farming
+        title: Suivi
+        steps:
+          - key: S1
+            title: Calls
+            responsible: ny
+            in: ny
+            sessions:
+              - {start: 2025-03-12T10:00:00, duration: PT1H}
+              - {start: 2025-11-02T01:30:00~2}
+              - {start: 2025-06-12T10:00:00, in: Europe/London}
+              - {start: 2025-07-14}
+          - key: S2
+            title: Weekly
+            responsible: ny
+            parallel: true
+            in: America/New_York
+            recurrence:
+              rules: [{dtstart: 2025-06-02T09:00:00, rrule: "FREQ=WEEKLY;COUNT=2"}]
+"""
+
+
+def test_a_plan_file_gives_times_in_a_reps_zone(
+    runner: CliRunner, db_url: str, tmp_path: Any
+) -> None:
+    path = tmp_path / "pf.yaml"
+    path.write_text(_PLAN_FILE, encoding="utf-8")
+    ok(runner, ["apply", str(path)])
+    shown = ok_json(runner, ["plan", "show", "PF"])
+    starts = {
+        step["key"]: [o["start"] for o in step["occurrences"]]
+        for track in shown["tracks"]
+        for step in track["steps"]
+    }
+    assert starts["S1"] == [
+        "2025-03-12T15:00:00",  # 10:00 in New York, five hours behind that week
+        "2025-06-12T11:00:00",  # 10:00 in London (its own `in:`)
+        "2025-07-14T00:00:00",  # a date stays a date: all day
+        "2025-11-02T07:30:00",  # the second 01:30 in New York (EST): 06:30Z
+    ]
+    assert starts["S2"] == ["2025-06-02T15:00:00", "2025-06-09T15:00:00"]
+    # Applied again, the file says what the plan holds: nothing to record.
+    assert ok_json(runner, ["apply", str(path)])["events"] == []
+    # The gap, judged in the zone typed in, is refused at its line; nothing is recorded.
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        _PLAN_FILE.replace("PF,", "PG,").replace("2025-03-12T10:00:00", "2025-03-09T02:30:00"),
+        encoding="utf-8",
+    )
+    message = refused(runner, ["apply", str(bad)])
+    assert message.startswith(f"{bad}:22: ")
+    assert "does not exist in America/New_York" in message
+    unknown = tmp_path / "unknown.yaml"
+    unknown.write_text(_PLAN_FILE.replace("PF,", "PH,").replace("in: ny", "in: nobody"))
+    message = refused(runner, ["apply", str(unknown)])
+    assert message.startswith(f"{unknown}:20: ")
+    assert "'nobody': neither an IANA time zone" in message
