@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pacflow.domain import PlanState
+from pacflow.domain.localtime import with_fold_text
 from pacflow.domain.schedule import Schedule
 
 
@@ -123,7 +124,7 @@ def _step(state: PlanState, key: str) -> dict[str, Any]:
         "occurrences": [
             {
                 "key": o.key,
-                "start": o.start.isoformat(),
+                "start": with_fold_text(o.start, o.start.isoformat()),
                 "all_day": o.all_day,
                 "status": str(o.status),
                 "done_on": o.done_on.isoformat() if o.done_on else None,

@@ -140,6 +140,8 @@ occurrences = _table(
     sa.Column("step", sa.String(40), nullable=False),
     sa.Column("scheduled_start", sa.DateTime, nullable=False),
     sa.Column("start", sa.DateTime, nullable=False),
+    # 1: `start` is the second of two repeated local times (a DateTime column keeps no fold)
+    sa.Column("start_fold", sa.SmallInteger, nullable=False),
     sa.Column("all_day", sa.Boolean, nullable=False),
     _text("duration"),
     _text("timezone", False),
@@ -281,6 +283,7 @@ def _occurrence_row(plan: str, occurrence: Occurrence) -> dict[str, Any]:
         "step": occurrence.step,
         "scheduled_start": occurrence.scheduled_start,
         "start": occurrence.start,
+        "start_fold": occurrence.start.fold,
         "all_day": occurrence.all_day,
         "duration": format_duration(occurrence.duration) if occurrence.duration else None,
         "timezone": occurrence.timezone,
@@ -433,7 +436,7 @@ class PlanReadModel(Projector[PlanEvent]):
     """
 
     name = "plans"
-    version = 5  # 5: snapshots hold who held each visit (Occurrence.held_by, held_with)
+    version = 6  # 5: snapshots hold who held each visit; 6: rm_occurrences.start_fold
     handles = frozenset(EVENT_TYPES)
     metadata = metadata
     decode = staticmethod(plan_event)

@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from pacflow.domain.localtime import with_fold_text
 from projections import plans as rm
 
 
 def _iso(value: Any) -> str | None:
     return None if value is None else str(value.isoformat())
+
+
+def _local_iso(value: datetime, fold: int) -> str:
+    """A local time of the plan, `~2` when it is the second of two repeated ones."""
+    return with_fold_text(value.replace(fold=fold), value.isoformat())
 
 
 def plan_summaries(connection: sa.Connection) -> list[dict[str, Any]]:
@@ -62,7 +69,7 @@ def plan_view(connection: sa.Connection, plan: str) -> dict[str, Any] | None:
         occurrences[o.step].append(
             {
                 "key": o.key,
-                "start": _iso(o.start),
+                "start": _local_iso(o.start, o.start_fold),
                 "all_day": o.all_day,
                 "status": o.status,
                 "done_on": _iso(o.done_on),

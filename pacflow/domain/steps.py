@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 
@@ -245,7 +246,15 @@ def assign_step(state: PlanState, command: AssignStep) -> list[PlanEvent]:
         participants = command.participants
     if (command.responsible, participants) == (step.responsible, step.participants):
         return []
-    return [StepAssigned(step=step.key, responsible=command.responsible, participants=participants)]
+    events: list[PlanEvent] = [
+        StepAssigned(step=step.key, responsible=command.responsible, participants=participants)
+    ]
+    if isinstance(step.schedule, Cadence) and command.responsible != step.responsible:
+        # The slots pacflow picked avoid the responsible's public holidays: the new one's
+        # may be others (another country or region), so the planned slots are laid out again.
+        handed = dataclasses.replace(step, responsible=command.responsible)
+        events.extend(reschedule(state, handed, step.schedule))
+    return events
 
 
 # --- progress ----------------------------------------------------------------------------
