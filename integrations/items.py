@@ -14,8 +14,8 @@ renders and that `integrations.revisions` compares from one event to the next. C
 - Event times are shown in the responsible person's time zone when they have one, else
   in the plan's (in UTC when the local time is one of two repeated ones: readers do not
   agree on which a TZID time names there); all-day occurrences are dates. The end is
-  exact (start plus duration in absolute time); a timed occurrence without a duration lasts an hour
-  (`DEFAULT_LENGTH`), so that no reader has to guess.
+  exact (start plus duration in absolute time); a timed occurrence without a duration
+  lasts an hour (`DEFAULT_LENGTH`), so that no reader has to guess.
 - An occurrence on a public holiday of its responsible person says so in its description
   (and has the category `holiday`); `pacflow check` flags it (`visit-on-holiday`).
 - UIDs use only `[A-Za-z0-9.+-]`: parts are separated by `.`, and any other character of a
