@@ -443,6 +443,45 @@ class EventStore(abc.ABC):
                 return
             version = rows[-1].stream_version
 
+    def read_stream_mentioning(
+        self, stream_id: str, skippable: Collection[str], needles: Sequence[str]
+    ) -> Iterator[RecordedEvent]:
+        """Events of one stream in order, but for those of a `skippable` type whose stored
+        payload (canonical JSON text) contains none of `needles`: a prefilter for a reader
+        about a few keys, who still checks each event read (one may mention a needle by
+        chance). Events keep their `stream_version`, so the reader sees what was left out."""
+        version = 0
+        while True:
+            rows = self._stream_rows_mentioning(stream_id, version, skippable, needles, READ_BATCH)
+            for row in rows:
+                yield self._decode(row)
+            if len(rows) < READ_BATCH:
+                return
+            version = rows[-1].stream_version
+
+    def _stream_rows_mentioning(
+        self,
+        stream_id: str,
+        after_version: int,
+        skippable: Collection[str],
+        needles: Sequence[str],
+        limit: int,
+    ) -> list[RawRow]:
+        """At least `limit` rows of `read_stream_mentioning` after `after_version` unless
+        the stream ends first (filtered here; a backend may filter in its database)."""
+        kept: list[RawRow] = []
+        while len(kept) < limit:
+            rows = self._stream_rows(stream_id, after_version, None, None, READ_BATCH)
+            kept += [
+                row
+                for row in rows
+                if row.type not in skippable or any(needle in row.data for needle in needles)
+            ]
+            if len(rows) < READ_BATCH:
+                break
+            after_version = rows[-1].stream_version
+        return kept
+
     def _decode(self, row: RawRow) -> RecordedEvent:
         try:
             data = _parse_json(row.data)[0]

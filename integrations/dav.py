@@ -45,6 +45,10 @@ class DavRefused(DavError):
     """The server refused the login (401) or the access (403)."""
 
 
+class DavNothingThere(DavError):
+    """The URL a calendar was connected with names nothing on the server."""
+
+
 @dataclass(frozen=True, slots=True)
 class Answer:
     """One HTTP answer: status, ETag (unquoted as sent: with its quotes) and body."""

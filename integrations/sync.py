@@ -42,7 +42,7 @@ import sqlalchemy as sa
 
 from integrations.accounts import AccountStore, CalendarAccount, resolve_password
 from integrations.calendar_view import CalendarViews
-from integrations.dav import Changes, DavClient, DavError, absolute, href_key
+from integrations.dav import Changes, DavClient, DavError, DavNothingThere, absolute, href_key
 from integrations.ics import render_resources
 from integrations.items import CalendarItem, calendar_items, uid_part
 from integrations.pullback import (
@@ -57,7 +57,7 @@ from integrations.revisions import CalendarHistory, Revision
 from integrations.sync_state import ItemState, SyncStateStore
 from pacflow.domain import Command, PlanEvent, PlanState
 from pacflow.domain import commands as c
-from pacflow.errors import InvalidInputError, NotFoundError, RuleViolationError
+from pacflow.errors import InvalidInputError, NotFoundError, RuleViolationError, Suggestion
 from pacflow.service import PlanService
 
 SOURCE = "calendar"
@@ -96,6 +96,9 @@ class CalendarReport:
     url: str
     ok: bool = True
     error: str | None = None
+    """What went wrong, in one line (no advice: that is `suggestion`)."""
+    suggestion: Suggestion | None = None
+    """What the user could do next, as data (see `pacflow.errors.Suggestion`)."""
     created: int = 0
     updated: int = 0
     cancelled: int = 0
@@ -111,6 +114,9 @@ class CalendarReport:
             "url": self.url,
             "ok": self.ok,
             "error": self.error,
+            "suggestion": None
+            if self.suggestion is None
+            else {"command": list(self.suggestion.command), "note": self.suggestion.note},
             **{name: getattr(self, name) for name in COUNTERS},
             "writes": [
                 {
@@ -179,12 +185,17 @@ def sync_plan(
             raise NotFoundError(f"person {person}: not in plan {plan} (its people: {known})")
         if person not in accounts:
             raise NotFoundError(
-                f"person {person}: no calendar connected for plan {plan} "
-                f"(see `pacflow calendar connect {plan} {person} --help`)"
+                f"person {person}: no calendar connected for plan {plan}",
+                code="no-calendar",
+                subject=person,
+                suggestion=Suggestion(("calendar", "connect", plan, person, "--help")),
             )
     if not accounts:
         raise NotFoundError(
-            f"plan {plan}: no calendar connected (see `pacflow calendar connect --help`)"
+            f"plan {plan}: no calendar connected",
+            code="no-calendar",
+            subject=plan,
+            suggestion=Suggestion(("calendar", "connect", "--help")),
         )
     chosen = [accounts[p] for p in dict.fromkeys(people)] if people else list(accounts.values())
     reports: list[CalendarReport] = []
@@ -198,8 +209,8 @@ def sync_plan(
         except (DavError, InvalidInputError) as error:
             report.ok = False
             text, who = str(error), f"calendar of {account.person}"
-            text = text if text.startswith(who) else f"{who}: {text}"
-            report.error = text + _hint(error, account)
+            report.error = text if text.startswith(who) else f"{who}: {text}"
+            report.suggestion = _suggestion(error, account)
         finally:
             report.requests = calendar.requests
             calendar.close()
@@ -210,21 +221,24 @@ def sync_plan(
     return SyncReport(plan, options.dry_run, reports)
 
 
-def _hint(error: Exception, account: CalendarAccount) -> str:
+def _suggestion(error: Exception, account: CalendarAccount) -> Suggestion | None:
+    """What the user could do about a calendar that failed (the front end words it)."""
     from integrations.dav import DavRefused, DavUnavailable
 
+    connect = ("calendar", "connect", account.plan, account.person)
     if isinstance(error, DavRefused):
-        return (
-            f"; fix the login or URL with `pacflow calendar connect {account.plan} "
-            f"{account.person} ...`"
-        )
+        return Suggestion(connect, note="to fix the login or URL", placeholders="--url URL …")
+    if isinstance(error, DavNothingThere):
+        return Suggestion(connect, note="to fix the URL", placeholders="--url URL …")
     if isinstance(error, DavUnavailable):
-        return "; run `pacflow sync` again once the server answers (nothing is duplicated)"
-    if isinstance(error, DavError) and "pacflow" not in str(error):
-        return "; run `pacflow sync` again (nothing is duplicated)"
+        return Suggestion(
+            ("sync", account.plan), note="once the server answers: nothing is duplicated"
+        )
+    if isinstance(error, DavError):
+        return Suggestion(("sync", account.plan), note="again: nothing is duplicated")
     if isinstance(error, InvalidInputError):
-        return f"; fix it, or see `pacflow calendar connect {account.plan} {account.person} --help`"
-    return ""
+        return Suggestion((*connect, "--help"), note="or fix it")
+    return None
 
 
 def calendar_name(plan: str) -> str:
@@ -381,7 +395,7 @@ class _CalendarSync:
         url = self.account.url if self.account.url.endswith("/") else self.account.url + "/"
         found = client.is_calendar(url)
         if found is None:
-            raise DavError(f"nothing at {url}: check the URL given to `pacflow calendar connect`")
+            raise DavNothingThere(f"nothing at {url}: check the calendar's URL")
         if found:
             self.calendar_url = url
             fresh = False

@@ -7,27 +7,13 @@ from typing import Any
 
 from pacflow.domain import PlanEvent
 from pacflow.domain import events as ev
-from pacflow.domain.schedule import Cadence, DueDate, Recurrence, Schedule, SessionList
+from pacflow.domain.schedule import Schedule
+from pacflow.schedule_text import schedule_text
 
 
 def schedule_summary(schedule: Schedule) -> str:
     """A schedule in a few words: `due 2025-03-31`, `4 sessions`, `2 per month`."""
-    if isinstance(schedule, DueDate):
-        start = f"{schedule.start} → " if schedule.start else ""
-        return f"{start}due {schedule.due}"
-    if isinstance(schedule, SessionList):
-        if len(schedule.sessions) == 1:
-            return f"on {_moment(schedule.sessions[0].start)}"
-        return f"{len(schedule.sessions)} sessions from {_moment(schedule.sessions[0].start)}"
-    if isinstance(schedule, Recurrence):
-        rules = "; ".join(rule.rrule for rule in schedule.rules)
-        return f"recurring {rules} from {_moment(schedule.rules[0].dtstart)}"
-    if isinstance(schedule, Cadence):
-        exceptions = ", ".join(f"{p}: {n}" for p, n in sorted(schedule.exceptions.items()))
-        return f"{schedule.count} per {schedule.per}" + (
-            f" (but {exceptions})" if exceptions else ""
-        )
-    raise TypeError(type(schedule).__name__)
+    return schedule_text(schedule.model_dump(mode="json", exclude_none=True))
 
 
 def _moment(value: Any) -> str:
@@ -57,6 +43,10 @@ _DESCRIBERS: dict[type[PlanEvent], Callable[[Any], str]] = {
         f"target {e.key} added: {e.title} ({e.kind}), responsible {e.responsible}"
     ),
     ev.TargetDropped: lambda e: f"target {e.target} dropped",
+    ev.TargetRemoved: lambda e: (
+        f"target {e.target} removed from the draft"
+        + (f" with tracks {', '.join(e.tracks)}" if e.tracks else "")
+    ),
     ev.ObjectiveSet: lambda e: (
         f"{e.target} objective {e.objective}: {e.value} {e.unit} by {e.due} — {e.statement}"
     ),

@@ -17,6 +17,7 @@ once handed out (a command decides on a copy-on-write `Draft` of it, see
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from collections import OrderedDict
@@ -48,7 +49,7 @@ from pacflow.domain import (
 from pacflow.domain.corrections import refuse_future_progress
 from pacflow.domain.folding import Draft, advance
 from pacflow.domain.timing_notes import timing_notes
-from pacflow.domain.touches import touches_focus
+from pacflow.domain.touches import STEP_LOCAL_TYPES, touches_focus
 from pacflow.errors import ConflictError, no_such_plan
 from pacflow.storage import translate_store_error
 
@@ -197,6 +198,30 @@ class PlanService:
         only what they need)."""
         try:
             yield from self._store.read_stream(plan)
+        except EventStoreError as error:
+            raise translate_store_error(error) from error
+
+    def history_without(
+        self, plan: str, types: frozenset[str]
+    ) -> Iterator[tuple[RecordedEvent, PlanEvent]]:
+        """`history(plan)` without the events of `types` (left out by the store, unread)."""
+        try:
+            for recorded in self._store.read_stream_mentioning(plan, types, ()):
+                yield recorded, decode(recorded)
+        except EventStoreError as error:
+            raise translate_store_error(error) from error
+
+    def stream_about_step(self, plan: str, step: str) -> Iterator[RecordedEvent]:
+        """The plan's records, undecoded, without those about other steps and their visits
+        that the store can leave out unread (see `EventStore.read_stream_mentioning`): what
+        a view of one step reads. Records keep their stream versions."""
+        key = json.dumps(step, ensure_ascii=False)  # as the store encodes payloads
+        try:
+            yield from self._store.read_stream_mentioning(
+                plan,
+                STEP_LOCAL_TYPES,
+                (key, key[:-1] + "@"),  # the step, its visits' keys
+            )
         except EventStoreError as error:
             raise translate_store_error(error) from error
 

@@ -191,13 +191,16 @@ class ProjectionEngine:
             )
             return {name: (version, position) for name, version, position in rows}
 
-    def catch_up(self, progress: Progress | None = None) -> int:
+    def catch_up(
+        self, progress: Progress | None = None, waiting: Callable[[], None] | None = None
+    ) -> int:
         """Apply every event each projector has not seen; rebuild those whose version
-        changed. Returns how many events were applied in all (summed over projectors)."""
+        changed. Returns how many events were applied in all (summed over projectors).
+        `waiting` is called once if another process holds the lock (it is waited for)."""
         head = self._store.head_position()
         if self._current(self._stored(), head):
             return 0
-        with self._exclusive():
+        with self._exclusive(waiting):
             stored = self._stored()  # another process may have caught up meanwhile
             running = []
             for name, projector in self._projectors.items():
@@ -208,9 +211,14 @@ class ProjectionEngine:
                 running.append(_Running(projector, position))
             return self._run(running, progress)
 
-    def rebuild(self, names: Sequence[str] | None = None, progress: Progress | None = None) -> int:
+    def rebuild(
+        self,
+        names: Sequence[str] | None = None,
+        progress: Progress | None = None,
+        waiting: Callable[[], None] | None = None,
+    ) -> int:
         """Drop and rebuild the named projectors (all by default) from position 0."""
-        with self._exclusive():
+        with self._exclusive(waiting):
             running = []
             for name in names or list(self._projectors):
                 projector = self._projectors[name]
@@ -232,8 +240,10 @@ class ProjectionEngine:
             with connection.begin():
                 yield connection
 
-    def _exclusive(self) -> contextlib.AbstractContextManager[None]:
-        return exclusive(self._database)
+    def _exclusive(
+        self, waiting: Callable[[], None] | None
+    ) -> contextlib.AbstractContextManager[None]:
+        return exclusive(self._database, waiting)
 
     def _recreate(self, projector: Projector[Any]) -> None:
         projector.reset()
@@ -349,14 +359,21 @@ def _process_lock(key: str) -> threading.Lock:
 
 
 @contextmanager
-def exclusive(database: sa.Engine) -> Iterator[None]:
-    """Hold the lock on `database`'s read models: one catch-up or rebuild at a time."""
+def exclusive(database: sa.Engine, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the lock on `database`'s read models: one catch-up or rebuild at a time. When
+    another holds it, `waiting` is called once before the wait (a front end says why)."""
+    said = waiting or (lambda: None)
     if database.dialect.name == "postgresql":
         with database.connect() as connection:
             # Session-level, on a connection of its own: held across the pass's transactions,
             # released by the server if this process dies.
             key = "hashtext(current_schema())"
-            connection.exec_driver_sql(f"SELECT pg_advisory_lock({_ADVISORY_KEY}, {key})")
+            taken = connection.exec_driver_sql(
+                f"SELECT pg_try_advisory_lock({_ADVISORY_KEY}, {key})"
+            ).scalar()
+            if not taken:
+                said()
+                connection.exec_driver_sql(f"SELECT pg_advisory_lock({_ADVISORY_KEY}, {key})")
             connection.commit()
             try:
                 yield
@@ -366,15 +383,29 @@ def exclusive(database: sa.Engine) -> Iterator[None]:
         return
     path = database.url.database
     if database.dialect.name != "sqlite" or not path or path == ":memory:":
-        with _process_lock(str(id(database))):
+        with _thread_lock(_process_lock(str(id(database))), said):
             yield
         return
-    with _process_lock(path), _file_lock(f"{path}-pacflow-projections.lock"):
+    with (
+        _thread_lock(_process_lock(path), said),
+        _file_lock(f"{path}-pacflow-projections.lock", said),
+    ):
         yield
 
 
 @contextmanager
-def _file_lock(path: str) -> Iterator[None]:
+def _thread_lock(lock: threading.Lock, waiting: Callable[[], None]) -> Iterator[None]:
+    if not lock.acquire(blocking=False):
+        waiting()
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@contextmanager
+def _file_lock(path: str, waiting: Callable[[], None]) -> Iterator[None]:
     """An exclusive `flock` on `path` (other processes on this machine wait for it)."""
     try:
         import fcntl
@@ -382,7 +413,11 @@ def _file_lock(path: str) -> Iterator[None]:
         yield
         return
     with open(path, "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            waiting()
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
         try:
             yield
         finally:

@@ -172,6 +172,9 @@ class PlanHistory:
         keys_asked = wanted.target is not None or wanted.step is not None
         for recorded, decoded in records:
             before = self.state
+            if keys_asked and before is not None:
+                # Events of other steps the store left out unread count all the same.
+                before.version = max(before.version, recorded.stream_version - 1)
             if keys_asked and before is not None and _elsewhere(recorded, before, wanted):
                 # It changes another step or its visits only: counted, not folded.
                 before.version += 1

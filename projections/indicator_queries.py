@@ -14,10 +14,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-import sqlalchemy as sa
 
 from pacflow.domain import PlanPeriod
 from pacflow.domain.derivation import Derivation
@@ -25,13 +23,17 @@ from pacflow.domain.state import Indicator
 from pacflow.domain.values import Aggregation, Direction, IndicatorKind, Per
 from pacflow.errors import NotFoundError, no_such_plan
 from projections.derived import DoneFact
+from projections.driver_rows import DriverRows, driver_rows
 from projections.indicators import IndicatorHistory, PlanHeader, ValueFact, build_history
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 _SQLITE_MOMENT = "%Y-%m-%d %H:%M:%S.%f"
 
 
 def indicator_history_at(
-    database: sa.Engine,
+    database: DriverRows | sa.Engine,
     plan: str,
     indicator: str,
     as_of: datetime | None = None,
@@ -43,8 +45,8 @@ def indicator_history_at(
 ) -> IndicatorHistory:
     """`projections.indicators.indicator_history`, from the read model; derived values
     count periods over as of `as_of`, else `now` (and with `running`, the current one)."""
-    with database.connect() as connection:
-        reader = _Reader(connection, plan, as_of)
+    with driver_rows(database) as rows:
+        reader = _Reader(rows, plan, as_of)
         header = reader.header()
         known = reader.definitions(indicator)
         if not known:
@@ -67,7 +69,7 @@ def indicator_history_at(
 
 
 def indicator_histories_at(
-    database: sa.Engine,
+    database: DriverRows | sa.Engine,
     plan: str,
     as_of: datetime | None = None,
     *,
@@ -75,8 +77,8 @@ def indicator_histories_at(
     running: bool = False,
 ) -> tuple[PlanHeader, list[IndicatorHistory]]:
     """The plan and every indicator's history, as `indicator_histories` gives them."""
-    with database.connect() as connection:
-        reader = _Reader(connection, plan, as_of)
+    with driver_rows(database) as rows:
+        reader = _Reader(rows, plan, as_of)
         header = reader.header()
         known = reader.definitions()
         typed, facts = reader.values_and_facts(list(known.values()))
@@ -95,9 +97,9 @@ def _today(header: PlanHeader, moment: datetime) -> date:
 class _Reader:
     """Selects of one plan's rows known at `as_of`, through the driver's own cursor."""
 
-    def __init__(self, connection: sa.Connection, plan: str, as_of: datetime | None) -> None:
-        self._cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        self._sqlite = connection.dialect.name == "sqlite"
+    def __init__(self, rows: DriverRows, plan: str, as_of: datetime | None) -> None:
+        self._cursor = rows.connection.cursor()
+        self._sqlite = not rows.postgres
         self._mark = "?" if self._sqlite else "%s"
         self._plan = plan
         self._as_of = as_of

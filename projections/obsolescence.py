@@ -25,8 +25,11 @@ at that moment (`pacflow plan set-check`; defaults in `CheckThresholds`):
   warning, with the holiday's name and the command that moves it.
 
 A finding open just before a revision was opened and gone once that revision was
-published was *answered* by it (`Answered`): the rule and subject identify a finding from
-one moment to the next.
+published was *answered* by it (`Answered`) if the revision changed what the finding is
+about (`pacflow.domain.facts.answers`, over the keys `pacflow.domain.touches` says its
+changes touch): the rule and subject identify a finding from one moment to the next. The
+rules that a publication silences (market changes, indicators off track or out of reach)
+are silenced only by a revision that changed their subject, not by any publication.
 
 Pure: it folds the `(RecordedEvent, PlanEvent)` pairs `PlanService.history` yields, once,
 weighing the rules at the moments that matter on the way.
@@ -34,7 +37,7 @@ weighing the rules at the moments that matter on the way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -42,15 +45,20 @@ from typing import Any
 from events import RecordedEvent
 from pacflow.domain import PlanEvent, evolve
 from pacflow.domain import events as ev
+from pacflow.domain.folding import advance
 from pacflow.domain.state import PlanState
-from pacflow.domain.values import CheckThresholds
+from pacflow.domain.touches import KINDS
+from pacflow.domain.values import CheckThresholds, PlanStatus
 from pacflow.errors import no_such_plan
 from projections.obsolescence_rules import (
+    REVISION_CHANGES,
     Fact,
     Finding,
+    HistoriesAt,
     Log,
     Moment,
     Severity,
+    answers_all,
     findings_at,
     local_date,
 )
@@ -133,9 +141,36 @@ class _Opened:
     before: list[Finding]
 
 
-def _walk(records: Records, as_of: datetime | None, *, answers: bool) -> tuple[Log, list[Answered]]:
+StateAt = Callable[[int], PlanState]
+"""The plan's state at a stream version (from a snapshot and the events after it)."""
+
+NOTED_STEP_TYPES = frozenset(
+    {"StepAdded", "StepMoved"}
+    | {
+        name
+        for name, kind in ev.EVENT_TYPES.items()
+        if kind in REVISION_CHANGES and KINDS[kind].step_local
+    }
+)
+"""The events of one step the rules need: a step's schedule as set, and what a revision may
+change of a step (what it changed decides what it answered). With a `StateAt`, the other
+step-local events (`pacflow.domain.touches.STEP_LOCAL_TYPES`: progress) may be left out of
+the records."""
+
+
+def _walk(
+    records: Records,
+    as_of: datetime | None,
+    *,
+    answers: bool,
+    histories_at: HistoriesAt | None = None,
+    state_at: StateAt | None = None,
+) -> tuple[Log, list[Answered]]:
     """Fold the log up to `as_of` (None: all of it); with `answers`, weigh the rules just
-    before each revision opens and right after it is published, and say what it answered."""
+    before each revision opens and right after it is published, and say what it answered.
+    `histories_at`: where indicator histories come from (see `Log`). With `state_at`, no
+    event is folded: the plan's state is taken from it at the moments the rules are
+    weighed, and `records` may leave out the step-local events but `NOTED_STEP_TYPES`."""
     log: Log | None = None
     state: PlanState | None = None
     opened: _Opened | None = None
@@ -144,17 +179,35 @@ def _walk(records: Records, as_of: datetime | None, *, answers: bool) -> tuple[L
         if as_of is not None and recorded.recorded_at > as_of:
             break
         if answers and log is not None and type(event) is ev.RevisionOpened:
+            if state_at is not None:
+                log.state = state_at(recorded.stream_version - 1)
             today = local_date(recorded.recorded_at, log.state.timezone)
             opened = _Opened(
                 event.revision,
                 recorded.recorded_at,
                 findings_at(Moment(log, today, on_the_way=True, now=recorded.recorded_at)),
             )
-        state = evolve(state, event)
+        if state_at is None:
+            if log is not None:
+                log.before(event)
+            state = evolve(state, event)
+        elif log is not None and log.state.status is PlanStatus.REVISING:
+            # From snapshots, the revision's own changes are weighed against the plan as it
+            # stood while revising, advanced from its opening (progress, left out of the
+            # records, changes no key a change touches).
+            log.before(event)
+            log.state = advance(log.state, (event,)) or log.state
         if log is None:
-            log = Log(state)
+            first = state if state_at is None else state_at(recorded.stream_version)
+            assert first is not None
+            log = Log(first, histories_at)
         log.note((recorded, event))
+        if state_at is not None and type(event) is ev.RevisionOpened:
+            log.state = state_at(recorded.stream_version)  # revising from here on
         if opened is not None and type(event) is ev.PlanPublished:
+            if state_at is not None:
+                state = log.state = state_at(recorded.stream_version)
+            assert state is not None
             today = local_date(recorded.recorded_at, state.timezone)
             # Only the rules that found something before can tell whether it is gone.
             rules = dict.fromkeys(finding.rule for finding in opened.before)
@@ -162,11 +215,14 @@ def _walk(records: Records, as_of: datetime | None, *, answers: bool) -> tuple[L
                 Moment(log, today, on_the_way=True, now=recorded.recorded_at), rules
             )
             still = {finding.identity for finding in after}
+            changed = log.publications[-1].changed
             actor = str(recorded.metadata.get("actor", "unknown"))
+            # Gone, and about what the revision changed: gone by progress alone (a step
+            # done meanwhile) is not the revision's answer.
             answered += [
                 Answered(finding, opened.revision, opened.opened_at, recorded.recorded_at, actor)
                 for finding in opened.before
-                if finding.identity not in still
+                if finding.identity not in still and answers_all(changed, finding.about)
             ]
             opened = None
     if log is None:
@@ -174,10 +230,24 @@ def _walk(records: Records, as_of: datetime | None, *, answers: bool) -> tuple[L
     return log, answered
 
 
-def report(records: Records, as_of: datetime) -> Report:
+def report(
+    records: Records,
+    as_of: datetime,
+    histories_at: HistoriesAt | None = None,
+    *,
+    states: tuple[StateAt, PlanState] | None = None,
+) -> Report:
     """The findings about the plan as known at `as_of`, whose local date is "today", and the
-    findings that revisions published by then answered."""
-    log, answered = _walk(records, as_of, answers=True)
+    findings that revisions published by then answered. With `histories_at` (the indicator
+    facts read model), `records` may be a stream: none of them is kept. With `states` (the
+    state at a version, and the state at `as_of`), nothing is folded and `records` may leave
+    out step-local events (see `_walk`): the cost follows the plan's size, not its log's."""
+    state_at, final = states if states is not None else (None, None)
+    log, answered = _walk(
+        records, as_of, answers=True, histories_at=histories_at, state_at=state_at
+    )
+    if final is not None:
+        log.state = final
     state = log.state
     found = findings_at(Moment(log, local_date(as_of, state.timezone), now=as_of))
     return Report(

@@ -29,6 +29,7 @@ from projections.engine import Projected, Projector
 from projections.plan_events import plan_event
 from projections.rows import RowWriter
 from projections.state_json import dump_snapshot, load_state
+from projections.versions import PLANS_VERSION
 
 metadata = sa.MetaData()
 E = TypeVar("E")
@@ -436,7 +437,7 @@ class PlanReadModel(Projector[PlanEvent]):
     """
 
     name = "plans"
-    version = 6  # 5: snapshots hold who held each visit; 6: rm_occurrences.start_fold
+    version = PLANS_VERSION
     handles = frozenset(EVENT_TYPES)
     metadata = metadata
     decode = staticmethod(plan_event)
@@ -496,7 +497,9 @@ class PlanReadModel(Projector[PlanEvent]):
             if folded is None or _version(folded.state) != recorded.stream_version - 1:
                 folded = self._dirty[plan] = self._folded(connection, recorded)
             state = folded.state = evolve(folded.state, event)
-            if folded.touched is not None:
+            if type(event) is ev.TargetRemoved:
+                folded.touched = None  # rare: its objectives and tracks go, all rows again
+            elif folded.touched is not None:
                 _touched(event, folded.touched)
             since = state.version - folded.snapshot
             if since >= every and since >= self._snapshot_weight * entity_count(state):

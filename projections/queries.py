@@ -1,31 +1,26 @@
 """Reading the plan read model: the same plain data as `pacflow.views.plan_view(state)`,
-from SQL rows instead of a replayed stream."""
+from SQL rows instead of a replayed stream.
+
+Plain SQL through the driver (`projections.driver_rows`): showing or listing plans from
+read models that are up to date imports neither SQLAlchemy nor the domain.
+"""
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-
-from pacflow.domain.localtime import with_fold_text
-from projections import plans as rm
+from projections.driver_rows import DriverRows
+from projections.driver_rows import iso as _iso
 
 
-def _iso(value: Any) -> str | None:
-    return None if value is None else str(value.isoformat())
-
-
-def _local_iso(value: datetime, fold: int) -> str:
-    """A local time of the plan, `~2` when it is the second of two repeated ones."""
-    return with_fold_text(value.replace(fold=fold), value.isoformat())
-
-
-def plan_summaries(connection: sa.Connection) -> list[dict[str, Any]]:
-    """Every plan's key, title, status, revision, period and owner, by key."""
-    rows = connection.execute(sa.select(rm.plans).order_by(rm.plans.c.plan))
+def plan_summaries(connection: Any) -> list[dict[str, Any]]:
+    """Every plan's key, title, status, revision, period and owner, by key (`connection`: a
+    `DriverRows` or a SQLAlchemy connection)."""
+    found = DriverRows.of(connection).all(
+        'SELECT plan, title, status, revision, start, "end", owner FROM rm_plans ORDER BY plan'
+    )
     return [
         {
             "key": row.plan,
@@ -36,23 +31,22 @@ def plan_summaries(connection: sa.Connection) -> list[dict[str, Any]]:
             "end": _iso(row.end),
             "owner": row.owner,
         }
-        for row in rows
+        for row in found
     ]
 
 
-def plan_view(connection: sa.Connection, plan: str) -> dict[str, Any] | None:
+def plan_view(connection: Any, plan: str) -> dict[str, Any] | None:
     """The whole plan as plain data, or None if the read model has no such plan."""
-    header = connection.execute(sa.select(rm.plans).where(rm.plans.c.plan == plan)).first()
+    reader = DriverRows.of(connection)
+    header = reader.first("SELECT * FROM rm_plans WHERE plan = ?", (plan,))
     if header is None:
         return None
 
-    def rows(table: sa.Table, *order: Any) -> list[Any]:
-        query = sa.select(table).where(table.c.plan == plan)
-        return list(connection.execute(query.order_by(*order) if order else query))
+    def rows(table: str, order: str) -> list[Any]:
+        return reader.all(f"SELECT * FROM {table} WHERE plan = ? ORDER BY {order}", (plan,))
 
     objectives: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    main_first = sa.case((rm.objectives.c.key == "main", 0), else_=1)
-    for o in rows(rm.objectives, main_first, rm.objectives.c.key):
+    for o in rows("rm_objectives", "CASE WHEN key = 'main' THEN 0 ELSE 1 END, key"):
         objectives[o.target].append(
             {
                 "key": o.key,
@@ -65,19 +59,20 @@ def plan_view(connection: sa.Connection, plan: str) -> dict[str, Any] | None:
             }
         )
     occurrences: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for o in rows(rm.occurrences, rm.occurrences.c.scheduled_start, rm.occurrences.c.key):
+    for o in rows("rm_occurrences", "scheduled_start, key"):
         occurrences[o.step].append(
             {
                 "key": o.key,
-                "start": _local_iso(o.start, o.start_fold),
-                "all_day": o.all_day,
+                # `~2`: the second of two repeated local times (docs/time.md)
+                "start": f"{_iso(o.start)}{'~2' if o.start_fold else ''}",
+                "all_day": bool(o.all_day),
                 "status": o.status,
                 "done_on": _iso(o.done_on),
                 "cancel_reason": o.cancel_reason,
             }
         )
     steps: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for s in rows(rm.steps, rm.steps.c.seq):
+    for s in rows("rm_steps", "seq"):
         steps[s.track].append(
             {
                 "key": s.key,
@@ -88,7 +83,7 @@ def plan_view(connection: sa.Connection, plan: str) -> dict[str, Any] | None:
                 "participants": json.loads(s.participants),
                 "schedule": json.loads(s.schedule),
                 "predecessor": s.predecessor,
-                "parallel": s.parallel,
+                "parallel": bool(s.parallel),
                 "means": s.means,
                 "budget": s.budget,
                 "days": s.days,
@@ -126,7 +121,7 @@ def plan_view(connection: sa.Connection, plan: str) -> dict[str, Any] | None:
                 "timezone": p.timezone,
                 "left_on": _iso(p.left_on),
             }
-            for p in rows(rm.people, rm.people.c.seq)
+            for p in rows("rm_people", "seq")
         ],
         "targets": [
             {
@@ -137,10 +132,10 @@ def plan_view(connection: sa.Connection, plan: str) -> dict[str, Any] | None:
                 "ref": t.ref,
                 "segments": json.loads(t.segments),
                 "rationale": t.rationale,
-                "dropped": t.dropped,
+                "dropped": bool(t.dropped),
                 "objectives": objectives[t.key],
             }
-            for t in rows(rm.targets, rm.targets.c.seq)
+            for t in rows("rm_targets", "seq")
         ],
         "tracks": [
             {
@@ -151,7 +146,7 @@ def plan_view(connection: sa.Connection, plan: str) -> dict[str, Any] | None:
                 "title": t.title,
                 "steps": steps[t.key],
             }
-            for t in rows(rm.tracks, rm.tracks.c.seq)
+            for t in rows("rm_tracks", "seq")
         ],
         "indicators": [
             {
@@ -166,6 +161,6 @@ def plan_view(connection: sa.Connection, plan: str) -> dict[str, Any] | None:
                 "serves": json.loads(i.serves),
                 "targets": json.loads(i.targets),
             }
-            for i in rows(rm.indicators, rm.indicators.c.seq)
+            for i in rows("rm_indicators", "seq")
         ],
     }

@@ -9,24 +9,21 @@ commit order: a reader following `position` never misses a late commit.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sqlite3
 import threading
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, cast
-
-import sqlalchemy as sa
-from sqlalchemy import event as sa_event
-from sqlalchemy import exc as sa_exc
+from typing import TYPE_CHECKING, Any, cast
 
 from events.clock import Clock, format_utc, parse_utc
 from events.encoding import GENESIS_HASH
 from events.errors import EventStoreError, StoreUnavailableError
 from events.records import ExpectedVersion, StreamSpan
 from events.sql import schema
+from events.sql.connections import ConnectionPool, configure_sqlite, connect
 from events.sql.urls import StoreUrl, describe_failure, parse_store_url
 from events.store import (
     DuplicateEventId,
@@ -38,6 +35,9 @@ from events.store import (
 )
 from events.subscription import Waiter
 from events.upcasting import Upcasters
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 _COLUMNS = (
     "position, stream_id, stream_version, event_id, type, schema_version, "
@@ -129,23 +129,10 @@ def _is_integrity(error: BaseException) -> bool:
     )
 
 
-def _use_wal(cursor: sqlite3.Cursor) -> None:
-    """Switch a database to WAL (a setting kept in the file, so only its first opening does
-    it). Switching needs the file to itself and SQLite answers "locked" at once, without
-    waiting, when other connections open a new database at the same moment: retry."""
-    for _attempt in range(200):
-        if cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
-            return
-        try:
-            cursor.execute("PRAGMA journal_mode=WAL")
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) and "busy" not in str(error):
-                raise
-            time.sleep(0.025)
-    cursor.execute("PRAGMA journal_mode=WAL")  # a last try, its error reported as it is
-
-
 def _sqlite_engine(url: StoreUrl) -> sa.Engine:
+    import sqlalchemy as sa
+    from sqlalchemy import event as sa_event
+
     engine = sa.create_engine(
         url.sqlalchemy_url,
         connect_args={"check_same_thread": False, "timeout": 30},
@@ -153,14 +140,7 @@ def _sqlite_engine(url: StoreUrl) -> sa.Engine:
 
     @sa_event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:
-        # Take transactions into our own hands (pysqlite's implicit BEGIN is deferred).
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout=30000")
-        _use_wal(cursor)
-        # FULL: a committed append survives a power cut, not only a process crash.
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.close()
+        configure_sqlite(dbapi_connection)
 
     @sa_event.listens_for(engine, "begin")
     def _begin(connection: sa.Connection) -> None:
@@ -173,11 +153,32 @@ def _sqlite_engine(url: StoreUrl) -> sa.Engine:
 
 
 def _postgres_engine(url: StoreUrl) -> sa.Engine:
+    import sqlalchemy as sa
+
     return sa.create_engine(
         url.sqlalchemy_url,
         connect_args={"connect_timeout": 5, "application_name": "pacflow"},
         pool_pre_ping=False,
     )
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _translate_sqlalchemy(url: StoreUrl, error: Exception) -> EventStoreError:
+    """The store's error for a SQLAlchemy one (raised while migrating or by projections)."""
+    from sqlalchemy import exc as sa_exc
+
+    if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError):
+        return StoreUnavailableError(describe_failure(url, error))
+    if isinstance(error, sa_exc.DBAPIError):
+        if "not a database" in str(error.orig):
+            return StoreUnavailableError(describe_failure(url, error))
+        return EventStoreError(
+            f"database error on {url.display}: {str(error.orig).splitlines()[0]}"
+        )
+    return EventStoreError(f"database error on {url.display}: {error}")
 
 
 class _ListenWaiter(Waiter):
@@ -209,17 +210,18 @@ class SqlEventStore(EventStore):
     def __init__(
         self,
         url: StoreUrl,
-        engine: sa.Engine,
         *,
         clock: Clock | None = None,
         upcasters: Upcasters | None = None,
     ) -> None:
         super().__init__(clock=clock, upcasters=upcasters)
         self._store_url = url
-        self._engine = engine
-        self._postgres = engine.dialect.name == "postgresql"
+        self._engine: sa.Engine | None = None
+        self._engine_lock = threading.Lock()
+        self._postgres = url.is_postgres
         self._sql = _POSTGRES if self._postgres else _SQLITE
         self._driver_errors = _driver_errors(self._postgres)
+        self._pool = ConnectionPool(url)
         self._channel: str | None = None
         # One connection kept for appends (writers are serialised by the database anyway).
         self._writer: Any = None
@@ -235,20 +237,17 @@ class SqlEventStore(EventStore):
         migrate: bool = True,
     ) -> SqlEventStore:
         """Connect, check the schema version and migrate it if needed (and allowed)."""
-        store_url = parse_store_url(url)
-        engine = _postgres_engine(store_url) if store_url.is_postgres else _sqlite_engine(store_url)
-        store = cls(store_url, engine, clock=clock, upcasters=upcasters)
+        store = cls(parse_store_url(url), clock=clock, upcasters=upcasters)
         try:
             store._ensure_schema(migrate)
         except BaseException:
-            engine.dispose()
+            store.close()
             raise
         return store
 
     def _ensure_schema(self, migrate: bool) -> None:
         with self._errors():
-            with self._engine.connect() as connection:
-                current = schema.read_version(connection)
+            current = self.schema_version()
             if current == schema.SCHEMA_HEAD:
                 return
             if current is not None and current not in schema.KNOWN_REVISIONS:
@@ -260,7 +259,7 @@ class SqlEventStore(EventStore):
                 raise StoreUnavailableError(
                     f"the store at {self.url} is not initialised: run `pacflow init`"
                 )
-            schema.upgrade(self._engine)
+            schema.upgrade(self.engine)
 
     @property
     def url(self) -> str:
@@ -268,21 +267,44 @@ class SqlEventStore(EventStore):
 
     @property
     def engine(self) -> sa.Engine:
-        """The SQLAlchemy engine, for projections that keep their tables in the same database."""
-        return self._engine
+        """The SQLAlchemy engine, for migrations and for projections that keep their tables
+        in the same database (built on first use: reading and appending do without it)."""
+        with self._engine_lock:
+            if self._engine is None:
+                url = self._store_url
+                self._engine = _postgres_engine(url) if url.is_postgres else _sqlite_engine(url)
+            return self._engine
+
+    @property
+    def is_postgres(self) -> bool:
+        """Whether the database is PostgreSQL (else SQLite)."""
+        return self._postgres
+
+    @contextmanager
+    def connection(self) -> Iterator[Any]:
+        """A pooled driver connection (sqlite3 or psycopg) for reading the same database,
+        store errors translated; SQLite's runs in autocommit, PostgreSQL's transaction is
+        rolled back when it is given back."""
+        with self._errors(), self._pool.connection() as connection:
+            yield connection
 
     def schema_version(self) -> str | None:
-        with self._errors(), self._engine.connect() as connection:
-            return schema.read_version(connection)
+        with self.connection() as connection:
+            return schema.read_version(connection, postgres=self._postgres)
 
     def close(self) -> None:
         with self._writer_lock:
             self._drop_writer()
-        self._engine.dispose()
+        self._pool.close()
+        with self._engine_lock:
+            if self._engine is not None:
+                self._engine.dispose()
+                self._engine = None
 
     def _drop_writer(self) -> None:
         if self._writer is not None:
-            self._writer.invalidate()
+            with contextlib.suppress(Exception):
+                self._writer.close()
             self._writer = None
 
     @contextmanager
@@ -292,21 +314,15 @@ class SqlEventStore(EventStore):
             yield
         except EventStoreError:
             raise
-        except (sa_exc.OperationalError, sa_exc.InterfaceError) as error:
-            raise StoreUnavailableError(describe_failure(self._store_url, error)) from error
-        except sa_exc.DBAPIError as error:
-            if "not a database" in str(error.orig):
-                raise StoreUnavailableError(describe_failure(self._store_url, error)) from error
-            raise EventStoreError(
-                f"database error on {self.url}: {str(error.orig).splitlines()[0]}"
-            ) from error
-        except sa_exc.SQLAlchemyError as error:
-            raise EventStoreError(f"database error on {self.url}: {error}") from error
         except self._driver_errors as error:
             if _is_operational(error) or "not a database" in str(error):
                 raise StoreUnavailableError(describe_failure(self._store_url, error)) from error
             first = str(error).splitlines()[0] if str(error) else type(error).__name__
             raise EventStoreError(f"database error on {self.url}: {first}") from error
+        except Exception as error:
+            if not type(error).__module__.startswith("sqlalchemy"):
+                raise
+            raise _translate_sqlalchemy(self._store_url, error) from error
 
     # -- writing -----------------------------------------------------------------------
 
@@ -321,8 +337,8 @@ class SqlEventStore(EventStore):
         stamp: object = recorded_at if self._postgres else format_utc(recorded_at)
         with self._errors(), self._writer_lock:
             if self._writer is None:
-                self._writer = self._engine.raw_connection()
-            connection = self._writer.driver_connection
+                self._writer = connect(self._store_url)
+            connection = self._writer
             try:
                 if sql.begin:
                     connection.execute(sql.begin)
@@ -372,14 +388,10 @@ class SqlEventStore(EventStore):
     # -- reading -----------------------------------------------------------------------
 
     def _query(self, statement: str, params: Sequence[object]) -> list[Any]:
-        with self._errors():
-            pooled = self._engine.raw_connection()
-            try:
-                cursor = pooled.cursor()
-                cursor.execute(statement, params)
-                return cast(list[Any], cursor.fetchall())
-            finally:
-                pooled.close()
+        with self.connection() as connection:
+            cursor = connection.cursor()
+            cursor.execute(statement, params)
+            return cast(list[Any], cursor.fetchall())
 
     def _select(self, statement: str, params: Sequence[object]) -> list[RawRow]:
         rows = self._query(statement, params)
@@ -436,6 +448,31 @@ class SqlEventStore(EventStore):
         params.append(limit)
         return self._select(self._sql.stream(until is not None), params)
 
+    def _stream_rows_mentioning(
+        self,
+        stream_id: str,
+        after_version: int,
+        skippable: Collection[str],
+        needles: Sequence[str],
+        limit: int,
+    ) -> list[RawRow]:
+        # The database leaves the rows out: they are neither sent nor decoded. LIKE is a
+        # prefilter (SQLite's ignores ASCII case): the caller checks what it reads.
+        kinds = sorted(skippable)
+        if not kinds or not needles:
+            return super()._stream_rows_mentioning(
+                stream_id, after_version, skippable, needles, limit
+            )
+        mark = self._sql.mark
+        mentions = " OR ".join([f"data LIKE {mark} ESCAPE '\\'"] * len(needles))
+        statement = (
+            f"SELECT {_COLUMNS} FROM events WHERE stream_id = {mark} AND stream_version > {mark} "
+            f"AND (type NOT IN ({', '.join([mark] * len(kinds))}) OR {mentions}) "
+            f"ORDER BY stream_version LIMIT {mark}"
+        )
+        patterns = [f"%{_like_escaped(needle)}%" for needle in needles]
+        return self._select(statement, [stream_id, after_version, *kinds, *patterns, limit])
+
     # -- following ---------------------------------------------------------------------
 
     def _waiter(self, stop: threading.Event, poll_interval: float) -> Waiter:
@@ -443,12 +480,10 @@ class SqlEventStore(EventStore):
             return super()._waiter(stop, poll_interval)
         with self._errors():
             if self._channel is None:
-                with self._engine.connect() as connection:
-                    table_schema = connection.execute(
-                        sa.text(
-                            "SELECT n.nspname FROM pg_class c JOIN pg_namespace n "
-                            "ON n.oid = c.relnamespace WHERE c.oid = 'events'::regclass"
-                        )
-                    ).scalar_one()
+                table_schema = self._query(
+                    "SELECT n.nspname FROM pg_class c JOIN pg_namespace n "
+                    "ON n.oid = c.relnamespace WHERE c.oid = 'events'::regclass",
+                    (),
+                )[0][0]
                 self._channel = f"pacflow_events_{table_schema}"[:63]
-            return _ListenWaiter(self._engine, self._channel, poll_interval)
+            return _ListenWaiter(self.engine, self._channel, poll_interval)

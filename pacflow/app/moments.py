@@ -9,7 +9,7 @@ it was created with, read from its first event (`PlanOrigin`), so every command 
 moments the same way.
 
 Moments are written in ASCII digits and fall within `SUPPORTED_YEARS` (1900 to 2200, see
-`pacflow.domain.values`): far enough for any plan, near enough that every view can add a
+`pacflow.domain.localtime`): far enough for any plan, near enough that every view can add a
 day, a week or a time zone offset to them without leaving Python's calendar.
 """
 
@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from pacflow.domain.localtime import instant, read_typed, split_suffix
-from pacflow.domain.values import check_year
+from pacflow.domain.localtime import check_year, instant, read_typed, split_suffix
 from pacflow.errors import InvalidInputError, NotFoundError
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

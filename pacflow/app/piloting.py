@@ -16,6 +16,7 @@ from pacflow.app.plans import origin, state_at
 
 if TYPE_CHECKING:
     from pacflow.app.root import App
+    from pacflow.domain.state import PlanState
     from pacflow.reports.model import Report
     from projections.dashboard import Dashboard
     from projections.indicators import IndicatorHistory
@@ -47,9 +48,8 @@ def dashboard(
 
     found = origin(app, plan)
     moment = _moment(found, as_of, "--as-of")
-    header, histories = indicator_histories_at(
-        app.database(), plan, moment, now=app.now(), running=True
-    )
+    with app.read_model_rows() as rows:
+        header, histories = indicator_histories_at(rows, plan, moment, now=app.now(), running=True)
     return DashboardAnswer(found, moment, dashboard_of(header, histories, moment, period))
 
 
@@ -79,9 +79,10 @@ def indicator_history(
 
     found = origin(app, plan)
     moment = _moment(found, as_of, "--as-of")
-    history = indicator_history_at(
-        app.database(), plan, key, moment, first, last, now=app.now(), running=True
-    )
+    with app.read_model_rows() as rows:
+        history = indicator_history_at(
+            rows, plan, key, moment, first, last, now=app.now(), running=True
+        )
     return IndicatorAnswer(found, history)
 
 
@@ -115,11 +116,32 @@ class CheckAnswer:
 
 def check(app: App, plan: str, *, as_of: str | None = None) -> CheckAnswer:
     """The obsolescence findings at `as_of` (default: now)."""
-    from projections.obsolescence import report
+    from pacflow.domain.touches import STEP_LOCAL_TYPES
+    from projections.indicator_queries import indicator_histories_at
+    from projections.obsolescence import NOTED_STEP_TYPES, report
+    from projections.snapshots import load_at_version
 
     found = origin(app, plan)
     moment = _moment(found, as_of, "--as-of") or app.now()
-    return CheckAnswer(plan, found, moment, report(app.service().records(plan), moment))
+    service, store = app.service(), app.store()
+    final = service.load(plan, until=moment)
+    assert final is not None  # the plan existed at `moment` (`origin` checked)
+    with app.read_model_rows() as rows:
+
+        def histories_at(at: datetime) -> list[IndicatorHistory]:
+            return indicator_histories_at(rows, plan, at, now=at)[1]
+
+        def state_at(version: int) -> PlanState:
+            state = load_at_version(store, rows, plan, version)
+            assert state is not None  # a version of the plan's own stream
+            return state
+
+        # What costs is the plan's size, not its log's: states come from snapshots, the
+        # events of one step are left out unread (but those setting its schedule), indicator
+        # figures come from their read model, and no record is held.
+        records = service.history_without(plan, STEP_LOCAL_TYPES - NOTED_STEP_TYPES)
+        answer = report(records, moment, histories_at, states=(state_at, final))
+    return CheckAnswer(plan, found, moment, answer)
 
 
 def plan_report(app: App, plan: str, kind: str, *, as_of: str | None = None) -> Report:

@@ -57,19 +57,24 @@ def plan_list(app: App) -> list[dict[str, Any]]:
     """Every plan in the store with its status, period and title."""
     from projections.queries import plan_summaries
 
-    with app.database().connect() as connection:
-        return plan_summaries(connection)
+    with app.read_model_rows() as rows:
+        return plan_summaries(rows)
 
 
 def plan_now(app: App, plan: str) -> dict[str, Any]:
-    """The plan as it stands, from the read model (the shape of `pacflow.views.plan_view`)."""
+    """The plan as it stands, from the read model (the shape of `pacflow.views.plan_view`),
+    with the facts of today (`pacflow.views.with_facts`: done, late, held)."""
+    from pacflow.views import with_facts
     from projections.queries import plan_view
 
-    with app.database().connect() as connection:
-        view = plan_view(connection, plan)
+    with app.read_model_rows() as rows:
+        view = plan_view(rows, plan)
     if view is None:
         raise no_such_plan(plan)
-    return view
+    from pacflow.app.moments import local_date
+
+    state = app.service().latest(plan)
+    return with_facts(view, state, local_date(app.now(), state.timezone))
 
 
 @dataclass(frozen=True)
@@ -81,9 +86,9 @@ class PlanAsOf:
     state: PlanState
 
     def view(self) -> dict[str, Any]:
-        from pacflow.views import plan_view
+        from pacflow.views import plan_view, with_facts
 
-        return plan_view(self.state)
+        return with_facts(plan_view(self.state), self.state, self.origin.today(self.moment))
 
     def as_json(self) -> dict[str, Any]:
         return {"as_of": self.moment, **self.view()}
@@ -159,7 +164,12 @@ def plan_history(
         raise InvalidInputError(f"{name['limit']} {limit}: expected a number of changes (1, 2, …)")
     wanted = HistoryFilter(start, end, actor, target, step)
     folder = PlanHistory()
-    records = app.service().stream(plan)
+    service = app.service()
+    records = (
+        service.stream_about_step(plan, step)
+        if step is not None and target is None
+        else service.stream(plan)
+    )
     entries = list(folder.entries_of_records(records, wanted, limit=limit, newest=True))
     state = folder.state
     assert state is not None  # the plan exists: `origin` found its first event
@@ -167,7 +177,8 @@ def plan_history(
         (name["target"], "target", target, state.targets),
         (name["step"], "step", step, state.steps),
     ):
-        if key is not None and key not in known:
+        # A key removed from a draft is no longer in the plan, but its history is.
+        if key is not None and key not in known and not entries:
             raise NotFoundError(f"{option} {key}: no such {kind} in plan {plan}", subject=key)
     return HistoryAnswer(found, entries)
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from integrations.access import AccessStore
     from pacflow.domain import PlanState
     from pacflow.service import PlanService
+    from projections.driver_rows import DriverRows
     from projections.engine import ProjectionEngine
 
 CatchUp = Callable[["ProjectionEngine", int], object]
@@ -124,6 +126,42 @@ class App:
             ) from error
         return engine
 
+    @contextmanager
+    def read_model_rows(self) -> Iterator[DriverRows]:
+        """The read models, caught up, for plain SQL through the database driver.
+
+        When every read model is already at the head of the log (checked through the
+        driver as well), neither SQLAlchemy nor the projectors are imported: what makes a
+        read command on a store that is up to date start as fast as `pacflow --help`."""
+        from projections.driver_rows import DriverRows
+
+        store = self.store()
+        is_postgres = getattr(store, "is_postgres", None)
+        if is_postgres is None:  # the in-memory store: read models in a database of their own
+            with self.database().connect() as connection:
+                yield DriverRows.of(connection)
+            return
+        if not self._read_models_current(store):
+            self.read_models()
+        with store.connection() as connection:  # type: ignore[attr-defined]
+            yield DriverRows(connection, postgres=is_postgres)
+
+    def _read_models_current(self, store: EventStore) -> bool:
+        from events import EventStoreError
+        from pacflow.read_models import READ_MODEL_VERSIONS
+
+        try:
+            with store.connection() as connection:  # type: ignore[attr-defined]
+                cursor = connection.cursor()
+                cursor.execute("SELECT name, version, position FROM projection_checkpoints")
+                stored = {name: (version, position) for name, version, position in cursor}
+        except EventStoreError:  # no read model yet: the catch-up creates them
+            return False
+        head = store.head_position()
+        return all(
+            stored.get(name) == (version, head) for name, version in READ_MODEL_VERSIONS.items()
+        )
+
     def database(self) -> sa.Engine:
         """The read models' database, caught up."""
         return self.read_models().database
@@ -159,14 +197,21 @@ class App:
     def _as_of(self, plan: str, until: datetime) -> PlanState | None:
         from projections.snapshots import load_as_of
 
-        return load_as_of(self.store(), self.database(), plan, until)
+        with self.read_model_rows() as rows:
+            return load_as_of(self.store(), rows, plan, until)
 
     def _latest_snapshot(self, plan: str) -> tuple[PlanState, str] | None:
         # What a write starts from: the newest snapshot as stored, without waiting for the
         # read models to catch up (the service folds every event after it anyway).
+        from projections.driver_rows import DriverRows
         from projections.snapshots import latest_snapshot
 
-        return latest_snapshot(self._projections().database, plan)
+        store = self.store()
+        is_postgres = getattr(store, "is_postgres", None)
+        if is_postgres is None:  # the in-memory store: read models in a database of their own
+            return latest_snapshot(self._projections().database, plan)
+        with store.connection() as connection:  # type: ignore[attr-defined]
+            return latest_snapshot(DriverRows(connection, postgres=is_postgres), plan)
 
     def now(self) -> datetime:
         """The current instant, from the injected clock (the system clock by default)."""

@@ -17,11 +17,9 @@ from pacflow.cli.common import json_option, pass_app, plan_argument
 from pacflow.cli.context import AppContext
 from pacflow.cli.files import write_atomically
 from pacflow.cli.render import echo_json, table
-from pacflow.errors import NotFoundError
 
 if TYPE_CHECKING:
-    from integrations.accounts import AccountStore, CalendarAccount
-    from pacflow.domain.state import PlanState
+    from integrations.accounts import CalendarAccount
 
 
 @click.command(name="ics")
@@ -73,13 +71,6 @@ def calendar() -> None:
     """Connect people's CalDAV calendars to a plan (where their steps and visits go)."""
 
 
-def _accounts(app: AppContext) -> AccountStore:
-    from integrations.accounts import AccountStore
-    from projections.engine import projection_engine_for
-
-    return AccountStore(projection_engine_for(app.store()))
-
-
 @calendar.command()
 @plan_argument
 @click.argument("person", metavar="PERSON")
@@ -124,32 +115,25 @@ def connect(
       pacflow calendar connect PAC-2025 kb --url https://dav.example.com/kb/ \\
         --username karim --password-command 'pass show caldav/karim'
     """
-    from integrations.accounts import CalendarAccount, check_url, password_source
+    from pacflow.app.calendars import connect_calendar
 
-    state = app.service().require(plan)
-    member = state.people.get(person)
-    if member is None:
-        known = ", ".join(sorted(state.people)) or "nobody yet"
-        raise NotFoundError(f"person {person}: not in plan {plan} (its people: {known})")
-    checked_url = check_url(url)
-    source, reference = password_source(password_env, password_command)
-    account = CalendarAccount(
-        plan=plan,
-        person=person,
-        url=checked_url,
+    connection = connect_calendar(
+        app.app,
+        plan,
+        person,
+        url=url,
         username=username,
-        password_source=source,
-        password_ref=reference,
-        connected_at=app.now(),
-        connected_by=app.actor,
+        password_env=password_env,
+        password_command=password_command,
+        actor=app.actor,
     )
-    _accounts(app).connect(account)
+    account = connection.account
     if as_json:
         echo_json(_account_json(account))
         return
     click.echo(
-        f"{plan}: calendar of {person} ({member.name}) at {account.url} as {username}, "
-        f"password from {account.password_hint}"
+        f"{plan}: calendar of {person} ({connection.person_name}) at {account.url} as "
+        f"{username}, password from {account.password_hint}"
     )
 
 
@@ -165,32 +149,27 @@ def list_accounts(app: AppContext, plan: str, as_json: bool) -> None:
       pacflow calendar list PAC-2025
       pacflow calendar list PAC-2025 --json
     """
-    state = app.service().require(plan)
-    accounts = _accounts(app).accounts(plan)
+    from pacflow.app.calendars import calendar_accounts
+
+    listed = calendar_accounts(app.app, plan)
     if as_json:
-        echo_json([_account_json(account) for account in accounts])
+        echo_json([_account_json(item.account) for item in listed])
         return
-    if not accounts:
+    if not listed:
         click.echo(f"{plan}: no calendar connected (see `pacflow calendar connect --help`)")
         return
     rows = [
         (
-            account.person,
-            account.url,
-            account.username,
-            account.password_hint,
-            _local(account.last_sync_at, _zone_of(state, account.person)),
-            account.last_sync_state or "never synced",
+            item.account.person,
+            item.account.url,
+            item.account.username,
+            item.account.password_hint,
+            _local(item.account.last_sync_at, item.zone),
+            item.account.last_sync_state or "never synced",
         )
-        for account in accounts
+        for item in listed
     ]
     click.echo(table(rows, ["PERSON", "URL", "USERNAME", "PASSWORD", "LAST SYNC", "STATE"]))
-
-
-def _zone_of(state: PlanState, person: str) -> str:
-    """The time zone a person's times are shown in: their own, else the plan's."""
-    member = state.people.get(person)
-    return (member.timezone if member is not None else None) or state.timezone
 
 
 def _local(moment: datetime | None, zone: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, cast
+from typing import Any
 
 import click
 
@@ -120,12 +120,8 @@ def show(app: AppContext, plan: str, as_of: str | None, as_json: bool) -> None:
 
 def render_plan(view: dict[str, Any]) -> str:
     """The plan (as `pacflow.views.plan_view` or the read model give it) as text."""
-    from pydantic import TypeAdapter
+    from pacflow.schedule_text import schedule_text
 
-    from pacflow.describe import schedule_summary
-    from pacflow.domain.schedule import Schedule
-
-    schedules: TypeAdapter[Schedule] = TypeAdapter(cast(Any, Schedule))
     lines = [
         f"{view['key']} — {view['title']}   [{view['status']}, revision {view['revision']}]",
         f"{view['period']['start']} → {view['period']['end']} · {view['timezone']} · "
@@ -142,16 +138,17 @@ def render_plan(view: dict[str, Any]) -> str:
         approach = f", {track['approach']}" if track["approach"] else ""
         lines.append(f"  {track['key']}  {track['domain']}{approach} — {track['title']}")
         for step in track["steps"]:
-            counts = Counter(o["status"] for o in step["occurrences"])
+            # What the facts say (held, overdue; done, late) when the view has them.
+            counts = Counter(o.get("state", o["status"]) for o in step["occurrences"])
             occurrences = (
                 " (" + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + ")"
                 if counts
                 else ""
             )
-            schedule = schedule_summary(schedules.validate_python(step["schedule"]))
+            schedule = schedule_text(step["schedule"])
             lines.append(
-                f"    {step['key']:<5} {step['status']:<11} {step['responsible']:<4} "
-                f"{step['title']} — {schedule}{occurrences}"
+                f"    {step['key']:<5} {step.get('state', step['status']):<11} "
+                f"{step['responsible']:<4} {step['title']} — {schedule}{occurrences}"
             )
 
     for target in view["targets"]:

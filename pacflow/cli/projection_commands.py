@@ -75,7 +75,7 @@ def rebuild(app: AppContext, name: str | None, as_json: bool) -> None:
         )
     names = [name] if name else engine.names()
     head = app.store().head_position()
-    applied = catch_up_with_progress(engine, head * len(names), names, rebuild=True)
+    applied = catch_up_with_progress(engine, head, names, rebuild=True)
     if as_json:
         echo_json({"rebuilt": names, "events": applied, "head": head})
     else:

@@ -96,21 +96,15 @@ def sync(
       pacflow sync PAC-2025 --person cd --dry-run
       pacflow sync PAC-2025 --json --timeout 10 --retries 1
     """
-    from integrations.sync import SyncOptions, sync_plan
+    from integrations.sync import SyncOptions
+    from pacflow.app.calendars import sync_calendars
+    from pacflow.app.words import error_text
     from pacflow.errors import CalendarError
-    from projections.engine import projection_engine_for
 
     options = SyncOptions(dry_run=dry_run, timeout=timeout, retries=retries)
-    engine = projection_engine_for(app.store())
     with _ProgressBars(enabled=not as_json and sys.stderr.isatty()) as bars:
-        report = sync_plan(
-            app.service(),
-            engine,
-            plan,
-            people=people,
-            options=options,
-            now=app.now,
-            progress=bars.advance,
+        report = sync_calendars(
+            app.app, plan, people=people, options=options, progress=bars.advance
         )
     if as_json:
         echo_json(report.as_json())
@@ -121,11 +115,19 @@ def sync(
             if dry_run:  # the exact writes, so that they can be checked before they happen
                 for write in calendar.writes:
                     click.echo(f"  {write.method} {write.href} [{write.precondition}] {write.uid}")
-    failed = [calendar for calendar in report.calendars if not calendar.ok]
-    for calendar in failed[:-1]:
-        click.echo(f"error: {calendar.error}", err=True)
+    failed = [
+        CalendarError(
+            calendar.error or f"calendar of {calendar.person} failed",
+            subject=calendar.person,
+            suggestion=calendar.suggestion,
+        )
+        for calendar in report.calendars
+        if not calendar.ok
+    ]
+    for error in failed[:-1]:
+        click.echo(f"error: {error_text(error)}", err=True)
     if failed:
-        raise CalendarError(failed[-1].error or f"calendar of {failed[-1].person} failed")
+        raise failed[-1]
 
 
 def _summary(calendar: CalendarReport, dry_run: bool) -> str:

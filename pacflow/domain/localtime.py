@@ -23,7 +23,7 @@ Naive date-times compare equal whatever their fold: `same_moment` compares both.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -36,6 +36,24 @@ FIRST, SECOND = "~1", "~2"
 _SUFFIX = re.compile(r"~([12])$")
 
 Kind = Literal["exists", "gap", "repeated"]
+
+
+SUPPORTED_YEARS = (1900, 2200)
+"""The first and last year of any date or moment pacflow accepts: wide enough for any plan,
+narrow enough that every view can add a day, a week or an offset without overflowing."""
+
+
+def check_year(moment: date, field: str, text: object = None) -> None:
+    """Refuse a date or date-time outside `SUPPORTED_YEARS`, naming `field` (and what was
+    typed, `text`, when there is one)."""
+    first, last = SUPPORTED_YEARS
+    if not first <= moment.year <= last:
+        shown = text if text is not None else moment.isoformat()
+        raise InvalidInputError(
+            f"{field} {str(shown).strip()!r}: expected a date between {first} and {last}",
+            code="out-of-range",
+            subject=field,
+        )
 
 
 _ZONE_NAME = re.compile(r"[A-Za-z0-9_+\-]{1,30}(?:/[A-Za-z0-9_+\-]{1,30}){0,2}")

@@ -29,6 +29,7 @@ from pydantic import (
     WrapSerializer,
 )
 
+from pacflow.domain.localtime import SUPPORTED_YEARS as SUPPORTED_YEARS
 from pacflow.domain.localtime import (
     check_exists,
     instant,
@@ -37,6 +38,7 @@ from pacflow.domain.localtime import (
     split_suffix,
     with_fold_text,
 )
+from pacflow.domain.localtime import check_year as check_year
 from pacflow.domain.localtime import zone as zone  # where callers have always found it
 from pacflow.errors import InvalidInputError
 
@@ -279,24 +281,6 @@ Count = Annotated[int, Field(ge=0, le=10_000)]
 
 
 # --- dates within reach ------------------------------------------------------------------
-
-SUPPORTED_YEARS = (1900, 2200)
-"""The first and last year of any date or moment pacflow accepts: wide enough for any plan,
-narrow enough that every view can add a day, a week or an offset without overflowing."""
-
-
-def check_year(moment: date, field: str, text: object = None) -> None:
-    """Refuse a date or date-time outside `SUPPORTED_YEARS`, naming `field` (and what was
-    typed, `text`, when there is one)."""
-    first, last = SUPPORTED_YEARS
-    if not first <= moment.year <= last:
-        shown = text if text is not None else moment.isoformat()
-        raise InvalidInputError(
-            f"{field} {str(shown).strip()!r}: expected a date between {first} and {last}",
-            code="out-of-range",
-            subject=field,
-        )
-
 
 # --- time zones --------------------------------------------------------------------------
 

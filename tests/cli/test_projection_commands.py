@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
+import threading
 
 import pytest
 from click.testing import CliRunner
@@ -62,3 +65,89 @@ def test_a_long_catch_up_says_so_when_no_bar_can_be_shown(
     )
     catch_up_with_progress(engine, SHOW_AFTER - 1)
     assert capsys.readouterr().err == ""
+
+
+class _RecordedBar:
+    """Stands in for click's bar on a terminal (a real one cannot be had in a test)."""
+
+    def __init__(self, length: int, **_options: object) -> None:
+        self.length = length
+        self.steps: list[int] = []
+        made.append(self)
+
+    def __enter__(self) -> _RecordedBar:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        return None
+
+    def update(self, steps: int) -> None:
+        self.steps.append(steps)
+
+
+made: list[_RecordedBar] = []
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_catch_up_bar_ends_at_the_events_read_once_whatever_the_projectors(
+    runner: CliRunner, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pacflow.cli import progress
+    from pacflow.read_models import read_models
+    from pacflow.storage import open_store
+    from projections import engine as projection_engine
+
+    assert runner.invoke(main, ["demo", "--until", "2025-01-06T12:00"]).exit_code == 0
+    store = open_store(db_url)
+    engine = read_models(store)
+    lag = store.head_position()
+    monkeypatch.setattr(progress, "SHOW_AFTER", 10)
+    monkeypatch.setattr(projection_engine, "COMMIT_EVERY", 50)  # several windows
+    monkeypatch.setattr("click.progressbar", _RecordedBar)
+    monkeypatch.setattr(sys, "stderr", _Terminal())
+    made.clear()
+    progress.catch_up_with_progress(engine, lag)
+    store.close()
+    (bar,) = made
+    assert bar.length == lag
+    assert len(bar.steps) >= 3  # one step per window, not one jump
+    assert sum(bar.steps) == lag  # two projectors, one pass: the bar does not overshoot
+    assert engine.status()[0].lag == 0
+
+
+def test_a_read_that_waits_for_another_catch_up_says_so(runner: CliRunner, db_url: str) -> None:
+    from pacflow.read_models import read_models
+    from pacflow.storage import open_store
+    from projections.engine import exclusive
+
+    assert runner.invoke(main, ["demo", "--until", "2025-01-06T12:00"]).exit_code == 0
+    store = open_store(db_url)
+    engine = read_models(store)
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with exclusive(engine.database):
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(10)
+    timer = threading.Timer(0.5, release.set)
+    timer.start()
+    try:
+        result = runner.invoke(main, ["plan", "list"])
+    finally:
+        release.set()
+        holder.join()
+        timer.cancel()
+        store.close()
+    assert result.exit_code == 0, result.output
+    assert "PAC-2025" in result.stdout
+    assert result.stderr == (
+        "waiting for another pacflow process to finish updating the read models…\n"
+    )

@@ -408,6 +408,45 @@ def test_a_reassigned_step_leaves_one_calendar_and_appears_in_the_other(
     assert str(karim.items()[uid]["SUMMARY"]) == pacflow.state().steps[step].title
 
 
+def test_visits_already_held_stay_in_the_calendar_of_who_held_them(
+    midyear_copy: str, tmp_path: Path, caldav_account: CalDavAccount, radicale: RadicaleServer
+) -> None:
+    pacflow = Pacflow(midyear_copy, tmp_path)
+    claire = pacflow.connect("cd", caldav_account)
+    karim = pacflow.connect("kb", _second_account(radicale))
+    pacflow.sync()
+    state = pacflow.state()
+    visits = [state.occurrences[key] for key in state.steps["S08"].occurrences]
+    held = {_uid(pacflow, o.key) for o in visits if o.status is OccurrenceStatus.DONE}
+    to_hold = {_uid(pacflow, o.key) for o in visits if o.status is not OccurrenceStatus.DONE}
+    assert held
+    assert to_hold
+    assert held | to_hold <= set(claire.items())
+    pacflow.run(
+        c.RevisePlan(plan=DEMO_PLAN, actor="hg", reason="Claire hands BRC over"),
+        c.AssignStep(plan=DEMO_PLAN, actor="hg", reason="Claire hands BRC over", step="S08",
+                     responsible="kb"),
+        c.PublishPlan(plan=DEMO_PLAN, actor="hg", reason="v1.1"),
+    )  # fmt: skip
+
+    report = pacflow.sync()
+
+    # Only the visits still to hold move: Claire keeps the ones she held, untouched.
+    assert _writes(_calendar(report, "cd"), "DELETE") == to_hold
+    assert not held & {w["uid"] for w in _calendar(report, "cd")["writes"]}
+    assert _writes(_calendar(report, "kb"), "PUT") == to_hold
+    in_claires = claire.items()
+    assert held <= set(in_claires)
+    assert not to_hold & set(in_claires)
+    assert all("done" in str(in_claires[uid]["CATEGORIES"].to_ical()) for uid in held)
+    in_karims = karim.items()
+    assert to_hold <= set(in_karims)
+    assert not held & set(in_karims)
+    # The feeds agree with the calendars.
+    assert held <= set(pacflow.resources("cd"))
+    assert not held & set(pacflow.resources("kb"))
+
+
 # --- the rep changes ---------------------------------------------------------------------
 
 
@@ -657,12 +696,16 @@ def test_errors_are_one_line_and_other_calendars_still_sync(
     [line] = result.stderr.splitlines()
     assert line.startswith("error: calendar of kb: ")
     assert "login" in line
-    assert "pacflow calendar connect" in line
+    assert "`pacflow calendar connect PAC-2025 kb --url URL …`" in line
     report = json.loads(result.stdout)
     assert _calendar(report, "cd")["ok"] is True
     assert _calendar(report, "cd")["created"] > 0
     assert _calendar(report, "kb")["ok"] is False
-    assert _calendar(report, "kb")["error"] == line.removeprefix("error: ")
+    assert line.removeprefix("error: ").startswith(_calendar(report, "kb")["error"] + " (see ")
+    assert _calendar(report, "kb")["suggestion"] == {  # the advice as data, for scripts
+        "command": ["calendar", "connect", "PAC-2025", "kb"],
+        "note": "to fix the login or URL",
+    }
     for args, message in [
         (["NOPE"], "error: plan NOPE: no such plan"),
         ([DEMO_PLAN, "--person", "zz"], "error: person zz: not in plan PAC-2025"),
@@ -688,8 +731,8 @@ def test_a_dead_server_fails_fast_with_one_line(demo_copy_url: str, tmp_path: Pa
     assert result.exit_code == 6
     assert result.stderr.splitlines() == [
         "error: calendar of cd: 127.0.0.1:9: cannot connect (server down or unreachable) "
-        "(1 attempt, PROPFIND); run `pacflow sync` again once the server answers "
-        "(nothing is duplicated)"
+        "(1 attempt, PROPFIND) (see `pacflow sync PAC-2025`, once the server answers: "
+        "nothing is duplicated)"
     ]
     assert "dead-server-password" not in result.output
 
@@ -798,8 +841,8 @@ def test_a_missing_password_variable_fails_that_calendar_in_one_line(
 
     assert result.exit_code == 6
     assert result.stderr.splitlines() == [
-        f"error: calendar of cd: environment variable {claire.variable} is not set or empty; "
-        "fix it, or see `pacflow calendar connect PAC-2025 cd --help`"
+        f"error: calendar of cd: environment variable {claire.variable} is not set or empty "
+        "(see `pacflow calendar connect PAC-2025 cd --help`, or fix it)"
     ]
     listed = json.loads(pacflow("calendar", "list", DEMO_PLAN, "--json").stdout)
     assert listed[0]["state"].startswith("failed: calendar of cd: environment variable")

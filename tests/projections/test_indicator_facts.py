@@ -13,13 +13,17 @@ from events import EventStore
 from events.memory import InMemoryEventStore
 from pacflow.demo import DEMO_PLAN, SettableClock, build_demo
 from pacflow.domain import commands as c
+from pacflow.domain.state import PlanState
+from pacflow.domain.touches import STEP_LOCAL_TYPES
 from pacflow.errors import InvalidInputError, NotFoundError
+from pacflow.read_models import read_models
 from pacflow.service import PlanService
 from projections.engine import ProjectionEngine, projection_engine_for
 from projections.indicator_facts import IndicatorFacts
 from projections.indicator_queries import indicator_histories_at, indicator_history_at
 from projections.indicators import IndicatorHistory, indicator_histories, indicator_history
-from projections.obsolescence import check
+from projections.obsolescence import NOTED_STEP_TYPES, check, report
+from projections.snapshots import load_at_version
 from tests.conftest import ManualClock
 from tests.projections.test_history import paris
 
@@ -292,3 +296,88 @@ def test_corrections_move_and_withdraw_what_was_counted(plan: Plan) -> None:
     assert actuals(plan.history("I2")) == {"2025-01": 1, "2025-02": 1}
     assert actuals(plan.history("I2", as_of="2025-03-03T10:30")) == {"2025-01": 2, "2025-02": 0}
     assert actuals(plan.history("I2", as_of="2025-03-01T00:00")) == {"2025-01": 1, "2025-02": 1}
+
+
+@pytest.mark.parametrize("as_of", MOMENTS[1:])
+def test_check_from_the_read_model_finds_what_the_fold_finds(
+    demo_store: InMemoryEventStore, as_of: datetime
+) -> None:
+    # `pacflow check` streams the log and takes indicator figures from their read model
+    # (nothing held): same findings, and same answers of each revision, as folding them.
+    engine = engine_for(demo_store)
+    engine.catch_up()
+    service = PlanService(demo_store)
+
+    def histories_at(moment: datetime) -> list[IndicatorHistory]:
+        return indicator_histories_at(engine.database, DEMO_PLAN, moment, now=moment)[1]
+
+    def state_at(version: int) -> PlanState:
+        state = load_at_version(demo_store, engine.database, DEMO_PLAN, version)
+        assert state is not None
+        return state
+
+    folded = report(list(service.history(DEMO_PLAN)), as_of)
+    streamed = report(service.history(DEMO_PLAN), as_of, histories_at)
+    assert streamed == folded
+    # ...and with states from snapshots, without the events of one step it needs not read.
+    final = service.load(DEMO_PLAN, until=as_of)
+    assert final is not None
+    skipped = service.history_without(DEMO_PLAN, STEP_LOCAL_TYPES - NOTED_STEP_TYPES)
+    assert report(skipped, as_of, histories_at, states=(state_at, final)) == folded
+
+
+def test_check_from_the_read_model_finds_a_derived_indicator_off_track(plan: Plan) -> None:
+    engine = plan.engine
+    engine.catch_up()
+    moment = paris("2025-03-05T09:00")
+
+    def histories_at(at: datetime) -> list[IndicatorHistory]:
+        return indicator_histories_at(engine.database, PLAN, at, now=at)[1]
+
+    streamed = report(plan.service.history(PLAN), moment, histories_at)
+    assert streamed == report(list(plan.service.history(PLAN)), moment)
+    assert "indicator-off-track" in [finding.rule for finding in streamed.findings]
+
+
+def test_check_from_snapshots_finds_what_the_fold_finds_on_a_long_plan(
+    demo_store: InMemoryEventStore,
+) -> None:
+    # A long life after the demo (reassignments, so snapshots are taken), then a market
+    # change answered by a revision: the check that reads states from snapshots, leaves the
+    # reassignments unread and holds no record gives what folding everything gives.
+    service = PlanService(demo_store)
+    state = service.require(DEMO_PLAN)
+    steps = [key for key, step in state.steps.items() if step.status == "planned"][:20]
+    people = [key for key, person in state.people.items() if person.left_on is None][:3]
+
+    def run(command_type: type[c.Command], **fields: object) -> None:
+        data = {"plan": DEMO_PLAN, "actor": "hg", "reason": "rotation", **fields}
+        service.execute(c.build_command(command_type, data))
+
+    run(c.RevisePlan)
+    for turn in range(2_400):
+        run(c.AssignStep, step=steps[turn % len(steps)], responsible=people[turn % len(people)])
+    run(c.PublishPlan)
+    engine = read_models(demo_store)  # the plans' read model takes the snapshots
+    engine.catch_up()
+    with engine.database.connect() as connection:
+        taken = connection.exec_driver_sql(
+            "SELECT count(*) FROM rm_snapshots WHERE plan = ?", (DEMO_PLAN,)
+        ).scalar()
+    assert taken  # the long tail was snapshotted
+    as_of = datetime(2026, 2, 1, tzinfo=UTC)
+
+    def histories_at(moment: datetime) -> list[IndicatorHistory]:
+        return indicator_histories_at(engine.database, DEMO_PLAN, moment, now=moment)[1]
+
+    def state_at(version: int) -> PlanState:
+        found = load_at_version(demo_store, engine.database, DEMO_PLAN, version)
+        assert found is not None
+        return found
+
+    final = service.load(DEMO_PLAN, until=as_of)
+    assert final is not None
+    skipped = service.history_without(DEMO_PLAN, STEP_LOCAL_TYPES - NOTED_STEP_TYPES)
+    bounded = report(skipped, as_of, histories_at, states=(state_at, final))
+    assert bounded == report(list(service.history(DEMO_PLAN)), as_of)
+    assert bounded.answered  # the demo's revisions answered findings, read from snapshots
