@@ -14,10 +14,10 @@ renders and that `integrations.revisions` compares from one event to the next. C
   schedule would e-mail invitations) and not copied into their calendars, so that each
   item has one owner who can tick it.
 - Event times are shown in the responsible person's time zone when they have one, else
-  in the plan's (in UTC when the local time is the second of two repeated ones: a TZID
-  time names the first); all-day occurrences are dates. The end is exact (start plus
-  duration in absolute time); a timed occurrence without a duration lasts an hour
-  (`DEFAULT_LENGTH`), so that no reader has to guess.
+  in the plan's (in UTC when the local time is one of two repeated ones: readers do not
+  agree on which a TZID time names there); all-day occurrences are dates. The end is
+  exact (start plus duration in absolute time); a timed occurrence without a duration
+  lasts an hour (`DEFAULT_LENGTH`), so that no reader has to guess.
 - An occurrence on a public holiday of its responsible person says so in its description
   (and has the category `holiday`); `pacflow check` flags it (`visit-on-holiday`).
 - UIDs use only `[A-Za-z0-9.+-]`: parts are separated by `.`, and any other character of a
@@ -310,9 +310,11 @@ def _event(
 
 def _shown(at: datetime, timezone: str) -> datetime:
     """An instant as an event time: in the person's zone, or in UTC when the local time is
-    the second of two repeated ones (a TZID time names the first, RFC 5545 3.3.5)."""
+    one of two repeated ones. RFC 5545 (3.3.5) says a TZID time there names the first, but
+    readers differ: khal, through icalendar's pytz provider, takes the second, and would
+    end a 30-minute visit at the first 02:30 before it starts. UTC has one reading."""
     moment = at.astimezone(ZoneInfo(timezone))
-    if moment.fold and kind_of(moment.replace(tzinfo=None), timezone) == "repeated":
+    if kind_of(moment.replace(tzinfo=None, fold=0), timezone) == "repeated":
         return at.astimezone(_UTC)
     return moment
 

@@ -18,7 +18,8 @@ def schedule_summary(schedule: Schedule) -> str:
 
 def _moment(value: Any) -> str:
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return text.replace("T", " ")[:16]
+    # The second of two repeated local times keeps its `~2` (docs/time.md).
+    return text.replace("T", " ")[:16] + ("~2" if getattr(value, "fold", 0) else "")
 
 
 def _people(keys: tuple[str, ...]) -> str:

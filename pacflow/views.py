@@ -7,6 +7,7 @@ from typing import Any
 
 from pacflow.domain import PlanState
 from pacflow.domain.facts import fact_of, visit_state
+from pacflow.domain.localtime import with_fold_text
 from pacflow.domain.schedule import Schedule
 from pacflow.domain.values import OccurrenceStatus
 
@@ -126,7 +127,7 @@ def _step(state: PlanState, key: str) -> dict[str, Any]:
         "occurrences": [
             {
                 "key": o.key,
-                "start": o.start.isoformat(),
+                "start": with_fold_text(o.start, o.start.isoformat()),
                 "all_day": o.all_day,
                 "status": str(o.status),
                 "done_on": o.done_on.isoformat() if o.done_on else None,

@@ -141,6 +141,8 @@ occurrences = _table(
     sa.Column("step", sa.String(40), nullable=False),
     sa.Column("scheduled_start", sa.DateTime, nullable=False),
     sa.Column("start", sa.DateTime, nullable=False),
+    # 1: `start` is the second of two repeated local times (a DateTime column keeps no fold)
+    sa.Column("start_fold", sa.SmallInteger, nullable=False),
     sa.Column("all_day", sa.Boolean, nullable=False),
     _text("duration"),
     _text("timezone", False),
@@ -282,6 +284,7 @@ def _occurrence_row(plan: str, occurrence: Occurrence) -> dict[str, Any]:
         "step": occurrence.step,
         "scheduled_start": occurrence.scheduled_start,
         "start": occurrence.start,
+        "start_fold": occurrence.start.fold,
         "all_day": occurrence.all_day,
         "duration": format_duration(occurrence.duration) if occurrence.duration else None,
         "timezone": occurrence.timezone,

@@ -63,7 +63,8 @@ def plan_view(connection: Any, plan: str) -> dict[str, Any] | None:
         occurrences[o.step].append(
             {
                 "key": o.key,
-                "start": _iso(o.start),
+                # `~2`: the second of two repeated local times (docs/time.md)
+                "start": f"{_iso(o.start)}{'~2' if o.start_fold else ''}",
                 "all_day": bool(o.all_day),
                 "status": o.status,
                 "done_on": _iso(o.done_on),

@@ -5,10 +5,11 @@ projectors so that a command can tell whether the read models are up to date wit
 importing them (and SQLAlchemy with them).
 """
 
-PLANS_VERSION = 6
+PLANS_VERSION = 7
 """4: compressed snapshots, thinned out on growing streams; idempotent windows. 5: snapshots
 hold who held each visit (Occurrence.held_by, held_with). 6: and the plan's diagnostic
-(findings, decisions, targets' decisions) and public holidays."""
+(findings, decisions, targets' decisions) and public holidays. 7: rm_occurrences.start_fold
+(the second of two repeated local times)."""
 INDICATOR_FACTS_VERSION = 3
 """2: rows written in windows, skipped when already there. 3: corrections (a withdrawal row
 repeats the fact it takes back), removals."""

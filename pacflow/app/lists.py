@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from pacflow.domain.localtime import with_fold_text
 from pacflow.errors import InvalidInputError, NotFoundError
 
 if TYPE_CHECKING:
@@ -116,7 +117,9 @@ def visit_list(
                 "track": owner.track,
                 "responsible": owner.responsible,
                 "participants": list(owner.participants),
-                "start": occurrence.start.isoformat(timespec="minutes"),
+                "start": with_fold_text(
+                    occurrence.start, occurrence.start.isoformat(timespec="minutes")
+                ),
                 "all_day": occurrence.all_day,
                 "status": current,
                 "done_on": occurrence.done_on.isoformat() if occurrence.done_on else None,

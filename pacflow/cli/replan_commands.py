@@ -10,7 +10,13 @@ from typing import Any
 
 import click
 
-from pacflow.cli.common import change_options, pass_app, plan_argument, run_named
+from pacflow.cli.common import (
+    change_options,
+    pass_app,
+    plan_argument,
+    run_named,
+    typed_in_option,
+)
 from pacflow.cli.context import AppContext
 from pacflow.cli.language import deprecation_notice, renamed
 from pacflow.errors import InvalidInputError
@@ -124,6 +130,7 @@ def objective_revise(
     "--cadence", metavar="'N per PERIOD'", help="…or the new cadence, e.g. '1 per month'."
 )
 @click.option("--duration", metavar="ISO8601", help="With --rrule: new length [unchanged].")
+@typed_in_option
 @change_options
 @pass_app
 def step_reschedule(app: AppContext, plan: str, key: str, **options: Any) -> None:

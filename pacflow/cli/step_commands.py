@@ -54,6 +54,7 @@ def step() -> None:
 @click.option("--days", metavar="N", help="Days of work.")
 @click.option("--indicator", "indicators", multiple=True, metavar="KEY", help="Repeat.")
 @click.option("--location", help="Where (for visits and sessions).")
+@typed_in_option
 @change_options
 @pass_app
 def step_add(app: AppContext, plan: str, key: str, **options: Any) -> None:
@@ -68,6 +69,8 @@ def step_add(app: AppContext, plan: str, key: str, **options: Any) -> None:
           --duration PT1H30M --parallel
       pacflow step add PAC-2025 S47 --track T2-CHASSE --title "Prospect meetings" \\
           --responsible kb --cadence "8 per month" --except 2025-08=4
+      pacflow step add PAC-2025 S48 --track T1-ELEV --title "Call with the US desk" \\
+          --responsible pg --session 2025-03-12T10:00 --in pg
     """
     options["schedule"] = _schedule(options, required=True)
     for name in ("participants", "indicators"):
@@ -105,6 +108,7 @@ def step_edit(app: AppContext, plan: str, key: str, **options: Any) -> None:
 @plan_argument
 @click.argument("key")
 @schedule_options
+@typed_in_option
 @change_options
 @pass_app
 def step_move(app: AppContext, plan: str, key: str, **options: Any) -> None:
@@ -312,6 +316,7 @@ def visit_correct(app: AppContext, plan: str, occurrence: str, **options: Any) -
     help="When it was held: a local date, or date-time (2026-05-20T14:00).",
 )
 @click.option("--duration", metavar="ISO8601", help="How long it lasted, e.g. PT1H30M.")
+@typed_in_option
 @change_options
 @pass_app
 def visit_record(app: AppContext, plan: str, step_key: str, **options: Any) -> None:

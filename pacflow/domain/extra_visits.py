@@ -37,7 +37,8 @@ def record_unscheduled(state: PlanState, command: RecordUnscheduledOccurrence) -
     if step.status is StepStatus.CANCELLED:
         raise RuleViolationError(f"{what} was cancelled; it takes no more visits")
     start, all_day = as_start(command.at)
-    require_in_period(state, start.date(), "visit date", what)
+    day = start.date() if all_day else state.own_day(step.responsible, start)  # theirs
+    require_in_period(state, day, "visit date", what)
     if not all_day:
         check_local_time_exists(start, state.timezone, f"{what}: visit time")
     same_day = [
@@ -68,5 +69,5 @@ def record_unscheduled(state: PlanState, command: RecordUnscheduledOccurrence) -
     slot = OccurrenceSlot(key=key, start=start, all_day=all_day, duration=command.duration)
     return [
         OccurrencesScheduled(step=step.key, occurrences=(slot,)),
-        OccurrenceCompleted(occurrence=key, on=start.date()),
+        OccurrenceCompleted(occurrence=key, on=day),
     ]

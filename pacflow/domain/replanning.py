@@ -364,7 +364,7 @@ def _shift_step(
     for occurrence in moving:
         start = occurrence.start + delta
         where = f"step {step.key}: occurrence {occurrence.key} would move to {format_local(start)}"
-        if not state.period.holds(start.date()):
+        if not state.period_for(step.responsible).holds_at(start, occurrence.all_day):
             raise InvalidInputError(f"{where}, outside the plan period {state.period.text()}")
         if not occurrence.all_day:
             moved_to = f"step {step.key}: occurrence {occurrence.key} moved to"

@@ -24,7 +24,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from pacflow.domain.daysoff import NO_DAYS_OFF, DaysOff
-from pacflow.domain.localtime import kind_of, shifted
+from pacflow.domain.localtime import instant, kind_of, local, shifted
 from pacflow.domain.rrule import MAX_OCCURRENCES, rule_moments
 from pacflow.domain.values import (
     KEY_PATTERN,
@@ -129,6 +129,8 @@ class PlanPeriod:
     end: date
     timezone: str
     days_off: DaysOff = NO_DAYS_OFF
+    own_zone: str | None = None
+    """The zone of the person the schedule is for, when not the plan's (their day counts)."""
 
     def text(self) -> str:
         """`2025-01-01..2025-12-31`, as messages show it."""
@@ -137,6 +139,24 @@ class PlanPeriod:
     def holds(self, day: date) -> bool:
         """Whether `day` falls inside the period."""
         return self.start <= day <= self.end
+
+    def holds_at(self, moment: datetime, all_day: bool = False) -> bool:
+        """Whether the plan's local time `moment` falls inside the period: on the plan's day,
+        or on the own day of the person it is for (23:30 on 31 December in New York is 05:30
+        on 1 January in Paris, still inside a Paris plan that ends on 31 December)."""
+        if self.holds(moment.date()):
+            return True
+        if all_day or self.own_zone is None:
+            return False
+        return self.holds(local(instant(moment, self.timezone), self.own_zone).date())
+
+    def last_moment(self) -> datetime:
+        """The plan's last local time that is still inside the period for the person."""
+        last = datetime.combine(self.end, time.max)
+        if self.own_zone is None:
+            return last
+        theirs = local(instant(last, self.own_zone), self.timezone)
+        return max(last, theirs.replace(fold=0))
 
 
 def expand(step: str, schedule: Schedule, period: PlanPeriod) -> tuple[OccurrenceSlot, ...]:
@@ -192,9 +212,11 @@ def as_start(moment: datetime | date) -> tuple[datetime, bool]:
     return start_of_day(moment), True
 
 
-def check_in_period(step: str, what: str, moment: datetime, period: PlanPeriod) -> None:
-    """Refuse an occurrence date outside the plan period."""
-    if not period.holds(moment.date()):
+def check_in_period(
+    step: str, what: str, moment: datetime, period: PlanPeriod, all_day: bool = False
+) -> None:
+    """Refuse an occurrence outside the plan period (on the plan's day and on its person's)."""
+    if not period.holds_at(moment, all_day):
         raise InvalidInputError(
             f"{what} {format_local(moment)} of step {step} is outside the plan period "
             f"{period.text()}"
@@ -206,7 +228,7 @@ def _sessions(step: str, schedule: SessionList, period: PlanPeriod) -> list[_Sta
     seen: set[datetime] = set()
     for session in schedule.sessions:
         moment, all_day = as_start(session.start)
-        check_in_period(step, "session", moment, period)
+        check_in_period(step, "session", moment, period, all_day)
         if not all_day:
             check_local_time_exists(moment, period.timezone, f"step {step}: session")
         if moment in seen:
@@ -221,10 +243,10 @@ def _sessions(step: str, schedule: SessionList, period: PlanPeriod) -> list[_Sta
 
 def _recurrence(step: str, schedule: Recurrence, period: PlanPeriod) -> list[_Start]:
     moments: dict[datetime, bool] = {}
-    last_moment = datetime.combine(period.end, time.max)
+    last_moment = period.last_moment()
     for rule in schedule.rules:
         dtstart, all_day = as_start(rule.dtstart)
-        check_in_period(step, "DTSTART", dtstart, period)
+        check_in_period(step, "DTSTART", dtstart, period, all_day)
         if not all_day:
             check_local_time_exists(dtstart, period.timezone, f"step {step}: DTSTART")
         found = rule_moments(step, rule.rrule, dtstart, all_day, last_moment, period.text())

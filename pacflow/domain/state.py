@@ -14,6 +14,7 @@ from decimal import Decimal
 from pacflow.domain.daysoff import NO_DAYS_OFF, DaysOff, days_off
 from pacflow.domain.derivation import Derivation
 from pacflow.domain.findings import Figures
+from pacflow.domain.localtime import instant, local
 from pacflow.domain.schedule import PlanPeriod, Schedule
 from pacflow.domain.values import (
     Aggregation,
@@ -221,8 +222,25 @@ class PlanState:
         return PlanPeriod(self.start, self.end, self.timezone, self.days_off())
 
     def period_for(self, person: str) -> PlanPeriod:
-        """The plan period with `person`'s days off (their public holidays, if their own)."""
-        return PlanPeriod(self.start, self.end, self.timezone, self.days_off(person))
+        """The plan period with `person`'s days off (their public holidays, if their own) and
+        their own time zone (their day counts: docs/time.md)."""
+        return PlanPeriod(
+            self.start, self.end, self.timezone, self.days_off(person), self.own_zone(person)
+        )
+
+    def own_zone(self, person: str | None) -> str | None:
+        """`person`'s own time zone when they have one that is not the plan's."""
+        found = self.people.get(person) if person is not None else None
+        if found is None or not found.timezone or found.timezone == self.timezone:
+            return None
+        return found.timezone
+
+    def own_day(self, person: str | None, moment: datetime) -> date:
+        """The day the plan's local time `moment` falls on for `person` (their own zone's)."""
+        zone = self.own_zone(person)
+        if zone is None:
+            return moment.date()
+        return local(instant(moment, self.timezone), zone).date()
 
     def days_off(self, person: str | None = None) -> DaysOff:
         """The public holidays of `person` (their own country's, else the plan's) over the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 
@@ -245,7 +246,15 @@ def assign_step(state: PlanState, command: AssignStep) -> list[PlanEvent]:
         participants = command.participants
     if (command.responsible, participants) == (step.responsible, step.participants):
         return []
-    return [StepAssigned(step=step.key, responsible=command.responsible, participants=participants)]
+    events: list[PlanEvent] = [
+        StepAssigned(step=step.key, responsible=command.responsible, participants=participants)
+    ]
+    if isinstance(step.schedule, Cadence) and command.responsible != step.responsible:
+        # The slots pacflow picked avoid the responsible's public holidays: the new one's
+        # may be others (another country or region), so the planned slots are laid out again.
+        handed = dataclasses.replace(step, responsible=command.responsible)
+        events.extend(reschedule(state, handed, step.schedule))
+    return events
 
 
 # --- progress ----------------------------------------------------------------------------
@@ -372,8 +381,10 @@ def complete_occurrence(state: PlanState, command: CompleteOccurrence) -> list[P
     if occurrence.status is OccurrenceStatus.DONE:
         raise already_held(occurrence, command.on, state.key)
     _open_occurrence(state, occurrence, "done")
-    # Without a date, it was held on the day it is scheduled on (its key, or where it moved).
-    on = command.on if command.on is not None else occurrence.start.date()
+    # Without a date, it was held on the day it is scheduled on (its key, or where it moved),
+    # as its calendar shows it: the responsible person's own day.
+    responsible = state.steps[occurrence.step].responsible
+    on = command.on if command.on is not None else state.own_day(responsible, occurrence.start)
     require_in_period(state, on, "done date", f"occurrence {occurrence.key}")
     return [OccurrenceCompleted(occurrence=occurrence.key, on=on)]
 
@@ -396,7 +407,7 @@ def move_occurrence(state: PlanState, command: MoveOccurrence) -> list[PlanEvent
     if not _pinned_within_its_period(state, occurrence, start):
         require_reason_unless_draft(state, command, what)
     _open_occurrence(state, occurrence, "moved")
-    if not state.period.holds(start.date()):
+    if not state.period_for(state.steps[occurrence.step].responsible).holds_at(start, all_day):
         raise InvalidInputError(
             f"{what}: new date {format_local(start)} is outside the plan period "
             f"{state.period.text()}"

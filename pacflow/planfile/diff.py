@@ -68,6 +68,7 @@ def plan_commands(
                 max_targets_total=limits.max_targets_total,
             )
         _holidays(None, (state.country, state.subdivision), header.country, header.subdivision, out)
+    _slots(state, file, out)
     _people(state, file, out, today)
     _diagnostic(state, file, out)
     for target in file.targets:
@@ -183,6 +184,25 @@ def _holidays(
     wanted = (None if country.lower() == "none" else country.upper(), subdivision)
     if wanted != stored:
         out.add(c.SetHolidays, person=person, country=country, subdivision=subdivision)
+
+
+def _slots(state: PlanState | None, file: PlanFile, out: _Builder) -> None:
+    """Whether cadence slots may land on public holidays or weekends, when the file says so
+    and it changes (a new plan allows neither)."""
+    header = file.plan
+    stored = (
+        (state.slots_on_holidays, state.slots_on_weekends) if state is not None else (False, False)
+    )
+    wanted = {
+        name: value
+        for name, value, current in (
+            ("slots_on_holidays", header.slots_on_holidays, stored[0]),
+            ("slots_on_weekends", header.slots_on_weekends, stored[1]),
+        )
+        if value is not None and value != current
+    }
+    if wanted:
+        out.add(c.SetHolidays, **wanted)
 
 
 def _target(state: PlanState | None, target: TargetSpec, out: _Builder) -> None:

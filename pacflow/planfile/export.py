@@ -30,6 +30,9 @@ def export_plan(state: PlanState) -> dict[str, Any]:
             # Said even when none: a plan file without it takes the zone's country.
             "country": state.country or "none",
             "subdivision": state.subdivision,
+            # Only when allowed: a plan file that does not say leaves them as they are.
+            "slots_on_holidays": state.slots_on_holidays or None,
+            "slots_on_weekends": state.slots_on_weekends or None,
         },
         "people": [
             {

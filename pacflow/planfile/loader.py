@@ -20,6 +20,7 @@ from pacflow.domain.storable import check_storable
 from pacflow.errors import InvalidInputError, PacflowError
 from pacflow.planfile.guard import PlanFileLoader, check_shape, read_plan_text
 from pacflow.planfile.model import PlanFile
+from pacflow.planfile.zones import with_plan_times
 
 Location = tuple[str | int, ...]
 
@@ -84,6 +85,12 @@ def parse_plan_file(text: str, name: str = "plan file") -> PlanFile:
     # Local times are read as typed, in the plan's zone (docs/time.md); an unknown zone is
     # left for the header's own check to name.
     context = {"timezone": timezone} if _known_zone(timezone) else None
+    if context is not None:
+        try:  # times a step gives in a rep's zone (`in:`), as the plan's
+            data = with_plan_times(data, str(timezone))
+        except InvalidInputError as error:
+            line = _closest_line(lines, _location(error.subject or ""))
+            raise error.prefixed(f"{name}:{line}" if line else name) from None
     try:
         plan_file = PlanFile.model_validate(data, context=context)
     except ValidationError as error:

@@ -76,6 +76,8 @@ class PlanHeader(_Spec):
     limits: Limits = Limits()
     country: OptionalText = None  # public holidays: FR, none; default: the zone's country
     subdivision: OptionalText = None
+    slots_on_holidays: bool | None = None  # cadence slots may land on public holidays
+    slots_on_weekends: bool | None = None  # ... or on weekends (not said: left as they are)
 
 
 class PersonSpec(_Spec):

@@ -15,6 +15,7 @@ from pacflow.describe import schedule_summary
 from pacflow.domain import PlanState
 from pacflow.domain.facts import fact_of, visit_state
 from pacflow.domain.localtime import instant, local
+from pacflow.domain.schedule import Recurrence, SessionList
 from pacflow.domain.state import Step, Track
 from pacflow.domain.values import OccurrenceStatus, Per, periods_between
 from pacflow.reports.model import (
@@ -182,7 +183,7 @@ class _Builder:
             responsible=step.responsible,
             participants=step.participants,
             means=step.means,
-            schedule=schedule_summary(step.schedule),
+            schedule=self._schedule(step),
             start=fact.start,
             end=fact.end,
             status=str(step.status),
@@ -191,6 +192,15 @@ class _Builder:
             visits=visits,
             budget=step.budget,
         )
+
+    def _schedule(self, step: Step) -> str:
+        """The step's schedule in a few words; its times are the plan's, so they name the
+        plan's zone when its responsible person lives in another one."""
+        summary = schedule_summary(step.schedule)
+        timed = isinstance(step.schedule, SessionList | Recurrence)
+        if timed and self._state.own_zone(step.responsible) is not None:
+            summary += f" ({self._state.timezone})"
+        return summary
 
     def _visits(self, step: Step) -> list[Visit]:
         visits = []

@@ -218,6 +218,7 @@ def _visit(visit: Visit) -> dict[str, Any]:
         "day": visit.day.isoformat(),
         "time": visit.at,
         "state": str(visit.state),
+        "holiday": visit.holiday,  # the public holiday it falls on, by name, if any
     }
     if visit.held_by is not None:  # who held it then, and with whom, as recorded
         data["held_by"] = visit.held_by
