@@ -38,7 +38,7 @@ from integrations.revisions import CalendarFold, CalendarHistory, ItemRecord
 from integrations.schema import ensure_schema
 from pacflow.domain import PlanEvent, from_payload
 
-FORMAT = 1
+FORMAT = 2  # 2: a visit held stays with who held it (owner, people named)
 """What the stored rows mean; bump it when items, revisions or their encoding change."""
 
 _CHUNK = 500  # keys per IN (...): well under every database's parameter limit

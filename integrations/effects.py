@@ -128,6 +128,7 @@ ITEM_EFFECTS: dict[type[PlanEvent], _Classifier] = {
     # through the cancellations recorded with it; a new track has no step yet.
     ev.TargetAdded: _target_added,
     ev.TargetDropped: _no_item,
+    ev.TargetRemoved: _no_item,  # its steps left the calendars by their own events
     ev.ObjectiveSet: _objective_set,
     ev.TrackAdded: _no_item,
     # Steps.

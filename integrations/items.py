@@ -7,7 +7,9 @@ renders and that `integrations.revisions` compares from one event to the next. C
   recurrence or a cadence is one event (VEVENT) per occurrence and gets **no** task of its
   own: the rep marks visits held one by one, and a second, recurring "done" switch would
   compete with them (todoman even clones completed recurring tasks under a new UID).
-- An item belongs to the step's **responsible** person: it goes to their calendar only.
+- An item belongs to the step's **responsible** person: it goes to their calendar only;
+  a visit already held belongs to who held it (`Occurrence.held_by`), so that handing the
+  step to someone else later moves only the visits still to hold to their calendar.
   Participants are named in the description, not invited (no ATTENDEE: servers that
   schedule would e-mail invitations) and not copied into their calendars, so that each
   item has one owner who can tick it.
@@ -130,24 +132,40 @@ def calendar_items(
         }
     items: list[CalendarItem] = []
     for step in chosen:
-        if person is not None and step.responsible != person:
-            continue
-        context = _context(state, step)
         if isinstance(step.schedule, DueDate):
+            if person is not None and step.responsible != person:
+                continue
             priority = 1 if step.key in waited_for else 5
-            items.append(_todo(state, step, context, step.schedule, priority))
-        else:
-            items.extend(
-                _event(state, step, context, state.occurrences[key]) for key in step.occurrences
-            )
+            items.append(_todo(state, step, _context(state, step), step.schedule, priority))
+            continue
+        contexts: dict[tuple[str, tuple[str, ...]], _Context] = {}
+        for key in step.occurrences:
+            occurrence = state.occurrences[key]
+            owner, others = item_people(step, occurrence)
+            if person is not None and owner != person:
+                continue
+            context = contexts.get((owner, others))
+            if context is None:
+                context = contexts[(owner, others)] = _context(state, step, owner, others)
+            items.append(_event(state, step, context, occurrence, owner))
     return items
+
+
+def item_people(step: Step, occurrence: Occurrence) -> tuple[str, tuple[str, ...]]:
+    """Whose calendar an occurrence's event belongs to, and who else its description names:
+    once held, who held it and with whom (the past stays as recorded: a later reassignment
+    moves only the visits still to hold), else the step's responsible and participants."""
+    if occurrence.status is OccurrenceStatus.DONE and occurrence.held_by is not None:
+        return occurrence.held_by, occurrence.held_with
+    return step.responsible, step.participants
 
 
 def occurrence_item(state: PlanState, occurrence: str) -> CalendarItem:
     """The event of one occurrence (cheaper than every item of its step)."""
     found = state.occurrences[occurrence]
     step = state.steps[found.step]
-    return _event(state, step, _context(state, step), found)
+    owner, others = item_people(step, found)
+    return _event(state, step, _context(state, step, owner, others), found, owner)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,13 +179,22 @@ class _Context:
     days_off: DaysOff
 
 
-def _context(state: PlanState, step: Step) -> _Context:
-    person = state.people.get(step.responsible)
+def _context(
+    state: PlanState,
+    step: Step,
+    owner: str | None = None,
+    participants: tuple[str, ...] | None = None,
+) -> _Context:
+    """What `owner`'s items of `step` share, naming `participants` (default: the step's
+    responsible person and participants); times are shown in the owner's time zone."""
+    owner = owner if owner is not None else step.responsible
+    participants = participants if participants is not None else step.participants
+    person = state.people.get(owner)
     timezone = person.timezone if person is not None and person.timezone else state.timezone
     return _Context(
         f"{uid_part(state.key)}.{uid_part(step.key)}.",
         _categories(state, step),
-        _description(state, step),
+        _description(state, step, owner, participants),
         timezone,
         state.days_off(step.responsible),
     )
@@ -217,7 +244,9 @@ def _todo(
 # --- events ------------------------------------------------------------------------------
 
 
-def _event(state: PlanState, step: Step, context: _Context, occurrence: Occurrence) -> CalendarItem:
+def _event(
+    state: PlanState, step: Step, context: _Context, occurrence: Occurrence, owner: str
+) -> CalendarItem:
     start: datetime | date
     end: datetime | date | None
     if occurrence.all_day:
@@ -259,7 +288,7 @@ def _event(state: PlanState, step: Step, context: _Context, occurrence: Occurren
         plan=state.key,
         step=step.key,
         occurrence=occurrence.key,
-        owner=step.responsible,
+        owner=owner,
         summary=step.title,
         timezone=context.timezone,
         start=start,
@@ -307,8 +336,11 @@ def _name(state: PlanState, key: str) -> str:
     return f"{person.name} ({key})" if person is not None else key
 
 
-def _description(state: PlanState, step: Step) -> tuple[str, ...]:
-    """The lines every item of the step shows: plan, target, objective, track, people."""
+def _description(
+    state: PlanState, step: Step, responsible: str, participants: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The lines every item of the step shows: plan, target, objective, track, people (for
+    a visit held: who held it and with whom)."""
     track = state.tracks[step.track]
     lines = [f"Plan {state.key}: {state.title}"]
     target = state.targets.get(track.target) if track.target else None
@@ -323,9 +355,9 @@ def _description(state: PlanState, step: Step) -> tuple[str, ...]:
     lines.append(f"Track (piste d'action) {track.key}: {track.title}")
     if step.means:
         lines.append(f"Means: {step.means}")
-    lines.append(f"Responsible: {_name(state, step.responsible)}")
-    if step.participants:
-        lines.append("Participants: " + ", ".join(_name(state, key) for key in step.participants))
+    lines.append(f"Responsible: {_name(state, responsible)}")
+    if participants:
+        lines.append("Participants: " + ", ".join(_name(state, key) for key in participants))
     if step.status is StepStatus.BLOCKED and step.blocked_reason:
         lines.append(f"Blocked: {step.blocked_reason}")
     if step.status is StepStatus.CANCELLED and step.cancel_reason:

@@ -42,6 +42,10 @@ _DESCRIBERS: dict[type[PlanEvent], Callable[[Any], str]] = {
         f"target {e.key} added: {e.title} ({e.kind}), responsible {e.responsible}"
     ),
     ev.TargetDropped: lambda e: f"target {e.target} dropped",
+    ev.TargetRemoved: lambda e: (
+        f"target {e.target} removed from the draft"
+        + (f" with tracks {', '.join(e.tracks)}" if e.tracks else "")
+    ),
     ev.ObjectiveSet: lambda e: (
         f"{e.target} objective {e.objective}: {e.value} {e.unit} by {e.due} — {e.statement}"
     ),

@@ -31,11 +31,16 @@ def _next_open_day(day: date, days_off: DaysOff) -> date:
 
 def visit_on_holiday(at: Moment) -> list[Finding]:
     """Visits still to hold that fall on a public holiday of their responsible person."""
-    from projections.obsolescence_rules import Finding, Severity, fact_of
+    from pacflow.domain.touches import Touched
+    from projections.obsolescence_rules import Finding, Severity, record_fact
 
     def make(subject: str, message: str, step: str, day: date, command: str) -> Finding:
-        facts = (fact_of(at.log.schedule_set[step], day),) if step in at.log.schedule_set else ()
-        return Finding("visit-on-holiday", Severity.WARNING, subject, message, facts, command)
+        schedule = at.log.schedule_set.get(step)
+        facts = (record_fact(schedule, day),) if schedule is not None else ()
+        about = Touched(steps=frozenset((step,)), occurrences=frozenset((subject,)))
+        return Finding(
+            "visit-on-holiday", Severity.WARNING, subject, message, facts, command, about=about
+        )
 
     return _findings(at, make)
 

@@ -202,6 +202,7 @@ class _Batch:
         self._steps: dict[tuple[str, str], tuple[str, str, date | None]] = {}
         self._tracks: dict[tuple[str, str], str | None] = {}
         self._removed: list[tuple[str, str]] = []
+        self._removed_tracks: list[tuple[str, str]] = []
         # The completion standing for each (plan, subject) as the window goes (None: none).
         self._standing: dict[tuple[str, str], dict[str, Any] | None] = {}
 
@@ -234,6 +235,15 @@ class _Batch:
             self._rows[steps] = [r for r in pending if (r["plan"], r["step"]) != (plan, event.step)]
             self._moves = [m for m in self._moves if (m[2], m[3]) != (plan, event.step)]
             self._removed.append((plan, event.step))
+        elif isinstance(event, ev.TargetRemoved):
+            # Its tracks' keys may come back, under another target.
+            for track in event.tracks:
+                self._tracks.pop((plan, track), None)
+                self._removed_tracks.append((plan, track))
+            pending = self._rows[tracks]
+            self._rows[tracks] = [
+                r for r in pending if (r["plan"], r["track"]) not in set(self._removed_tracks)
+            ]
         elif type(event) in DONE_FACTS:
             self._done(common, _actor(recorded), event)
         elif isinstance(event, ev.IndicatorDefined):
@@ -362,6 +372,7 @@ class _Batch:
     def flush(self, writer: RowWriter) -> None:
         # Before the inserts: a step removed then added again in one window ends added.
         writer.delete(steps, ["plan", "step"], self._removed)
+        writer.delete(tracks, ["plan", "track"], self._removed_tracks)
         for table in (plans, tracks, steps):
             writer.insert(table, self._rows.pop(table, []), skip_existing=True)
         # After the inserts: a step added then moved in one window ends with its last move.

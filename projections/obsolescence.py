@@ -25,8 +25,11 @@ at that moment (`pacflow plan set-check`; defaults in `CheckThresholds`):
   warning, with the holiday's name and the command that moves it.
 
 A finding open just before a revision was opened and gone once that revision was
-published was *answered* by it (`Answered`): the rule and subject identify a finding from
-one moment to the next.
+published was *answered* by it (`Answered`) if the revision changed what the finding is
+about (`pacflow.domain.facts.answers`, over the keys `pacflow.domain.touches` says its
+changes touch): the rule and subject identify a finding from one moment to the next. The
+rules that a publication silences (market changes, indicators off track or out of reach)
+are silenced only by a revision that changed their subject, not by any publication.
 
 Pure: it folds the `(RecordedEvent, PlanEvent)` pairs `PlanService.history` yields, once,
 weighing the rules at the moments that matter on the way.
@@ -42,16 +45,20 @@ from typing import Any
 from events import RecordedEvent
 from pacflow.domain import PlanEvent, evolve
 from pacflow.domain import events as ev
+from pacflow.domain.folding import advance
 from pacflow.domain.state import PlanState
-from pacflow.domain.values import CheckThresholds
+from pacflow.domain.touches import KINDS
+from pacflow.domain.values import CheckThresholds, PlanStatus
 from pacflow.errors import no_such_plan
 from projections.obsolescence_rules import (
+    REVISION_CHANGES,
     Fact,
     Finding,
     HistoriesAt,
     Log,
     Moment,
     Severity,
+    answers_all,
     findings_at,
     local_date,
 )
@@ -137,10 +144,18 @@ class _Opened:
 StateAt = Callable[[int], PlanState]
 """The plan's state at a stream version (from a snapshot and the events after it)."""
 
-NOTED_STEP_TYPES = frozenset({"StepAdded", "StepMoved"})
-"""The only events of one step the rules point at (a step's schedule as set): with a
-`StateAt`, the other step-local events (`pacflow.domain.touches.STEP_LOCAL_TYPES`) may be
-left out of the records."""
+NOTED_STEP_TYPES = frozenset(
+    {"StepAdded", "StepMoved"}
+    | {
+        name
+        for name, kind in ev.EVENT_TYPES.items()
+        if kind in REVISION_CHANGES and KINDS[kind].step_local
+    }
+)
+"""The events of one step the rules need: a step's schedule as set, and what a revision may
+change of a step (what it changed decides what it answered). With a `StateAt`, the other
+step-local events (`pacflow.domain.touches.STEP_LOCAL_TYPES`: progress) may be left out of
+the records."""
 
 
 def _walk(
@@ -173,12 +188,22 @@ def _walk(
                 findings_at(Moment(log, today, on_the_way=True, now=recorded.recorded_at)),
             )
         if state_at is None:
+            if log is not None:
+                log.before(event)
             state = evolve(state, event)
+        elif log is not None and log.state.status is PlanStatus.REVISING:
+            # From snapshots, the revision's own changes are weighed against the plan as it
+            # stood while revising, advanced from its opening (progress, left out of the
+            # records, changes no key a change touches).
+            log.before(event)
+            log.state = advance(log.state, (event,)) or log.state
         if log is None:
             first = state if state_at is None else state_at(recorded.stream_version)
             assert first is not None
             log = Log(first, histories_at)
         log.note((recorded, event))
+        if state_at is not None and type(event) is ev.RevisionOpened:
+            log.state = state_at(recorded.stream_version)  # revising from here on
         if opened is not None and type(event) is ev.PlanPublished:
             if state_at is not None:
                 state = log.state = state_at(recorded.stream_version)
@@ -190,11 +215,14 @@ def _walk(
                 Moment(log, today, on_the_way=True, now=recorded.recorded_at), rules
             )
             still = {finding.identity for finding in after}
+            changed = log.publications[-1].changed
             actor = str(recorded.metadata.get("actor", "unknown"))
+            # Gone, and about what the revision changed: gone by progress alone (a step
+            # done meanwhile) is not the revision's answer.
             answered += [
                 Answered(finding, opened.revision, opened.opened_at, recorded.recorded_at, actor)
                 for finding in opened.before
-                if finding.identity not in still
+                if finding.identity not in still and answers_all(changed, finding.about)
             ]
             opened = None
     if log is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,14 +20,16 @@ from events import RecordedEvent
 from pacflow.describe import describe
 from pacflow.domain import PlanEvent, PlanState, warnings
 from pacflow.domain import events as ev
+from pacflow.domain.facts import answers, fact_of
 from pacflow.domain.schedule import Cadence, DueDate
-from pacflow.domain.touches import market_targets, types_where
+from pacflow.domain.touches import NOTHING, Area, Touched, market_targets, touches, types_where
 from pacflow.domain.values import (
     Aggregation,
     Direction,
     Impact,
     OccurrenceStatus,
     Per,
+    PlanStatus,
     StepStatus,
     period_bounds,
     period_key,
@@ -38,6 +40,7 @@ from projections.indicators import IndicatorHistory, PeriodFigures, indicator_hi
 Pair = tuple[RecordedEvent, PlanEvent]
 _REVIEWS = (ev.PlanApproved, ev.PlanPublished, ev.RevisionOpened)
 _OPEN = (StepStatus.PLANNED, StepStatus.IN_PROGRESS, StepStatus.BLOCKED)
+_CLOSED = (StepStatus.DONE, StepStatus.CANCELLED)
 _HUNDREDTH = Decimal("0.01")
 
 
@@ -83,6 +86,9 @@ class Finding:
     message: str
     facts: tuple[Fact, ...]
     command: str
+    about: Touched | None = field(kw_only=True)
+    """What the finding is about, for `pacflow.domain.facts.answers` (None: the whole plan):
+    a revision answers it only if it changed one of these."""
 
     @property
     def identity(self) -> tuple[str, str]:
@@ -105,6 +111,15 @@ HistoriesAt = Callable[[datetime], list[IndicatorHistory]]
 """Every indicator's history as known at a moment, from a read model (see `Log`)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Publication:
+    """A publication of the plan: its log position, and what the revision it ends changed
+    (None for the first one, which published the whole plan)."""
+
+    position: int
+    changed: Touched | None
+
+
 @dataclass(slots=True)
 class Log:
     """The plan's log read so far, and the records rules point at (the latest of each).
@@ -123,8 +138,15 @@ class Log:
     values: dict[tuple[str, str], Pair] = field(default_factory=dict)
     market_changes: list[Pair] = field(default_factory=list)
     last_review: Pair | None = None
-    last_published: int = 0  # log position of the latest publication (0: none yet)
+    publications: list[Publication] = field(default_factory=list)
     indicator_records: list[Pair] = field(default_factory=list)
+    revising: Touched = NOTHING  # what the revision open so far changed
+
+    def before(self, event: PlanEvent) -> None:
+        """Take in what `event` touches, before the state evolves with it, if it is a change
+        of the revision under way (progress, facts and the lifecycle change nothing)."""
+        if self.state.status is PlanStatus.REVISING and type(event) in REVISION_CHANGES:
+            self.revising = self.revising | touches(event, self.state)
 
     def note(self, pair: Pair) -> None:
         """Take the record in (after the state has evolved with it)."""
@@ -151,11 +173,26 @@ class Log:
         elif kind in _REVIEW_TYPES:
             self.last_review = pair
             if kind is ev.PlanPublished:
-                self.last_published = recorded.position
+                changed = self.revising if self.publications else None
+                self.publications.append(Publication(recorded.position, changed))
+                self.revising = NOTHING
 
-    def published_after(self, pair: Pair | None) -> bool:
-        """Whether a revision was published after `pair` was recorded (so it was weighed)."""
-        return pair is not None and self.last_published > pair[0].position
+    def answered_after(self, pair: Pair | None, about: Touched | None) -> bool:
+        """Whether a revision published after `pair` was recorded changed what a finding is
+        `about` (`pacflow.domain.facts.answers`): then it was weighed."""
+        if pair is None:
+            return False
+        position = pair[0].position
+        return any(
+            answers_all(publication.changed, about)
+            for publication in reversed(self.publications)
+            if publication.position > position
+        )
+
+
+def answers_all(changed: Touched | None, about: Touched | None) -> bool:
+    """`answers`, with None for a publication of the whole plan (the first one)."""
+    return changed is None or answers(changed, about)
 
 
 NOT_READ_BY_INDICATORS = types_where(lambda kind: not kind.read_by_typed_indicators)
@@ -168,6 +205,10 @@ on the demo)."""
 
 
 _NOT_READ_BY_INDICATORS = frozenset(NOT_READ_BY_INDICATORS)
+REVISION_CHANGES = frozenset(
+    types_where(lambda kind: kind.folds and not kind.progress and kind.area is not Area.LIFECYCLE)
+)
+"""What a revision changes: what the plan says, not progress nor facts about its world."""
 _REVIEW_TYPES = frozenset(_REVIEWS)
 
 
@@ -240,7 +281,8 @@ def market_changes(at: Moment) -> list[Finding]:
         # revision, so only live ones make a finding.
         live = {key for key, target in at.state.targets.items() if not target.dropped}
         touched = [key for key in market_targets(at.state, event) if key in live]
-        if at.log.published_after((recorded, event)) or not touched:
+        about = Touched(targets=frozenset(touched))
+        if not touched or at.log.answered_after((recorded, event), about):
             continue
         days = (at.today - local_date(recorded.recorded_at, at.state.timezone)).days
         found.append(
@@ -253,6 +295,7 @@ def market_changes(at: Moment) -> list[Finding]:
                 f"{_plural(days, 'day')} since it was recorded",
                 (_fact((recorded, event), event.effective),),
                 f'pacflow plan revise {plan} --reason "{event.summary}"',
+                about=about,
             )
         )
     return found
@@ -275,32 +318,50 @@ def no_review(at: Moment) -> list[Finding]:
             f"no revision or review for {days} days (more than {limit})",
             (_fact(last, since),),
             f'pacflow plan revise {at.state.key} --reason "revue du PAC"',
+            about=None,
         )
     ]
 
 
 def overdue_steps(at: Moment) -> list[Finding]:
-    """Open steps whose due date (plus the plan's grace days) is past, in local dates."""
-    grace = timedelta(days=at.state.checks.overdue_grace_days)
+    """Steps late on today (`pacflow.domain.facts`: neither done nor cancelled, their due
+    date, or their last visit, more than the plan's grace days ago), in local dates."""
     plan = at.state.key
     found = []
     for step in at.state.steps.values():
-        schedule = step.schedule
-        if not isinstance(schedule, DueDate) or step.status not in _OPEN:
+        if step.status in _CLOSED:
             continue
-        if schedule.due + grace >= at.today:
+        fact = fact_of(at.state, step, at.today)
+        if not fact.late or fact.end is None:
             continue
-        days = (at.today - schedule.due).days
+        days = (at.today - fact.end).days
+        if isinstance(step.schedule, DueDate):
+            where = f"is {step.status.value}, due {fact.end}"
+            command = (
+                f"pacflow step done {plan} {step.key} --on DATE  (or: pacflow step "
+                f'move {plan} {step.key} --due DATE --reason "…")'
+            )
+        else:
+            open_visits = sum(
+                1
+                for key in step.occurrences
+                if at.state.occurrences[key].status is OccurrenceStatus.PLANNED
+            )
+            where = (
+                f"is {step.status.value}, its last visit was on {fact.end} and "
+                f"{_plural(open_visits, 'visit')} not held"
+            )
+            command = f"pacflow visit list {plan} --step {step.key} --status to-report"
         found.append(
             Finding(
                 "step-overdue",
                 Severity.WARNING,
                 step.key,
-                f"step {step.key} ({step.title}, {step.responsible}) is {step.status.value}, "
-                f"due {schedule.due}: {_plural(days, 'day')} late",
-                (_fact(at.log.schedule_set[step.key], schedule.due),),
-                f"pacflow step done {plan} {step.key} --on DATE  (or: pacflow step "
-                f'move {plan} {step.key} --due DATE --reason "…")',
+                f"step {step.key} ({step.title}, {step.responsible}) {where}: "
+                f"{_plural(days, 'day')} late",
+                (_fact(at.log.schedule_set[step.key], fact.end),),
+                command,
+                about=Touched(steps=frozenset((step.key,))),
             )
         )
     return found
@@ -347,6 +408,7 @@ def visits_below_cadence(at: Moment) -> list[Finding]:
                     f"{', '.join(short)}" + _link_note(state, step.key, step.indicators),
                     (_fact(at.log.schedule_set[step.key]),),
                     f"pacflow visit list {state.key} --step {step.key} --status to-report",
+                    about=Touched(steps=frozenset((step.key,))),
                 )
             )
     return found
@@ -431,8 +493,9 @@ def off_track(at: Moment, histories: Sequence[IndicatorHistory]) -> list[Finding
             if status_of(figures.attainment) is not Status.OFF_TRACK:
                 break
             streak.append(figures)
-        if len(streak) < periods_needed or at.log.published_after(
-            at.log.values.get((key, streak[0].period))
+        about = _about_indicator(history)
+        if len(streak) < periods_needed or at.log.answered_after(
+            at.log.values.get((key, streak[0].period)), about
         ):
             continue
         streak.reverse()
@@ -447,9 +510,17 @@ def off_track(at: Moment, histories: Sequence[IndicatorHistory]) -> list[Finding
                 _value_facts(at.log, history, streak),
                 f'pacflow plan revise {state.key} --reason "{key} off track since '
                 f'{streak[0].period}"',
+                about=about,
             )
         )
     return found
+
+
+def _about_indicator(history: IndicatorHistory) -> Touched:
+    """An indicator's findings are about the indicator: a revision that sets its targets,
+    redefines it, sets an objective it measures or drops a target it serves weighed it; one
+    that changes only steps of the same target did not."""
+    return Touched(indicators=frozenset((history.indicator.key,)))
 
 
 def _value_facts(
@@ -480,8 +551,8 @@ def gap_unclosable(at: Moment, histories: Sequence[IndicatorHistory]) -> list[Fi
     found = []
     for history in histories:
         gap = _year_end_gap(history, at.state.checks.pace_periods)
-        if gap is None or at.log.published_after(
-            at.log.values.get((history.indicator.key, gap.last.period))
+        if gap is None or at.log.answered_after(
+            at.log.values.get((history.indicator.key, gap.last.period)), _about_indicator(history)
         ):
             continue
         found.append(_gap_finding(at, history, gap))
@@ -573,6 +644,7 @@ def _gap_finding(at: Moment, history: IndicatorHistory, gap: _Gap) -> Finding:
         _value_facts(at.log, history, gap.window),
         f"pacflow indicator set-targets {plan} {key} --from {following} --values …  (or: "
         f'pacflow target drop {plan} {target} --reason "…"), in a revision',
+        about=_about_indicator(history),
     )
 
 
@@ -586,7 +658,9 @@ def owner_left(at: Moment) -> list[Finding]:
         owned = [
             step.key
             for step in state.steps.values()
-            if step.responsible == person.key and step.status in _OPEN
+            if step.responsible == person.key
+            and step.status in _OPEN
+            and not fact_of(state, step, at.today).finished  # visits all held: done
         ]
         if owned:
             found.append(
@@ -598,6 +672,7 @@ def owner_left(at: Moment) -> list[Finding]:
                     f"owns open steps {', '.join(owned)}",
                     (_fact(at.log.left[person.key], person.left_on),),
                     f'pacflow step assign {state.key} {owned[0]} --to PERSON --reason "…"',
+                    about=Touched(steps=frozenset(owned), people=frozenset((person.key,))),
                 )
             )
     return found
@@ -615,6 +690,7 @@ def too_many_targets(at: Moment) -> list[Finding]:
             warning,
             tuple(_fact(at.log.added[key]) for key in live),
             f'pacflow target drop {state.key} TARGET --reason "…"',
+            about=None,  # the plan's focus as a whole: its targets and its limits
         )
         for warning in warnings(state)
     ]
@@ -635,6 +711,7 @@ def unexplained_targets(at: Moment) -> list[Finding]:
             "nothing says why it is a target",
             (_fact(at.log.added[target.key]),),
             f'pacflow target justify {state.key} {target.key} --decision DECISION --reason "…"',
+            about=Touched(targets=frozenset((target.key,))),
         )
         for target in state.targets.values()
         if not target.dropped and not target.decisions
@@ -647,7 +724,7 @@ def _on_holidays(at: Moment) -> list[Finding]:
     return visit_on_holiday(at)
 
 
-fact_of = _fact
+record_fact = _fact
 """A finding's fact from a record (for rules kept in modules of their own)."""
 
 

@@ -494,7 +494,9 @@ class PlanReadModel(Projector[PlanEvent]):
             if folded is None or _version(folded.state) != recorded.stream_version - 1:
                 folded = self._dirty[plan] = self._folded(connection, recorded)
             state = folded.state = evolve(folded.state, event)
-            if folded.touched is not None:
+            if type(event) is ev.TargetRemoved:
+                folded.touched = None  # rare: its objectives and tracks go, all rows again
+            elif folded.touched is not None:
                 _touched(event, folded.touched)
             since = state.version - folded.snapshot
             if since >= every and since >= self._snapshot_weight * entity_count(state):

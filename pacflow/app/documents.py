@@ -8,12 +8,14 @@ and late steps and overdue visits are judged on that day.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from pacflow.app.plans import state_at
 
 if TYPE_CHECKING:
     from pacflow.app.root import App
+    from pacflow.domain.events import PlanEvent
     from pacflow.domain.state import PlanState
     from pacflow.reports.model import Report
     from pacflow.reports.review import Review
@@ -33,8 +35,6 @@ def plan_for(app: App, plan: str, audience: str, *, as_of: str | None = None) ->
 def year_review(app: App, plan: str, *, as_of: str | None = None) -> Review:
     """The plan's year (or its year so far): targets first version vs final, achieved,
     steps, visits, decisions, and every revision with its reason."""
-    from pacflow.domain import events as ev
-    from pacflow.domain.folding import evolve
     from pacflow.reports.review import build_review
     from projections.history import revisions
     from projections.indicator_queries import indicator_histories_at
@@ -42,15 +42,23 @@ def year_review(app: App, plan: str, *, as_of: str | None = None) -> Review:
     then = state_at(app, plan, as_of)
     moment = then.moment
     records = [pair for pair in app.service().history(plan) if pair[0].recorded_at <= moment]
-    first: PlanState | None = None
-    for _recorded, event in records:
-        first = evolve(first, event)
-        if isinstance(event, ev.PlanPublished):
-            break
-    else:
-        first = None  # never published: the final version is the only one
+    first = first_published(event for _recorded, event in records)
     _header, histories = indicator_histories_at(
         app.database(), plan, moment if as_of is not None else None, now=app.now()
     )
     today = moment.astimezone(then.origin.zone).date()
     return build_review(first, then.state, histories, revisions(records), today=today)
+
+
+def first_published(events: Iterable[PlanEvent]) -> PlanState | None:
+    """The plan as first published (the version its year started with), from its events;
+    None when it never was (its final version is then the only one)."""
+    from pacflow.domain import events as ev
+    from pacflow.domain.folding import evolve
+
+    first: PlanState | None = None
+    for event in events:
+        first = evolve(first, event)
+        if isinstance(event, ev.PlanPublished):
+            return first
+    return None

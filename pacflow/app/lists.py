@@ -23,7 +23,9 @@ VISIT_STATUSES = ("planned", "done", "cancelled", "to-report")
 """`to-report`: planned (or moved) and dated today or earlier: held or not, not reported yet."""
 
 STEP_STATUSES = ("planned", "in_progress", "done", "blocked", "cancelled", "open", "late")
-"""`open`: neither done nor cancelled; `late`: open and past its due date."""
+"""`open`: neither done nor cancelled; `late`: open and past its end (`pacflow.domain.facts`:
+its due date, or its last visit, plus the plan's grace days); `done` includes a step whose
+visits were all held."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,7 @@ def step_list(
     """Steps in track order: for a person (responsible or participant), a track, a target
     and a status (or `open`, or `late`)."""
     from pacflow.describe import schedule_summary
+    from pacflow.domain.facts import StepState, fact_of
 
     state, today = _state(app, plan)
     _require(state, "person", person, state.people)
@@ -159,10 +162,11 @@ def step_list(
             continue
         for key in owner.steps:
             item = state.steps[key]
-            current = str(item.status)
-            is_open = current not in ("done", "cancelled")
+            fact = fact_of(state, item, today)  # done and late as every view says them
+            current = str(fact.state) if fact.state is StepState.DONE else str(item.status)
+            is_open = not fact.finished
             due = step_due(item)
-            late = is_open and due is not None and due < today
+            late = fact.late
             if not _involves(item, person):
                 continue
             if status == "open" and not is_open:
@@ -189,7 +193,7 @@ def step_list(
                     "indicators": list(item.indicators),
                     "occurrences": len(occurrences),
                     "occurrences_done": sum(1 for o in occurrences if str(o.status) == "done"),
-                    "done_on": item.done_on.isoformat() if item.done_on else None,
+                    "done_on": fact.done_on.isoformat() if fact.done_on else None,
                 }
             )
     return Listing(state.key, today, rows)

@@ -62,14 +62,19 @@ def plan_list(app: App) -> list[dict[str, Any]]:
 
 
 def plan_now(app: App, plan: str) -> dict[str, Any]:
-    """The plan as it stands, from the read model (the shape of `pacflow.views.plan_view`)."""
+    """The plan as it stands, from the read model (the shape of `pacflow.views.plan_view`),
+    with the facts of today (`pacflow.views.with_facts`: done, late, held)."""
+    from pacflow.views import with_facts
     from projections.queries import plan_view
 
     with app.read_model_rows() as rows:
         view = plan_view(rows, plan)
     if view is None:
         raise no_such_plan(plan)
-    return view
+    from pacflow.app.moments import local_date
+
+    state = app.service().latest(plan)
+    return with_facts(view, state, local_date(app.now(), state.timezone))
 
 
 @dataclass(frozen=True)
@@ -81,9 +86,9 @@ class PlanAsOf:
     state: PlanState
 
     def view(self) -> dict[str, Any]:
-        from pacflow.views import plan_view
+        from pacflow.views import plan_view, with_facts
 
-        return plan_view(self.state)
+        return with_facts(plan_view(self.state), self.state, self.origin.today(self.moment))
 
     def as_json(self) -> dict[str, Any]:
         return {"as_of": self.moment, **self.view()}
@@ -172,7 +177,8 @@ def plan_history(
         (name["target"], "target", target, state.targets),
         (name["step"], "step", step, state.steps),
     ):
-        if key is not None and key not in known:
+        # A key removed from a draft is no longer in the plan, but its history is.
+        if key is not None and key not in known and not entries:
             raise NotFoundError(f"{option} {key}: no such {kind} in plan {plan}", subject=key)
     return HistoryAnswer(found, entries)
 

@@ -19,12 +19,14 @@ so the new plan's history says where everything came from; nothing else is copie
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from pacflow.describe import schedule_summary
 from pacflow.errors import InvalidInputError, NotFoundError
 
 if TYPE_CHECKING:
@@ -119,6 +121,46 @@ def _schedule(schedule: Schedule, shift: Shift) -> dict[str, Any] | None:
     return None
 
 
+@dataclass(frozen=True)
+class Carried:
+    """The commands creating the new plan, and what the user should know about them."""
+
+    commands: list[Command]
+    notes: list[str]
+
+
+def year_words(source: PlanState, start: date) -> dict[str, str]:
+    """Each year of `source`'s period, and the year it becomes in a plan starting `start`."""
+    delta = start.year - source.start.year
+    return {str(y): str(y + delta) for y in range(source.start.year, source.end.year + 1)}
+
+
+def _years_in(text: str, years: Mapping[str, str]) -> list[str]:
+    return [year for year in years if re.search(rf"(?<!\d){year}(?!\d)", text)]
+
+
+def _rename(text: str, years: Mapping[str, str]) -> str:
+    """`text` with each old year written as the new one (`PAC 2025` → `PAC 2026`)."""
+    if not years:
+        return text
+    pattern = "|".join(re.escape(year) for year in years)
+    return re.sub(rf"(?<!\d)(?:{pattern})(?!\d)", lambda m: years[m.group(0)], text)
+
+
+def _rationale(rationale: str | None, lesson: str | None) -> str | None:
+    """The target's rationale without an earlier year's lessons, then this year's."""
+    from pacflow.reports.review import LESSON_HEADS
+
+    kept = [
+        paragraph
+        for paragraph in (rationale or "").split("\n\n")
+        if paragraph.strip() and not paragraph.startswith(LESSON_HEADS)
+    ]
+    if lesson:
+        kept.append(lesson)
+    return "\n\n".join(kept) or None
+
+
 def rollover_commands(
     source: PlanState,
     *,
@@ -129,9 +171,18 @@ def rollover_commands(
     parts: Iterable[str],
     targets: Iterable[str] = (),
     achieved: dict[str, Decimal] | None = None,
+    lessons: Mapping[str, str] | None = None,
+    first: PlanState | None = None,
+    rename_years: bool = False,
     actor: str,
-) -> list[Command]:
-    """The commands creating plan `key` from `source` (see the module docstring)."""
+) -> Carried:
+    """The commands creating plan `key` from `source` (see the module docstring).
+
+    `lessons` is a note per target, added to its rationale; `first` is `source` as first
+    published: a recurring step whose schedule changed since carries the schedule of then
+    (the rule in force when the year started), and says so. Objective statements and
+    indicator names naming the old year get the new one with `rename_years`; without it, a
+    note lists them."""
     from pacflow.domain import build_command
     from pacflow.domain import commands as c
 
@@ -152,16 +203,29 @@ def rollover_commands(
                 subject=target_key,
             )
     reason = f"carried over from {source.key}"
+    years = year_words(source, start)
+    notes: list[str] = []
+    mentions: list[str] = []
+
+    def text(value: str, where: str) -> str:
+        found = _years_in(value, years)
+        if not found:
+            return value
+        if rename_years:
+            return _rename(value, years)
+        mentions.append(f"{where} ({', '.join(found)})")
+        return value
+
     shift = Shift(
         days=(start - source.start).days,
         months=(start.year - source.start.year) * 12 + start.month - source.start.month,
     )
     out: list[Command] = []
 
-    def add(command_type: type[Command], **fields: Any) -> None:
+    def add(command_type: type[Command], *, why: str = reason, **fields: Any) -> None:
         data = {k: v for k, v in fields.items() if v is not None}
         out.append(
-            build_command(command_type, {"plan": key, "actor": actor, "reason": reason, **data})
+            build_command(command_type, {"plan": key, "actor": actor, "reason": why, **data})
         )
 
     add(
@@ -188,7 +252,7 @@ def rollover_commands(
                 timezone=person.timezone,
             )
     if "targets" not in chosen_parts:
-        return out
+        return Carried(out, notes)
     carried = [
         t for t in source.targets.values() if not t.dropped and (not named or t.key in named)
     ]
@@ -202,7 +266,7 @@ def rollover_commands(
             responsible=target.responsible,
             ref=target.ref,
             segments=target.segments,
-            rationale=target.rationale,
+            rationale=_rationale(target.rationale, (lessons or {}).get(target.key)),
         )
     tracks = (
         [t for t in source.tracks.values() if t.target is None or t.target in carried_keys]
@@ -219,13 +283,20 @@ def rollover_commands(
             title=track.title,
         )
     steps = []
+    at_start: set[str] = set()
     if "steps" in chosen_parts:
         for track in tracks:
             for step_key in track.steps:
                 step = source.steps[step_key]
-                schedule = _schedule(step.schedule, shift)
+                then = first.steps.get(step_key) if first is not None else None
+                in_force = step.schedule
+                if then is not None and then.schedule != step.schedule:
+                    in_force = then.schedule
+                schedule = _schedule(in_force, shift)
                 if schedule is not None and str(step.status) != "cancelled":
                     steps.append((track.key, step, schedule))
+                    if in_force is not step.schedule:
+                        at_start.add(step.key)
     carried_steps = {step.key for _, step, _ in steps}
     carried_tracks = {track.key for track in tracks}
     # Indicators come after the steps: a derived one names the steps it counts.
@@ -238,6 +309,11 @@ def rollover_commands(
     for track_key, step, schedule in steps:
         add(
             c.AddStep,
+            why=(
+                f"{reason}, with the schedule in force when its year started"
+                if step.key in at_start
+                else reason
+            ),
             key=step.key,
             track=track_key,
             title=step.title,
@@ -250,6 +326,15 @@ def rollover_commands(
             days=step.days,
             location=step.location,
         )
+        if step.key in at_start:
+            added = out[-1]
+            assert isinstance(added, c.AddStep)
+            carried_schedule = added.schedule
+            notes.append(
+                f"step {step.key}: its schedule changed during {source.key} (`plan history "
+                f"{source.key} --step {step.key}` says when and why); the one in force when "
+                f"the year started is carried: {schedule_summary(carried_schedule)}"
+            )
     for indicator in indicators:
         derived = indicator.derived
         if derived is not None and not (
@@ -262,7 +347,7 @@ def rollover_commands(
         add(
             c.DefineIndicator,
             key=indicator.key,
-            name=indicator.name,
+            name=text(indicator.name, f"indicator {indicator.key} name"),
             kind=indicator.kind,
             unit=indicator.unit,
             owner=indicator.owner,
@@ -285,14 +370,22 @@ def rollover_commands(
             c.SetObjective,
             target=target_key,
             objective=objective_key,
-            statement=objective.statement,
+            statement=text(
+                objective.statement, f"objective {objective_key} of {target_key} statement"
+            ),
             value=objective.value,
             unit=objective.unit,
             due=min(max(shift.day(objective.due), start), end),
             indicator=measured,
             baseline=baseline,
         )
-    return out
+    if mentions:
+        renamed = ", ".join(f"{old} → {new}" for old, new in years.items())
+        notes.append(
+            f"the year of {source.key} is named in {'; '.join(mentions)}: --rename-year "
+            f"writes {renamed} there"
+        )
+    return Carried(out, notes)
 
 
 def rollover(
@@ -305,11 +398,17 @@ def rollover(
     title: str | None,
     parts: Iterable[str] = PARTS,
     targets: Iterable[str] = (),
+    rename_years: bool = False,
+    lang: str = "en",
     actor: str,
     dry_run: bool = False,
 ) -> Outcome:
-    """Create plan `key` from plan `source` (nothing written on any error, nor in a dry run)."""
-    from pacflow.app.documents import year_review
+    """Create plan `key` from plan `source` (nothing written on any error, nor in a dry run).
+
+    Each carried target's rationale ends with what the year taught (`lang` words): its
+    objective against what was achieved, steps and visits, from the year-end review."""
+    from pacflow.app.documents import first_published, year_review
+    from pacflow.reports.review import lesson_note
 
     service = app.service()
     state = service.require(source)
@@ -324,8 +423,10 @@ def rollover(
             raise InvalidInputError(
                 f"plan {key}: give --title (the title of {source} names no year to move on)"
             )
-    achieved = year_review(app, source).achieved
-    commands = rollover_commands(
+    review = year_review(app, source)
+    lessons = {target.key: lesson_note(target, source, lang) for target in review.targets}
+    first = first_published(event for _recorded, event in service.history(source))
+    carried = rollover_commands(
         state,
         key=key,
         start=start,
@@ -333,7 +434,12 @@ def rollover(
         title=title,
         parts=parts,
         targets=targets,
-        achieved=achieved,
+        achieved=review.achieved,
+        lessons=lessons,
+        first=first,
+        rename_years=rename_years,
         actor=actor,
     )
-    return service.execute_all(key, commands, dry_run=dry_run)
+    outcome = service.execute_all(key, carried.commands, dry_run=dry_run)
+    outcome.warnings.extend(carried.notes)
+    return outcome

@@ -92,6 +92,19 @@ def review(
 @click.option(
     "--target", "targets", multiple=True, metavar="TARGET", help="Only these targets; repeat."
 )
+@click.option(
+    "--rename-year",
+    is_flag=True,
+    help="Write the new year in objective statements and indicator names that name the old "
+    "one (without it, a notice lists them).",
+)
+@click.option(
+    "--lang",
+    default="en",
+    show_default=True,
+    metavar="en|fr",
+    help="Language of the lessons-learned note added to each target's rationale.",
+)
 @json_option
 @dry_run_option
 @pass_app
@@ -104,21 +117,27 @@ def plan_rollover(
     title: str | None,
     carry: str,
     targets: tuple[str, ...],
+    rename_year: bool,
+    lang: str,
     dry_run: bool,
     as_json: bool,
 ) -> None:
     """Start next year's plan, as a draft, from this one.
 
     The team carries over, and what --carry names: the live targets (or those given with
-    --target) and their objectives, last year's achievement as the baseline; their tracks;
-    their recurring steps (visit series, cadences, series of sessions), moved by whole weeks
-    so a weekday stays the same; the indicators serving them, without targets. Each event
-    says "carried over from PLAN". Decisions are not carried: record the new diagnostic and
-    justify the targets (`check` flags them until then). Run `pacflow review PLAN` first.
+    --target) and their objectives, last year's achievement as the baseline, and a
+    lessons-learned note (objective against achieved, steps, visits) at the end of each
+    target's rationale; their tracks; their recurring steps (visit series, cadences, series
+    of sessions), moved by whole weeks so a weekday stays the same, with the schedule in
+    force when the year started (a mid-year change is not repeated; a notice names each
+    one); the indicators serving them, without targets. Each event says "carried over from
+    PLAN". Decisions are not carried: record the new diagnostic and justify the targets
+    (`check` flags them until then). Run `pacflow review PLAN` first.
 
     \b
     Examples:
       pacflow plan rollover PAC-2025 PAC-2026 --dry-run
+      pacflow plan rollover PAC-2025 PAC-2026 --rename-year --lang fr
       pacflow plan rollover PAC-2025 PAC-2026 --target T1 --target T3
       pacflow plan rollover PAC-2025 PAC-2026 --carry targets,indicators \\
           --start 2026-01-01 --end 2026-12-31 --title "PAC 2026"
@@ -135,6 +154,8 @@ def plan_rollover(
         title=title,
         parts=parts,
         targets=targets,
+        rename_years=rename_year,
+        lang=lang,
         actor=app.actor,
         dry_run=dry_run,
     )

@@ -15,7 +15,7 @@ import click
 
 from pacflow.cli.common import change_options, json_option, pass_app, plan_argument, run_named
 from pacflow.cli.context import AppContext
-from pacflow.cli.render import echo_json
+from pacflow.cli.render import echo_json, to_json
 
 _title_option = click.option(
     "--title", required=True, help="What the finding shows, in one sentence."
@@ -230,31 +230,68 @@ def diagnostic_decide(
 @plan_argument
 @_as_of_option
 @_lang_option
+@click.option(
+    "--format",
+    "fmt",
+    metavar="md|html",
+    help="Output format [default: from the -o file's extension, else md]; html draws each "
+    "tool's schema (one self-contained page); --json for JSON.",
+)
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE",
+    help="Write to FILE instead of printing (nothing is written on error).",
+)
 @json_option
 @pass_app
 def diagnostic_show(
-    app: AppContext, plan: str, as_of: str | None, lang: str, as_json: bool
+    app: AppContext,
+    plan: str,
+    as_of: str | None,
+    lang: str,
+    fmt: str | None,
+    output: str | None,
+    as_json: bool,
 ) -> None:
     """Draw every finding's matrix, then the decisions and the targets citing them.
+
+    Markdown draws the matrices as tables; HTML draws each tool as the method does (the
+    cross ABC grid with its zones, the offers x segments verdicts, the amont/aval
+    quadrants, the EMOFF boxes), to present the plan with the schemas behind it.
 
     \b
     Examples:
       pacflow diagnostic show PAC-2025
-      pacflow diagnostic show PAC-2025 --lang fr
+      pacflow diagnostic show PAC-2025 --lang fr -o diagnostic-2025.html
       pacflow diagnostic show PAC-2025 --json
     """
     from pacflow.app.diagnostic import diagnostic_json, plan_state
+    from pacflow.cli.files import write_atomically
+    from pacflow.cli.language import output_format
     from pacflow.reports.diagnostic import Words, diagnostic_markdown
 
+    chosen = output_format(
+        as_json=as_json, fmt=fmt, output=output, formats=("md", "html", "json"), default="md"
+    )
     words = Words(lang)
     state = plan_state(app.app, plan, as_of)
-    if as_json:
-        echo_json(diagnostic_json(state))
+    if chosen == "json":
+        text = to_json(diagnostic_json(state)) + "\n"
+    elif chosen == "html":
+        from pacflow.reports.diagnostic_html import diagnostic_page
+
+        text = diagnostic_page(state, lang)
+    else:
+        text = "\n".join(diagnostic_markdown(state, words)).rstrip() + "\n"
+        unexplained = [t.key for t in state.targets.values() if not t.dropped and not t.decisions]
+        if unexplained:
+            text += f"\n{', '.join(unexplained)}: {words['unexplained']}\n"
+    if output is None or output == "-":
+        click.echo(text, nl=False)
         return
-    click.echo("\n".join(diagnostic_markdown(state, words)).rstrip())
-    unexplained = [t.key for t in state.targets.values() if not t.dropped and not t.decisions]
-    if unexplained:
-        click.echo(f"\n{', '.join(unexplained)}: {words['unexplained']}")
+    write_atomically(Path(output), text, "the diagnostic")
+    click.echo(f"{plan}: diagnostic ({chosen}) written to {output}", err=True)
 
 
 # --- on the target group -----------------------------------------------------------------

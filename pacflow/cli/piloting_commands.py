@@ -144,9 +144,11 @@ def check(
     command that would answer it. "Today" is --as-of (default: now). The thresholds are the
     plan's own as they were then (defaults: no review for more than 90 days, off track for
     2 periods, overdue the day after the due date, pace over the last 3 periods); `plan
-    set-check` and `plan set-limits` change them, and the output says which applied. The
-    findings that revisions published by then answered are listed too. Exit 0 when no
-    finding reaches --fail-on, 1 otherwise.
+    set-check` and `plan set-limits` change them, and the output says which applied. A
+    published revision answers only the findings whose subject it changed (the indicator,
+    the steps, the targets a market change touches); those it answered are listed too.
+    Late steps are the ones `report` counts (docs/facts.md). Exit 0 when no finding reaches
+    --fail-on, 1 otherwise.
 
     \b
     Examples:

@@ -138,7 +138,8 @@ def render_plan(view: dict[str, Any]) -> str:
         approach = f", {track['approach']}" if track["approach"] else ""
         lines.append(f"  {track['key']}  {track['domain']}{approach} — {track['title']}")
         for step in track["steps"]:
-            counts = Counter(o["status"] for o in step["occurrences"])
+            # What the facts say (held, overdue; done, late) when the view has them.
+            counts = Counter(o.get("state", o["status"]) for o in step["occurrences"])
             occurrences = (
                 " (" + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) + ")"
                 if counts
@@ -146,8 +147,8 @@ def render_plan(view: dict[str, Any]) -> str:
             )
             schedule = schedule_text(step["schedule"])
             lines.append(
-                f"    {step['key']:<5} {step['status']:<11} {step['responsible']:<4} "
-                f"{step['title']} — {schedule}{occurrences}"
+                f"    {step['key']:<5} {step.get('state', step['status']):<11} "
+                f"{step['responsible']:<4} {step['title']} — {schedule}{occurrences}"
             )
 
     for target in view["targets"]:

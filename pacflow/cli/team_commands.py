@@ -108,6 +108,27 @@ def target_add(app: AppContext, plan: str, key: str, **options: Any) -> None:
     run_named(app, "AddTarget", {"plan": plan, "key": key, **options})
 
 
+@target.command(name="remove")
+@plan_argument
+@click.argument("key")
+@change_options
+@pass_app
+def target_remove(app: AppContext, plan: str, key: str, **options: Any) -> None:
+    """Take a target added by mistake out of a draft plan, with its objectives, tracks and
+    steps; the keys are free again.
+
+    The log keeps them and their removal. Refused when an indicator serves it or a step
+    elsewhere waits for one of its steps (change that first), and once the plan is approved
+    (drop it instead).
+
+    \b
+    Examples:
+      pacflow target remove PAC-2026 T9 --dry-run
+      pacflow target remove PAC-2026 T9 --reason "typo: T1 was meant"
+    """
+    run_named(app, "RemoveTarget", {"plan": plan, "target": key, **options})
+
+
 @target.command(name="drop")
 @plan_argument
 @click.argument("key")

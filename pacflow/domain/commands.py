@@ -143,6 +143,13 @@ class AddTarget(Command):
     decisions: tuple[Key, ...] = ()
 
 
+class RemoveTarget(Command):
+    """Take a target added by mistake out of a draft plan, with its objectives, tracks and
+    steps (after approval: drop it)."""
+
+    target: Key
+
+
 class DropTarget(Command):
     """Give up a target; the open steps of its tracks are cancelled on `on`, for the reason."""
 

@@ -39,6 +39,7 @@ from pacflow.domain.events import (
     StepReopened,
     StepStarted,
 )
+from pacflow.domain.facts import finished_on
 from pacflow.domain.rules import (
     get_step,
     predecessors,
@@ -137,6 +138,20 @@ def reopen_occurrence(state: PlanState, command: ReopenOccurrence) -> list[PlanE
     require_not_closed(state)
     reason = require_reason(command, f"occurrence {command.occurrence}", "un-holding a visit")
     occurrence, done_on = _held(state, command.occurrence, "withdraw")
+    step = state.steps[occurrence.step]
+    if step.status is not StepStatus.DONE and finished_on(state, step)[0]:
+        # Its step is done by its visits (`pacflow.domain.facts`): un-holding one reopens
+        # it, which its successors under way forbid as they forbid `step reopen`.
+        under_way = _successors_under_way(state, step)
+        if under_way:
+            successor = under_way[0]
+            raise RuleViolationError(
+                f"occurrence {occurrence.key} cannot be un-held: its step {step.key} would be "
+                f"open again while step {successor.key}, which waits for it, is "
+                f"{successor.status.value}; reopen or correct {successor.key} first",
+                code="successor-under-way",
+                subject=successor.key,
+            )
     return [OccurrenceReopened(occurrence=occurrence.key, previous=done_on, reason=reason)]
 
 
@@ -268,20 +283,7 @@ def remove_step(state: PlanState, command: RemoveStep) -> list[PlanEvent]:
                 ("step", "cancel", state.key, step.key), placeholders='--reason "…"'
             ),
         )
-    progressed = step.status is not StepStatus.PLANNED or step.started_on is not None
-    held = [
-        key
-        for key in step.occurrences
-        if state.occurrences[key].status in (OccurrenceStatus.DONE, OccurrenceStatus.CANCELLED)
-    ]
-    if progressed or held:
-        raise RuleViolationError(
-            f"{what} has progress recorded ({step.status.value}"
-            + (f", {len(held)} occurrence(s) held or cancelled" if held else "")
-            + "); cancel it instead",
-            code="has-progress",
-            subject=step.key,
-        )
+    require_no_progress(state, step, what, "cancel it instead")
     for other in state.steps.values():
         if other.predecessor == step.key:
             raise RuleViolationError(
@@ -296,6 +298,30 @@ def remove_step(state: PlanState, command: RemoveStep) -> list[PlanEvent]:
                 code="referenced",
                 subject=indicator.key,
             )
+    return step_removal(step)
+
+
+def require_no_progress(state: PlanState, step: Step, what: str, instead: str) -> None:
+    """Refuse to take out a step with progress recorded (started, done, blocked, cancelled,
+    or an occurrence held or cancelled): that is history, not a typo."""
+    progressed = step.status is not StepStatus.PLANNED or step.started_on is not None
+    held = [
+        key
+        for key in step.occurrences
+        if state.occurrences[key].status in (OccurrenceStatus.DONE, OccurrenceStatus.CANCELLED)
+    ]
+    if progressed or held:
+        raise RuleViolationError(
+            f"{what} has progress recorded ({step.status.value}"
+            + (f", {len(held)} occurrence(s) held or cancelled" if held else "")
+            + f"); {instead}",
+            code="has-progress",
+            subject=step.key,
+        )
+
+
+def step_removal(step: Step) -> list[PlanEvent]:
+    """The events taking `step` out: its occurrences unscheduled, then the step."""
     events: list[PlanEvent] = []
     if step.occurrences:
         events.append(OccurrencesUnscheduled(step=step.key, occurrences=tuple(step.occurrences)))

@@ -24,6 +24,7 @@ from pacflow.domain import (
     market,
     replanning,
     steps,
+    withdrawals,
 )
 from pacflow.domain.commands import (
     AddPerson,
@@ -59,6 +60,7 @@ from pacflow.domain.commands import (
     RecordMarketChange,
     RecordUnscheduledOccurrence,
     RemoveStep,
+    RemoveTarget,
     ReopenOccurrence,
     ReopenStep,
     RescheduleStepFrom,
@@ -469,6 +471,7 @@ _DECIDERS: dict[type[Command], _Decider] = {
     MoveOccurrence: steps.move_occurrence,
     ReopenStep: corrections.reopen_step,
     RemoveStep: corrections.remove_step,
+    RemoveTarget: withdrawals.remove_target,
     CorrectStepDone: corrections.correct_step_done,
     ReopenOccurrence: corrections.reopen_occurrence,
     CorrectOccurrenceDone: corrections.correct_occurrence_done,

@@ -137,6 +137,15 @@ class TargetDropped(PlanEvent):
     target: Key
 
 
+class TargetRemoved(PlanEvent):
+    """A target added by mistake to a draft plan was taken out, with its objectives and
+    its `tracks` (their steps left before it, by their own events); its key and theirs are
+    free again, and the log keeps them."""
+
+    target: Key
+    tracks: tuple[Key, ...] = ()
+
+
 class ObjectiveSet(PlanEvent):
     """An objective of a target was set or replaced (`main`, or a secondary one)."""
 
@@ -478,6 +487,7 @@ EVENT_TYPES: dict[str, type[PlanEvent]] = {
     "PersonLeft": PersonLeft,
     "TargetAdded": TargetAdded,
     "TargetDropped": TargetDropped,
+    "TargetRemoved": TargetRemoved,
     "ObjectiveSet": ObjectiveSet,
     "TrackAdded": TrackAdded,
     "StepAdded": StepAdded,

@@ -70,6 +70,17 @@ class AccountFigure(_Figure):
     prospect: bool = False
 
 
+def zone_of(revenue_class: str, potential_class: str) -> Zone:
+    """The zone of one cell of the grid: development where the potential class is better
+    than the revenue class (a prospect with A' or B'); else core business for A and B
+    accounts, economy for the rest (a prospect of little potential among them)."""
+    revenue = min(REVENUE_CLASSES.index(revenue_class), 2)
+    potential = POTENTIAL_CLASSES.index(potential_class)
+    if potential < revenue:
+        return Zone.DEVELOPMENT
+    return Zone.CORE if revenue <= 1 else Zone.ECONOMY
+
+
 class AbcMatrix(_Figure):
     """The cross ABC matrix: accounts, and the thresholds of their classes (amounts)."""
 
@@ -106,13 +117,8 @@ class AbcMatrix(_Figure):
         return "B'" if account.potential >= self.potential_b else "C'"
 
     def zone(self, account: AccountFigure) -> Zone:
-        """Development where the potential class is better than the revenue class; else
-        core business for A and B accounts, economy for the rest."""
-        revenue = REVENUE_CLASSES.index(self.revenue_class(account))
-        potential = POTENTIAL_CLASSES.index(self.potential_class(account))
-        if potential < revenue:
-            return Zone.DEVELOPMENT
-        return Zone.CORE if revenue <= 1 else Zone.ECONOMY
+        """The zone of the account's cell (`zone_of`)."""
+        return zone_of(self.revenue_class(account), self.potential_class(account))
 
     def cell(self, revenue_class: str, potential_class: str) -> tuple[AccountFigure, ...]:
         """The accounts of one cell of the grid."""
@@ -298,4 +304,5 @@ __all__ = [
     "Zone",
     "quadrant_of",
     "tool_of",
+    "zone_of",
 ]

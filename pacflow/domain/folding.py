@@ -68,6 +68,7 @@ from pacflow.domain.events import (
     TargetDropped,
     TargetJustified,
     TargetLimitsSet,
+    TargetRemoved,
     TrackAdded,
     event_type_name,
 )
@@ -150,6 +151,14 @@ def _target_added(state: PlanState, event: TargetAdded) -> None:
 
 def _target_dropped(state: PlanState, event: TargetDropped) -> None:
     state.targets[event.target].dropped = True
+
+
+def _target_removed(state: PlanState, event: TargetRemoved) -> None:
+    del state.targets[event.target]
+    for key in [key for key in state.objectives if key[0] == event.target]:
+        del state.objectives[key]
+    for track in event.tracks:
+        del state.tracks[track]
 
 
 def _objective_set(state: PlanState, event: ObjectiveSet) -> None:
@@ -396,6 +405,7 @@ _HANDLERS: dict[type[PlanEvent], _Handler] = {
     PersonLeft: _person_left,
     TargetAdded: _target_added,
     TargetDropped: _target_dropped,
+    TargetRemoved: _target_removed,
     ObjectiveSet: _objective_set,
     TrackAdded: _track_added,
     StepAdded: _step_added,
@@ -510,6 +520,7 @@ _CHANGES: dict[type[PlanEvent], tuple[_Claim, ...]] = {
     PersonLeft: (("people", "person"),),
     TargetAdded: (("targets", None),),
     TargetDropped: (("targets", "target"),),
+    TargetRemoved: (("targets", None), ("objectives", None), ("tracks", None)),
     ObjectiveSet: (("objectives", None),),
     TrackAdded: (("tracks", None),),
     StepAdded: (("steps", None), ("tracks", "track")),

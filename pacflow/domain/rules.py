@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from pacflow.domain.commands import Command
+from pacflow.domain.facts import finished_on
 from pacflow.domain.schedule import PlanPeriod
 from pacflow.domain.state import Indicator, Person, PlanState, Step, Target, Track
 from pacflow.domain.values import Per, PlanStatus, StepStatus, period_bounds
@@ -338,13 +339,15 @@ def require_predecessor_done(state: PlanState, step: Step, doing: str, on: date)
     if key is None:
         return
     predecessor = state.steps[key]
-    if predecessor.status not in FINISHED:
+    # Done as every view says it (a step of sessions is done once all are held).
+    finished, done_on = finished_on(state, predecessor)
+    if not finished:
         raise RuleViolationError(
             f"step {step.key} cannot {doing} before its predecessor {key} is done "
             f"({key} is {predecessor.status.value}); finish {key} or mark {step.key} parallel"
         )
-    if predecessor.done_on is not None and on < predecessor.done_on:
+    if done_on is not None and on < done_on:
         raise RuleViolationError(
             f"step {step.key} cannot {doing} on {on.isoformat()}, before its predecessor "
-            f"{key} was done ({predecessor.done_on.isoformat()})"
+            f"{key} was done ({done_on.isoformat()})"
         )

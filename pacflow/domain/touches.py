@@ -110,6 +110,9 @@ KINDS: dict[type[ev.PlanEvent], EventKind] = {
     # by their own events).
     ev.TargetAdded: EventKind(Area.TARGETS, focus=True),
     ev.TargetDropped: EventKind(Area.TARGETS, focus=True),
+    # Taken out of a draft: its steps left by their own events; derived indicators forget
+    # its tracks (their keys may come back under another target).
+    ev.TargetRemoved: EventKind(Area.TARGETS, focus=True, indicator_facts=True),
     # Items of a target's steps quote its main objective.
     ev.ObjectiveSet: EventKind(Area.TARGETS, CalendarReach.STEPS),
     # Derived indicators place what was done under the target of its track.
@@ -200,6 +203,17 @@ class Touched:
     occurrences: frozenset[str] = frozenset()
     indicators: frozenset[str] = frozenset()
     people: frozenset[str] = frozenset()
+
+    def __or__(self, other: Touched) -> Touched:
+        """What either touches (what a revision's changes touch, together)."""
+        return Touched(
+            self.targets | other.targets,
+            self.tracks | other.tracks,
+            self.steps | other.steps,
+            self.occurrences | other.occurrences,
+            self.indicators | other.indicators,
+            self.people | other.people,
+        )
 
 
 NOTHING = Touched()
@@ -401,7 +415,17 @@ def _target_added(event: ev.TargetAdded, state: PlanState) -> Touched:
 
 
 def _target_dropped(event: ev.TargetDropped, state: PlanState) -> Touched:
-    return Touched(targets=frozenset((event.target,)))
+    # The indicators serving it: they measure what is no longer sought.
+    return Touched(
+        targets=frozenset((event.target,)),
+        indicators=frozenset(
+            key for key, indicator in state.indicators.items() if event.target in indicator.serves
+        ),
+    )
+
+
+def _target_removed(event: ev.TargetRemoved, state: PlanState) -> Touched:
+    return Touched(targets=frozenset((event.target,)), tracks=frozenset(event.tracks))
 
 
 def _objective_set(event: ev.ObjectiveSet, state: PlanState) -> Touched:
@@ -528,6 +552,7 @@ _TOUCHES: dict[type[ev.PlanEvent], Callable[[Any, PlanState], Touched]] = {
     ev.PersonLeft: _person_left,
     ev.TargetAdded: _target_added,
     ev.TargetDropped: _target_dropped,
+    ev.TargetRemoved: _target_removed,
     ev.ObjectiveSet: _objective_set,
     ev.TrackAdded: _track_added,
     ev.StepAdded: _step_added,

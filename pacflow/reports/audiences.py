@@ -6,7 +6,9 @@ the marketing and communication actions, to work with the marketing team", "pres
 PAC to the engineers and technicians to motivate them", "plan the appointments to take
 with customers". Each audience is one of the report's presentations (by person, by target,
 by theme) with only what concerns it kept; every renderer (Markdown, HTML, JSON) writes it
-as it writes any report, and each keeps the summary of targets with why each is one.
+as it writes any report, and each keeps the summary of targets with why each is one. The
+documents presenting the PAC to the sales team and to the engineers also draw the
+diagnostic's schemas, as the method asks; the others leave them out.
 
 - `sales`: one section per rep and manager, everything they answer for or take part in;
 - `back-office`: one section per back-office member (everyone else in contact with
@@ -16,7 +18,10 @@ as it writes any report, and each keeps the summary of targets with why each is 
 - `marketing`: the notoriety and information-gathering tracks (trade fairs, events,
   references, publications, surveys), with means, budgets and dates;
 - `appointments`: per rep, only the targets' steps made of visits or sessions, with the
-  visits per month (held, to hold, overdue) and each step's customer (its target).
+  visits per month (held, to hold, overdue), and the list of visits still to hold, each
+  with its customer (its target) and where it stands: booked (it has a time, set by the
+  plan or by the rep moving it, in their calendar or with `visit move`), to book (a
+  cadence slot: a day pacflow chose, no time yet) or overdue.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from pacflow.domain.values import PersonKind
 from pacflow.errors import InvalidInputError
 from pacflow.reports.build import build_report, progress_of
 from pacflow.reports.model import (
+    Appointment,
     PersonSection,
     Report,
     ReportKind,
@@ -39,6 +45,7 @@ from pacflow.reports.model import (
     TargetSection,
     ThemeSection,
     TrackBlock,
+    VisitState,
 )
 
 
@@ -63,6 +70,9 @@ _KIND = {
 }
 _MARKETING_THEMES = ("sales-notoriety", "information")
 _SALES_PEOPLE = (PersonKind.REP, PersonKind.MANAGER)
+_EXPLAINED = (Audience.SALES, Audience.ENGINEERS)
+"""The audiences the plan is presented to "with the schemas of the tools" (the HTML page
+draws the diagnostic for them)."""
 
 
 def parse_audience(text: str) -> Audience:
@@ -111,17 +121,22 @@ def audience_report(
         )
     else:
         reps = {str(kind) for kind in _SALES_PEOPLE}
+        customers = {target.key: target.title for target in report.targets}
         sections = tuple(
             section
             for section in (
-                _visits_only(s)
+                _visits_only(s, customers)
                 for s in report.sections
                 if isinstance(s, PersonSection) and s.person.kind in reps
             )
             if section.assignments
         )
     selected = dataclasses.replace(
-        report, sections=sections, plan_tracks=plan_tracks, audience=audience.value
+        report,
+        sections=sections,
+        plan_tracks=plan_tracks,
+        audience=audience.value,
+        findings=report.findings if audience in _EXPLAINED else (),
     )
     return dataclasses.replace(selected, progress=progress_of(selected.steps()))
 
@@ -143,14 +158,36 @@ def _target_with(section: TargetSection, keep: Callable[[StepLine], bool]) -> Ta
     return dataclasses.replace(section, tracks=tracks, progress=progress_of(steps))
 
 
-def _visits_only(section: PersonSection) -> PersonSection:
+def _visits_only(section: PersonSection, customers: dict[str, str]) -> PersonSection:
     # Customer appointments: visits and sessions of the targets' tracks (a steering
     # meeting is no appointment with a customer).
     assignments = tuple(
         a for a in section.assignments if a.step.visits and a.step.target is not None
     )
+    to_hold = (VisitState.PLANNED, VisitState.OVERDUE)
+    appointments = sorted(
+        (
+            Appointment(
+                visit=visit,
+                step=a.step.key,
+                title=a.step.title,
+                target=a.step.target or "",
+                customer=customers.get(a.step.target or "", ""),
+                role=a.role,
+            )
+            for a in assignments
+            for visit in a.step.visits
+            if visit.state in to_hold
+        ),
+        key=lambda appointment: (
+            appointment.visit.day,
+            appointment.visit.at or "",
+            appointment.step,
+        ),
+    )
     return dataclasses.replace(
         section,
         assignments=assignments,
         progress=progress_of(a.step for a in assignments),
+        appointments=tuple(appointments),
     )

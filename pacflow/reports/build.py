@@ -1,7 +1,8 @@
 """Building a report from a plan state and a reference day (pure: no clock, no I/O).
 
-"Late" and "overdue" are judged against `today`, which the caller gives: the current day
-in the plan's time zone (from the injected clock), or the day of an as-of date.
+"Done", "late", "held" and "overdue" are the domain's facts (`pacflow.domain.facts`), judged
+against `today`, which the caller gives: the current day in the plan's time zone (from the
+injected clock), or the day of an as-of date.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from datetime import date, datetime
 
 from pacflow.describe import schedule_summary
 from pacflow.domain import PlanState
+from pacflow.domain.facts import fact_of, visit_state
 from pacflow.domain.localtime import instant, local
-from pacflow.domain.schedule import DueDate
 from pacflow.domain.state import Step, Track
-from pacflow.domain.values import OccurrenceStatus, Per, StepStatus, periods_between
+from pacflow.domain.values import OccurrenceStatus, Per, periods_between
 from pacflow.reports.model import (
     Assignment,
+    FindingView,
     MonthVisits,
     ObjectiveLine,
     PersonInfo,
@@ -92,7 +94,33 @@ def build_report(
         plan_tracks=plan_tracks,
         progress=progress_of(builder.line(key) for key in state.steps),
         targets=tuple(builder.summary(key) for key in state.targets),
+        findings=finding_views(state),
     )
+
+
+def finding_views(state: PlanState) -> tuple[FindingView, ...]:
+    """Each finding of the plan's diagnostic with the decisions citing it and the live
+    targets implementing those decisions."""
+    live = [t for t in state.targets.values() if not t.dropped]
+    views = []
+    for finding in state.findings.values():
+        decisions = tuple(
+            (d.key, d.statement, tuple(t.key for t in live if d.key in t.decisions))
+            for d in state.decisions.values()
+            if finding.key in d.findings
+        )
+        cited = {key for _, _, targets in decisions for key in targets}
+        views.append(
+            FindingView(
+                key=finding.key,
+                title=finding.title,
+                period=finding.period,
+                figures=finding.figures,
+                decisions=decisions,
+                targets=tuple((t.key, t.title) for t in live if t.key in cited),
+            )
+        )
+    return tuple(views)
 
 
 def progress_of(steps: Iterable[StepLine]) -> Progress:
@@ -144,7 +172,7 @@ class _Builder:
     def _step_line(self, step: Step) -> StepLine:
         track = self._state.tracks[step.track]
         visits = tuple(self._visits(step))
-        start, end = self._dates(step, visits)
+        fact = fact_of(self._state, step, self._today)
         return StepLine(
             key=step.key,
             title=step.title,
@@ -155,11 +183,11 @@ class _Builder:
             participants=step.participants,
             means=step.means,
             schedule=schedule_summary(step.schedule),
-            start=start,
-            end=end,
+            start=fact.start,
+            end=fact.end,
             status=str(step.status),
-            state=self._step_state(step, end),
-            done_on=step.done_on,
+            state=fact.state,
+            done_on=fact.done_on,
             visits=visits,
             budget=step.budget,
         )
@@ -176,17 +204,13 @@ class _Builder:
                 # The rep's own day and time (a New York rep's 09:00, not Paris's 15:00).
                 start = local(instant(start, occurrence.timezone), zone)
             day = start.date()
-            if occurrence.status is OccurrenceStatus.DONE:
-                state = VisitState.HELD
-            elif occurrence.status is OccurrenceStatus.CANCELLED:
-                state = VisitState.CANCELLED
-            else:
-                state = VisitState.OVERDUE if day < self._today else VisitState.PLANNED
+            state = visit_state(occurrence.status, day, self._today)
             at = None if occurrence.all_day else f"{start:%H:%M}"
             if at is not None and start is not occurrence.start:
                 at += f" {zone}"
             to_hold = state in (VisitState.PLANNED, VisitState.OVERDUE)
             holiday = days_off.holiday(occurrence.start.date()) if to_hold else None
+            moved = occurrence.status is OccurrenceStatus.MOVED
             visits.append(
                 Visit(
                     key=key,
@@ -196,29 +220,10 @@ class _Builder:
                     held_by=occurrence.held_by,
                     held_with=occurrence.held_with,
                     holiday=holiday,
+                    moved_from=occurrence.scheduled_start.date() if moved else None,
                 )
             )
         return sorted(visits, key=lambda visit: (visit.day, visit.at or ""))
-
-    @staticmethod
-    def _dates(step: Step, visits: tuple[Visit, ...]) -> tuple[date | None, date | None]:
-        if isinstance(step.schedule, DueDate):
-            return step.schedule.start, step.schedule.due
-        # A series spans its live visits; one whose visits are all cancelled, all of them.
-        live = [v.day for v in visits if v.state is not VisitState.CANCELLED]
-        days = live or [v.day for v in visits]
-        if not days:
-            return None, None
-        return min(days), max(days)
-
-    def _step_state(self, step: Step, end: date | None) -> StepState:
-        if step.status is StepStatus.DONE:
-            return StepState.DONE
-        if step.status is StepStatus.CANCELLED:
-            return StepState.CANCELLED
-        if end is not None and end < self._today:
-            return StepState.LATE
-        return StepState(str(step.status))
 
     def block(self, track: Track) -> TrackBlock:
         """A track with its step lines."""

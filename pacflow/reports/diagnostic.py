@@ -73,6 +73,17 @@ _WORDS: dict[str, dict[str, str]] = {
         "rationale": "rationale",
         "justifies": "justifies",
         "none": "none yet",
+        "accounts": "accounts",
+        "total": "total",
+        "more": "more",
+        "no_verdict": "no verdict",
+        "all_offers": "all offers",
+        "targets": "Targets",
+        "statement": "Statement",
+        "findings": "Findings",
+        "conversion.short": "conv.",
+        "zones": "Zones",
+        "verdicts": "Verdicts",
     },
     "fr": {
         "diagnostic": "Diagnostic",
@@ -118,6 +129,17 @@ _WORDS: dict[str, dict[str, str]] = {
         "rationale": "justification",
         "justifies": "justifie",
         "none": "aucune pour l'instant",
+        "accounts": "comptes",
+        "total": "total",
+        "more": "autres",
+        "no_verdict": "sans verdict",
+        "all_offers": "toutes prestations",
+        "targets": "Cibles",
+        "statement": "Énoncé",
+        "findings": "Constats",
+        "conversion.short": "transfo.",
+        "zones": "Zones",
+        "verdicts": "Verdicts",
     },
 }
 
@@ -336,7 +358,9 @@ def why_lines(answer: Why, words: Words) -> list[str]:
             if gist:
                 lines.append(f"      {gist}")
     if answer.rationale:
-        lines.append(f"  {words['rationale']}: {answer.rationale}")
+        first, *more = answer.rationale.split("\n\n")
+        lines.append(f"  {words['rationale']}: {first}")
+        lines += [f"  {paragraph}" for paragraph in more]
     return lines
 
 

@@ -9,6 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pacflow.reports.diagnostic import Words
+from pacflow.reports.diagnostic_html import (
+    DIAGNOSTIC_CSS,
+    diagnostic_section,
+    finding_link,
+    target_anchor,
+)
 from pacflow.reports.html_parts import (
     VISIT_LABELS,
     Timeline,
@@ -20,6 +27,7 @@ from pacflow.reports.html_parts import (
 from pacflow.reports.html_style import CSS
 from pacflow.reports.labels import Labels
 from pacflow.reports.model import (
+    Appointment,
     ObjectiveLine,
     PersonSection,
     Report,
@@ -33,6 +41,9 @@ from pacflow.reports.model import (
 )
 from pacflow.reports.text import (
     NOTHING,
+    booking_counts,
+    booking_text,
+    budget_total,
     heading_key,
     means_text,
     number,
@@ -61,9 +72,10 @@ class _Page:
             f'<html lang="{esc(t.lang)}"><head><meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             f"<title>{esc(report_heading(report, t))}</title>",
-            f"<style>{CSS}</style></head><body>",
+            f"<style>{CSS}{DIAGNOSTIC_CSS if report.findings else ''}</style></head><body>",
             self._header(),
             self._summary(),
+            diagnostic_section(report.findings, Words(t.lang)),
         ]
         if not report.steps():
             parts.append(f"<p>{esc(t['nothing'])}</p>")
@@ -120,6 +132,9 @@ class _Page:
                 (str(progress.overdue), t["overdue_visits"], progress.overdue > 0),
             ]
         cards.append((t.percent(self.elapsed), t["period_elapsed"], False))
+        budget = budget_total(report.steps())
+        if report.audience == "marketing" and budget is not None:
+            cards.append((number(budget), t["budget_total"], False))
         kpis = "".join(
             f'<div class="kpi{" alert" if alert else ""}"><b>{esc(value)}</b>'
             f"<span>{esc(text)}</span></div>"
@@ -153,12 +168,12 @@ class _Page:
             late = f'<span class="chip s-late">{progress.late}</span>' if progress.late else "0"
             why = "".join(
                 f'<br><span class="small why"><b>{esc(r.decision)}</b> {esc(r.statement)} '
-                f'<span class="muted">({esc(", ".join(key for key, _ in r.findings))})</span>'
+                f'<span class="muted">({self._findings(r.findings, titles=False)})</span>'
                 "</span>"
                 for r in target.why
             )
             rows.append(
-                "<tr>"
+                f'<tr id="{esc(target_anchor(target.key))}">'
                 f'<td><span class="key">{esc(target.key)}</span> {esc(target.title)}{dropped}'
                 f'<br><span class="muted small">{esc(t["responsible"])} '
                 f"{esc(target.responsible)}</span>{why}</td>"
@@ -177,6 +192,16 @@ class _Page:
             f'<p class="muted small">{esc(t["elapsed_mark"])} '
             f"({esc(t.percent(self.elapsed))}).</p>"
         )
+
+    def _findings(self, findings: Sequence[tuple[str, str]], *, titles: bool) -> str:
+        """Findings' keys (with their titles), each linking to its schema when the page
+        draws the diagnostic."""
+        drawn = {view.key for view in self.report.findings}
+        parts = []
+        for key, title in findings:
+            text = finding_link(key) if key in drawn else esc(key)
+            parts.append(f"{text} {esc(title)}" if titles else text)
+        return ("; " if titles else ", ").join(parts)
 
     def _objective_figures(self, objective: ObjectiveLine) -> str:
         start = f"{number(objective.baseline)} → " if objective.baseline is not None else ""
@@ -280,6 +305,9 @@ class _Page:
         for theme in themes:
             parts.append(f'<section class="theme"><h2>{esc(t["theme." + theme.key])}</h2>')
             parts.append(progress_meters(theme.progress, t, self.elapsed))
+            budget = budget_total(step for block in theme.tracks for step in block.steps)
+            if budget is not None:
+                parts.append(f'<p class="facts">{esc(t["budget_total"])} {number(budget)}</p>')
             parts += [self._track(block, "h3") for block in theme.tracks]
             parts.append("</section>")
         return "\n".join(parts)
@@ -313,12 +341,46 @@ class _Page:
         ]
         if section.months:
             parts += [f"<h3>{esc(t['visits_per_month'])}</h3>", self._visit_chart(section)]
+        if self.report.audience == "appointments":
+            parts.append(self._appointments(section.appointments))
         parts += [
             f"<h3>{esc(t['steps'])}</h3>",
             self._steps_table([a.step for a in section.assignments], where=True),
             "</section>",
         ]
         return "\n".join(parts)
+
+    def _appointments(self, appointments: Sequence[Appointment]) -> str:
+        """The visits still to hold, in day order: booked ones (with a time) solid, those
+        still to book dashed, overdue ones marked late."""
+        t = self.t
+        heading = f"<h3>{esc(t['appointments'])}</h3>"
+        if not appointments:
+            return f'{heading}<p class="muted">{esc(t["appointments.none"])}</p>'
+        head = "".join(
+            f"<th>{esc(t[h])}</th>" for h in ("day", "time", "step", "customer", "status")
+        )
+        rows = []
+        month = None
+        for a in appointments:
+            this = a.visit.day.strftime("%Y-%m")
+            if this != month:
+                month = this
+                rows.append(
+                    f'<tr class="group"><th colspan="5">{esc(t.month(this))} {this[:4]}</th></tr>'
+                )
+            rows.append(
+                f'<tr class="b-{a.booking}"><td>{esc(t.date(a.visit.day))}</td>'
+                f"<td>{esc(a.visit.at or NOTHING)}</td>"
+                f'<td><span class="key">{esc(a.step)}</span> {esc(a.title)}</td>'
+                f'<td><span class="key">{esc(a.target)}</span> {esc(a.customer)}</td>'
+                f'<td><span class="booking">{esc(booking_text(a, t))}</span></td></tr>'
+            )
+        return (
+            f'{heading}<p class="facts">{esc(booking_counts(appointments, t))}</p>'
+            f'<table class="appointments"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>"
+        )
 
     def _visit_chart(self, section: PersonSection) -> str:
         t = self.t
@@ -361,13 +423,13 @@ class _Page:
             f'<p class="facts">{esc(" · ".join(facts))}</p>',
         ]
         if section.rationale:
-            parts.append(f'<p class="rationale">{esc(section.rationale)}</p>')
+            paragraphs = "<br>".join(esc(p) for p in section.rationale.split("\n\n"))
+            parts.append(f'<p class="rationale">{paragraphs}</p>')
         for reason in section.why:
-            findings = "; ".join(f"{key} {title}" for key, title in reason.findings)
             parts.append(
                 f'<p class="why small"><b>{esc(t["why"].capitalize())}</b>: '
                 f"<b>{esc(reason.decision)}</b> {esc(reason.statement)} "
-                f'<span class="muted">({esc(findings)})</span></p>'
+                f'<span class="muted">({self._findings(reason.findings, titles=True)})</span></p>'
             )
         for objective in section.objectives:
             parts.append(

@@ -169,6 +169,18 @@ footer { margin-top: 24px; padding-top: 8px; border-top: 1px solid var(--line);
   color: var(--muted); font-size: 11px; }
 
 @page { size: A4 landscape; margin: 10mm; }
+/* the appointments plan: booked visits solid, visits to book dashed, overdue ones late */
+table.appointments { border-collapse: collapse; width: 100%; margin-top: 4px; }
+table.appointments th, table.appointments td {
+  text-align: left; padding: 3px 8px; border-bottom: 1px solid var(--line);
+}
+table.appointments tr.group th { background: var(--soft); }
+.booking { display: inline-block; padding: 0 6px; border-radius: 3px; font-size: 11px;
+  border: 1px solid currentColor; white-space: nowrap; }
+tr.b-booked .booking { color: var(--done); font-weight: 600; }
+tr.b-to_book .booking { color: var(--plan); border-style: dashed; }
+tr.b-overdue .booking { color: var(--late); font-weight: 700; border-width: 2px; }
+
 @media print {
   html { background: none; }
   body { margin: 0; max-width: none; padding: 0; box-shadow: none; font-size: 10.5px; }

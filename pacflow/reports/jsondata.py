@@ -6,6 +6,7 @@ Keys and enum values never depend on `--lang`; only the `label` fields are trans
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from pacflow.reports.labels import Labels
@@ -23,7 +24,7 @@ from pacflow.reports.model import (
     TrackBlock,
     Visit,
 )
-from pacflow.reports.text import heading_key
+from pacflow.reports.text import budget_total, heading_key
 
 SCHEMA_VERSION = 1
 
@@ -55,6 +56,7 @@ def report_data(report: Report, labels: Labels) -> dict[str, Any]:
         "months": list(report.months),
         "people": [{"key": key, "name": name} for key, name in report.people.items()],
         "progress": _progress(report.progress),
+        "budget_total": _money(budget_total(report.steps())),
         "targets": [
             {
                 "target": t.key,
@@ -70,6 +72,10 @@ def report_data(report: Report, labels: Labels) -> dict[str, Any]:
         "sections": [_section(section, labels) for section in report.sections],
         "plan_tracks": [_track(block, labels) for block in report.plan_tracks],
     }
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
 
 
 def _progress(progress: Progress) -> dict[str, Any]:
@@ -98,6 +104,9 @@ def _section(
             "theme": section.key,
             "label": labels["theme." + section.key],
             "progress": _progress(section.progress),
+            "budget_total": _money(
+                budget_total(step for block in section.tracks for step in block.steps)
+            ),
             "tracks": [_track(block, labels) for block in section.tracks],
         }
     if isinstance(section, PersonSection):
@@ -116,6 +125,18 @@ def _section(
                     "cancelled": m.cancelled,
                 }
                 for m in section.months
+            ],
+            "appointments": [
+                {
+                    "visit": _visit(a.visit),
+                    "step": a.step,
+                    "title": a.title,
+                    "target": a.target,
+                    "customer": a.customer,
+                    "role": a.role,
+                    "booking": str(a.booking),
+                }
+                for a in section.appointments
             ],
         }
     if isinstance(section, SectorSection):
@@ -201,6 +222,8 @@ def _visit(visit: Visit) -> dict[str, Any]:
     if visit.held_by is not None:  # who held it then, and with whom, as recorded
         data["held_by"] = visit.held_by
         data["held_with"] = list(visit.held_with)
+    if visit.moved_from is not None:
+        data["moved_from"] = visit.moved_from.isoformat()
     return data
 
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from pacflow.reports.labels import Labels
 from pacflow.reports.model import (
+    Appointment,
     ObjectiveLine,
     PersonSection,
     Progress,
@@ -27,8 +28,13 @@ from pacflow.reports.model import (
 from pacflow.reports.text import (
     GLYPHS,
     LEGEND_STATES,
+    booking_counts,
+    booking_text,
+    budget_total,
     means_text,
+    money,
     month_marks,
+    number,
     objective_text,
     report_heading,
     team_text,
@@ -77,6 +83,8 @@ class _Writer:
         if report.people:
             self.lines += [f"{t['team'].capitalize()}: {md_escape(team_text(report))}", ""]
         self.lines += [f"**{t['progress']}**: {md_escape(self._progress(report.progress))}", ""]
+        if report.audience == "marketing":
+            self._budgets()
         self._why()
         if not report.steps():
             self.lines += [t["nothing"], ""]
@@ -145,9 +153,26 @@ class _Writer:
 
     # -- sections -----------------------------------------------------------------------
 
+    def _budgets(self) -> None:
+        """The marketing synthesis' budget: per theme, and the total."""
+        t = self.t
+        themes = [s for s in self.report.sections if isinstance(s, ThemeSection)]
+        rows = []
+        for theme in themes:
+            budget = budget_total(s for b in theme.tracks for s in b.steps)
+            rows.append([md_escape(t["theme." + theme.key]), money(budget)])
+        total = budget_total(self.report.steps())
+        rows.append([f"**{t['total']}**", f"**{money(total)}**"])
+        self.lines += [f"## {t['budget_by_theme']}", "", f"{t['budget_note']}.", ""]
+        self.lines += [*_table([t["theme"], t["budget"]], rows), ""]
+
     def _theme(self, section: ThemeSection) -> None:
         self.lines += [f"## {md_escape(self.t['theme.' + section.key])}", ""]
-        self.lines += [md_escape(self._progress(section.progress)), ""]
+        progress = self._progress(section.progress)
+        budget = budget_total(s for b in section.tracks for s in b.steps)
+        if budget is not None:
+            progress += f" · {self.t['budget_total']} {number(budget)}"
+        self.lines += [md_escape(progress), ""]
         for block in section.tracks:
             self._track(block, level=3)
 
@@ -259,6 +284,29 @@ class _Writer:
         self.lines += [*_table(headers, rows), ""]
         if section.months:
             self._months(section)
+        if self.report.audience == "appointments":
+            self._appointments(section.appointments)
+
+    def _appointments(self, appointments: Sequence[Appointment]) -> None:
+        """The visits still to hold, month by month: booked, to book or overdue."""
+        t = self.t
+        self.lines += [f"### {t['appointments']}", ""]
+        if not appointments:
+            self.lines += [t["appointments.none"], ""]
+            return
+        self.lines += [md_escape(booking_counts(appointments, t)), ""]
+        headers = [t["day"], t["time"], t["step"], t["customer"], t["status"]]
+        rows = [
+            [
+                t.date(a.visit.day),
+                a.visit.at or "",
+                a.step,
+                md_escape(f"{a.target} {a.customer}"),
+                md_escape(booking_text(a, t)),
+            ]
+            for a in appointments
+        ]
+        self.lines += [*_table(headers, rows), ""]
 
     def _months(self, section: PersonSection) -> None:
         t = self.t

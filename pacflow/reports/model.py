@@ -11,6 +11,14 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pacflow.domain.findings import Figures
+
+# Defined once, in the domain's facts, and re-exported for the renderers.
+from pacflow.domain.facts import StepState as StepState
+from pacflow.domain.facts import VisitState as VisitState
 
 
 class ReportKind(enum.StrEnum):
@@ -20,26 +28,6 @@ class ReportKind(enum.StrEnum):
     REP = "rep"
     SECTOR = "sector"
     TARGET = "target"
-
-
-class StepState(enum.StrEnum):
-    """How a step shows in a report: its status, with `late` for a passed deadline."""
-
-    DONE = "done"
-    LATE = "late"
-    CANCELLED = "cancelled"
-    IN_PROGRESS = "in_progress"
-    BLOCKED = "blocked"
-    PLANNED = "planned"
-
-
-class VisitState(enum.StrEnum):
-    """How one occurrence (a visit, a session) shows: held, to hold, overdue or cancelled."""
-
-    HELD = "held"
-    PLANNED = "planned"
-    OVERDUE = "overdue"
-    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +44,15 @@ class Visit:
     """Who was responsible when it was held (reports by rep credit them, not a later one)."""
     held_with: tuple[str, ...] = ()
     holiday: str | None = None
+    moved_from: date | None = None
+    """The day it was first scheduled on, when it was moved since (by the rep in their
+    calendar or with `visit move`, or by a replanning)."""
+
+    @property
+    def booked(self) -> bool:
+        """Whether it has a time: a session or a visit at a set hour, or one the rep moved
+        to a real time; a cadence slot (a day pacflow chose, no time) is still to book."""
+        return self.at is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +145,22 @@ class Reason:
 
 
 @dataclass(frozen=True, slots=True)
+class FindingView:
+    """A finding of the plan's diagnostic, to be drawn as its tool's schema, with what it
+    justified: the decisions resting on it and the targets implementing those."""
+
+    key: str
+    title: str
+    period: str | None
+    figures: Figures
+    decisions: tuple[tuple[str, str, tuple[str, ...]], ...]
+    """(key, statement, keys of the live targets implementing it) of each decision citing
+    the finding."""
+    targets: tuple[tuple[str, str], ...]
+    """(key, title) of each live target implementing one of those decisions."""
+
+
+@dataclass(frozen=True, slots=True)
 class PersonInfo:
     """Who someone is in the team."""
 
@@ -225,6 +238,36 @@ class MonthVisits:
         return self.held + self.planned + self.overdue + self.cancelled
 
 
+class Booking(enum.StrEnum):
+    """Where a customer visit still to hold stands in the rep's calendar."""
+
+    BOOKED = "booked"
+    """It has a time (set by the plan, or by the rep moving it)."""
+    TO_BOOK = "to_book"
+    """A slot of a cadence: a day with no time, to be booked with the customer."""
+    OVERDUE = "overdue"
+    """Its day is past and it was not recorded as held: hold it or book it again."""
+
+
+@dataclass(frozen=True, slots=True)
+class Appointment:
+    """A customer visit or session still to hold, for the appointments plan."""
+
+    visit: Visit
+    step: str
+    title: str
+    target: str
+    customer: str
+    """The title of the target (the customer, segment or offer the visit serves)."""
+    role: str
+
+    @property
+    def booking(self) -> Booking:
+        if self.visit.state is VisitState.OVERDUE:
+            return Booking.OVERDUE
+        return Booking.BOOKED if self.visit.booked else Booking.TO_BOOK
+
+
 @dataclass(frozen=True, slots=True)
 class PersonSection:
     """Everything one person is responsible for or takes part in, dated."""
@@ -235,6 +278,8 @@ class PersonSection:
     assignments: tuple[Assignment, ...]
     months: tuple[MonthVisits, ...]
     progress: Progress
+    appointments: tuple[Appointment, ...] = ()
+    """The visits still to hold, in day order (the appointments plan only)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +322,8 @@ class Report:
     targets: tuple[TargetSummary, ...]
     audience: str | None = None
     """Who the report is for (`pacflow.reports.audiences`), when it is a selection."""
+    findings: tuple[FindingView, ...] = ()
+    """The diagnostic behind the targets, drawn by the HTML report."""
 
     def elapsed(self) -> float:
         """Share of the plan period gone by on `today` (0 before it starts, 1 after)."""

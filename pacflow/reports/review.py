@@ -254,6 +254,70 @@ def build_review(
     )
 
 
+# --- the lessons a target carries into next year's plan -----------------------------------
+
+_LESSONS = {
+    "en": {
+        "head": "Lessons learned from {plan}:",
+        "objective": "objective {value}",
+        "first": " (first version {value})",
+        "achieved": "achieved {value}",
+        "attainment": " ({pct}%)",
+        "not_measured": "achievement not measured",
+        "steps": "steps: {done} done, {cancelled} cancelled, {late} late of {total}",
+        "visits": "visits: {held} held of {planned}",
+    },
+    "fr": {
+        "head": "Retour d'expérience {plan} :",
+        "objective": "objectif {value}",
+        "first": " (première version {value})",
+        "achieved": "atteint {value}",
+        "attainment": " ({pct} %)",
+        "not_measured": "atteinte non mesurée",
+        "steps": "étapes : {done} faites, {cancelled} annulées, {late} en retard sur {total}",
+        "visits": "visites : {held} tenues sur {planned}",
+    },
+}
+LESSON_HEADS = tuple(words["head"].split("{")[0] for words in _LESSONS.values())
+"""How a lessons-learned paragraph starts, in every language (an earlier year's is not
+carried again)."""
+
+
+def lesson_note(target: TargetReview, plan: str, lang: str) -> str:
+    """What the year taught about `target`, in one paragraph: its objective (and first
+    version), what was achieved and the share of the objective, steps and visits."""
+    if lang not in _LESSONS:
+        raise InvalidInputError(f"language {lang!r}: expected one of {', '.join(_LESSONS)}")
+    w = _LESSONS[lang]
+    parts = []
+    if target.final is not None:
+        objective = w["objective"].format(value=_objective(target.final, lang))
+        if target.first is not None and target.first.value != target.final.value:
+            objective += w["first"].format(value=_objective(target.first, lang))
+        parts.append(objective)
+    if target.achieved is not None:
+        unit = f" {target.final.unit}" if target.final is not None else ""
+        achieved = w["achieved"].format(value=_number(target.achieved, lang) + unit)
+        if target.attainment is not None:
+            achieved += w["attainment"].format(pct=_number(target.attainment, lang))
+        parts.append(achieved)
+    elif target.final is not None:
+        parts.append(w["not_measured"])
+    progress = target.progress
+    parts.append(
+        w["steps"].format(
+            done=progress.done,
+            cancelled=progress.cancelled,
+            late=progress.late,
+            total=progress.steps + progress.cancelled,
+        )
+    )
+    if progress.visits:
+        parts.append(w["visits"].format(held=progress.held, planned=progress.visits))
+    separator = " ; " if lang == "fr" else "; "
+    return f"{w['head'].format(plan=plan)} {separator.join(parts)}."
+
+
 # --- writing it out ----------------------------------------------------------------------
 
 

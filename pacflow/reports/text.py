@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
 from pacflow.reports.labels import Labels
-from pacflow.reports.model import ObjectiveLine, Report, StepLine, StepState
+from pacflow.reports.model import (
+    Appointment,
+    Booking,
+    ObjectiveLine,
+    Report,
+    StepLine,
+    StepState,
+)
 
 GLYPHS: dict[StepState, str] = {
     StepState.DONE: "■",
@@ -70,6 +77,11 @@ def number(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
+def money(value: Decimal | None) -> str:
+    """A budget, or a dash when there is none."""
+    return NOTHING if value is None else number(value)
+
+
 def objective_text(objective: ObjectiveLine, labels: Labels) -> str:
     """`T1 main: 180 → 400 kEUR by 2025-12-31 (I1) — Porter les prises…`."""
     start = f"{number(objective.baseline)} → " if objective.baseline is not None else ""
@@ -83,3 +95,37 @@ def objective_text(objective: ObjectiveLine, labels: Labels) -> str:
 def team_text(report: Report) -> str:
     """`hg Hélène Garnier, cd Claire Dubois, …`: who the keys in the tables are."""
     return ", ".join(f"{key} {name}" for key, name in report.people.items())
+
+
+def booking_text(appointment: Appointment, labels: Labels) -> str:
+    """Where a visit stands: `booked`, `to book`, `overdue…`, and `moved from <day>`."""
+    text = labels["booking." + appointment.booking]
+    moved = appointment.visit.moved_from
+    if moved is not None:
+        text += f" · {labels['moved_from']} {labels.date(moved)}"
+    return text
+
+
+def booking_counts(appointments: Sequence[Appointment], labels: Labels) -> str:
+    """`booked 12 (moved 3) · to book 40 · overdue 2`, each only when there are some."""
+    parts = []
+    for booking in Booking:
+        count = sum(a.booking is booking for a in appointments)
+        if not count:
+            continue
+        part = f"{labels['count.' + booking]} {count}"
+        moved = sum(a.booking is booking and a.visit.moved_from is not None for a in appointments)
+        if moved:
+            part += f" ({labels['count.moved']} {moved})"
+        parts.append(part)
+    return " · ".join(parts)
+
+
+def budget_total(steps: Iterable[StepLine]) -> Decimal | None:
+    """What the steps' budgets add up to, cancelled steps left out (None: no budget)."""
+    budgets = [
+        step.budget
+        for step in steps
+        if step.budget is not None and step.state is not StepState.CANCELLED
+    ]
+    return sum(budgets, Decimal(0)) if budgets else None

@@ -86,7 +86,7 @@ def test_as_of_as_text(runner: CliRunner) -> None:
     assert (
         "Remettre une proposition projet > 100 kEUR (portail conseillers) — due 2025-06-30" in text
     )
-    assert "COUNT=24 from 2025-01-14 10:00 (1 cancelled, 9 done, 14 planned)" in text
+    assert "COUNT=24 from 2025-01-14 10:00 (1 cancelled, 9 held, 14 planned)" in text
     assert "S44" not in text
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from freezegun import freeze_time
 
 from tests.cli.plan_fixtures import invoke, ok
 from tests.cli.test_history_commands import use_demo
@@ -80,6 +81,47 @@ def test_marketing_synthesis_has_notoriety_and_information_with_budgets(
     assert "| Stand 9 m² · budget 18 " in text
 
 
+def test_marketing_synthesis_adds_up_its_budgets(runner: CliRunner, tmp_path: Path) -> None:
+    marketing = data(runner, "marketing")
+    budgets = [
+        step["budget"]
+        for section in marketing["sections"]
+        for track in section["tracks"]
+        for step in track["steps"]
+        if step["budget"] is not None and step["state"] != "cancelled"
+    ]
+    assert budgets  # the trade fair at least
+    total = str(sum(int(b) for b in budgets))
+    assert marketing["budget_total"] == total
+    by_theme = {s["theme"]: s["budget_total"] for s in marketing["sections"]}
+    assert by_theme == {"information": None, "sales-notoriety": total}
+    text = ok(runner, ["report", PLAN, "--for", "marketing", "--as-of", AT]).stdout
+    table = text.split("## Budget by theme\n")[1].split("\n## ")[0]
+    rows = [[cell.strip() for cell in line.split("|")[1:-1]] for line in table.splitlines()]
+    assert ["**total**", f"**{total}**"] in rows
+    assert ["Information gathering (collecte d'information)", "\u2013"] in rows
+    out = tmp_path / "marketing.html"
+    ok(runner, ["report", PLAN, "--for", "marketing", "--as-of", AT, "-o", str(out)])
+    page = out.read_text(encoding="utf-8")
+    assert f'<div class="kpi"><b>{total}</b><span>budget total</span></div>' in page
+
+
+def test_every_themes_budget_adds_up_to_the_plans(runner: CliRunner) -> None:
+    args = ("report", PLAN, "--by", "theme", "--as-of", AT, "--json")
+    report = json.loads(ok(runner, args).stdout)
+    budgets = [
+        int(step["budget"])
+        for section in report["sections"]
+        for track in section["tracks"]
+        for step in track["steps"]
+        if step["budget"] is not None
+    ]
+    assert len(budgets) > 1
+    assert report["budget_total"] == str(sum(budgets))
+    themes = [int(s["budget_total"]) for s in report["sections"] if s["budget_total"]]
+    assert sum(themes) == sum(budgets)
+
+
 def test_appointments_per_rep_and_month_with_what_is_held(runner: CliRunner) -> None:
     appointments = data(runner, "appointments")
     by_rep = {s["person"]["key"]: s for s in appointments["sections"]}
@@ -107,3 +149,45 @@ def test_an_audience_in_html_and_the_choice_refused(runner: CliRunner, tmp_path:
     both = invoke(runner, ["report", PLAN, "--for", "sales", "--by", "rep"])
     assert both.exit_code == 2
     assert "give either --by (theme|rep|sector|target) or --for AUDIENCE" in both.stderr
+
+
+def test_appointments_say_what_each_rep_has_booked_and_what_is_left_to_book(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    fresh = f"sqlite:///{tmp_path / 'april.db'}"
+    ok(runner, ["--db", fresh, "demo", "--until", "2025-04-20T12:00"])
+    with freeze_time("2025-04-22 08:00:00"):  # a Tuesday in April, 10:00 in Paris
+        # kb books one of May's "8 per month" prospecting visits with the customer
+        move = ["visit", "move", PLAN, "S22@2025-05-07", "--to", "2025-05-06T14:30"]
+        ok(runner, ["--db", fresh, "--actor", "kb", *move])
+        report = json.loads(
+            ok(runner, ["--db", fresh, "report", PLAN, "--for", "appointments", "--json"]).stdout
+        )
+        markdown = ok(runner, ["--db", fresh, "report", PLAN, "--for", "appointments"]).stdout
+    by_rep = {s["person"]["key"]: s for s in report["sections"]}
+    kb = {a["visit"]["key"]: a for a in by_rep["kb"]["appointments"]}
+    pinned = kb["S22@2025-05-07"]
+    assert (pinned["booking"], pinned["visit"]["day"], pinned["visit"]["time"]) == (
+        "booked",
+        "2025-05-06",
+        "14:30",
+    )
+    assert pinned["visit"]["moved_from"] == "2025-05-07"
+    assert pinned["customer"] == "Banque & Assurance (conquête)"
+    assert kb["S22@2025-05-09"]["booking"] == "to_book"  # a cadence slot: a day, no time
+    assert "moved_from" not in kb["S22@2025-05-09"]["visit"]
+    # what was held is no longer to plan; what is past and not held is overdue
+    held = [
+        a for s in report["sections"] for a in s["appointments"] if a["visit"]["state"] == "held"
+    ]
+    assert held == []
+    assert {a["booking"] for a in kb.values() if a["visit"]["day"] < "2025-04-22"} <= {"overdue"}
+    cd = {a["visit"]["key"]: a for a in by_rep["cd"]["appointments"]}
+    # the S08 visit cd moved (Easter Monday) stays booked at its new time
+    assert cd["S08@2025-04-22"]["booking"] == "booked"
+    assert cd["S08@2025-04-22"]["visit"]["moved_from"] == "2025-04-22"
+    assert cd["S08@2025-04-22"]["visit"]["day"] == "2025-04-24"
+    kb_part = markdown.split("## kb — Karim Benali")[1].split("\n## ")[0]
+    assert "| 2025-05-06 | 14:30 | S22  |" in kb_part
+    assert "booked · moved from 2025-05-07" in kb_part
+    assert "(moved 1)" in kb_part

@@ -451,6 +451,9 @@ def test_a_market_change_answered_by_a_revision(runner: CliRunner) -> None:
                                       "--affects", "account:ACC-BRC", "--on",
                                       "2025-05-05", "--impact", "medium"])  # fmt: skip
     at(runner, "2025-05-20 09:00:00", ["plan", "revise", PLAN, "--reason", "fusion BRC"])
+    # The revision changes T1, the target the market change touches.
+    at(runner, "2025-05-21 14:00:00", ["step", "move", PLAN, "S03", "--due", "2025-11-28",
+                                      "--reason", "fusion BRC"])  # fmt: skip
     at(runner, "2025-05-21 15:00:00", ["--actor", "dg", "plan", "publish", PLAN, "--reason",
                                       "v2"])  # fmt: skip
     during = report(runner, "--as-of", "2025-05-20T12:00")  # revision open, not published
@@ -474,6 +477,52 @@ def test_a_market_change_answered_by_a_revision(runner: CliRunner) -> None:
     revisions = json.loads(ok(runner, ["plan", "revisions", PLAN, "--json"]).stdout)
     assert [a["rule"] for a in revisions[0]["answered"]] == []
     assert "market-change" in [a["rule"] for a in revisions[1]["answered"]]
+
+
+def test_a_revision_answers_only_the_findings_whose_subjects_it_changed(
+    runner: CliRunner,
+) -> None:
+    # I1 off track from January; a market change on BRC (T1) in May.
+    at(runner, "2025-02-05 09:00:00", ["indicator", "record", PLAN, "I1", "--period", "2025-01",
+                                      "--value", "40"])  # fmt: skip
+    at(runner, "2025-03-05 09:00:00", ["indicator", "record", PLAN, "I1", "--period", "2025-02",
+                                      "--value", "45"])  # fmt: skip
+    at(runner, "2025-05-05 09:00:00", ["market", "record", PLAN, "--summary", "Fusion de BRC",
+                                      "--affects", "account:ACC-BRC", "--on",
+                                      "2025-05-05", "--impact", "medium"])  # fmt: skip
+    assert subjects(runner, "indicator-off-track", "--as-of", "2025-05-06") == ["I1"]
+    # A revision that changes only I3's targets, and publishes.
+    at(
+        runner,
+        "2025-05-20 09:00:00",
+        ["plan", "revise", PLAN, "--reason", "coûts"],
+        ["indicator", "set-targets", PLAN, "I3", "--from", "2025-06", "--values",
+         ",".join(["40"] * 7), "--reason", "coûts"],
+        ["plan", "publish", PLAN, "--reason", "v2"],
+    )  # fmt: skip
+    after = report(runner, "--as-of", "2025-05-21")
+    # Neither I1 nor T1 was changed: both findings stand, and none is said answered by it.
+    assert subjects(runner, "indicator-off-track", "--as-of", "2025-05-21") == ["I1"]
+    assert subjects(runner, "market-change", "--as-of", "2025-05-21") != []
+    assert [a for a in after["answered"] if a["rule"] != "no-review"] == []
+    # A revision that sets I1's targets answers I1, and the market change on T1, the target
+    # I1 serves (what the revision changed is the touch map's answer).
+    at(
+        runner,
+        "2025-05-22 09:00:00",
+        ["plan", "revise", PLAN, "--reason", "I1"],
+        ["indicator", "set-targets", PLAN, "I1", "--from", "2025-06", "--values",
+         ",".join(["50"] * 7), "--reason", "objectif revu"],
+        ["plan", "publish", PLAN, "--reason", "v3"],
+    )  # fmt: skip
+    later = report(runner, "--as-of", "2025-05-23")
+    assert subjects(runner, "indicator-off-track", "--as-of", "2025-05-23") == []
+    assert subjects(runner, "market-change", "--as-of", "2025-05-23") == []
+    assert sorted((a["rule"], a["subject"], a["revision"]) for a in later["answered"]) == [
+        ("indicator-off-track", "I1", 3),
+        ("market-change", "#24", 3),
+        ("no-review", PLAN, 2),
+    ]
 
 
 def test_a_finding_that_outlives_the_revision_is_not_answered(runner: CliRunner) -> None:

@@ -69,7 +69,11 @@ def test_next_years_plan_starts_from_this_one_citing_it(runner: CliRunner) -> No
     ok(runner, ["plan", "rollover", PLAN, "PAC-2026", "--target", "T1"])
     new = ok_json(runner, ["store", "log", "--stream", "PAC-2026"])
     assert len(new) == event_count(runner) - before
-    assert {entry["metadata"]["reason"] for entry in new} == {"carried over from PAC-2025"}
+    assert {entry["metadata"]["reason"] for entry in new} == {
+        "carried over from PAC-2025",
+        # S08 was thinned for the BRC merger in June: not repeated next year
+        "carried over from PAC-2025, with the schedule in force when its year started",
+    }
     plan = ok_json(runner, ["plan", "show", "PAC-2026"])
     assert plan["status"] == "draft"
     assert [t["key"] for t in plan["targets"]] == ["T1"]
@@ -101,3 +105,58 @@ def test_what_carries_over_is_chosen(runner: CliRunner) -> None:
     assert plan["title"] == "PAC 2026"
     assert plan["tracks"] == []
     assert [i["key"] for i in plan["indicators"]] == [f"I{n}" for n in range(1, 9)]
+
+
+def test_a_mid_year_schedule_change_is_not_repeated_next_year(runner: CliRunner) -> None:
+    result = ok(runner, ["plan", "rollover", PLAN, "PAC-2026", "--target", "T1"])
+    assert (
+        "warning: step S08: its schedule changed during PAC-2025 (`plan history PAC-2025 "
+        "--step S08` says when and why); the one in force when the year started is carried: "
+        "recurring FREQ=MONTHLY;BYDAY=2TU,4TU;COUNT=24 from 2026-01-13 10:00\n"
+    ) in result.stderr
+    plan = ok_json(runner, ["plan", "show", "PAC-2026"])
+    s08 = next(s for track in plan["tracks"] for s in track["steps"] if s["key"] == "S08")
+    days = [o["key"].split("@")[1] for o in s08["occurrences"]]
+    # the summer freeze of 2025 (one visit a month, July to September) is not carried
+    assert [d for d in days if d.startswith(("2026-07", "2026-08"))] == [
+        "2026-07-14",
+        "2026-07-28",
+        "2026-08-11",
+        "2026-08-25",
+    ]
+    assert len(days) == 24
+
+
+def test_each_target_carries_what_the_year_taught(runner: CliRunner) -> None:
+    ok(runner, ["plan", "rollover", PLAN, "PAC-2026", "--lang", "fr"])
+    targets = {t["key"]: t for t in ok_json(runner, ["plan", "show", "PAC-2026"])["targets"]}
+    rationale, lesson = targets["T1"]["rationale"].split("\n\n")
+    assert rationale.startswith("ABC croisée: B client today (180 kEUR)")
+    assert lesson == (
+        "Retour d'expérience PAC-2025 : objectif 400 kEUR (première version 600 kEUR) ; "
+        "atteint 790 kEUR (197,5 %) ; étapes : 12 faites, 0 annulées, 0 en retard sur 12 ; "
+        "visites : 23 tenues sur 23."
+    )
+    assert "1 en retard sur 7" in targets["T4"]["rationale"]  # S40, still open
+    # next year, 2026's lessons replace 2025's rather than pile up
+    ok(runner, ["plan", "rollover", "PAC-2026", "PAC-2027"])
+    again = {t["key"]: t for t in ok_json(runner, ["plan", "show", "PAC-2027"])["targets"]}
+    paragraphs = again["T1"]["rationale"].split("\n\n")
+    assert paragraphs[0] == rationale
+    assert [p.split(":")[0] for p in paragraphs[1:]] == ["Lessons learned from PAC-2026"]
+
+
+def test_texts_naming_the_old_year_are_offered_the_new_one(runner: CliRunner) -> None:
+    dry = ok(runner, ["plan", "rollover", PLAN, "PAC-2026", "--target", "T1", "--dry-run"])
+    assert (
+        "warning: the year of PAC-2025 is named in indicator I1 name (2025); objective main "
+        "of T1 statement (2025): --rename-year writes 2025 → 2026 there\n"
+    ) in dry.stderr
+    renamed = ok(runner, ["plan", "rollover", PLAN, "PAC-2026", "--target", "T1", "--rename-year"])
+    assert "--rename-year" not in renamed.stderr
+    plan = ok_json(runner, ["plan", "show", "PAC-2026"])
+    names = {i["key"]: i["name"] for i in plan["indicators"]}
+    assert names["I1"] == "Prises de commandes Banque & Assurance 2026 (cumul)"
+    statement = plan["targets"][0]["objectives"][0]["statement"]
+    assert "à 400 kEUR en 2026 malgré" in statement
+    assert "2025" not in statement

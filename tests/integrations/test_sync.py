@@ -408,6 +408,45 @@ def test_a_reassigned_step_leaves_one_calendar_and_appears_in_the_other(
     assert str(karim.items()[uid]["SUMMARY"]) == pacflow.state().steps[step].title
 
 
+def test_visits_already_held_stay_in_the_calendar_of_who_held_them(
+    midyear_copy: str, tmp_path: Path, caldav_account: CalDavAccount, radicale: RadicaleServer
+) -> None:
+    pacflow = Pacflow(midyear_copy, tmp_path)
+    claire = pacflow.connect("cd", caldav_account)
+    karim = pacflow.connect("kb", _second_account(radicale))
+    pacflow.sync()
+    state = pacflow.state()
+    visits = [state.occurrences[key] for key in state.steps["S08"].occurrences]
+    held = {_uid(pacflow, o.key) for o in visits if o.status is OccurrenceStatus.DONE}
+    to_hold = {_uid(pacflow, o.key) for o in visits if o.status is not OccurrenceStatus.DONE}
+    assert held
+    assert to_hold
+    assert held | to_hold <= set(claire.items())
+    pacflow.run(
+        c.RevisePlan(plan=DEMO_PLAN, actor="hg", reason="Claire hands BRC over"),
+        c.AssignStep(plan=DEMO_PLAN, actor="hg", reason="Claire hands BRC over", step="S08",
+                     responsible="kb"),
+        c.PublishPlan(plan=DEMO_PLAN, actor="hg", reason="v1.1"),
+    )  # fmt: skip
+
+    report = pacflow.sync()
+
+    # Only the visits still to hold move: Claire keeps the ones she held, untouched.
+    assert _writes(_calendar(report, "cd"), "DELETE") == to_hold
+    assert not held & {w["uid"] for w in _calendar(report, "cd")["writes"]}
+    assert _writes(_calendar(report, "kb"), "PUT") == to_hold
+    in_claires = claire.items()
+    assert held <= set(in_claires)
+    assert not to_hold & set(in_claires)
+    assert all("done" in str(in_claires[uid]["CATEGORIES"].to_ical()) for uid in held)
+    in_karims = karim.items()
+    assert to_hold <= set(in_karims)
+    assert not held & set(in_karims)
+    # The feeds agree with the calendars.
+    assert held <= set(pacflow.resources("cd"))
+    assert not held & set(pacflow.resources("kb"))
+
+
 # --- the rep changes ---------------------------------------------------------------------
 
 

@@ -191,3 +191,56 @@ def test_the_html_dashboard_renders_in_chromium(
         assert '<title id="chart-' in card
         assert '<desc id="chart-' in card
     assert html.count("<svg") == len(keys)
+
+
+STRICT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+"""The policy pages are served with: anything the page would fetch or run is refused, and
+Chromium says so on its console."""
+
+
+def under_strict_csp(html: str) -> str:
+    """The page as if served with `STRICT_CSP` (a meta element enforces it for a file)."""
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{STRICT_CSP}">'
+    return html.replace("<head>", f"<head>{meta}", 1)
+
+
+def test_a_refused_resource_would_be_caught(chromium: Path, tmp_path: Path) -> None:
+    page = tmp_path / "fetching.html"
+    page.write_text(
+        under_strict_csp(
+            '<!doctype html><html><head><title>x</title></head><body><svg><image href="'
+            'https://example.invalid/x.png" width="9" height="9"/></svg></body></html>'
+        ),
+        encoding="utf-8",
+    )
+    result = _chromium(chromium, page, tmp_path, "--dump-dom")
+    assert any("Content Security Policy" in line for line in console_problems(result.stderr))
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_diagnostic_schemas_render_under_a_strict_policy(
+    chromium: Path, final_state: PlanState, tmp_path: Path, lang: str
+) -> None:
+    report = build_report(final_state, ReportKind.TARGET, today=MID_YEAR)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = ARTIFACTS / f"report-diagnostic-{lang}.html"
+    page.write_text(under_strict_csp(render(report, "html", lang)), encoding="utf-8")
+    html = _render(chromium, page, tmp_path, ARTIFACTS / f"report-diagnostic-{lang}.png")
+    assert html.count('<svg class="diag"') == 4
+    for key in ("F1", "F2", "F3", "F4"):
+        assert f'id="finding-{key}"' in html
+
+
+def test_diagnostic_show_html_renders_under_a_strict_policy(
+    chromium: Path, runner: CliRunner, demo_db: str, tmp_path: Path
+) -> None:
+    written = tmp_path / "diagnostic.html"
+    args = ["--db", demo_db, "diagnostic", "show", "PAC-2025", "--lang", "fr", "-o", str(written)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = ARTIFACTS / "diagnostic-fr.html"
+    page.write_text(under_strict_csp(written.read_text(encoding="utf-8")), encoding="utf-8")
+    html = _render(chromium, page, tmp_path, ARTIFACTS / "diagnostic-fr.png")
+    assert html.count('<svg class="diag"') == 4
+    assert "cueillette" in html

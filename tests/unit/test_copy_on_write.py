@@ -120,6 +120,7 @@ EVERY_KIND = [
     ev.MarketChangeRecorded(
         summary="Fusion BRC", affects=("account:ACC-BRC",), effective=date(2025, 5, 1)
     ),
+    ev.TargetRemoved(target="T4"),
     *DIAGNOSTIC,
     ev.HolidaysSet(country="FR", slots_on_weekends=True),
     ev.HolidaysSet(person="cd", country="DE", subdivision="BY"),

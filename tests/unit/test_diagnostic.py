@@ -10,7 +10,14 @@ from pydantic import ValidationError
 from pacflow.domain import build_command
 from pacflow.domain import events as ev
 from pacflow.domain.commands import AddTarget, JustifyTarget, RecordDecision, RecordFinding
-from pacflow.domain.findings import AbcMatrix, AccountFigure, AmontAval, Figures, Zone
+from pacflow.domain.findings import (
+    AbcMatrix,
+    AccountFigure,
+    AmontAval,
+    Figures,
+    Zone,
+    zone_of,
+)
 from pacflow.domain.values import TargetKind
 from pacflow.errors import InvalidInputError, NotFoundError, RuleViolationError
 
@@ -130,6 +137,11 @@ def test_cross_abc_classes_and_zones_of_the_worked_example() -> None:
         "ACC-SMALL": ("C", "C'", Zone.ECONOMY),
     }
     assert Figures(matrix).tool == "abc"
+
+
+def test_a_prospect_of_little_potential_is_managed_economically() -> None:
+    assert zone_of("P", "B'") is Zone.DEVELOPMENT
+    assert zone_of("P", "C'") is Zone.ECONOMY
 
 
 def test_amont_aval_figures_of_the_worked_example() -> None:

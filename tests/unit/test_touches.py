@@ -70,6 +70,7 @@ EXAMPLES: dict[type[PlanEvent], PlanEvent] = {
         key="T5", kind=TargetKind.SEGMENT, title="Santé", responsible="sm", ref="SEG-SAN"
     ),
     ev.TargetDropped: ev.TargetDropped(target="T4"),
+    ev.TargetRemoved: ev.TargetRemoved(target="T4"),
     ev.ObjectiveSet: ev.ObjectiveSet(
         target="T1",
         objective="main",
@@ -224,6 +225,7 @@ def test_tables_the_views_held_come_from_the_map() -> None:
         ev.PersonLeft,
         ev.TargetAdded,
         ev.TargetDropped,
+        ev.TargetRemoved,
         ev.TargetLimitsSet,
     }
     assert names_where(lambda kind: kind.indicator_facts) == {
@@ -232,6 +234,7 @@ def test_tables_the_views_held_come_from_the_map() -> None:
         "StepAdded",
         "StepMoved",
         "StepRemoved",
+        "TargetRemoved",
         "StepCompleted",
         "StepReopened",
         "StepDoneDateCorrected",
