@@ -124,6 +124,12 @@ def finding_views(state: PlanState) -> tuple[FindingView, ...]:
     return tuple(views)
 
 
+def person_section(state: PlanState, person: str, *, today: date) -> PersonSection:
+    """One person's section of the report by rep, built alone (a person's page shows no
+    one else's: the other sections are not computed)."""
+    return _Builder(state, today)._person_section(person)
+
+
 def progress_of(steps: Iterable[StepLine]) -> Progress:
     """Steps done and late, visits held and overdue, over `steps` (each counted once)."""
     counts = dict.fromkeys(Progress.__dataclass_fields__, 0)

@@ -185,20 +185,15 @@ def create_app(app: App, *, public_url: str | None = None) -> FastAPI:
         error: str | None = None,
         status: int = 200,
     ) -> HTMLResponse:
-        from pacflow.app.piloting import plan_report
         from pacflow.app.plans import origin
-        from pacflow.reports.model import PersonSection
+        from pacflow.reports.build import person_section
 
         found = authorised(token, "read")
-        report = plan_report(app, found.plan, "rep")
-        section = next(
-            (
-                s
-                for s in report.sections
-                if isinstance(s, PersonSection) and s.person.key == found.person
-            ),
-            None,
-        )
+        state = app.service().load(found.plan)
+        if state is None:
+            raise Hidden
+        today = origin(app, found.plan).today(app.now())
+        section = person_section(state, found.person, today=today)
         feed = f"{base_url(request)}/feeds/{token}.ics"
         forms = pages.Forms(
             page_base(token), form_key(token), secrets.token_urlsafe(16), found.allows("report")
@@ -206,9 +201,9 @@ def create_app(app: App, *, public_url: str | None = None) -> FastAPI:
         document = pages.my_plan(
             section,
             plan=found.plan,
-            title=report.title,
+            title=state.title,
             person=found.person,
-            today=origin(app, found.plan).today(app.now()),
+            today=today,
             weeks=weeks,
             forms=forms,
             feed_url="webcal://" + feed.split("://", 1)[1],
