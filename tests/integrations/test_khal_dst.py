@@ -29,6 +29,7 @@ from integrations.sync import calendar_name
 from pacflow.cli import main
 from pacflow.domain.localtime import split_suffix
 from tests.integrations.conftest import CalDavAccount, RadicaleServer
+from tests.khal import khal_config
 
 PLAN = "PAC-DST"
 TOOLS = Path(sys.executable).parent
@@ -146,27 +147,7 @@ class Terminal:
                 ]
             )  # fmt: skip
         )
-        (home / "khal.conf").write_text(
-            "\n".join(
-                [
-                    "[calendars]",
-                    "[[pac]]",
-                    f"path = {self.folder}/",
-                    "type = calendar",
-                    "[locale]",
-                    f"default_timezone = {zone}",
-                    f"local_timezone = {zone}",
-                    "timeformat = %H:%M",
-                    "dateformat = %Y-%m-%d",
-                    "longdateformat = %Y-%m-%d",
-                    "datetimeformat = %Y-%m-%d %H:%M",
-                    "longdatetimeformat = %Y-%m-%d %H:%M",
-                    "[sqlite]",
-                    f"path = {home / 'khal.db'}",
-                    "",
-                ]
-            )  # fmt: skip
-        )
+        (home / "khal.conf").write_text(khal_config(self.folder, zone, home / "khal.db"))
 
     def run(self, tool: str, *args: str) -> str:
         environment = {

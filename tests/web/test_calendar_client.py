@@ -30,6 +30,7 @@ from click.testing import CliRunner
 from freezegun import freeze_time
 
 from pacflow.cli import main
+from tests.khal import khal_config
 from tests.web.conftest import NOW, PLAN, Grant, Served
 
 REP = "cd"
@@ -160,27 +161,7 @@ class CalendarClient:
     def khal(self, zone: str) -> Counter[Seen]:
         """Every event khal lists in 2025, its user living in `zone`."""
         config = self.home / f"khal-{zone.replace('/', '-')}.conf"
-        config.write_text(
-            "\n".join(
-                [
-                    "[calendars]",
-                    "[[pac]]",
-                    f"path = {self.folder}/",
-                    "type = calendar",
-                    "[locale]",
-                    f"default_timezone = {zone}",
-                    f"local_timezone = {zone}",
-                    "timeformat = %H:%M",
-                    "dateformat = %Y-%m-%d",
-                    "longdateformat = %Y-%m-%d",
-                    "datetimeformat = %Y-%m-%d %H:%M",
-                    "longdatetimeformat = %Y-%m-%d %H:%M",
-                    "[sqlite]",
-                    f"path = {config.with_suffix('.db')}",
-                    "",
-                ]
-            )
-        )
+        config.write_text(khal_config(self.folder, zone, config.with_suffix(".db")))
         fields = ["start-date", "start-time", "all-day", "title", "cancelled", "categories"]
         output = self.run(
             "khal",
