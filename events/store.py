@@ -469,13 +469,19 @@ class EventStore(abc.ABC):
             version = rows[-1].stream_version
 
     def read_stream_mentioning(
-        self, stream_id: str, skippable: Collection[str], needles: Sequence[str]
+        self,
+        stream_id: str,
+        skippable: Collection[str],
+        needles: Sequence[str],
+        after_version: int = 0,
     ) -> Iterator[RecordedEvent]:
-        """Events of one stream in order, but for those of a `skippable` type whose stored
-        payload (canonical JSON text) contains none of `needles`: a prefilter for a reader
-        about a few keys, who still checks each event read (one may mention a needle by
-        chance). Events keep their `stream_version`, so the reader sees what was left out."""
-        version = 0
+        """Events of one stream in order (after `after_version`), but for those of a
+        `skippable` type whose stored payload (canonical JSON text) contains none of
+        `needles` (with no needles: every event of a skippable type is left out): a
+        prefilter for a reader about a few keys, who still checks each event read (one may
+        mention a needle by chance). Events keep their `stream_version`, so the reader sees
+        what was left out."""
+        version = after_version
         while True:
             rows = self._stream_rows_mentioning(stream_id, version, skippable, needles, READ_BATCH)
             for row in rows:

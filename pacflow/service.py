@@ -208,11 +208,12 @@ class PlanService:
             raise translate_store_error(error) from error
 
     def history_without(
-        self, plan: str, types: frozenset[str]
+        self, plan: str, types: frozenset[str], after_version: int = 0
     ) -> Iterator[tuple[RecordedEvent, PlanEvent]]:
-        """`history(plan)` without the events of `types` (left out by the store, unread)."""
+        """`history(plan)` after `after_version` without the events of `types` (left out by
+        the store, unread)."""
         try:
-            for recorded in self._store.read_stream_mentioning(plan, types, ()):
+            for recorded in self._store.read_stream_mentioning(plan, types, (), after_version):
                 yield recorded, decode(recorded)
         except EventStoreError as error:
             raise translate_store_error(error) from error

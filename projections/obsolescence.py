@@ -47,7 +47,7 @@ from pacflow.domain import PlanEvent, evolve
 from pacflow.domain import events as ev
 from pacflow.domain.folding import advance
 from pacflow.domain.state import PlanState
-from pacflow.domain.touches import KINDS
+from pacflow.domain.touches import KINDS, STEP_LOCAL_TYPES
 from pacflow.domain.values import CheckThresholds, PlanStatus
 from pacflow.errors import no_such_plan
 from projections.obsolescence_rules import (
@@ -144,8 +144,11 @@ class _Opened:
 StateAt = Callable[[int], PlanState]
 """The plan's state at a stream version (from a snapshot and the events after it)."""
 
+SCHEDULE_SET_TYPES = frozenset({"StepAdded", "StepMoved"})
+"""The step-local events the rules note at any time: they set a step's schedule."""
+
 NOTED_STEP_TYPES = frozenset(
-    {"StepAdded", "StepMoved"}
+    SCHEDULE_SET_TYPES
     | {
         name
         for name, kind in ev.EVENT_TYPES.items()
@@ -156,6 +159,41 @@ NOTED_STEP_TYPES = frozenset(
 change of a step (what it changed decides what it answered). With a `StateAt`, the other
 step-local events (`pacflow.domain.touches.STEP_LOCAL_TYPES`: progress) may be left out of
 the records."""
+
+
+StreamWithout = Callable[[frozenset[str], int], Records]
+"""The plan's records after a stream version, without the events of some types (left out
+unread: `pacflow.service.PlanService.history_without`)."""
+
+
+def records_for_rules(read: StreamWithout) -> Records:
+    """What `report` reads with a `StateAt`: the log without step-local events, but those
+    setting a step's schedule and, while a revision is open (from `RevisionOpened` to the
+    next `PlanPublished`), those a revision may change (`NOTED_STEP_TYPES`), whose
+    answers it weighs. Outside revisions a step's other events change nothing the rules
+    read from records: a plan of a thousand steps reassigned for years costs its
+    revisions, not its log."""
+    outside = STEP_LOCAL_TYPES - SCHEDULE_SET_TYPES
+    inside = STEP_LOCAL_TYPES - NOTED_STEP_TYPES
+    version = 0
+    while True:
+        opened: int | None = None
+        for recorded, event in read(outside, version):
+            yield recorded, event
+            if type(event) is ev.RevisionOpened:
+                opened = recorded.stream_version
+                break
+        if opened is None:
+            return
+        published: int | None = None
+        for recorded, event in read(inside, opened):
+            yield recorded, event
+            if type(event) is ev.PlanPublished:
+                published = recorded.stream_version
+                break
+        if published is None:
+            return
+        version = published
 
 
 def _walk(
@@ -170,7 +208,7 @@ def _walk(
     before each revision opens and right after it is published, and say what it answered.
     `histories_at`: where indicator histories come from (see `Log`). With `state_at`, no
     event is folded: the plan's state is taken from it at the moments the rules are
-    weighed, and `records` may leave out the step-local events but `NOTED_STEP_TYPES`."""
+    weighed, and `records` may leave out step-local events as `records_for_rules` does."""
     log: Log | None = None
     state: PlanState | None = None
     opened: _Opened | None = None
@@ -241,7 +279,8 @@ def report(
     findings that revisions published by then answered. With `histories_at` (the indicator
     facts read model), `records` may be a stream: none of them is kept. With `states` (the
     state at a version, and the state at `as_of`), nothing is folded and `records` may leave
-    out step-local events (see `_walk`): the cost follows the plan's size, not its log's."""
+    out step-local events (`records_for_rules`): the cost follows the plan's size, not its
+    log's."""
     state_at, final = states if states is not None else (None, None)
     log, answered = _walk(
         records, as_of, answers=True, histories_at=histories_at, state_at=state_at

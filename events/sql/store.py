@@ -546,16 +546,18 @@ class SqlEventStore(EventStore):
         # The database leaves the rows out: they are neither sent nor decoded. LIKE is a
         # prefilter (SQLite's ignores ASCII case): the caller checks what it reads.
         kinds = sorted(skippable)
-        if not kinds or not needles:
+        if not kinds:
             return super()._stream_rows_mentioning(
                 stream_id, after_version, skippable, needles, limit
             )
         mark = self._sql.mark
-        mentions = " OR ".join([f"data LIKE {mark} ESCAPE '\\'"] * len(needles))
+        kept = f"type NOT IN ({', '.join([mark] * len(kinds))})"
+        if needles:
+            mentions = " OR ".join([f"data LIKE {mark} ESCAPE '\\'"] * len(needles))
+            kept = f"({kept} OR {mentions})"
         statement = (
             f"SELECT {_COLUMNS} FROM events WHERE stream_id = {mark} AND stream_version > {mark} "
-            f"AND (type NOT IN ({', '.join([mark] * len(kinds))}) OR {mentions}) "
-            f"ORDER BY stream_version LIMIT {mark}"
+            f"AND {kept} ORDER BY stream_version LIMIT {mark}"
         )
         patterns = [f"%{_like_escaped(needle)}%" for needle in needles]
         return self._select(statement, [stream_id, after_version, *kinds, *patterns, limit])

@@ -116,9 +116,8 @@ class CheckAnswer:
 
 def check(app: App, plan: str, *, as_of: str | None = None) -> CheckAnswer:
     """The obsolescence findings at `as_of` (default: now)."""
-    from pacflow.domain.touches import STEP_LOCAL_TYPES
     from projections.indicator_queries import indicator_histories_at
-    from projections.obsolescence import NOTED_STEP_TYPES, report
+    from projections.obsolescence import records_for_rules, report
     from projections.snapshots import load_at_version
 
     found = origin(app, plan)
@@ -137,9 +136,12 @@ def check(app: App, plan: str, *, as_of: str | None = None) -> CheckAnswer:
             return state
 
         # What costs is the plan's size, not its log's: states come from snapshots, the
-        # events of one step are left out unread (but those setting its schedule), indicator
-        # figures come from their read model, and no record is held.
-        records = service.history_without(plan, STEP_LOCAL_TYPES - NOTED_STEP_TYPES)
+        # events of one step are left out unread (but those setting its schedule, and what
+        # open revisions change), indicator figures come from their read model, and no
+        # record is held.
+        records = records_for_rules(
+            lambda types, version: service.history_without(plan, types, version)
+        )
         answer = report(records, moment, histories_at, states=(state_at, final))
     return CheckAnswer(plan, found, moment, answer)
 

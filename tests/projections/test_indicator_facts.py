@@ -3,18 +3,19 @@ derived indicators count visits and steps as their events arrive."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from events import EventStore
+from events import EventStore, RecordedEvent
 from events.memory import InMemoryEventStore
 from pacflow.demo import DEMO_PLAN, SettableClock, build_demo
+from pacflow.domain import PlanEvent
 from pacflow.domain import commands as c
 from pacflow.domain.state import PlanState
-from pacflow.domain.touches import STEP_LOCAL_TYPES
 from pacflow.errors import InvalidInputError, NotFoundError
 from pacflow.read_models import read_models
 from pacflow.service import PlanService
@@ -22,7 +23,7 @@ from projections.engine import ProjectionEngine, projection_engine_for
 from projections.indicator_facts import IndicatorFacts
 from projections.indicator_queries import indicator_histories_at, indicator_history_at
 from projections.indicators import IndicatorHistory, indicator_histories, indicator_history
-from projections.obsolescence import NOTED_STEP_TYPES, check, report
+from projections.obsolescence import check, records_for_rules, report
 from projections.snapshots import load_at_version
 from tests.conftest import ManualClock
 from tests.projections.test_history import paris
@@ -322,7 +323,7 @@ def test_check_from_the_read_model_finds_what_the_fold_finds(
     # ...and with states from snapshots, without the events of one step it needs not read.
     final = service.load(DEMO_PLAN, until=as_of)
     assert final is not None
-    skipped = service.history_without(DEMO_PLAN, STEP_LOCAL_TYPES - NOTED_STEP_TYPES)
+    skipped = records_for_rules(lambda kinds, v: service.history_without(DEMO_PLAN, kinds, v))
     assert report(skipped, as_of, histories_at, states=(state_at, final)) == folded
 
 
@@ -377,7 +378,42 @@ def test_check_from_snapshots_finds_what_the_fold_finds_on_a_long_plan(
 
     final = service.load(DEMO_PLAN, until=as_of)
     assert final is not None
-    skipped = service.history_without(DEMO_PLAN, STEP_LOCAL_TYPES - NOTED_STEP_TYPES)
+    skipped = records_for_rules(lambda kinds, v: service.history_without(DEMO_PLAN, kinds, v))
     bounded = report(skipped, as_of, histories_at, states=(state_at, final))
     assert bounded == report(list(service.history(DEMO_PLAN)), as_of)
     assert bounded.answered  # the demo's revisions answered findings, read from snapshots
+
+
+def test_check_from_snapshots_reads_no_draft_reassignment(plan: Plan) -> None:
+    # A draft reworked for long (1,200 reassignments) before it is published: the check
+    # that takes states from snapshots reads none of them, and finds what folding finds.
+    for turn in range(1_200):
+        plan.run("2024-12-17T10:00", c.AssignStep, step="S01", responsible=("hg", "cd")[turn % 2])
+    plan.run("2024-12-18T10:00", c.ApprovePlan)
+    plan.run("2024-12-18T10:00", c.PublishPlan)
+    plan.run("2025-02-20T10:00", c.RevisePlan, reason="S02 late")
+    plan.run("2025-02-20T10:00", c.AssignStep, step="S02", responsible="hg", reason="late")
+    plan.run("2025-02-20T11:00", c.PublishPlan)
+    plan.engine.catch_up()
+    database, store = plan.engine.database, plan.service.store
+    moment = paris("2025-03-05T09:00")
+    read: list[str] = []
+
+    def without(kinds: frozenset[str], version: int) -> Iterator[tuple[RecordedEvent, PlanEvent]]:
+        for pair in plan.service.history_without(PLAN, kinds, version):
+            read.append(pair[0].type)
+            yield pair
+
+    def state_at(version: int) -> PlanState:
+        found = load_at_version(store, database, PLAN, version)
+        assert found is not None
+        return found
+
+    def histories_at(at: datetime) -> list[IndicatorHistory]:
+        return indicator_histories_at(database, PLAN, at, now=at)[1]
+
+    final = plan.service.load(PLAN, until=moment)
+    assert final is not None
+    bounded = report(records_for_rules(without), moment, histories_at, states=(state_at, final))
+    assert bounded == report(list(plan.service.history(PLAN)), moment)
+    assert read.count("StepAssigned") == 1  # the revision's, which it answered with
