@@ -14,8 +14,15 @@ what any command costs before it reads a plan. Last, one write as a user makes i
 (`market record`), whose goal is ≤ 1.5x (`benchmarks.writes` times the same write inside
 one process, without the command's start-up).
 
+With `--filler N --plans P` the store also holds N events over P other plans (the same
+stream's first N/P events each, appended in turns as teams would), so the two plans are
+read from a store of the issue's size (1M events over 1,000 plans); with `--db` it is a
+fresh schema of that PostgreSQL database (dropped after).
+
     python -m benchmarks.reads
     python -m benchmarks.reads --events 200000 --runs 3 --json
+    python -m benchmarks.reads --filler 799000 --plans 998
+    python -m benchmarks.reads --db postgresql+psycopg://postgres@127.0.0.1:5432/test
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks.projections import _database
 from benchmarks.writes import generated
 from events import EventStore, NewEvent
 from pacflow.domain import fold, from_payload
@@ -84,6 +92,24 @@ def _fill(store: EventStore, clock: _Clock, plan: str, payloads: list[tuple[str,
         store.append(plan, [NewEvent(kind, data) for kind, data in rows[index : index + BATCH]])
 
 
+def _fill_others(
+    store: EventStore, clock: _Clock, stream: list[tuple[str, Any]], events: int, plans: int
+) -> None:
+    """`events` more events over `plans` other plans, a batch of each in turn."""
+    if not events or not plans:
+        return
+    each = max(1, events // plans)
+    first_type, first = stream[0]
+    for start in range(0, each, BATCH):
+        clock.now = START + timedelta(minutes=start // BATCH)
+        for number in range(plans):
+            key = f"OTHER-{number:04d}"
+            rows = stream[max(start, 1) : min(start + BATCH, each)]
+            if start == 0:
+                rows = [(first_type, {**first, "key": key}), *rows]
+            store.append(key, [NewEvent(kind, data) for kind, data in rows])
+
+
 def _run(url: str, args: list[str], report: Path, env: dict[str, str]) -> dict[str, float]:
     done = subprocess.run(
         [sys.executable, "-c", _RUNNER, str(report), "--db", url, *args],
@@ -115,6 +141,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--events", type=int, default=200_000, help="events of the long plan")
     parser.add_argument("--base", type=int, default=1_000, help="events before reassignments")
     parser.add_argument("--runs", type=int, default=3, help="repetitions (median kept)")
+    parser.add_argument("--filler", type=int, default=0, help="events of the other plans")
+    parser.add_argument("--plans", type=int, default=998, help="other plans (with --filler)")
+    parser.add_argument("--db", help="a PostgreSQL URL (a fresh schema is used, then dropped)")
     parser.add_argument("--json", action="store_true", help="print JSON")
     args = parser.parse_args(argv)
 
@@ -124,12 +153,12 @@ def main(argv: list[str] | None = None) -> None:
     step = next(iter(state.steps))
     plans = {"short": ("SHORT", args.small), "long": ("LONG", args.events)}
     rows: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory() as directory:
-        url = f"sqlite:///{Path(directory) / 'reads.db'}"
+    with tempfile.TemporaryDirectory() as directory, _database(args.db) as url:
         clock = _Clock()
         store = EventStore.from_url(url, clock=clock)
         for key, size in plans.values():
             _fill(store, clock, key, stream[:size])
+        _fill_others(store, clock, stream, args.filler, args.plans)
         read_models(store).catch_up()
         store.close()
         env = {k: v for k, v in os.environ.items() if not k.startswith("PACFLOW_")}

@@ -24,7 +24,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from events import (
@@ -36,22 +36,20 @@ from events import (
     RecordedEvent,
 )
 from pacflow.domain import (
-    Command,
     PlanEvent,
     PlanState,
-    decide,
     event_type_name,
     fold,
     from_payload,
     to_payload,
-    warnings,
 )
-from pacflow.domain.corrections import refuse_future_progress
 from pacflow.domain.folding import Draft, advance
-from pacflow.domain.timing_notes import timing_notes
 from pacflow.domain.touches import STEP_LOCAL_TYPES, touches_focus
 from pacflow.errors import ConflictError, dropped_plan, no_such_plan
 from pacflow.storage import translate_store_error
+
+if TYPE_CHECKING:  # the command models and the decider are imported by writes only
+    from pacflow.domain.commands import Command
 
 MAX_ATTEMPTS = 5
 END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
@@ -98,6 +96,9 @@ def _focus_warnings(state: PlanState | None, events: Sequence[PlanEvent]) -> lis
     """'Choisir, c'est renoncer' warnings, after changes to the targets or the team only
     (repeating them after every step done would teach people to ignore them); then what the
     dates just recorded should tell (a shift out of a DST gap, a visit on a holiday)."""
+    from pacflow.domain.focus import warnings
+    from pacflow.domain.timing_notes import timing_notes
+
     notes = timing_notes(state, events)
     if state is None or not any(touches_focus(e) for e in events):
         return notes
@@ -281,6 +282,8 @@ class PlanService:
                 state = decided.state
                 if self._clock is not None and state is not None:
                     today = self._clock().astimezone(ZoneInfo(state.timezone)).date()
+                    from pacflow.domain.corrections import refuse_future_progress
+
                     refuse_future_progress((e for _c, e in decided.events), today, state)
                 if not decided.events or dry_run:
                     notes = _focus_warnings(state, [e for _c, e in decided.events])
@@ -369,6 +372,8 @@ class PlanService:
     def _decide_all(self, state: PlanState | None, commands: Sequence[Command]) -> _Decided:
         """Decide each command on the state its predecessors' events lead to; `state` itself
         is left as it was (the events go to a copy-on-write draft of it)."""
+        from pacflow.domain.decider import decide
+
         draft = Draft(state)
         decided: list[tuple[Command, PlanEvent]] = []
         for command in commands:

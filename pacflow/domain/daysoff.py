@@ -19,12 +19,17 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import TZPATH
 
-import holidays
-
 from pacflow.errors import InvalidInputError
 
 NO_COUNTRY = "none"
 """What a user types to say the plan (or a person) observes no public holiday."""
+
+
+def _supported() -> dict[str, list[str]]:
+    import holidays
+
+    supported: dict[str, list[str]] = holidays.list_supported_countries()
+    return supported
 
 
 @lru_cache(maxsize=64)
@@ -32,6 +37,8 @@ def public_holidays(
     country: str, subdivision: str | None, first_year: int, last_year: int
 ) -> Mapping[date, str]:
     """The public holidays of `country` (and `subdivision`) in those years, by date."""
+    import holidays  # imported when a plan's days off are first worked out: ~25 ms
+
     found = holidays.country_holidays(
         country, subdiv=subdivision, years=range(first_year, last_year + 1)
     )
@@ -41,7 +48,7 @@ def public_holidays(
 def check_country(country: str, subdivision: str | None, field_name: str) -> None:
     """Refuse a country or subdivision the holidays library does not know, listing what it
     knows when the list is short."""
-    supported = holidays.list_supported_countries()
+    supported = _supported()
     if country not in supported:
         raise InvalidInputError(
             f"{field_name} {country!r}: expected an ISO 3166 country code such as FR, DE or "
@@ -89,7 +96,7 @@ def country_of_zone(timezone: str) -> str | None:
     if len(codes) != 1:
         return None
     (code,) = codes
-    return code if code in holidays.list_supported_countries() else None
+    return code if code in _supported() else None
 
 
 @dataclass(frozen=True, slots=True)

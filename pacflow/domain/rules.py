@@ -9,13 +9,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from pacflow.domain.commands import Command
 from pacflow.domain.facts import finished_on
 from pacflow.domain.schedule import PlanPeriod
 from pacflow.domain.state import Indicator, Person, PlanState, Step, Target, Track
 from pacflow.domain.values import Per, PlanStatus, StepStatus, period_bounds
 from pacflow.errors import InvalidInputError, NotFoundError, RuleViolationError
+
+if TYPE_CHECKING:  # reads use these checks too, without the command models
+    from pacflow.domain.commands import Command
 
 # --- lifecycle ---------------------------------------------------------------------------
 
