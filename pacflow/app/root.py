@@ -71,6 +71,9 @@ class App:
         catch_up: CatchUp = quiet_catch_up,
         create: bool = True,
     ) -> None:
+        from pacflow import holiday_cache
+
+        holiday_cache.install()  # public holidays computed once per user, not per command
         self.db_url = db_url
         self.create = create
         self.clock = clock

@@ -6,13 +6,15 @@ regions, for a person. A plan created without a country takes the one its time z
 names when only one country uses that zone (`Europe/Paris` → `FR`), and says so.
 
 Pure: the holiday rules are computed, and the zone → country table is read from the IANA
-time zone database (`zone.tab`), like the zones themselves.
+time zone database (`zone.tab`), like the zones themselves. Computing them imports the
+library and every country it knows (~90 ms): an application may keep the tables it
+computed (`use_holiday_source`; `pacflow.holiday_cache` keeps them in the user's cache).
 """
 
 from __future__ import annotations
 
 import importlib.resources
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -32,17 +34,45 @@ def _supported() -> dict[str, list[str]]:
     return supported
 
 
-@lru_cache(maxsize=64)
-def public_holidays(
+HolidaySource = Callable[[str, str | None, int, int], Mapping[date, str]]
+"""The public holidays of a country (and subdivision) from a first to a last year."""
+
+
+def computed_holidays(
     country: str, subdivision: str | None, first_year: int, last_year: int
 ) -> Mapping[date, str]:
-    """The public holidays of `country` (and `subdivision`) in those years, by date."""
-    import holidays  # imported when a plan's days off are first worked out: ~25 ms
+    """The public holidays of `country` (and `subdivision`) in those years, by date, as the
+    holidays library computes them."""
+    import holidays  # with every country it knows: ~90 ms, when first needed
 
     found = holidays.country_holidays(
         country, subdiv=subdivision, years=range(first_year, last_year + 1)
     )
     return {day: str(name) for day, name in sorted(found.items())}
+
+
+_source: HolidaySource = computed_holidays
+
+
+def use_holiday_source(source: HolidaySource) -> None:
+    """Take public holidays from `source` (which must give what `computed_holidays` gives,
+    e.g. tables it computed before) from now on."""
+    global _source
+    _source = source
+    public_holidays.cache_clear()
+
+
+def public_holidays_source() -> HolidaySource:
+    """Where public holidays come from (`computed_holidays` unless told otherwise)."""
+    return _source
+
+
+@lru_cache(maxsize=64)
+def public_holidays(
+    country: str, subdivision: str | None, first_year: int, last_year: int
+) -> Mapping[date, str]:
+    """The public holidays of `country` (and `subdivision`) in those years, by date."""
+    return _source(country, subdivision, first_year, last_year)
 
 
 def check_country(country: str, subdivision: str | None, field_name: str) -> None:
