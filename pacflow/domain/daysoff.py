@@ -13,7 +13,6 @@ computed (`use_holiday_source`; `pacflow.holiday_cache` keeps them in the user's
 
 from __future__ import annotations
 
-import importlib.resources
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -101,6 +100,8 @@ def _zone_table() -> str:
         path = Path(folder) / "zone.tab"
         if path.is_file():
             return path.read_text(encoding="utf-8")
+    import importlib.resources  # (with tempfile, zipfile…): only where the system has none
+
     try:  # the tzdata package, where the system has no time zone database
         return (importlib.resources.files("tzdata.zoneinfo") / "zone.tab").read_text("utf-8")
     except (ModuleNotFoundError, FileNotFoundError):
