@@ -51,6 +51,40 @@ class ManualClock:
             self._now = moment
 
 
+_MODEL_MODULES = (
+    "pacflow.domain.schedule",
+    "pacflow.domain.derivation",
+    "pacflow.domain.findings",
+    "pacflow.domain.events",
+    "pacflow.domain.commands",
+    "pacflow.planfile.model",
+    "pacflow.web.server",
+    "projections.state_json",
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def models_built() -> None:
+    """Every pydantic model's validator built before any test freezes time.
+
+    pacflow's models build their validators when first used (`defer_build`: a command
+    pays only for the models it uses). Under freezegun, `datetime.date` in every module is
+    a stand-in pydantic cannot build a validator for, so a model first used inside a frozen
+    test would fail there, depending on which tests ran before it."""
+    import importlib
+
+    from pydantic import BaseModel
+
+    for name in _MODEL_MODULES:
+        importlib.import_module(name)
+    pending: list[type[BaseModel]] = [BaseModel]
+    while pending:
+        for model in pending.pop().__subclasses__():
+            pending.append(model)
+            if model.__module__.startswith("pacflow."):
+                model.model_rebuild()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def user_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The user's cache directory (public-holiday tables, `pacflow.holiday_cache`): one for
