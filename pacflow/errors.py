@@ -21,6 +21,7 @@ link, an importer nothing (`pacflow.app.words` does the wording, in English or F
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -50,20 +51,29 @@ class PacflowError(Exception):
         code: str | None = None,
         subject: str | None = None,
         suggestion: Suggestion | None = None,
+        details: Mapping[str, str] | None = None,
+        where: tuple[str, ...] = (),
     ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code or self.default_code
         self.subject = subject
         self.suggestion = suggestion
+        self.details: Mapping[str, str] = dict(details or {})
+        """What the message says, as data (`plan`, `moment`, `kind`…), for a front end
+        that words the error itself (`pacflow.app.words`) or an API client."""
+        self.where = where
+        """Where the error was met, outermost first (`line 3`): each in front of the message."""
 
     def prefixed(self, where: str) -> PacflowError:
-        """The same error (type, code, subject, suggestion) located at `where`."""
+        """The same error (type, code, subject, suggestion, details) located at `where`."""
         return type(self)(
             f"{where}: {self.message}",
             code=self.code,
             subject=self.subject,
             suggestion=self.suggestion,
+            details=self.details,
+            where=(where, *self.where),
         )
 
     def as_json(self) -> dict[str, object]:
@@ -71,6 +81,8 @@ class PacflowError(Exception):
         data: dict[str, object] = {"code": self.code, "message": self.message}
         if self.subject is not None:
             data["subject"] = self.subject
+        if self.details:
+            data["details"] = dict(self.details)
         if self.suggestion is not None:
             data["suggestion"] = {
                 "command": list(self.suggestion.command),
@@ -131,6 +143,7 @@ def dropped_plan(plan: str) -> NotFoundError:
         f"plan {plan} was dropped",
         code="dropped",
         subject=plan,
+        details={"plan": plan},
         suggestion=Suggestion(("plan", "create", plan), note="to start a new plan under this key"),
     )
 
@@ -142,5 +155,6 @@ def no_such_plan(plan: str | None = None) -> NotFoundError:
         f"plan {plan}: no such plan" if plan is not None else "no such plan",
         code="no-such-plan",
         subject=plan,
+        details={"plan": plan} if plan is not None else None,
         suggestion=Suggestion(("plan", "list"), note="or create it"),
     )

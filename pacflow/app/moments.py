@@ -56,6 +56,7 @@ def parse_moment(text: str, zone: ZoneInfo, option: str, *, day_start: bool = Fa
         "(2025-06-30T15:00Z)",
         code="invalid-moment",
         subject=option,
+        details={"option": option, "value": text},
     )
 
 
@@ -94,5 +95,10 @@ class PlanOrigin:
                 f"(created {self.local(self.created_at)})",
                 code="plan-not-yet",
                 subject=self.key,
+                details={
+                    "plan": self.key,
+                    "moment": text.strip(),
+                    "created": self.local(self.created_at),
+                },
             )
         return moment

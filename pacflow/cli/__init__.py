@@ -54,9 +54,17 @@ class PacflowGroup(click.Group):
     show_default="your OS user name",
     help="Who is making the change, as recorded in the audit trail [env PACFLOW_ACTOR].",
 )
+@click.option(
+    "--lang",
+    envvar="PACFLOW_LANG",
+    type=click.Choice(["en", "fr"]),
+    default="en",
+    show_default=True,
+    help="Language of errors, and the default of documents' --lang [env PACFLOW_LANG].",
+)
 @click.version_option(__version__, prog_name="pacflow")
 @click.pass_context
-def main(ctx: click.Context, db: str | None, actor: str) -> None:
+def main(ctx: click.Context, db: str | None, actor: str, lang: str) -> None:
     """pacflow: run a commercial action plan (PAC) as a living, audited plan.
 
     Every change is an event in an append-only store; the plan, its history and its
@@ -67,8 +75,9 @@ def main(ctx: click.Context, db: str | None, actor: str) -> None:
       pacflow init
       pacflow info
       pacflow --db postgresql+psycopg://me@localhost/pacflow store verify
+      PACFLOW_LANG=fr pacflow plan show PAC-2025 --as-of 2024-06-01
     """
-    ctx.obj = AppContext(db_url=db, actor=actor)
+    ctx.obj = AppContext(db_url=db, actor=actor, lang=lang)
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+import click
+
 from pacflow.app.root import App, data_file, default_db_url
 
 if TYPE_CHECKING:
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
     from pacflow.service import PlanService
     from projections.engine import ProjectionEngine
 
-__all__ = ["AppContext", "data_file", "default_db_url"]
+__all__ = ["GLOBAL_LANG", "AppContext", "data_file", "default_db_url", "language"]
 
 
 def _catch_up(engine: ProjectionEngine, lag: int) -> object:
@@ -32,6 +34,8 @@ class AppContext:
 
     db_url: str | None
     actor: str
+    lang: str = "en"
+    """The language errors are worded in (`--lang`, PACFLOW_LANG), and documents' default."""
     clock: Clock | None = None
     creates_store: bool = False
     """Whether the command may create the store: only those that record (and `init`) do;
@@ -65,3 +69,13 @@ class AppContext:
     def close(self) -> None:
         if self._app is not None:
             self._app.close()
+
+
+GLOBAL_LANG = "as the global --lang"
+
+
+def language(ctx: click.Context | None = None) -> str:
+    """The language chosen with the global `--lang` (or PACFLOW_LANG): `en` until parsed."""
+    ctx = ctx or click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx is not None else None
+    return str(getattr(root.obj, "lang", "en")) if root is not None else "en"

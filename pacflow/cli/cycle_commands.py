@@ -19,7 +19,7 @@ from pacflow.cli.common import (
     plan_argument,
     print_outcome,
 )
-from pacflow.cli.context import AppContext
+from pacflow.cli.context import GLOBAL_LANG, AppContext, language
 from pacflow.errors import InvalidInputError
 
 _EXTENSIONS = {".html": "html", ".htm": "html", ".json": "json", ".md": "md"}
@@ -30,7 +30,9 @@ _EXTENSIONS = {".html": "html", ".htm": "html", ".json": "json", ".md": "md"}
 @click.option("--as-of", metavar="DATETIME", help="The year as recorded then (default: now).")
 @click.option("--format", "fmt", metavar="md|html", help="[default: from -o's extension, else md]")
 @click.option("-o", "--output", metavar="FILE", help="Write the review to FILE.")
-@click.option("--lang", default="en", show_default=True, metavar="en|fr", help="Language.")
+@click.option(
+    "--lang", default=language, show_default=GLOBAL_LANG, metavar="en|fr", help="Language."
+)
 @json_option
 @pass_app
 def review(
@@ -100,8 +102,8 @@ def review(
 )
 @click.option(
     "--lang",
-    default="en",
-    show_default=True,
+    default=language,
+    show_default=GLOBAL_LANG,
     metavar="en|fr",
     help="Language of the lessons-learned note added to each target's rationale.",
 )

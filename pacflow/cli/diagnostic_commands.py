@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from pacflow.cli.common import change_options, json_option, pass_app, plan_argument, run_named
-from pacflow.cli.context import AppContext
+from pacflow.cli.context import GLOBAL_LANG, AppContext, language
 from pacflow.cli.render import echo_json, to_json
 
 _title_option = click.option(
@@ -22,7 +22,11 @@ _title_option = click.option(
 )
 _period_option = click.option("--period", help="The period analysed, e.g. 2024.")
 _lang_option = click.option(
-    "--lang", default="en", show_default=True, metavar="en|fr", help="Language of the words."
+    "--lang",
+    default=language,
+    show_default=GLOBAL_LANG,
+    metavar="en|fr",
+    help="Language of the words.",
 )
 _as_of_option = click.option(
     "--as-of", metavar="DATETIME", help="The plan as recorded then (default: now)."

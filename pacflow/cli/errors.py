@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import click
 
 from events import EventStoreError
+from pacflow.cli.context import language
 from pacflow.errors import PacflowError
 from pacflow.storage import translate_store_error
 
@@ -21,11 +22,11 @@ def report_errors(ctx: click.Context) -> Iterator[None]:
     try:
         yield
     except PacflowError as error:
-        click.echo(f"error: {one_line(error_text(error))}", err=True)
+        click.echo(f"error: {one_line(error_text(error, language(ctx)))}", err=True)
         ctx.exit(error.exit_code)
     except EventStoreError as error:
         translated = translate_store_error(error)
-        click.echo(f"error: {one_line(error_text(translated))}", err=True)
+        click.echo(f"error: {one_line(error_text(translated, language(ctx)))}", err=True)
         ctx.exit(translated.exit_code)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from pacflow.cli.common import change_options, json_option, pass_app, plan_argument, run_named
-from pacflow.cli.context import AppContext
+from pacflow.cli.context import GLOBAL_LANG, AppContext, language
 from pacflow.cli.language import output_format, renamed
 
 _FAIL_ON = ("info", "warning", "error")
@@ -52,8 +52,8 @@ _DASHBOARD_FORMATS = ("table", "json", "md", "html")
 )
 @click.option(
     "--lang",
-    default="en",
-    show_default=True,
+    default=language,
+    show_default=GLOBAL_LANG,
     metavar="en|fr",
     help="Language of the HTML page's words (fr: objectif, réalisé, écart…).",
 )

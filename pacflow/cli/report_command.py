@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from pacflow.cli.common import json_option, pass_app, plan_argument
-from pacflow.cli.context import AppContext
+from pacflow.cli.context import GLOBAL_LANG, AppContext, language
 from pacflow.cli.files import write_atomically
 
 
@@ -49,8 +49,8 @@ from pacflow.cli.files import write_atomically
 )
 @click.option(
     "--lang",
-    default="en",
-    show_default=True,
+    default=language,
+    show_default=GLOBAL_LANG,
     metavar="en|fr",
     help="Language of the report's words (fr: cible, piste d'action, échéance…).",
 )

@@ -100,6 +100,7 @@ def sync(
     from integrations.sync import SyncOptions
     from pacflow.app.calendars import sync_calendars
     from pacflow.app.words import error_text
+    from pacflow.cli.context import language
     from pacflow.errors import CalendarError
 
     options = SyncOptions(dry_run=dry_run, timeout=timeout, retries=retries)
@@ -126,7 +127,7 @@ def sync(
         if not calendar.ok
     ]
     for error in failed[:-1]:
-        click.echo(f"error: {error_text(error)}", err=True)
+        click.echo(f"error: {error_text(error, language())}", err=True)
     if failed:
         raise failed[-1]
 

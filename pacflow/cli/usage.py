@@ -79,7 +79,10 @@ def _by_message(error: InvalidInputError, ctx: click.Context) -> click.UsageErro
     }
     if match[1] not in names:
         return None
-    return click.UsageError(error.message, ctx=ctx)
+    from pacflow.app.words import message
+    from pacflow.cli.context import language
+
+    return click.UsageError(message(error, language(ctx)), ctx=ctx)
 
 
 def as_usage_error(error: InvalidInputError, ctx: click.Context) -> click.UsageError | None:

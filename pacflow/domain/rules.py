@@ -26,7 +26,12 @@ if TYPE_CHECKING:  # reads use these checks too, without the command models
 def require_not_closed(state: PlanState) -> None:
     """A closed plan refuses everything."""
     if state.status is PlanStatus.CLOSED:
-        raise RuleViolationError(f"plan {state.key} is closed: it accepts no change")
+        raise RuleViolationError(
+            f"plan {state.key} is closed: it accepts no change",
+            code="plan-closed",
+            subject=state.key,
+            details={"plan": state.key},
+        )
 
 
 def require_plan_change(state: PlanState, command: Command, what: str) -> None:
@@ -36,12 +41,18 @@ def require_plan_change(state: PlanState, command: Command, what: str) -> None:
     if state.status in (PlanStatus.APPROVED, PlanStatus.PUBLISHED):
         raise RuleViolationError(
             f"{what}: plan {state.key} is {state.status.value}; open a revision (with a "
-            "reason) before changing it"
+            "reason) before changing it",
+            code="revision-needed",
+            subject=state.key,
+            details={"what": what, "plan": state.key, "status": state.status.value},
         )
     if state.status is PlanStatus.REVISING and command.reason is None:
         raise RuleViolationError(
             f"{what}: a reason is required to change plan {state.key} (revision "
-            f"{state.revision} is open)"
+            f"{state.revision} is open)",
+            code="reason-required",
+            subject=state.key,
+            details={"what": what, "plan": state.key, "revision": str(state.revision)},
         )
 
 
@@ -49,14 +60,21 @@ def require_reason_unless_draft(state: PlanState, command: Command, what: str) -
     """Facts recorded on a plan that is no longer a draft say why."""
     if state.status is not PlanStatus.DRAFT and command.reason is None:
         raise RuleViolationError(
-            f"{what}: a reason is required, plan {state.key} is {state.status.value}"
+            f"{what}: a reason is required, plan {state.key} is {state.status.value}",
+            code="reason-required",
+            subject=state.key,
+            details={"what": what, "plan": state.key, "status": state.status.value},
         )
 
 
 def require_reason(command: Command, what: str, doing: str) -> str:
     """The command's reason, which this change cannot go without."""
     if command.reason is None:
-        raise RuleViolationError(f"{what}: {doing} needs a reason")
+        raise RuleViolationError(
+            f"{what}: {doing} needs a reason",
+            code="reason-required",
+            details={"what": what, "doing": doing},
+        )
     return command.reason
 
 
@@ -132,7 +150,12 @@ def _named(role: str, key: str, of: str) -> str:
 
 
 def _unknown(state: PlanState, kind: str, key: str, role: str, of: str) -> NotFoundError:
-    return NotFoundError(f"{_named(role, key, of)}: unknown {kind} in plan {state.key}")
+    return NotFoundError(
+        f"{_named(role, key, of)}: unknown {kind} in plan {state.key}",
+        code="unknown-key",
+        subject=key,
+        details={"kind": kind, "key": key, "role": role, "of": of, "plan": state.key},
+    )
 
 
 def get_person(state: PlanState, key: str, role: str = "person", of: str = "") -> Person:

@@ -100,6 +100,7 @@ def test_errors_are_data_and_each_front_end_words_them(app: App) -> None:
         "code": "no-such-plan",
         "message": "plan PAC-1999: no such plan",
         "subject": "PAC-1999",
+        "details": {"plan": "PAC-1999"},
         "suggestion": {"command": ["plan", "list"], "note": "or create it"},
     }
     assert error_text(error) == (
