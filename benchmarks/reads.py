@@ -160,6 +160,8 @@ def main(argv: list[str] | None = None) -> None:
             _fill(store, clock, key, stream[:size])
         _fill_others(store, clock, stream, args.filler, args.plans)
         read_models(store).catch_up()
+        total = store.head_position()
+        backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
         store.close()
         env = {k: v for k, v in os.environ.items() if not k.startswith("PACFLOW_")}
         env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -217,6 +219,8 @@ def main(argv: list[str] | None = None) -> None:
                     "goal_ratio": RATIO_GOAL,
                     "goal_rss_mb": RSS_GOAL_MB,
                     "events": {"short": args.small, "long": args.events},
+                    "store_events": total,
+                    "backend": backend,
                     "commands": rows,
                 },
                 indent=2,
@@ -224,8 +228,9 @@ def main(argv: list[str] | None = None) -> None:
         )
         return
     print(
-        f"CPU time (median of {args.runs}) and peak RSS per command, SQLite, plans of "
-        f"{args.small:,} and {args.events:,} events with the same content"
+        f"CPU time (median of {args.runs}) and peak RSS per command, {backend}, plans of "
+        f"{args.small:,} and {args.events:,} events with the same content, in a store of "
+        f"{total:,} events"
     )
     print(
         f"{'command':<24} {'short ms':>9} {'short MB':>9} {'long ms':>9} {'long MB':>9} "
