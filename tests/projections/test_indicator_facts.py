@@ -18,8 +18,9 @@ from pacflow.domain.touches import STEP_LOCAL_TYPES
 from pacflow.errors import InvalidInputError, NotFoundError
 from pacflow.read_models import read_models
 from pacflow.service import PlanService
+from projections.derived import DONE_FACTS
 from projections.engine import ProjectionEngine, projection_engine_for
-from projections.indicator_facts import IndicatorFacts
+from projections.indicator_facts import _DONE_KINDS, IndicatorFacts
 from projections.indicator_queries import indicator_histories_at, indicator_history_at
 from projections.indicators import IndicatorHistory, indicator_histories, indicator_history
 from projections.obsolescence import NOTED_STEP_TYPES, check, report
@@ -381,3 +382,9 @@ def test_check_from_snapshots_finds_what_the_fold_finds_on_a_long_plan(
     bounded = report(skipped, as_of, histories_at, states=(state_at, final))
     assert bounded == report(list(service.history(DEMO_PLAN)), as_of)
     assert bounded.answered  # the demo's revisions answered findings, read from snapshots
+
+
+def test_every_done_fact_is_dispatched() -> None:
+    """The projector's table of things done (a row per visit held or step done) covers
+    exactly the event types derived indicators count."""
+    assert frozenset(_DONE_KINDS) == DONE_FACTS
