@@ -462,7 +462,8 @@ class EventStore(abc.ABC):
         version = max(from_version, 1) - 1
         while True:
             rows = self._stream_rows(stream_id, version, to_version, limit_time, READ_BATCH)
-            yield from self._decode_all(rows)
+            for row in rows:
+                yield self._decode(row)
             if len(rows) < READ_BATCH:
                 return
             version = rows[-1].stream_version
@@ -505,23 +506,6 @@ class EventStore(abc.ABC):
                 break
             after_version = rows[-1].stream_version
         return kept
-
-    def _decode_all(self, rows: Sequence[RawRow]) -> Iterator[RecordedEvent]:
-        """`_decode` of each row as it is asked for (a rebuild decodes every event of the
-        log: one loop, and events made one at a time, so few live long enough for the
-        garbage collector to promote them)."""
-        if self._upcasters:
-            for row in rows:
-                yield self._decode(row)
-            return
-        parse, uuid_of, record = _parse_json, _uuid, RecordedEvent
-        for row in rows:
-            p, s, v, i, t, sv, d, m, at, h = row
-            try:
-                event = record(p, s, v, uuid_of(i), t, sv, parse(d)[0], parse(m)[0], at, h)
-            except ValueError:
-                event = self._decode(row)  # raises, naming the position
-            yield event
 
     def _decode(self, row: RawRow) -> RecordedEvent:
         try:

@@ -21,21 +21,18 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import unquote
 
 from events.anchors import Checkpoint, CheckpointKeys
-from events.clock import Clock, as_utc, format_utc, parse_utc
+from events.clock import Clock, format_utc, parse_utc
 from events.encoding import GENESIS_HASH
 from events.errors import EventStoreError, StoreNotFoundError, StoreUnavailableError
-from events.records import ExpectedVersion, RecordedEvent, StreamSpan
+from events.records import ExpectedVersion, StreamSpan
 from events.sql import schema
 from events.sql.connections import ConnectionPool, configure_sqlite, connect
 from events.sql.urls import _URL, StoreUrl, describe_failure, parse_store_url
 from events.store import (
-    READ_BATCH,
     DuplicateEventId,
     EventStore,
     PreparedEvent,
     RawRow,
-    _parse_json,
-    _uuid,
     chain_rows,
     check_expected,
 )
@@ -542,54 +539,6 @@ class SqlEventStore(EventStore):
             params.append(self._until(until))
         params.append(limit)
         return self._select(self._sql.stream(until is not None), params)
-
-    def read_stream(
-        self,
-        stream_id: str,
-        from_version: int = 1,
-        to_version: int | None = None,
-        until: datetime | None = None,
-    ) -> Iterator[RecordedEvent]:
-        if self._upcasters:
-            return super().read_stream(stream_id, from_version, to_version, until)
-        return self._read_stream(stream_id, from_version, to_version, until)
-
-    def _read_stream(
-        self, stream_id: str, from_version: int, to_version: int | None, until: datetime | None
-    ) -> Iterator[RecordedEvent]:
-        """`read_stream` without upcasters: each event made straight from its driver row,
-        with no `RawRow` in between (a rebuild reads every event of the log this way)."""
-        limit_time = as_utc(until) if until is not None else None
-        statement = self._sql.stream(limit_time is not None)
-        to = _MAX_VERSION if to_version is None else to_version
-        version = max(from_version, 1) - 1
-        while True:
-            params: list[object] = [stream_id, version, to]
-            if limit_time is not None:
-                params.append(self._until(limit_time))
-            params.append(READ_BATCH)
-            rows = self._query(statement, params)
-            yield from self._recorded(rows)
-            if len(rows) < READ_BATCH:
-                return
-            version = rows[-1][2]
-
-    def _recorded(self, rows: list[Any]) -> Iterator[RecordedEvent]:
-        """Stored events from driver rows (`_COLUMNS`), made one at a time as they are
-        asked for; the `recorded_at` of a run of rows from one append is converted once."""
-        parse, uuid_of, record, postgres = _parse_json, _uuid, RecordedEvent, self._postgres
-        stored: object = None
-        moment = datetime.min
-        for row in rows:
-            p, s, v, i, t, sv, d, m, at, h = row
-            if at != stored:
-                stored, moment = at, at.astimezone(UTC) if postgres else parse_utc(at)
-            try:
-                event = record(p, s, v, uuid_of(i), t, sv, parse(d)[0], parse(m)[0], moment, h)
-            except ValueError:
-                # Raises, naming the position.
-                event = self._decode(RawRow(p, s, v, i, t, sv, d, m, moment, h))
-            yield event
 
     def _stream_rows_mentioning(
         self,
