@@ -324,26 +324,30 @@ class ProjectionEngine:
     def _feed(
         self, connection: sa.Connection, running: list[_Running], page: list[RecordedEvent]
     ) -> None:
-        """Hand each projector the events of this page it handles, each decoded once."""
-        decoded: dict[Callable[[RecordedEvent], Any], dict[int, Any]] = {}
+        """Hand each projector the events of this page it handles, each decoded once (and
+        one `Projected` per event and decoding, shared by the projectors taking it)."""
+        decoded: dict[Callable[[RecordedEvent], Any], dict[int, Projected[Any]]] = {}
         for run in running:
             projector = run.projector
             handles = projector.handles
+            start = run.start
             wanted = [
                 recorded
                 for recorded in page
-                if recorded.position > run.start and (handles is None or recorded.type in handles)
+                if recorded.position > start and (handles is None or recorded.type in handles)
             ]
             if not wanted:
                 continue
-            memo = decoded.setdefault(projector.decode, {})
             decode = projector.decode
+            memo = decoded.get(decode)
+            if memo is None:
+                memo = decoded[decode] = {}
             items = []
             for recorded in wanted:
-                event = memo.get(recorded.position, _MISSING)
-                if event is _MISSING:
-                    event = memo[recorded.position] = decode(recorded)
-                items.append(Projected(recorded, event))
+                item = memo.get(recorded.position)
+                if item is None:
+                    item = memo[recorded.position] = Projected(recorded, decode(recorded))
+                items.append(item)
             projector.apply(connection, items)
             run.applied += len(items)
 
@@ -354,9 +358,6 @@ class ProjectionEngine:
                 .where(checkpoints.c.name == run.projector.name)
                 .values(position=head)
             )
-
-
-_MISSING = object()
 
 
 def _windows(

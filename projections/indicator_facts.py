@@ -25,7 +25,6 @@ from events import RecordedEvent
 from pacflow.domain import events as ev
 from pacflow.domain.schedule import DueDate
 from pacflow.domain.touches import names_where
-from projections.derived import DONE_FACTS
 from projections.engine import Projected, Projector
 from projections.plan_events import plan_event
 from projections.rows import RowWriter
@@ -144,6 +143,17 @@ tracks = sa.Table(
     sa.PrimaryKeyConstraint("plan", "track"),
 )
 
+_DONE_KINDS: dict[type[ev.PlanEvent], tuple[bool, bool, bool]] = {
+    ev.OccurrenceCompleted: (True, True, False),
+    ev.OccurrenceDoneDateCorrected: (True, False, False),
+    ev.OccurrenceReopened: (True, False, True),
+    ev.StepCompleted: (False, True, False),
+    ev.StepDoneDateCorrected: (False, False, False),
+    ev.StepReopened: (False, False, True),
+}
+"""Each of `DONE_FACTS` (what derived indicators count): (about a visit, not a step;
+a completion; a reopening)."""
+
 HANDLES = names_where(lambda kind: kind.indicator_facts)
 """What the rows come from (`pacflow.domain.touches`): the plan's period, definitions,
 targets and values, and where a visit held or a step done belongs."""
@@ -151,7 +161,7 @@ targets and values, and where a visit held or a step done belongs."""
 
 def _utc(moment: datetime) -> datetime:
     """A moment as stored: UTC (SQLite keeps it without its offset)."""
-    return moment.astimezone(UTC)
+    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
 
 
 def _actor(recorded: RecordedEvent) -> str:
@@ -208,6 +218,10 @@ class _Batch:
         self._standing: dict[tuple[str, str], dict[str, Any] | None] = {}
 
     def add(self, recorded: RecordedEvent, event: ev.PlanEvent) -> None:
+        kind = type(event)
+        if kind in _DONE_KINDS:  # most events of a long plan: a visit held, a step done
+            self._done(recorded, event, *_DONE_KINDS[kind])
+            return
         plan = recorded.stream_id
         common = {
             "plan": plan,
@@ -247,8 +261,6 @@ class _Batch:
             ]
         elif isinstance(event, ev.PlanDropped):
             self._plan_dropped(plan)
-        elif type(event) in DONE_FACTS:
-            self._done(common, _actor(recorded), event)
         elif isinstance(event, ev.IndicatorDefined):
             self._rows[definitions].append(
                 {
@@ -321,25 +333,32 @@ class _Batch:
             ).scalar_one()
         return self._tracks[(plan, track)]
 
-    def _done(self, common: dict[str, Any], actor: str, event: ev.PlanEvent) -> None:
-        plan = common["plan"]
-        if isinstance(
-            event, ev.OccurrenceCompleted | ev.OccurrenceDoneDateCorrected | ev.OccurrenceReopened
-        ):
-            occurrence, subject = True, event.occurrence
+    def _done(
+        self, recorded: RecordedEvent, event: Any, occurrence: bool, completed: bool, reopened: bool
+    ) -> None:
+        """A visit held or a step done (`completed`), its done date corrected, or reopened:
+        a row counting it, and for a correction or a reopening one taking back the one that
+        stood."""
+        plan = recorded.stream_id
+        if occurrence:
+            subject = event.occurrence
             step = subject.partition("@")[0]
-        elif isinstance(event, ev.StepCompleted | ev.StepDoneDateCorrected | ev.StepReopened):
-            occurrence, step = False, event.step
-            subject = f"step:{step}"
         else:
-            return
+            step = event.step
+            subject = f"step:{step}"
+        common = {
+            "plan": plan,
+            "position": recorded.position,
+            "recorded_at": _utc(recorded.recorded_at),
+        }
+        actor = _actor(recorded)
         rows = self._rows[done]
-        if not isinstance(event, ev.OccurrenceCompleted | ev.StepCompleted):
+        if not completed:
             before = self._standing_row(plan, subject)
             if before is not None:
                 rows.append({**before, **common, "actor": actor, "weight": -1})
             self._standing[(plan, subject)] = None
-        if isinstance(event, ev.OccurrenceReopened | ev.StepReopened):
+        if reopened:
             return
         on = event.on
         track, schedule, due = self._step(plan, step)

@@ -487,10 +487,15 @@ class SqlEventStore(EventStore):
                 RawRow(p, s, v, i, t, sv, d, m, at.astimezone(UTC), h)
                 for p, s, v, i, t, sv, d, m, at, h in rows
             ]
-        return [
-            RawRow(p, s, v, i, t, sv, d, m, parse_utc(at), h)
-            for p, s, v, i, t, sv, d, m, at, h in rows
-        ]
+        # The events of one append share their `recorded_at`, and rows come in log or
+        # stream order: parse each run of equal texts once (datetimes are immutable).
+        raw = []
+        text, moment = "", datetime.min  # no stored time is empty
+        for p, s, v, i, t, sv, d, m, at, h in rows:
+            if at != text:
+                text, moment = at, parse_utc(at)
+            raw.append(RawRow(p, s, v, i, t, sv, d, m, moment, h))
+        return raw
 
     def _until(self, until: datetime) -> object:
         return until if self._postgres else format_utc(until)

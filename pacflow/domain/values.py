@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import enum
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -332,14 +333,24 @@ def _typed_zone(info: ValidationInfo, name: str = "timezone") -> str | None:
     return found if isinstance(found, str) else None
 
 
+@functools.lru_cache(maxsize=4096)
+def _stored_local_time(text: str) -> datetime:
+    """The naive local time `text` names, as stored (no zone to check it against). Cached:
+    a plan's stream repeats the same times (visits on the same days), and decoding them
+    was a third of a rebuild's decoding; a datetime is immutable, and an error is raised
+    again each time (lru_cache keeps only results)."""
+    body, fold = split_suffix(text)
+    return _naive(datetime.fromisoformat(body)).replace(fold=fold or 0)
+
+
 def _local_date_time(text: str, info: ValidationInfo) -> datetime:
     """`2025-10-26T02:30`, `...~2` (the second of two repeated times) or, typed by a user,
     with an offset: the naive local time it names (see `pacflow.domain.localtime`)."""
-    body, fold = split_suffix(text)
-    value = datetime.fromisoformat(body)
     where = _typed_zone(info)
     if where is None:
-        return _naive(value).replace(fold=fold or 0)
+        return _stored_local_time(text)
+    body, fold = split_suffix(text)
+    value = datetime.fromisoformat(body)
     typed_in = _typed_zone(info, "typed_in") or where
     try:
         moment = read_typed(value, fold, typed_in, "")
@@ -353,6 +364,8 @@ def _local_date_time(text: str, info: ValidationInfo) -> datetime:
 def _local_value(value: Any, info: ValidationInfo) -> Any:
     if isinstance(value, str):
         try:
+            if info.context is None:  # decoding what was stored: the common case by far
+                return _stored_local_time(value.strip())
             return _local_date_time(value.strip(), info)
         except _Refused:
             raise
