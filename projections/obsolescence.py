@@ -37,7 +37,7 @@ weighing the rules at the moments that matter on the way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -166,7 +166,7 @@ StreamWithout = Callable[[frozenset[str], int], Records]
 unread: `pacflow.service.PlanService.history_without`)."""
 
 
-def records_for_rules(read: StreamWithout) -> Records:
+def records_for_rules(read: StreamWithout) -> Iterator[tuple[RecordedEvent, PlanEvent]]:
     """What `report` reads with a `StateAt`: the log without step-local events, but those
     setting a step's schedule and, while a revision is open (from `RevisionOpened` to the
     next `PlanPublished`), those a revision may change (`NOTED_STEP_TYPES`), whose
@@ -175,25 +175,23 @@ def records_for_rules(read: StreamWithout) -> Records:
     revisions, not its log."""
     outside = STEP_LOCAL_TYPES - SCHEDULE_SET_TYPES
     inside = STEP_LOCAL_TYPES - NOTED_STEP_TYPES
-    version = 0
-    while True:
-        opened: int | None = None
-        for recorded, event in read(outside, version):
-            yield recorded, event
-            if type(event) is ev.RevisionOpened:
-                opened = recorded.stream_version
-                break
-        if opened is None:
-            return
-        published: int | None = None
-        for recorded, event in read(inside, opened):
-            yield recorded, event
-            if type(event) is ev.PlanPublished:
-                published = recorded.stream_version
-                break
-        if published is None:
-            return
-        version = published
+    version: int | None = 0
+    while version is not None:
+        version = yield from _read_until(read, outside, version, ev.RevisionOpened)
+        if version is not None:
+            version = yield from _read_until(read, inside, version, ev.PlanPublished)
+
+
+def _read_until(
+    read: StreamWithout, left_out: frozenset[str], after: int, last: type[PlanEvent]
+) -> Generator[tuple[RecordedEvent, PlanEvent], None, int | None]:
+    """The records after stream version `after` without `left_out` up to the first event of
+    type `last`; its stream version, or None if the log ended first."""
+    for recorded, event in read(left_out, after):
+        yield recorded, event
+        if type(event) is last:
+            return recorded.stream_version
+    return None
 
 
 def _walk(
