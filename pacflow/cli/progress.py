@@ -37,7 +37,7 @@ def catch_up_with_progress(
     if not sys.stderr.isatty():
         click.echo(f"{label}: {lag:,} events to read first…", err=True)
         return run()
-    with click.progressbar(length=lag, label=label, file=sys.stderr) as bar:
+    with click.progressbar(length=lag, label=f"{label} ({lag:,} events)", file=sys.stderr) as bar:
         shown = 0
 
         def advance(name: str, position: int, head: int) -> None:

@@ -71,8 +71,9 @@ def test_a_long_catch_up_says_so_when_no_bar_can_be_shown(
 class _RecordedBar:
     """Stands in for click's bar on a terminal (a real one cannot be had in a test)."""
 
-    def __init__(self, length: int, **_options: object) -> None:
+    def __init__(self, length: int, label: str = "", **_options: object) -> None:
         self.length = length
+        self.label = label
         self.steps: list[int] = []
         made.append(self)
 
@@ -115,6 +116,7 @@ def test_the_catch_up_bar_ends_at_the_events_read_once_whatever_the_projectors(
     store.close()
     (bar,) = made
     assert bar.length == lag
+    assert bar.label == f"updating read models ({lag:,} events)"  # says how far behind
     assert len(bar.steps) >= 3  # one step per window, not one jump
     assert sum(bar.steps) == lag  # two projectors, one pass: the bar does not overshoot
     assert engine.status()[0].lag == 0
