@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -307,8 +308,9 @@ class ProjectionEngine:
                         while page := list(islice(events, PAGE)):
                             self._feed(connection, running, page)
                             done += len(page)
-                    for run in running:
-                        run.projector.flush(connection)
+                    with _pipelined(connection):
+                        for run in running:
+                            run.projector.flush(connection)
                     if number == len(windows):
                         self._advance(connection, running, head)
                 if progress is not None:
@@ -358,6 +360,26 @@ class ProjectionEngine:
                 .where(checkpoints.c.name == run.projector.name)
                 .values(position=head)
             )
+
+
+@contextlib.contextmanager
+def _pipelined(connection: sa.Connection) -> Iterator[None]:
+    """On PostgreSQL, the flush's statements sent without waiting for each to finish (psycopg's
+    pipeline mode): the server inserts a table's rows while the next table's are prepared."""
+    if connection.dialect.name != "postgresql" or not _pipeline_supported():
+        yield
+        return
+    driver: Any = connection.connection.driver_connection
+    with driver.pipeline():
+        yield
+
+
+@functools.cache
+def _pipeline_supported() -> bool:
+    """Whether the libpq psycopg runs on has pipeline mode (libpq 14 and later)."""
+    import psycopg
+
+    return bool(psycopg.Pipeline.is_supported())
 
 
 def _windows(
