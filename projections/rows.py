@@ -57,7 +57,7 @@ class RowWriter:
                 self._cursor.executemany(statement, chunk)
             return
         # PostgreSQL: one statement per chunk, the keys sent as one array per column.
-        arrays = ", ".join(f"%s::{self._array_type(table, name)}" for name in columns)
+        arrays = ", ".join(f"%b::{self._array_type(table, name)}" for name in columns)
         on = " AND ".join(f't."{name}" = k."{name}"' for name in columns)
         names = ", ".join(f'"{name}"' for name in columns)
         statement = (
@@ -95,7 +95,7 @@ class RowWriter:
         # PostgreSQL: one statement per chunk, the rows sent as one array per column.
         # psycopg's executemany adapts and sends each row on its own (pipelined), which
         # cost five times the database's own work; a multi-row VALUES is parsed in Python.
-        arrays = ", ".join(f"%s::{self._array_type(table, name)}" for name in columns)
+        arrays = ", ".join(f"%b::{self._array_type(table, name)}" for name in columns)
         statement = statement.replace(f"VALUES ({marks})", f"SELECT * FROM unnest({arrays})")
         while chunk := list(islice(iterator, CHUNK)):
             values = list(map(cells, chunk))

@@ -184,9 +184,9 @@ def test_an_event_postgresql_cannot_project_is_one_line_not_a_traceback(
     listed = runner.invoke(main, ["--db", postgres_store_url, "plan", "list"])
     assert listed.exit_code == 5
     assert listed.stderr == (
-        "error: the read models cannot take the events after position 0 (DataError: "
-        "PostgreSQL text fields cannot contain NUL (0x00) bytes); the log itself is untouched "
-        "(see `pacflow store log --after 0 --limit 20`)\n"
+        "error: the read models cannot take the events after position 0 "
+        '(CharacterNotInRepertoire: invalid byte sequence for encoding "UTF8": 0x00); the log '
+        "itself is untouched (see `pacflow store log --after 0 --limit 20`)\n"
     )
     verified = runner.invoke(main, ["--db", postgres_store_url, "store", "verify"])
     assert verified.exit_code == 0
