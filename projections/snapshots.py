@@ -39,13 +39,7 @@ def load_as_of(
             "ORDER BY version DESC LIMIT 1",
             (plan, moment),
         )
-    state: PlanState | None = None
-    start = 1
-    if row is not None:
-        at = list(store.read_stream(plan, from_version=row.version, to_version=row.version))
-        if at and at[0].hash == row.hash:
-            state = load_state(bytes(row.state))
-            start = row.version + 1
+    state, start = _verified(store, plan, row)
     events = store.read_stream(plan, from_version=start, until=until)
     return fold((from_payload(e.type, e.schema_version, e.data) for e in events), state)
 
@@ -61,15 +55,19 @@ def load_at_version(
             "ORDER BY version DESC LIMIT 1",
             (plan, version),
         )
-    state: PlanState | None = None
-    start = 1
+    state, start = _verified(store, plan, row)
+    events = store.read_stream(plan, from_version=start, to_version=version)
+    return fold((from_payload(e.type, e.schema_version, e.data) for e in events), state)
+
+
+def _verified(store: EventStore, plan: str, row: Any) -> tuple[PlanState | None, int]:
+    """The snapshot `row` (None: none found) as a state, if the log's event at its version
+    still has the hash it was taken at, and the stream version to fold from on top of it."""
     if row is not None:
         at = list(store.read_stream(plan, from_version=row.version, to_version=row.version))
         if at and at[0].hash == row.hash:
-            state = load_state(bytes(row.state))
-            start = row.version + 1
-    events = store.read_stream(plan, from_version=start, to_version=version)
-    return fold((from_payload(e.type, e.schema_version, e.data) for e in events), state)
+            return load_state(bytes(row.state)), row.version + 1
+    return None, 1
 
 
 def latest_snapshot(database: DriverRows | sa.Engine, plan: str) -> tuple[PlanState, str] | None:

@@ -392,42 +392,40 @@ class SqlEventStore(EventStore):
     ) -> list[RawRow]:
         sql = self._sql
         stamp: object = recorded_at if self._postgres else format_utc(recorded_at)
-        with self._errors(), self._writer_lock:
-            if self._writer is None:
-                self._writer = connect(self._store_url)
-            connection = self._writer
-            try:
-                if sql.begin:
-                    connection.execute(sql.begin)
-                if sql.lock:
-                    connection.execute(sql.lock)
-                version, head, head_hash = connection.execute(sql.heads, (stream_id,)).fetchone()
-                check_expected(expected, version or 0)
-                rows = chain_rows(
-                    stream_id,
-                    head or 0,
-                    head_hash or GENESIS_HASH,
-                    version or 0,
-                    batch,
-                    recorded_at,
-                )
-                values = [(*row[:8], stamp, row.hash) for row in rows]
-                if len(values) == 1:
-                    connection.execute(sql.insert, values[0])
-                else:
-                    connection.cursor().executemany(sql.insert, values)
-                signed = self._sign_head(rows, recorded_at)
-                if signed is not None:
-                    connection.execute(sql.checkpoint, _checkpoint_row(signed))
-                connection.commit() if self._postgres else connection.execute("COMMIT")
-            except BaseException as error:
-                self._abort(connection)
-                if _is_integrity(error):
-                    raise DuplicateEventId from error
-                raise
+        with self._writing(duplicate_ids=True) as connection:
+            version, head, head_hash = connection.execute(sql.heads, (stream_id,)).fetchone()
+            check_expected(expected, version or 0)
+            rows = chain_rows(
+                stream_id,
+                head or 0,
+                head_hash or GENESIS_HASH,
+                version or 0,
+                batch,
+                recorded_at,
+            )
+            values = [(*row[:8], stamp, row.hash) for row in rows]
+            if len(values) == 1:
+                connection.execute(sql.insert, values[0])
+            else:
+                connection.cursor().executemany(sql.insert, values)
+            signed = self._sign_head(rows, recorded_at)
+            if signed is not None:
+                connection.execute(sql.checkpoint, _checkpoint_row(signed))
         return rows
 
     def _store_checkpoint(self, keys: CheckpointKeys, signed_at: datetime) -> Checkpoint:
+        with self._writing() as connection:
+            head = connection.execute(_HEAD_ROW).fetchone()
+            position, head_hash = head if head is not None else (0, GENESIS_HASH)
+            signed = keys.sign(position, head_hash, signed_at)
+            connection.execute(self._sql.checkpoint, _checkpoint_row(signed))
+        return signed
+
+    @contextmanager
+    def _writing(self, *, duplicate_ids: bool = False) -> Iterator[Any]:
+        """The writer connection in a write transaction (begun, locked), committed at the
+        end of the block, rolled back if it raises; with `duplicate_ids`, a unique key
+        refused is an event id stored already (DuplicateEventId)."""
         sql = self._sql
         with self._errors(), self._writer_lock:
             if self._writer is None:
@@ -438,15 +436,13 @@ class SqlEventStore(EventStore):
                     connection.execute(sql.begin)
                 if sql.lock:
                     connection.execute(sql.lock)
-                head = connection.execute(_HEAD_ROW).fetchone()
-                position, head_hash = head if head is not None else (0, GENESIS_HASH)
-                signed = keys.sign(position, head_hash, signed_at)
-                connection.execute(sql.checkpoint, _checkpoint_row(signed))
+                yield connection
                 connection.commit() if self._postgres else connection.execute("COMMIT")
-            except BaseException:
+            except BaseException as error:
                 self._abort(connection)
+                if duplicate_ids and _is_integrity(error):
+                    raise DuplicateEventId from error
                 raise
-        return signed
 
     def checkpoints(self) -> list[Checkpoint]:
         return [
