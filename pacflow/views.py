@@ -9,12 +9,27 @@ from pacflow.domain import PlanState
 from pacflow.domain.facts import fact_of, visit_state
 from pacflow.domain.localtime import with_fold_text
 from pacflow.domain.schedule import Schedule
+from pacflow.domain.state import Person
 from pacflow.domain.values import OccurrenceStatus
 
 
 def _schedule(schedule: Schedule) -> dict[str, Any]:
     data: dict[str, Any] = schedule.model_dump(mode="json", exclude_none=True)
     return data
+
+
+def person_view(person: Person) -> dict[str, Any]:
+    """One person of the team, JSON-ready (as `plan show --json` and `person list` give it)."""
+    return {
+        "key": person.key,
+        "name": person.name,
+        "kind": str(person.kind),
+        "email": person.email,
+        "role": person.role,
+        "sector": person.sector,
+        "timezone": person.timezone,
+        "left_on": person.left_on.isoformat() if person.left_on else None,
+    }
 
 
 def plan_view(state: PlanState) -> dict[str, Any]:
@@ -33,19 +48,7 @@ def plan_view(state: PlanState) -> dict[str, Any]:
             "max_targets_per_rep": state.max_targets_per_rep,
             "max_targets_total": state.max_targets_total,
         },
-        "people": [
-            {
-                "key": p.key,
-                "name": p.name,
-                "kind": str(p.kind),
-                "email": p.email,
-                "role": p.role,
-                "sector": p.sector,
-                "timezone": p.timezone,
-                "left_on": p.left_on.isoformat() if p.left_on else None,
-            }
-            for p in state.people.values()
-        ],
+        "people": [person_view(p) for p in state.people.values()],
         "targets": [
             {
                 "key": t.key,

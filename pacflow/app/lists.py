@@ -209,18 +209,10 @@ def person_list(app: App, plan: str, *, kind: str | None = None) -> Listing:
     for item in state.steps.values():
         if str(item.status) not in ("done", "cancelled"):
             open_steps[item.responsible] = open_steps.get(item.responsible, 0) + 1
+    from pacflow.views import person_view
+
     rows = [
-        {
-            "key": p.key,
-            "name": p.name,
-            "kind": str(p.kind),
-            "email": p.email,
-            "role": p.role,
-            "sector": p.sector,
-            "timezone": p.timezone,
-            "left_on": p.left_on.isoformat() if p.left_on else None,
-            "open_steps": open_steps.get(p.key, 0),
-        }
+        {**person_view(p), "open_steps": open_steps.get(p.key, 0)}
         for p in state.people.values()
         if kind is None or str(p.kind) == kind
     ]
