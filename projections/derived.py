@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 from pacflow.domain import PlanEvent, PlanState
 from pacflow.domain import events as ev
@@ -53,17 +54,29 @@ class DoneFact:
     weight: int = 1
 
 
-DONE_FACTS: frozenset[type[PlanEvent]] = frozenset(
-    (
-        ev.OccurrenceCompleted,
-        ev.OccurrenceDoneDateCorrected,
-        ev.OccurrenceReopened,
-        ev.StepCompleted,
-        ev.StepDoneDateCorrected,
-        ev.StepReopened,
-    )
-)
-"""The event types that make or take back what derivations count."""
+class DoneKind(NamedTuple):
+    """What an event of `DONE_FACTS` does."""
+
+    visit: bool
+    """About a visit (its `occurrence`), not a step (its `step`)."""
+    completed: bool
+    """A completion: nothing of it stood before (a correction replaces what stood)."""
+    reopened: bool
+    """Takes back what stood, and records nothing in its place."""
+
+
+DONE_KINDS: dict[type[PlanEvent], DoneKind] = {
+    ev.OccurrenceCompleted: DoneKind(visit=True, completed=True, reopened=False),
+    ev.OccurrenceDoneDateCorrected: DoneKind(visit=True, completed=False, reopened=False),
+    ev.OccurrenceReopened: DoneKind(visit=True, completed=False, reopened=True),
+    ev.StepCompleted: DoneKind(visit=False, completed=True, reopened=False),
+    ev.StepDoneDateCorrected: DoneKind(visit=False, completed=False, reopened=False),
+    ev.StepReopened: DoneKind(visit=False, completed=False, reopened=True),
+}
+"""The event types that make or take back what derivations count, and what each does (the
+one table the fold of indicators and the indicator facts read model dispatch on)."""
+
+DONE_FACTS: frozenset[type[PlanEvent]] = frozenset(DONE_KINDS)
 
 Standing = dict[str, DoneFact]
 """The completion that stands for each subject (occurrence key, or `step:KEY`), so that a
@@ -81,24 +94,23 @@ def done_facts(
     """The facts `event` records, if derivations may count them (a completion, or the
     withdrawal and replacement a correction makes); `state` is the plan just after the
     event, `standing` is kept up to date."""
-    if isinstance(event, ev.OccurrenceCompleted | ev.OccurrenceDoneDateCorrected):
-        step = state.steps[state.occurrences[event.occurrence].step]
-        subject, occurrence, on_time = event.occurrence, True, False
-    elif isinstance(event, ev.StepCompleted | ev.StepDoneDateCorrected):
-        step = state.steps[event.step]
-        subject, occurrence = f"step:{step.key}", False
-        on_time = isinstance(step.schedule, DueDate) and event.on <= step.schedule.due
-    elif isinstance(event, ev.OccurrenceReopened | ev.StepReopened):
-        subject = (
-            event.occurrence if isinstance(event, ev.OccurrenceReopened) else f"step:{event.step}"
-        )
-        before = standing.pop(subject, None)
-        return [] if before is None else [withdrawal(before, position, recorded_at, actor)]
-    else:
+    kind = DONE_KINDS.get(type(event))
+    if kind is None:
         return []
-    facts: list[DoneFact] = []
+    done: Any = event  # one of DONE_KINDS: it names an `occurrence` or a `step`
+    subject = done.occurrence if kind.visit else f"step:{done.step}"
     before = standing.pop(subject, None)
-    if before is not None and not isinstance(event, ev.OccurrenceCompleted | ev.StepCompleted):
+    if kind.reopened:
+        return [] if before is None else [withdrawal(before, position, recorded_at, actor)]
+    if kind.visit:
+        step = state.steps[state.occurrences[done.occurrence].step]
+        occurrence, on_time = True, False
+    else:
+        step = state.steps[done.step]
+        occurrence = False
+        on_time = isinstance(step.schedule, DueDate) and done.on <= step.schedule.due
+    facts: list[DoneFact] = []
+    if before is not None and not kind.completed:
         facts.append(withdrawal(before, position, recorded_at, actor))
     fact = DoneFact(
         position,
@@ -108,7 +120,7 @@ def done_facts(
         step.track,
         state.tracks[step.track].target,
         step.schedule.kind,
-        event.on,
+        done.on,
         occurrence,
         on_time,
         subject,

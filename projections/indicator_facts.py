@@ -25,6 +25,7 @@ from events import RecordedEvent
 from pacflow.domain import events as ev
 from pacflow.domain.schedule import DueDate
 from pacflow.domain.touches import names_where
+from projections.derived import DONE_KINDS, DoneKind
 from projections.engine import Projected, Projector
 from projections.plan_events import plan_event
 from projections.rows import RowWriter
@@ -143,17 +144,6 @@ tracks = sa.Table(
     sa.PrimaryKeyConstraint("plan", "track"),
 )
 
-_DONE_KINDS: dict[type[ev.PlanEvent], tuple[bool, bool, bool]] = {
-    ev.OccurrenceCompleted: (True, True, False),
-    ev.OccurrenceDoneDateCorrected: (True, False, False),
-    ev.OccurrenceReopened: (True, False, True),
-    ev.StepCompleted: (False, True, False),
-    ev.StepDoneDateCorrected: (False, False, False),
-    ev.StepReopened: (False, False, True),
-}
-"""Each of `DONE_FACTS` (what derived indicators count): (about a visit, not a step;
-a completion; a reopening)."""
-
 HANDLES = names_where(lambda kind: kind.indicator_facts)
 """What the rows come from (`pacflow.domain.touches`): the plan's period, definitions,
 targets and values, and where a visit held or a step done belongs."""
@@ -218,9 +208,9 @@ class _Batch:
         self._standing: dict[tuple[str, str], dict[str, Any] | None] = {}
 
     def add(self, recorded: RecordedEvent, event: ev.PlanEvent) -> None:
-        kind = type(event)
-        if kind in _DONE_KINDS:  # most events of a long plan: a visit held, a step done
-            self._done(recorded, event, *_DONE_KINDS[kind])
+        done_kind = DONE_KINDS.get(type(event))
+        if done_kind is not None:  # most events of a long plan: a visit held, a step done
+            self._done(recorded, event, done_kind)
             return
         plan = recorded.stream_id
         common = {
@@ -333,14 +323,12 @@ class _Batch:
             ).scalar_one()
         return self._tracks[(plan, track)]
 
-    def _done(
-        self, recorded: RecordedEvent, event: Any, occurrence: bool, completed: bool, reopened: bool
-    ) -> None:
+    def _done(self, recorded: RecordedEvent, event: Any, kind: DoneKind) -> None:
         """A visit held or a step done (`completed`), its done date corrected, or reopened:
         a row counting it, and for a correction or a reopening one taking back the one that
-        stood."""
+        stood (`kind`: which, see `projections.derived.DONE_KINDS`)."""
         plan = recorded.stream_id
-        if occurrence:
+        if kind.visit:
             subject = event.occurrence
             step = subject.partition("@")[0]
         else:
@@ -353,12 +341,12 @@ class _Batch:
         }
         actor = _actor(recorded)
         rows = self._rows[done]
-        if not completed:
+        if not kind.completed:
             before = self._standing_row(plan, subject)
             if before is not None:
                 rows.append({**before, **common, "actor": actor, "weight": -1})
             self._standing[(plan, subject)] = None
-        if reopened:
+        if kind.reopened:
             return
         on = event.on
         track, schedule, due = self._step(plan, step)
@@ -370,8 +358,8 @@ class _Batch:
             "target": self._target(plan, track),
             "schedule": schedule,
             "on": on,
-            "occurrence": occurrence,
-            "on_time": not occurrence and due is not None and on <= due,
+            "occurrence": kind.visit,
+            "on_time": not kind.visit and due is not None and on <= due,
             "subject": subject,
             "weight": 1,
         }

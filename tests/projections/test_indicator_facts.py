@@ -19,9 +19,8 @@ from pacflow.domain.state import PlanState
 from pacflow.errors import InvalidInputError, NotFoundError
 from pacflow.read_models import read_models
 from pacflow.service import PlanService
-from projections.derived import DONE_FACTS
 from projections.engine import ProjectionEngine, projection_engine_for
-from projections.indicator_facts import _DONE_KINDS, IndicatorFacts
+from projections.indicator_facts import IndicatorFacts
 from projections.indicator_queries import indicator_histories_at, indicator_history_at
 from projections.indicators import IndicatorHistory, indicator_histories, indicator_history
 from projections.obsolescence import check, records_for_rules, report
@@ -418,9 +417,3 @@ def test_check_from_snapshots_reads_no_draft_reassignment(plan: Plan) -> None:
     bounded = report(records_for_rules(without), moment, histories_at, states=(state_at, final))
     assert bounded == report(list(plan.service.history(PLAN)), moment)
     assert read.count("StepAssigned") == 1  # the revision's, which it answered with
-
-
-def test_every_done_fact_is_dispatched() -> None:
-    """The projector's table of things done (a row per visit held or step done) covers
-    exactly the event types derived indicators count."""
-    assert frozenset(_DONE_KINDS) == DONE_FACTS
