@@ -9,8 +9,11 @@ In one run, on one machine and database (SQLite by default, PostgreSQL with `--d
 2. the raw read floor: a plain driver SELECT of every event's data and metadata, each
    decoded with json.loads;
 3. catch-up: the read models built once when `--caught-up` of the log was written, then
-   caught up over the rest in a fresh process (events/s and that process's peak RSS);
-4. rebuild: every read model dropped and rebuilt from position 0 in a fresh process;
+   caught up over the rest in a fresh process (events/s, and the peak RSS of that process
+   and of the workers sharing its pass, summed: `projections.workers`);
+4. rebuild: every read model dropped and rebuilt from position 0 in a fresh process, as
+   pacflow runs it (shared by one process per processor, at most four), then again in one
+   process alone (`PACFLOW_PROJECTION_WORKERS=1`);
 5. `plan show --as-of` (snapshot + fold) on a long-lived plan of `--long` events and
    `plan show` from the read model on a plan of `--steps` steps (in-process medians);
    skipped with `--no-latency`.
@@ -121,20 +124,25 @@ def _peak_rss_mb() -> float:
 
 
 def _child(kind: str, url: str) -> None:
-    """Runs in a fresh process: catch up or rebuild, print events/s and peak RSS as JSON."""
+    """Runs in a fresh process: catch up or rebuild, print events/s and peak RSS as JSON.
+
+    A long pass is shared by worker processes (`projections.workers`): their CPU time and
+    their peak memory count too (memory as the sum of every process's peak)."""
     store = EventStore.from_url(url)
     engine = read_models(store)
     head = store.head_position()
     behind = max(status.lag for status in engine.status())
     started = time.perf_counter()
-    cpu = time.process_time()
+    cpu = _cpu_with_children()
     if kind == "rebuild":
         engine.rebuild()
         behind = head
     else:
         engine.catch_up()
     seconds = time.perf_counter() - started
-    cpu = time.process_time() - cpu
+    cpu = _cpu_with_children() - cpu
+    shared = engine.last_pass
+    workers_mb = sum(shared.worker_peak_rss_mb) if shared is not None else 0.0
     print(
         json.dumps(
             {
@@ -142,19 +150,29 @@ def _child(kind: str, url: str) -> None:
                 "seconds": seconds,
                 "events_per_s": behind / seconds if seconds else 0.0,
                 "cpu_events_per_s": behind / cpu if cpu else 0.0,
-                "peak_rss_mb": _peak_rss_mb(),
+                "processes": shared.processes if shared is not None else 1,
+                "peak_rss_mb": _peak_rss_mb() + workers_mb,
             }
         )
     )
 
 
-def _run_child(kind: str, url: str) -> dict[str, float]:
+def _cpu_with_children() -> float:
+    """CPU seconds of this process and of its children that ended (the workers)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def _run_child(kind: str, url: str, workers: int | None = None) -> dict[str, float]:
+    environment = {**os.environ}
+    if workers is not None:
+        environment["PACFLOW_PROJECTION_WORKERS"] = str(workers)
     child = subprocess.run(
         [sys.executable, "-m", "benchmarks.projections", "--child", kind, url],
         check=True,
         capture_output=True,
         text=True,
-        env={**os.environ},
+        env=environment,
     )
     figures: dict[str, float] = json.loads(child.stdout)
     return figures
@@ -364,6 +382,8 @@ def main(argv: list[str] | None = None) -> None:
         catch_up = _run_child("catch-up", url)
         print("rebuild", file=sys.stderr)
         rebuild = _run_child("rebuild", url)
+        print("rebuild in one process", file=sys.stderr)
+        alone = _run_child("rebuild", url, workers=1)
     as_of_ms, show_ms = (None, None) if args.no_latency else _latencies(args.long, args.steps)
 
     goal = GOALS.get(backend, GOALS["sqlite"])
@@ -381,6 +401,9 @@ def main(argv: list[str] | None = None) -> None:
         "rebuild_events_per_s": round(rebuild["events_per_s"]),
         "rebuild_cpu_events_per_s": round(rebuild["cpu_events_per_s"]),
         "rebuild_peak_rss_mb": round(rebuild["peak_rss_mb"], 1),
+        "processes": rebuild["processes"],
+        "rebuild_alone_events_per_s": round(alone["events_per_s"]),
+        "rebuild_alone_peak_rss_mb": round(alone["peak_rss_mb"], 1),
         "as_of_ms": None if as_of_ms is None else round(as_of_ms, 1),
         "show_ms": None if show_ms is None else round(show_ms, 1),
     }
@@ -388,7 +411,11 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(figures, indent=2))
         return
     rows: list[tuple[str, str, str, str, bool]] = []
-    for kind, measured in (("catch-up", catch_up), ("rebuild", rebuild)):
+    for kind, measured in (
+        ("catch-up", catch_up),
+        ("rebuild", rebuild),
+        ("rebuild, 1 process", alone),
+    ):
         rows += [
             (
                 f"{kind} (events/s)",
@@ -431,8 +458,10 @@ def main(argv: list[str] | None = None) -> None:
         verdict = "ok" if ok else "below goal"
         print(f"{name:<32} {value:>10} {floor_text:>10}  {goal_text:<11} {verdict}")
     print(
-        f"(CPU-bound rates: catch-up {catch_up['cpu_events_per_s']:,.0f}, "
-        f"rebuild {rebuild['cpu_events_per_s']:,.0f} events per CPU second)"
+        f"(processes sharing a pass: {rebuild['processes']:.0f}; peak RSS is their sum. "
+        f"CPU-bound rates: catch-up {catch_up['cpu_events_per_s']:,.0f}, "
+        f"rebuild {rebuild['cpu_events_per_s']:,.0f}, "
+        f"in 1 process {alone['cpu_events_per_s']:,.0f} events per CPU second)"
     )
 
 

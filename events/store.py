@@ -362,6 +362,12 @@ class EventStore(abc.ABC):
     def _rows_by_event_id(self, event_ids: Sequence[str]) -> list[RawRow]:
         """Stored rows with one of these ids."""
 
+    def reopener(self) -> Callable[[], EventStore] | None:
+        """A picklable callable that opens this same store in another process (to share a
+        long read with worker processes), or None for a store only this process can reach
+        (in memory) or one with upcasters (they may not travel)."""
+        return None
+
     # -- reading -----------------------------------------------------------------------
 
     @abc.abstractmethod

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from projections.versions import INDICATOR_FACTS_VERSION, PLANS_VERSION
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from events import EventStore
     from projections.engine import ProjectionEngine
 
@@ -15,12 +18,29 @@ READ_MODEL_VERSIONS = {"plans": PLANS_VERSION, "indicator_facts": INDICATOR_FACT
 checks them against the stored checkpoints before it decides to load anything more)."""
 
 
-def read_models(store: EventStore) -> ProjectionEngine:
-    """The projection engine with every read model pacflow keeps for `store`."""
-    from projections.engine import ProjectionEngine, projection_engine_for
+def read_models(
+    store: EventStore, *, workers: int | None = None, parallel_from: int | None = None
+) -> ProjectionEngine:
+    """The projection engine with every read model pacflow keeps for `store`.
+
+    A long pass is shared by `workers` processes (`projections.workers`; by default one per
+    processor, at most four) from `parallel_from` events (`projections.engine.PARALLEL_FROM`
+    by default), where the store can be opened again in another process."""
+    from projections.engine import PARALLEL_FROM, ProjectionEngine, projection_engine_for
     from projections.indicator_facts import IndicatorFacts
     from projections.plans import PlanReadModel
 
+    reopen = store.reopener()
     return ProjectionEngine(
-        store, [PlanReadModel(store), IndicatorFacts()], projection_engine_for(store)
+        store,
+        [PlanReadModel(store), IndicatorFacts()],
+        projection_engine_for(store),
+        recipe=None if reopen is None else functools.partial(_read_models_of, reopen),
+        workers=workers,
+        parallel_from=PARALLEL_FROM if parallel_from is None else parallel_from,
     )
+
+
+def _read_models_of(reopen: Callable[[], EventStore]) -> ProjectionEngine:
+    """The read models of the store `reopen` opens: how a worker process builds them."""
+    return read_models(reopen())

@@ -11,7 +11,9 @@ rows depend on that plan's events only), so the window is taken stream by stream
 (`EventStore.streams_between`, then each stream's versions in that window): a projector
 that folds a stream's state holds one state at a time and loads it once per catch-up, not
 once per interleaved chunk of the log. Rows are written in windows of about `COMMIT_EVERY`
-events; each window is one transaction.
+events; each window is one transaction, begun once its events are read and folded (on
+SQLite the write lock is held only while its rows are written). A long pass is shared by
+worker processes, stream by stream (`projections.workers`).
 
 Exactly once. A window's rows are committed without moving the checkpoints; the last one
 moves every checkpoint to the head in the same transaction as its rows. Projectors write
@@ -49,6 +51,7 @@ from __future__ import annotations
 import abc
 import contextlib
 import functools
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -70,6 +73,12 @@ PAGE = 20
 collections of the cyclic garbage collector's young generations are promoted to the old
 one, and every object promoted makes full collections (which walk every plan state held)
 come sooner; with pages of 2,000 events, full collections took a fifth of a rebuild."""
+
+PARALLEL_FROM = 100_000
+"""A pass over this many events or more is shared by worker processes (where the engine
+has a recipe to build itself there): a worker costs about half a second to start."""
+MAX_WORKERS = 4
+"""More than this gains little: on SQLite the processes take turns writing."""
 
 checkpoints_metadata = sa.MetaData()
 checkpoints = sa.Table(
@@ -155,8 +164,29 @@ def projection_engine_for(store: EventStore) -> sa.Engine:
     return sa.create_engine("sqlite://", poolclass=sa.StaticPool)
 
 
+def default_workers() -> int:
+    """Processes sharing a long pass: one per processor this process may run on, at most
+    `MAX_WORKERS`; `PACFLOW_PROJECTION_WORKERS` sets it (1: never share)."""
+    told = os.environ.get("PACFLOW_PROJECTION_WORKERS", "").strip()
+    if told.isdigit() and int(told) > 0:
+        return int(told)
+    try:
+        processors = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        processors = os.cpu_count() or 1
+    return max(1, min(processors, MAX_WORKERS))
+
+
+@dataclass(frozen=True)
+class PassReport:
+    """How a pass was run: by how many processes, and the workers' peak memory (MB)."""
+
+    processes: int
+    worker_peak_rss_mb: tuple[float, ...]
+
+
 @dataclass
-class _Running:
+class Running:
     """A projector in a pass: where it starts and how many events it took."""
 
     projector: Projector[Any]
@@ -168,11 +198,26 @@ class ProjectionEngine:
     """Keeps a set of projectors caught up with a store."""
 
     def __init__(
-        self, store: EventStore, projectors: Sequence[Projector[Any]], database: sa.Engine
+        self,
+        store: EventStore,
+        projectors: Sequence[Projector[Any]],
+        database: sa.Engine,
+        *,
+        recipe: Callable[[], ProjectionEngine] | None = None,
+        workers: int | None = None,
+        parallel_from: int = PARALLEL_FROM,
     ) -> None:
+        """`recipe` builds the same engine in another process (a picklable callable): with
+        one, a pass over at least `parallel_from` events is shared by `workers` processes
+        (by default one per processor this process may run on, at most `MAX_WORKERS`)."""
         self._store = store
         self._projectors = {p.name: p for p in projectors}
         self._database = database
+        self._recipe = recipe
+        self._workers = default_workers() if workers is None else workers
+        self._parallel_from = parallel_from
+        self.last_pass: PassReport | None = None
+        """How the last catch-up or rebuild that had work was run (None before one)."""
         if not sa.inspect(database).has_table(checkpoints.name):
             # Several processes may open a new database at once: one creates the table.
             with exclusive(database):
@@ -233,7 +278,7 @@ class ProjectionEngine:
                     if name in stale:
                         self._recreate(projector)
                         position = 0
-                    running.append(_Running(projector, position))
+                    running.append(Running(projector, position))
                 return self._run(running, progress)
 
     def rebuild(
@@ -250,7 +295,7 @@ class ProjectionEngine:
             for name in names or list(self._projectors):
                 projector = self._projectors[name]
                 self._recreate(projector)
-                running.append(_Running(projector, 0))
+                running.append(Running(projector, 0))
             return self._run(running, progress)
 
     def reading(self) -> contextlib.AbstractContextManager[bool]:
@@ -292,39 +337,86 @@ class ProjectionEngine:
                 )
             )
 
-    def _run(self, running: list[_Running], progress: Progress | None) -> int:
-        """One pass over the log window the projectors have not seen, stream by stream."""
+    def _run(self, running: list[Running], progress: Progress | None) -> int:
+        """One pass over the log window the projectors have not seen, stream by stream
+        (shared with worker processes when the window is long: `projections.workers`)."""
         head = self._store.head_position()
         low = min((run.start for run in running), default=head)
         if low >= head:
             return 0
-        windows = list(_windows(self._store.streams_between(low, head), COMMIT_EVERY))
-        done = 0  # events of the window taken so far, to report progress
+        spans = self._store.streams_between(low, head)
+        share = self._workers_for(head - low)
         try:
-            for number, window in enumerate(windows, start=1):
-                with self._transaction() as connection:
-                    for stream, first, last in window:
-                        events = self._store.read_stream(stream, first, last)
-                        while page := list(islice(events, PAGE)):
-                            self._feed(connection, running, page)
-                            done += len(page)
-                    with _pipelined(connection):
-                        for run in running:
-                            run.projector.flush(connection)
-                    if number == len(windows):
-                        self._advance(connection, running, head)
-                if progress is not None:
-                    reached = head if number == len(windows) else min(low + done, head)
-                    for run in running:
-                        progress(run.projector.name, max(run.start, reached), head)
+            if share > 1:
+                from projections.workers import run_shared
+
+                assert self._recipe is not None  # `_workers_for` saw to it
+                peaks = run_shared(self, self._recipe, running, spans, share, low, head, progress)
+                self.last_pass = PassReport(1 + len(peaks), tuple(peaks))
+            else:
+                self._run_alone(running, spans, low, head, progress)
+                self.last_pass = PassReport(1, ())
         except BaseException:
             for run in running:
                 run.projector.reset()  # its caches may hold what the rollback undid
             raise
         return sum(run.applied for run in running)
 
+    def _run_alone(
+        self,
+        running: list[Running],
+        spans: Sequence[tuple[str, int, int]],
+        low: int,
+        head: int,
+        progress: Progress | None,
+    ) -> None:
+        windows = list(windows_of(spans, COMMIT_EVERY))
+        done = 0  # events of the window taken so far, to report progress
+        for number, window in enumerate(windows, start=1):
+            done += self.apply_window(running, window, head if number == len(windows) else None)
+            if progress is not None:
+                reached = head if number == len(windows) else min(low + done, head)
+                for run in running:
+                    progress(run.projector.name, max(run.start, reached), head)
+
+    def _workers_for(self, events: int) -> int:
+        """How many processes share a pass over `events` events (1: this one alone)."""
+        if self._recipe is None or events < self._parallel_from:
+            return 1
+        return max(1, self._workers)
+
+    def apply_window(
+        self,
+        running: Sequence[Running],
+        window: Sequence[tuple[str, int, int]],
+        advance_to: int | None = None,
+    ) -> int:
+        """Apply one window's events (read on a connection of their own, so the write lock
+        is held only while its rows are written), then write its rows in one transaction,
+        which also moves every checkpoint to `advance_to` when given. Returns the events read.
+        """
+        done = 0
+        with self._database.connect() as reader:
+            for stream, first, last in window:
+                events = self._store.read_stream(stream, first, last)
+                while page := list(islice(events, PAGE)):
+                    self._feed(reader, running, page)
+                    done += len(page)
+        with self._transaction() as connection:
+            with _pipelined(connection):
+                for run in running:
+                    run.projector.flush(connection)
+            if advance_to is not None:
+                self._advance(connection, running, advance_to)
+        return done
+
+    def advance(self, running: Sequence[Running], head: int) -> None:
+        """Move every running projector's checkpoint to `head` (after a shared pass)."""
+        with self._transaction() as connection:
+            self._advance(connection, running, head)
+
     def _feed(
-        self, connection: sa.Connection, running: list[_Running], page: list[RecordedEvent]
+        self, connection: sa.Connection, running: Sequence[Running], page: list[RecordedEvent]
     ) -> None:
         """Hand each projector the events of this page it handles, each decoded once (and
         one `Projected` per event and decoding, shared by the projectors taking it)."""
@@ -353,7 +445,7 @@ class ProjectionEngine:
             projector.apply(connection, items)
             run.applied += len(items)
 
-    def _advance(self, connection: sa.Connection, running: list[_Running], head: int) -> None:
+    def _advance(self, connection: sa.Connection, running: Sequence[Running], head: int) -> None:
         for run in running:
             connection.execute(
                 sa.update(checkpoints)
@@ -382,7 +474,7 @@ def _pipeline_supported() -> bool:
     return bool(psycopg.Pipeline.is_supported())
 
 
-def _windows(
+def windows_of(
     spans: Sequence[tuple[str, int, int]], size: int
 ) -> Iterator[list[tuple[str, int, int]]]:
     """Spans grouped into windows of at most `size` events (a long stream is cut in pieces);

@@ -14,7 +14,7 @@ import functools
 import os
 import sqlite3
 import threading
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -313,6 +313,13 @@ class SqlEventStore(EventStore):
     def url(self) -> str:
         return self._store_url.display
 
+    def reopener(self) -> Callable[[], EventStore] | None:
+        if self._upcasters or (not self._postgres and self.sqlite_path in (None, "", ":memory:")):
+            return None
+        # The URL as given, password included: it travels pickled to a worker's standard
+        # input, never on a command line.
+        return functools.partial(_reopen, self._store_url.text)
+
     @property
     def engine(self) -> sa.Engine:
         """The SQLAlchemy engine, for migrations and for projections that keep their tables
@@ -577,3 +584,8 @@ class SqlEventStore(EventStore):
                 )[0][0]
                 self._channel = f"pacflow_events_{table_schema}"[:63]
             return _ListenWaiter(self.engine, self._channel, poll_interval)
+
+
+def _reopen(url: str) -> EventStore:
+    """The store at `url`, as it already is (nothing created or upgraded)."""
+    return SqlEventStore.open(url, migrate=False, create=False)

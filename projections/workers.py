@@ -1,0 +1,244 @@
+"""A long projection pass shared by worker processes.
+
+Every read model pacflow keeps is per stream, so the log window of a long catch-up or
+rebuild is dealt out stream by stream: processes holding different streams never write
+the same rows, and each takes a stream's events in order. This process takes the first
+share; every other share goes to a worker (`python -m projections.workers`), which builds
+the same engine from the engine's recipe, then applies and commits its windows as a pass
+alone does. The checkpoints move once every share is done, in one last transaction: a
+pass stopped before that (a crash, a worker killed) is done again from the old
+checkpoints, which projectors allow (they write idempotently).
+
+On SQLite the processes take turns for the write lock, but only while a window's rows are
+written: reading and folding, most of the work, run side by side.
+
+A worker gets its job on its standard input and sends its reports on its standard output,
+pickled: both ends are this package, and the job holds the database URL, password
+included, which must never be on a command line. A worker that fails reports its error,
+which is raised here as it was raised there; the other workers are stopped.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from projections import engine as engines
+from projections.engine import Progress, Running, windows_of
+
+if TYPE_CHECKING:
+    from projections.engine import ProjectionEngine
+
+Span = tuple[str, int, int]
+"""A stream and the first and last of its versions in the pass."""
+
+
+class WorkerError(RuntimeError):
+    """A worker stopped without saying why, or with an error that could not travel."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a worker is asked to do."""
+
+    recipe: Callable[[], ProjectionEngine]
+    starts: tuple[tuple[str, int], ...]
+    """Each running projector's name and checkpoint."""
+    spans: tuple[Span, ...]
+    window: int
+    """Events per write transaction."""
+
+
+def shares(spans: Sequence[Span], count: int) -> list[list[Span]]:
+    """The streams dealt into at most `count` shares of about as many events each, every
+    stream whole; inside a share, streams keep the order they have in `spans`."""
+    loads = [0] * count
+    dealt: list[list[int]] = [[] for _ in range(count)]
+    for index in sorted(range(len(spans)), key=lambda i: spans[i][1] - spans[i][2]):
+        lightest = loads.index(min(loads))
+        dealt[lightest].append(index)
+        loads[lightest] += spans[index][2] - spans[index][1] + 1
+    return [[spans[index] for index in sorted(share)] for share in dealt if share]
+
+
+def run_shared(
+    engine: ProjectionEngine,
+    recipe: Callable[[], ProjectionEngine],
+    running: Sequence[Running],
+    spans: Sequence[Span],
+    count: int,
+    low: int,
+    head: int,
+    progress: Progress | None,
+) -> list[float]:
+    """Apply the pass's `spans` in this process and `count - 1` workers, then move the
+    checkpoints to `head`. Returns each worker's peak memory (MB)."""
+    own, *others = shares(spans, count)
+    starts = tuple((run.projector.name, run.start) for run in running)
+    reports: queue.Queue[tuple[_Worker, tuple[Any, ...]]] = queue.Queue()
+    window = engines.COMMIT_EVERY
+    workers: list[_Worker] = []
+    waiting: set[_Worker] = set()
+    peaks: list[float] = []
+    done = 0
+
+    def tell(reached: int) -> None:
+        if progress is not None:
+            for run in running:
+                progress(run.projector.name, max(run.start, reached), head)
+
+    def take(block: bool) -> None:
+        nonlocal done
+        while waiting:
+            try:
+                worker, report = reports.get(block=block)
+            except queue.Empty:
+                return
+            kind = report[0]
+            if worker not in waiting:  # the end of the output of a worker that is done
+                continue
+            if kind == "window":
+                done += report[1]
+            elif kind == "done":
+                for run, applied in zip(running, report[1], strict=True):
+                    run.applied += applied
+                peaks.append(report[2])
+                waiting.discard(worker)
+            elif kind == "failed":
+                raise report[1]
+            else:  # its output ended without a word: it died
+                raise WorkerError(worker.last_words())
+            if block:
+                tell(min(low + done, head))
+
+    try:
+        for share in others:
+            workers.append(_Worker(Job(recipe, starts, tuple(share), window), reports))
+        waiting.update(workers)
+        for events in windows_of(own, window):
+            done += engine.apply_window(running, events)
+            take(block=False)
+            tell(min(low + done, head))
+        take(block=True)
+        engine.advance(running, head)
+    finally:
+        for worker in workers:
+            worker.stop()
+    tell(head)
+    return peaks
+
+
+class _Worker:
+    """A worker process, and a thread that passes on what it reports."""
+
+    def __init__(self, job: Job, reports: queue.Queue[tuple[_Worker, tuple[Any, ...]]]) -> None:
+        self._errors: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop)
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "projections.workers"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._errors,
+            env=_environment(),
+        )
+        assert self._process.stdin is not None
+        assert self._process.stdout is not None
+        with self._process.stdin as job_input:
+            pickle.dump(job, job_input)
+        self._reader = threading.Thread(
+            target=self._pass_on, args=(self._process.stdout, reports), daemon=True
+        )
+        self._reader.start()
+
+    def _pass_on(
+        self, output: IO[bytes], reports: queue.Queue[tuple[_Worker, tuple[Any, ...]]]
+    ) -> None:
+        while True:
+            try:
+                report = pickle.load(output)
+            except (EOFError, pickle.UnpicklingError):
+                reports.put((self, ("ended",)))
+                return
+            reports.put((self, report))
+
+    def last_words(self) -> str:
+        """Why the worker stopped, as far as can be told: its exit code and last line."""
+        code = self._process.wait()
+        self._errors.seek(0)
+        lines = self._errors.read().decode("utf-8", "replace").strip().splitlines()
+        said = f": {lines[-1]}" if lines else ""
+        return f"a projection worker stopped (exit code {code}){said}"
+
+    def stop(self) -> None:
+        """End the worker (killed if still running) and close what it was given."""
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        self._reader.join()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+        self._errors.close()
+
+
+def _environment() -> dict[str, str]:
+    """The worker's environment: this one, with the folder holding `projections` first on
+    its import path (a worker must run the same code, installed or not)."""
+    here = str(Path(__file__).resolve().parent.parent)
+    path = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": here if not path else os.pathsep.join([here, path])}
+
+
+def _portable(error: BaseException) -> BaseException:
+    """`error` if it survives pickling, else a WorkerError saying what it was."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        return WorkerError(f"{type(error).__name__}: {error}")
+    return error
+
+
+def _peak_rss_mb() -> float:
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    scale = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB elsewhere
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
+
+
+def main() -> None:
+    """A worker: read the job, apply its windows, report each one, then the total."""
+    reports = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # whatever else is printed goes with the errors, not into the reports
+
+    def send(report: tuple[Any, ...]) -> None:
+        pickle.dump(report, reports)
+        reports.flush()
+
+    job: Job = pickle.load(sys.stdin.buffer)
+    try:
+        engine = job.recipe()
+        running = [Running(engine.projector(name), start) for name, start in job.starts]
+        for events in windows_of(job.spans, job.window):
+            send(("window", engine.apply_window(running, events)))
+        send(("done", [run.applied for run in running], _peak_rss_mb()))
+    except BaseException as error:
+        send(("failed", _portable(error)))
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":
+    main()
