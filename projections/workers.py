@@ -63,7 +63,8 @@ def shares(spans: Sequence[Span], count: int) -> list[list[Span]]:
     stream whole; inside a share, streams keep the order they have in `spans`."""
     loads = [0] * count
     dealt: list[list[int]] = [[] for _ in range(count)]
-    for index in sorted(range(len(spans)), key=lambda i: spans[i][1] - spans[i][2]):
+    biggest_first = sorted(range(len(spans)), key=lambda i: spans[i][2] - spans[i][1], reverse=True)
+    for index in biggest_first:
         lightest = loads.index(min(loads))
         dealt[lightest].append(index)
         loads[lightest] += spans[index][2] - spans[index][1] + 1

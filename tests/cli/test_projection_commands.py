@@ -28,6 +28,7 @@ def test_status_shows_the_lag_and_reading_catches_up(runner: CliRunner, db_url: 
         "rebuilt": ["plans"],
         "events": before["head"],
         "head": before["head"],
+        "processes": 1,  # short: not worth a worker's start
     }
     assert _status(runner)["lag"] == 0
     blocked = runner.invoke(
@@ -50,6 +51,15 @@ def test_rebuilding_an_unknown_projection_is_a_one_line_error(
     assert result.stderr == (
         "error: projection nope: unknown; choose one of plans, indicator_facts\n"
     )
+
+
+def test_workers_must_be_a_positive_count(runner: CliRunner, db_url: str) -> None:
+    assert runner.invoke(main, ["demo", "--until", "2025-01-06T12:00"]).exit_code == 0
+    before = _status(runner)
+    result = runner.invoke(main, ["projections", "rebuild", "--workers", "0"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--workers': 0 is not in the range 1<=x<=64." in result.stderr
+    assert _status(runner) == before  # nothing rebuilt
 
 
 def test_a_long_catch_up_says_so_when_no_bar_can_be_shown(

@@ -160,3 +160,32 @@ def test_streams_are_dealt_whole_into_shares_of_about_as_many_events() -> None:
     for share in dealt:  # each share keeps the log's order
         assert share == [span for span in spans if span in share]
     assert shares(spans[:1], 3) == [[("BIG", 1, 600)]]  # no empty share
+
+
+def test_the_terminal_bar_of_a_shared_catch_up_ends_at_the_events_to_read(
+    plans_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import sys
+
+    from pacflow.cli import progress
+    from tests.cli import test_projection_commands as bars
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(progress, "SHOW_AFTER", 10)
+    monkeypatch.setattr(engine_module, "COMMIT_EVERY", 200)
+    monkeypatch.setattr("click.progressbar", bars._RecordedBar)
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    bars.made.clear()
+    with EventStore.from_url(plans_url) as store:
+        engine = read_models(store, workers=2, parallel_from=1)
+        lag = store.head_position()
+        progress.catch_up_with_progress(engine, lag)
+        assert engine.last_pass is not None
+        assert engine.last_pass.processes == 2
+    (bar,) = bars.made
+    assert len(bar.steps) >= 4  # the bar moves with both processes' windows
+    assert sum(bar.steps) == lag  # and ends at the events read, never past
