@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -41,6 +40,7 @@ from pacflow.domain.values import (
     PersonKind,
     TargetKind,
 )
+from projections.workers import peak_rss_mb
 
 PLAN = "HIST"
 SMALL = 1_000
@@ -194,18 +194,6 @@ def _build(path: Path, count: int) -> int:
     return len(events)
 
 
-def _peak_rss_mb() -> float:
-    """This process's peak RSS. Linux's `ru_maxrss` keeps the parent's peak across exec (so
-    a child would report the builder's), while `VmHWM` is this process's own."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _query(path: str, query: str) -> dict[str, Any]:
     """Run one query in this process: seconds, entries, peak RSS before and after."""
     from zoneinfo import ZoneInfo
@@ -216,7 +204,7 @@ def _query(path: str, query: str) -> dict[str, Any]:
     store = EventStore.from_url(f"sqlite:///{path}")
     service = PlanService(store)
     zone = ZoneInfo("Europe/Paris")
-    before = _peak_rss_mb()
+    before = peak_rss_mb()
     started = time.perf_counter()
     count = 0
     if query == "read":
@@ -233,7 +221,7 @@ def _query(path: str, query: str) -> dict[str, Any]:
             entry.line(zone)
             count += 1
     seconds = time.perf_counter() - started
-    after = _peak_rss_mb()
+    after = peak_rss_mb()
     store.close()
     return {"seconds": seconds, "entries": count, "rss_before_mb": before, "peak_rss_mb": after}
 

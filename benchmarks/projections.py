@@ -51,6 +51,7 @@ from pacflow.domain.state import PlanState
 from pacflow.read_models import read_models
 from projections.queries import plan_view
 from projections.snapshots import load_as_of
+from projections.workers import peak_rss_mb
 
 GOALS = {"sqlite": 50_000, "postgresql": 30_000}
 RSS_GOAL_MB = 200.0
@@ -110,19 +111,6 @@ def _append(store: EventStore, template: Template, appends: list[tuple[str, int,
             print(f"  appended {count:,} of {len(appends):,} chunks", file=sys.stderr)
 
 
-def _peak_rss_mb() -> float:
-    """This process's peak RSS. VmHWM where there is one: on Linux, ru_maxrss of a process
-    started by fork and exec counts what its parent held when it forked."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _child(kind: str, url: str) -> None:
     """Runs in a fresh process: catch up or rebuild, print events/s and peak RSS as JSON.
 
@@ -151,7 +139,7 @@ def _child(kind: str, url: str) -> None:
                 "events_per_s": behind / seconds if seconds else 0.0,
                 "cpu_events_per_s": behind / cpu if cpu else 0.0,
                 "processes": shared.processes if shared is not None else 1,
-                "peak_rss_mb": _peak_rss_mb() + workers_mb,
+                "peak_rss_mb": peak_rss_mb() + workers_mb,
             }
         )
     )

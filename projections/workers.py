@@ -206,7 +206,9 @@ def _portable(error: BaseException) -> BaseException:
     return error
 
 
-def _peak_rss_mb() -> float:
+def peak_rss_mb() -> float:
+    """This process's peak RSS (MB). VmHWM where there is one: on Linux, ru_maxrss of a
+    process started by fork and exec counts what its parent held when it forked."""
     try:
         with open("/proc/self/status") as status:
             for line in status:
@@ -235,7 +237,7 @@ def main() -> None:
         running = [Running(engine.projector(name), start) for name, start in job.starts]
         for events in windows_of(job.spans, job.window):
             send(("window", engine.apply_window(running, events)))
-        send(("done", [run.applied for run in running], _peak_rss_mb()))
+        send(("done", [run.applied for run in running], peak_rss_mb()))
     except BaseException as error:
         send(("failed", _portable(error)))
         raise SystemExit(1) from None

@@ -14,7 +14,6 @@ import pytest
 import sqlalchemy as sa
 
 from events import EventStore
-from pacflow.demo import SettableClock, build_demo
 from pacflow.read_models import read_models
 from pacflow.service import PlanService
 from projections import engine as engine_module
@@ -22,7 +21,7 @@ from projections import indicator_facts as facts
 from projections.engine import ProjectionEngine, projection_engine_for
 from projections.indicator_facts import IndicatorFacts
 from projections.plans import PlanReadModel
-from tests.projections.test_read_model import expected_rows, table_rows
+from tests.projections.test_read_model import demo_at, expected_rows, table_rows
 
 _FACT_TABLES = (
     facts.plans,
@@ -46,14 +45,7 @@ def fact_rows(engine: ProjectionEngine) -> dict[str, list[tuple[Any, ...]]]:
 @pytest.fixture
 def demo_url(sql_store_url: str) -> str:
     """A SQL store holding the demo plan (about 500 events)."""
-    opened: list[EventStore] = []
-
-    def opener(clock: SettableClock) -> EventStore:
-        opened.append(EventStore.from_url(sql_store_url, clock=clock))
-        return opened[0]
-
-    build_demo(opener)
-    opened[0].close()
+    demo_at(sql_store_url).close()
     return sql_store_url
 
 

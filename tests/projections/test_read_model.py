@@ -55,16 +55,21 @@ def make_engine(store: EventStore, cache_size: int = 256) -> ProjectionEngine:
     )
 
 
-@pytest.fixture(scope="module")
-def demo_store() -> EventStore:
-    holder: list[EventStore] = []
+def demo_at(url: str) -> EventStore:
+    """The store at `url`, open, with the demo plan recorded in it (its clock the demo's)."""
+    opened: list[EventStore] = []
 
     def opener(clock: SettableClock) -> EventStore:
-        holder.append(EventStore.from_url("memory://", clock=clock))
-        return holder[0]
+        opened.append(EventStore.from_url(url, clock=clock))
+        return opened[0]
 
     build_demo(opener)
-    return holder[0]
+    return opened[0]
+
+
+@pytest.fixture(scope="module")
+def demo_store() -> EventStore:
+    return demo_at("memory://")
 
 
 def test_the_demo_plan_read_model_matches_its_state(demo_store: EventStore) -> None:
@@ -303,14 +308,7 @@ def test_the_read_model_in_the_store_database_on_sqlite_and_postgres(sql_store_u
     from pacflow.views import plan_view
     from projections.queries import plan_view as read_model_view
 
-    opened: list[EventStore] = []
-
-    def opener(clock: SettableClock) -> EventStore:
-        opened.append(EventStore.from_url(sql_store_url, clock=clock))
-        return opened[0]
-
-    build_demo(opener)
-    store = opened[0]
+    store = demo_at(sql_store_url)
     try:
         engine = make_engine(store, cache_size=2)
         engine.catch_up()

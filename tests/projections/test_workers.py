@@ -12,7 +12,6 @@ import pytest
 import sqlalchemy as sa
 
 from events import EventStore, NewEvent
-from pacflow.demo import SettableClock, build_demo
 from pacflow.read_models import read_models
 from pacflow.service import PlanService
 from projections import engine as engine_module
@@ -21,7 +20,7 @@ from projections.indicator_facts import IndicatorFacts
 from projections.plans import PlanReadModel
 from projections.workers import WorkerError, shares
 from tests.projections.test_engine import fact_rows
-from tests.projections.test_read_model import expected_rows, table_rows
+from tests.projections.test_read_model import demo_at, expected_rows, table_rows
 
 COPIES = ["COPY-1", "COPY-2", "COPY-3"]
 PLANS = ["PAC-2025", *COPIES]
@@ -31,14 +30,7 @@ PLANS = ["PAC-2025", *COPIES]
 def plans_url(sql_store_url: str) -> str:
     """A SQL store holding the demo plan and three copies of its stream (four streams of
     about 500 events, interleaved as teams working at once would write them)."""
-    opened: list[EventStore] = []
-
-    def opener(clock: SettableClock) -> EventStore:
-        opened.append(EventStore.from_url(sql_store_url, clock=clock))
-        return opened[0]
-
-    build_demo(opener)
-    store = opened[0]
+    store = demo_at(sql_store_url)
     events = list(store.read_stream("PAC-2025"))
     for start in range(0, len(events), 100):
         for copy in COPIES:
