@@ -52,6 +52,7 @@ import abc
 import contextlib
 import functools
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -381,8 +382,8 @@ class ProjectionEngine:
 
     def _workers_for(self, events: int) -> int:
         """How many processes share a pass over `events` events (1: this one alone)."""
-        if self._recipe is None or events < self._parallel_from:
-            return 1
+        if self._recipe is None or events < self._parallel_from or not sys.executable:
+            return 1  # no worker can be started where there is no interpreter to run
         return max(1, self._workers)
 
     def apply_window(

@@ -30,8 +30,9 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, ClassVar
 
+from pacflow.errors import StoreError
 from projections import engine as engines
 from projections.engine import Progress, Running, windows_of
 
@@ -42,8 +43,11 @@ Span = tuple[str, int, int]
 """A stream and the first and last of its versions in the pass."""
 
 
-class WorkerError(RuntimeError):
-    """A worker stopped without saying why, or with an error that could not travel."""
+class WorkerError(StoreError):
+    """A worker stopped without saying why, or with an error that could not travel (one
+    line for the user, exit code 3, as any store that cannot be worked with)."""
+
+    default_code: ClassVar[str] = "projection-worker-stopped"
 
 
 @dataclass(frozen=True)
@@ -175,8 +179,14 @@ class _Worker:
         code = self._process.wait()
         self._errors.seek(0)
         lines = self._errors.read().decode("utf-8", "replace").strip().splitlines()
-        said = f": {lines[-1]}" if lines else ""
-        return f"a projection worker stopped (exit code {code}){said}"
+        # The error itself, rather than the traceback's or a fatal error report's last line.
+        errors = [line for line in lines if "Error:" in line and not line[:1].isspace()]
+        found = errors[-1] if errors else lines[-1].strip() if lines else ""
+        said = f": {found}" if found else ""
+        return (
+            f"a projection worker stopped (exit code {code}){said}; "
+            "PACFLOW_PROJECTION_WORKERS=1 builds the read models in one process"
+        )
 
     def stop(self) -> None:
         """End the worker (killed if still running) and close what it was given."""

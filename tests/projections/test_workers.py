@@ -118,7 +118,11 @@ def failing_read_models(url: str, how: str) -> ProjectionEngine:
     ("how", "error", "said"),
     [
         ("refuse", ValueError, "a value the read model refuses"),
-        ("die", WorkerError, r"a projection worker stopped \(exit code 3\)"),
+        (
+            "die",
+            WorkerError,
+            r"worker stopped \(exit code 3\); PACFLOW_PROJECTION_WORKERS=1 builds",
+        ),
     ],
 )
 def test_a_worker_that_fails_fails_the_pass_and_moves_no_checkpoint(
@@ -181,3 +185,25 @@ def test_the_terminal_bar_of_a_shared_catch_up_ends_at_the_events_to_read(
     (bar,) = bars.made
     assert len(bar.steps) >= 4  # the bar moves with both processes' windows
     assert sum(bar.steps) == lag  # and ends at the events read, never past
+
+
+def test_a_worker_that_cannot_start_is_a_one_line_store_error_that_says_what_to_do(
+    plans_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pacflow.errors import StoreError
+
+    monkeypatch.setenv("PYTHONHOME", os.devnull)  # the workers' interpreter cannot start
+    with EventStore.from_url(plans_url) as store:
+        engine = read_models(store, workers=2, parallel_from=1)
+        with pytest.raises(StoreError) as raised:
+            engine.rebuild()
+        assert {status.checkpoint for status in engine.status()} == {0}
+    error = raised.value
+    assert (error.exit_code, error.code) == (3, "projection-worker-stopped")
+    assert "\n" not in str(error)
+    assert str(error).startswith(
+        "a projection worker stopped (exit code 1): ModuleNotFoundError: No module named"
+    )
+    assert str(error).endswith(
+        "; PACFLOW_PROJECTION_WORKERS=1 builds the read models in one process"
+    )
