@@ -156,8 +156,17 @@ class _Worker:
         )
         assert self._process.stdin is not None
         assert self._process.stdout is not None
-        with self._process.stdin as job_input:
-            pickle.dump(job, job_input)
+        try:
+            with self._process.stdin as job_input:
+                pickle.dump(job, job_input)
+        except BrokenPipeError:
+            pass  # it stopped before reading its job: its output ends, which says so
+        except BaseException:
+            self._process.kill()
+            self._process.wait()
+            self._process.stdout.close()
+            self._errors.close()
+            raise
         self._reader = threading.Thread(
             target=self._pass_on, args=(self._process.stdout, reports), daemon=True
         )
@@ -169,8 +178,12 @@ class _Worker:
         while True:
             try:
                 report = pickle.load(output)
-            except (EOFError, pickle.UnpicklingError):
+            except EOFError:
                 reports.put((self, ("ended",)))
+                return
+            except Exception as error:  # cut short, or naming what this process lacks
+                unread = WorkerError(f"a projection worker's report cannot be read: {error}")
+                reports.put((self, ("failed", unread)))
                 return
             reports.put((self, report))
 
