@@ -30,8 +30,45 @@ def _sqlite_datetime(value: datetime | None) -> str | None:
     return value.isoformat(" ", "microseconds")
 
 
-def _sqlite_date(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
+MEMO_SIZE = 4096
+"""Conversions kept per column kind: a window's rows repeat a few dates and times (the
+days visits are held, the time of each append) tens of thousands of times."""
+
+
+def _sqlite_datetime_memo() -> Callable[[datetime | None], str | None]:
+    """`_sqlite_datetime` remembering its last texts. Keyed by the value and its zone: two
+    equal instants in different zones have different wall times, hence different texts."""
+    memo: dict[tuple[datetime, Any], str | None] = {}
+
+    def converted(value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        key = (value, value.tzinfo)
+        text = memo.get(key)
+        if text is None:
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            text = memo[key] = _sqlite_datetime(value)
+        return text
+
+    return converted
+
+
+def _sqlite_date_memo() -> Callable[[date | None], str | None]:
+    """A date as SQLAlchemy's SQLite dialect stores it (ISO 8601), remembering its last texts."""
+    memo: dict[date, str] = {}
+
+    def converted(value: date | None) -> str | None:
+        if value is None:
+            return None
+        text = memo.get(value)
+        if text is None:
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            text = memo[value] = value.isoformat()
+        return text
+
+    return converted
 
 
 class RowWriter:
@@ -44,6 +81,8 @@ class RowWriter:
         self._converters: dict[sa.Table, list[tuple[int, Callable[[Any], Any]]]] = {}
         self._dialect = connection.dialect
         self._array_types: dict[tuple[sa.Table, str], str] = {}
+        self._datetime_text = _sqlite_datetime_memo()
+        self._date_text = _sqlite_date_memo()
 
     def delete(
         self, table: sa.Table, columns: Sequence[str], keys: Iterable[tuple[Any, ...]]
@@ -138,7 +177,9 @@ class RowWriter:
                 [
                     (
                         index,
-                        _sqlite_datetime if isinstance(column.type, sa.DateTime) else _sqlite_date,
+                        self._datetime_text
+                        if isinstance(column.type, sa.DateTime)
+                        else self._date_text,
                     )
                     for index, column in enumerate(table.columns)
                     if isinstance(column.type, sa.DateTime | sa.Date)
