@@ -93,4 +93,4 @@ def rebuild(app: AppContext, name: str | None, workers: int | None, as_json: boo
         echo_json({"rebuilt": names, "events": applied, "head": head, "processes": processes})
     else:
         shared = f" in {processes} processes" if processes > 1 else ""
-        click.echo(f"rebuilt {', '.join(names)} from {head} events{shared}")
+        click.echo(f"rebuilt {', '.join(names)} from {head:,} events{shared}")

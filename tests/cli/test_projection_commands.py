@@ -31,6 +31,8 @@ def test_status_shows_the_lag_and_reading_catches_up(runner: CliRunner, db_url: 
         "processes": 1,  # short: not worth a worker's start
     }
     assert _status(runner)["lag"] == 0
+    said = runner.invoke(main, ["projections", "rebuild", "indicator_facts"])
+    assert said.stdout == f"rebuilt indicator_facts from {before['head']:,} events\n"
     blocked = runner.invoke(
         main, ["step", "block", "PAC-2025", "S40", "--on", "2025-08-01", "--reason", "customer"]
     )
