@@ -16,7 +16,8 @@ SQLite the write lock is held only while its rows are written). A long pass is s
 worker processes, stream by stream (`projections.workers`).
 
 Exactly once. A window's rows are committed without moving the checkpoints; the last one
-moves every checkpoint to the head in the same transaction as its rows. Projectors write
+moves every checkpoint to the head in the same transaction as its rows (a shared pass moves
+them in a transaction of their own, once every process's windows are in). Projectors write
 idempotently (a row is replaced or skipped if already there), so a catch-up that stopped
 halfway (a crash, a killed process) is simply done again from the old checkpoint.
 
