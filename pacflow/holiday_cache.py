@@ -65,19 +65,13 @@ def _read(path: Path) -> dict[date, str] | None:
 
 
 def _write(path: Path, table: Mapping[date, str]) -> None:
-    import tempfile
+    from pacflow.errors import InvalidInputError
+    from pacflow.files import write_atomically  # a reader sees the whole table or none
 
     text = json.dumps({day.isoformat(): name for day, name in table.items()}, ensure_ascii=False)
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, InvalidInputError):  # unwritable: computed next time
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(text)
-            os.replace(temporary, path)  # a reader sees the whole table or none
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+        write_atomically(path, text, "a public-holiday table")
 
 
 def cached_holidays(

@@ -15,8 +15,8 @@ import click
 
 from pacflow.cli.common import creates_store, json_option, pass_app, plan_argument
 from pacflow.cli.context import AppContext
-from pacflow.cli.files import write_atomically
 from pacflow.cli.render import echo_json, table
+from pacflow.files import write_atomically
 
 if TYPE_CHECKING:
     from integrations.accounts import CalendarAccount

@@ -57,8 +57,8 @@ def review(
       pacflow review PAC-2025 --as-of 2025-06-30 --json
     """
     from pacflow.app.documents import year_review
-    from pacflow.cli.files import write_atomically
     from pacflow.cli.language import output_format
+    from pacflow.files import write_atomically
     from pacflow.reports.review import render_review
 
     # Format and language are checked before anything is read.

@@ -271,8 +271,8 @@ def diagnostic_show(
       pacflow diagnostic show PAC-2025 --json
     """
     from pacflow.app.diagnostic import diagnostic_json, plan_state
-    from pacflow.cli.files import write_atomically
     from pacflow.cli.language import output_format
+    from pacflow.files import write_atomically
     from pacflow.reports.diagnostic import Words, diagnostic_markdown
 
     chosen = output_format(

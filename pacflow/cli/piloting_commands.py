@@ -87,9 +87,9 @@ def dashboard(
       pacflow dashboard PAC-2025 --lang fr -o tableau-de-bord.html
     """
     from pacflow.app.piloting import dashboard as dashboard_query
-    from pacflow.cli.files import write_atomically
     from pacflow.cli.piloting_format import render_dashboard, render_dashboard_markdown
     from pacflow.cli.render import to_json
+    from pacflow.files import write_atomically
     from pacflow.reports.dashboard_html import render_dashboard_html
     from pacflow.reports.labels import Labels
 

@@ -9,7 +9,7 @@ import click
 
 from pacflow.cli.common import change_options, pass_app, print_outcome
 from pacflow.cli.context import AppContext
-from pacflow.cli.files import write_atomically
+from pacflow.files import write_atomically
 
 
 @click.command()

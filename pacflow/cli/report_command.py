@@ -8,7 +8,7 @@ import click
 
 from pacflow.cli.common import json_option, pass_app, plan_argument
 from pacflow.cli.context import GLOBAL_LANG, AppContext, language
-from pacflow.cli.files import write_atomically
+from pacflow.files import write_atomically
 
 
 @click.command()

@@ -260,7 +260,7 @@ def checkpoint_export(app: AppContext, output: Path | None) -> None:
     if output is None:
         click.echo(lines, nl=False)
         return
-    from pacflow.cli.files import write_atomically
+    from pacflow.files import write_atomically
 
     write_atomically(output, lines, "the checkpoints")
     count = lines.count("\n")

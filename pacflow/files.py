@@ -1,4 +1,5 @@
-"""Writing what a command produces (`-o FILE`): whole or not at all, only over a file.
+"""Writing a file whole or not at all, only over a file: what a command produces (`-o FILE`),
+and what pacflow keeps in the user's cache (`pacflow.holiday_cache`).
 
 Every `-o` goes through `write_atomically`: the content is written to a temporary file next
 to the destination, flushed to disk, then renamed over it. A failure (a full disk, an
