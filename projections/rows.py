@@ -20,11 +20,9 @@ CHUNK = 5000
 """Rows sent per executemany: a whole plan's rows are never held as one list of tuples."""
 
 
-def _sqlite_datetime(value: datetime | None) -> str | None:
+def _sqlite_datetime(value: datetime) -> str:
     # What SQLAlchemy writes ("%Y-%m-%d %H:%M:%S.%f", the wall time without its offset),
     # by isoformat: strftime cost more than the insert itself.
-    if value is None:
-        return None
     if value.tzinfo is not None:
         value = value.replace(tzinfo=None)
     return value.isoformat(" ", "microseconds")
@@ -35,37 +33,21 @@ MEMO_SIZE = 4096
 days visits are held, the time of each append) tens of thousands of times."""
 
 
-def _sqlite_datetime_memo() -> Callable[[datetime | None], str | None]:
-    """`_sqlite_datetime` remembering its last texts. Keyed by the value and its zone: two
-    equal instants in different zones have different wall times, hence different texts."""
-    memo: dict[tuple[datetime, Any], str | None] = {}
+def _remembering(convert: Callable[[Any], str], *, by_zone: bool) -> Callable[[Any], str | None]:
+    """`convert` (None stays None), remembering its last `MEMO_SIZE` texts. With `by_zone`,
+    keyed by the value and its zone: two equal instants in different zones have different
+    wall times, hence different texts."""
+    memo: dict[Any, str | None] = {}
 
-    def converted(value: datetime | None) -> str | None:
+    def converted(value: Any) -> str | None:
         if value is None:
             return None
-        key = (value, value.tzinfo)
+        key = (value, value.tzinfo) if by_zone else value
         text = memo.get(key)
         if text is None:
             if len(memo) >= MEMO_SIZE:
                 memo.clear()
-            text = memo[key] = _sqlite_datetime(value)
-        return text
-
-    return converted
-
-
-def _sqlite_date_memo() -> Callable[[date | None], str | None]:
-    """A date as SQLAlchemy's SQLite dialect stores it (ISO 8601), remembering its last texts."""
-    memo: dict[date, str] = {}
-
-    def converted(value: date | None) -> str | None:
-        if value is None:
-            return None
-        text = memo.get(value)
-        if text is None:
-            if len(memo) >= MEMO_SIZE:
-                memo.clear()
-            text = memo[value] = value.isoformat()
+            text = memo[key] = convert(value)
         return text
 
     return converted
@@ -81,8 +63,8 @@ class RowWriter:
         self._converters: dict[sa.Table, list[tuple[int, Callable[[Any], Any]]]] = {}
         self._dialect = connection.dialect
         self._array_types: dict[tuple[sa.Table, str], str] = {}
-        self._datetime_text = _sqlite_datetime_memo()
-        self._date_text = _sqlite_date_memo()
+        self._datetime_text = _remembering(_sqlite_datetime, by_zone=True)
+        self._date_text = _remembering(date.isoformat, by_zone=False)
 
     def delete(
         self, table: sa.Table, columns: Sequence[str], keys: Iterable[tuple[Any, ...]]
