@@ -16,8 +16,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from events import EventStore
-from pacflow.domain import PlanState, fold, from_payload
+from pacflow.domain import PlanState, fold
 from projections.driver_rows import DriverRows, driver_rows
+from projections.plan_events import plan_event
 from projections.state_json import load_state
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def load_as_of(
         )
     state, start = _verified(store, plan, row)
     events = store.read_stream(plan, from_version=start, until=until)
-    return fold((from_payload(e.type, e.schema_version, e.data) for e in events), state)
+    return fold(map(plan_event, events), state)
 
 
 def load_at_version(
@@ -57,7 +58,7 @@ def load_at_version(
         )
     state, start = _verified(store, plan, row)
     events = store.read_stream(plan, from_version=start, to_version=version)
-    return fold((from_payload(e.type, e.schema_version, e.data) for e in events), state)
+    return fold(map(plan_event, events), state)
 
 
 def _verified(store: EventStore, plan: str, row: Any) -> tuple[PlanState | None, int]:
