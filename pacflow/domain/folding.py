@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from pacflow.domain.events import (
     AccessGranted,
@@ -298,10 +298,31 @@ def _occurrences_scheduled(state: PlanState, event: OccurrencesScheduled) -> Non
     occurrences = state.occurrences
     timezone = state.timezone
     for slot in event.occurrences:
+        start = _shared(slot.start)
+        duration = None if slot.duration is None else _shared(slot.duration)
         occurrences[slot.key] = Occurrence(
-            slot.key, event.step, slot.start, slot.start, slot.all_day, slot.duration, timezone
+            slot.key, event.step, start, start, slot.all_day, duration, timezone
         )
         step.occurrences.append(slot.key)
+
+
+T = TypeVar("T")
+_SHARED: dict[Any, Any] = {}
+_SHARED_SIZE = 65_536
+
+
+def _shared(value: T) -> T:
+    """One object for equal visit dates, times and durations: a plan of 100,000 visits
+    repeats a few thousand of them, and each held on its own would cost its 32 to 48 bytes
+    again (several MB in such a plan's state). Keyed with the fold and the zone too, which
+    equality ignores: the second pass through a DST change is never swapped for the first."""
+    key = (value, getattr(value, "fold", 0), getattr(value, "tzinfo", None))
+    found = _SHARED.get(key)
+    if found is None:
+        if len(_SHARED) >= _SHARED_SIZE:
+            _SHARED.clear()
+        found = _SHARED[key] = value
+    return found
 
 
 def _occurrences_unscheduled(state: PlanState, event: OccurrencesUnscheduled) -> None:
@@ -315,7 +336,7 @@ def _occurrences_unscheduled(state: PlanState, event: OccurrencesUnscheduled) ->
 def _occurrence_completed(state: PlanState, event: OccurrenceCompleted) -> None:
     occurrence = state.occurrences[event.occurrence]
     occurrence.status = OccurrenceStatus.DONE
-    occurrence.done_on = event.on
+    occurrence.done_on = _shared(event.on)
     step = state.steps[occurrence.step]  # read only: who held it, as things stood then
     occurrence.held_by = step.responsible
     occurrence.held_with = step.participants
@@ -332,7 +353,7 @@ def _occurrence_reopened(state: PlanState, event: OccurrenceReopened) -> None:
 
 
 def _occurrence_done_date_corrected(state: PlanState, event: OccurrenceDoneDateCorrected) -> None:
-    state.occurrences[event.occurrence].done_on = event.on
+    state.occurrences[event.occurrence].done_on = _shared(event.on)
 
 
 def _occurrence_cancelled(state: PlanState, event: OccurrenceCancelled) -> None:
@@ -344,10 +365,10 @@ def _occurrence_cancelled(state: PlanState, event: OccurrenceCancelled) -> None:
 def _occurrence_moved(state: PlanState, event: OccurrenceMoved) -> None:
     occurrence = state.occurrences[event.occurrence]
     occurrence.status = OccurrenceStatus.MOVED
-    occurrence.start = event.start
+    occurrence.start = _shared(event.start)
     occurrence.all_day = event.all_day
     if event.duration is not None:
-        occurrence.duration = event.duration
+        occurrence.duration = _shared(event.duration)
 
 
 def _indicator_defined(state: PlanState, event: IndicatorDefined) -> None:

@@ -7,11 +7,14 @@ from typing import Any
 
 import pytest
 
+from pacflow.domain import fold
 from pacflow.domain.commands import CancelOccurrence, CompleteOccurrence, MoveOccurrence
 from pacflow.domain.events import (
     OccurrenceCancelled,
     OccurrenceCompleted,
     OccurrenceMoved,
+    OccurrenceSlot,
+    OccurrencesScheduled,
     StepCancelled,
     TrackAdded,
 )
@@ -238,3 +241,28 @@ def test_occurrence_commands_that_cannot_apply(
     history: list[Any], occurrence_command: Any, error: type[PacflowError], message: str
 ) -> None:
     given(PUBLISHED, history).when(occurrence_command).raises(error, message)
+
+
+def test_visits_in_the_hour_that_happens_twice_keep_which_pass_they_are_in() -> None:
+    """Folding shares one object among equal visit times (memory in plans of 100,000
+    visits); equality ignores the fold, so 02:30 the second time must not become the first."""
+    first = datetime(2025, 10, 26, 2, 30)
+    second = first.replace(fold=1)
+    slots = tuple(
+        OccurrenceSlot(key=f"S08@{key}", start=start, all_day=False, duration=timedelta(hours=1))
+        for key, start in (("first", first), ("second", second))
+    )
+    state = fold(
+        [
+            *PUBLISHED,
+            OccurrencesScheduled(step="S08", occurrences=slots),
+            OccurrenceMoved(occurrence="S08@2025-03-11", start=second, all_day=False),
+        ]
+    )
+    assert state is not None
+    folds = {key: state.occurrences[key].start.fold for key in ("S08@first", "S08@second")}
+    assert folds == {"S08@first": 0, "S08@second": 1}
+    assert state.occurrences["S08@2025-03-11"].start.fold == 1
+    again = fold([*PUBLISHED, OccurrencesScheduled(step="S08", occurrences=slots[::-1])])
+    assert again is not None
+    assert [again.occurrences[key].start.fold for key in ("S08@first", "S08@second")] == [0, 1]
