@@ -19,13 +19,21 @@ checks them against the stored checkpoints before it decides to load anything mo
 
 
 def read_models(
-    store: EventStore, *, workers: int | None = None, parallel_from: int | None = None
+    store: EventStore,
+    *,
+    workers: int | None = None,
+    parallel_from: int | None = None,
+    one_pass: bool = False,
 ) -> ProjectionEngine:
     """The projection engine with every read model pacflow keeps for `store`.
 
     A long pass is shared by `workers` processes (`projections.workers`; by default one per
     processor, at most four) from `parallel_from` events (`projections.engine.PARALLEL_FROM`
-    by default), where the store can be opened again in another process."""
+    by default), where the store can be opened again in another process.
+
+    `one_pass`: the engine runs one pass and is dropped (a worker's): the plans' read model
+    keeps no folded plan in memory once its rows are written, beyond a stream the next
+    window goes on with (a cache only pays across catch-ups of a long-lived process)."""
     from projections.engine import PARALLEL_FROM, ProjectionEngine, projection_engine_for
     from projections.indicator_facts import IndicatorFacts
     from projections.plans import PlanReadModel
@@ -33,7 +41,10 @@ def read_models(
     reopen = store.reopener()
     return ProjectionEngine(
         store,
-        [PlanReadModel(store), IndicatorFacts()],
+        [
+            PlanReadModel(store, cache_size=0) if one_pass else PlanReadModel(store),
+            IndicatorFacts(),
+        ],
         projection_engine_for(store),
         recipe=None if reopen is None else functools.partial(_read_models_of, reopen),
         workers=workers,
@@ -43,4 +54,4 @@ def read_models(
 
 def _read_models_of(reopen: Callable[[], EventStore]) -> ProjectionEngine:
     """The read models of the store `reopen` opens: how a worker process builds them."""
-    return read_models(reopen())
+    return read_models(reopen(), one_pass=True)

@@ -521,29 +521,27 @@ class PlanReadModel(Projector[PlanEvent]):
         if self._snapshot_rows:
             writer.insert(snapshots, self._snapshot_rows, skip_existing=True)
             self._snapshot_rows.clear()
-        deleted: defaultdict[sa.Table, list[tuple[Any, ...]]] = defaultdict(list)
-        inserted: defaultdict[sa.Table, list[dict[str, Any]]] = defaultdict(list)
+        changed: list[tuple[str, PlanState, Touched]] = []
         whole: list[PlanState] = []
         for plan, folded in self._dirty.items():
-            state = folded.state
-            assert state is not None  # an applied event leaves a state
+            assert folded.state is not None  # an applied event leaves a state
             if folded.touched is None:
-                whole.append(state)
-                continue
-            deleted[plans].append((plan,))
-            inserted[plans].append(_plan_row(state))
-            for table, keys in folded.touched.items():
-                if not keys:
-                    continue
-                deleted[table] += [
-                    (plan, *key) if table is objectives else (plan, key) for key in keys
-                ]
-                inserted[table] += _entity_rows(state, table, keys)
-        for table in _ALL_TABLES:
-            if deleted.get(table):
-                writer.delete(table, _key_columns(table), deleted[table])
-            if inserted.get(table):
-                writer.insert(table, inserted[table])
+                whole.append(folded.state)
+            else:
+                changed.append((plan, folded.state, folded.touched))
+        for table in _ALL_TABLES if changed else ():
+            # The rows are made as they are sent: a window of a long plan touches tens of
+            # thousands of them, never all held at once.
+            touched = [(plan, state, keys) for plan, state, t in changed if (keys := t.get(table))]
+            if table is plans:
+                writer.delete(plans, _key_columns(plans), [(plan,) for plan, _, _ in changed])
+                writer.insert(plans, (_plan_row(state) for _, state, _ in changed))
+            elif touched:
+                writer.delete(table, _key_columns(table), _touched_keys(table, touched))
+                writer.insert(
+                    table,
+                    (row for _, state, keys in touched for row in _entity_rows(state, table, keys)),
+                )
         for state in whole:
             for table in _ALL_TABLES:
                 writer.delete(table, ["plan"], [(state.key,)])
@@ -582,6 +580,17 @@ _ALL_TABLES = (plans, *_ENTITY_TABLES)
 
 def _key_columns(table: sa.Table) -> list[str]:
     return [c.name for c in table.primary_key.columns]
+
+
+def _touched_keys(
+    table: sa.Table, touched: Sequence[tuple[str, PlanState, set[Any]]]
+) -> Iterator[tuple[Any, ...]]:
+    """The primary keys of the rows `touched` names (an objective's key is a pair)."""
+    for plan, _, keys in touched:
+        if table is objectives:
+            yield from ((plan, *key) for key in keys)
+        else:
+            yield from ((plan, key) for key in keys)
 
 
 def _all_rows(state: PlanState, table: sa.Table) -> Iterator[dict[str, Any]]:
