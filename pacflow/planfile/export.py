@@ -233,8 +233,10 @@ def export_losses(state: PlanState) -> list[str]:
             continue
         for key in track.steps:
             step = state.steps[key]
-            if step.status is StepStatus.CANCELLED or isinstance(step.schedule, DueDate):
+            if step.status is StepStatus.CANCELLED:
                 continue
+            # A step moved to a due date keeps its visits already moved or held: a file
+            # of it (a due date) has none, so they are counted as kept from before.
             try:
                 planned = {s.key: s.start for s in expand(step.key, step.schedule, state.period)}
             except PacflowError:

@@ -388,3 +388,17 @@ def test_export_warns_about_a_reschedule_history_the_file_cannot_hold(
         "current schedule only (6 occurrence(s) once applied, 18 in the plan)"
     ]
     assert "FREQ=MONTHLY;BYDAY=2TU" in exported.stdout
+
+
+def test_export_warns_about_a_moved_visit_a_step_moved_to_a_due_date_keeps(
+    revising: CliRunner,
+) -> None:
+    """A step made a due date keeps its visit moved by hand; the file (a due date) has none."""
+    ok(revising, ["visit", "move", PLAN, "S08@2025-03-25", "--to", "2025-03-27T10:00",
+                  "--reason", WHY])  # fmt: skip
+    ok(revising, ["step", "move", PLAN, "S08", "--due", "2025-10-15", "--reason", WHY])
+    exported = ok(revising, ["export", "yaml", PLAN])
+    assert exported.stderr.splitlines() == [
+        "warning: step S08: 1 occurrence(s) from an earlier schedule; the file holds its "
+        "current schedule only (0 occurrence(s) once applied, 1 in the plan)"
+    ]
