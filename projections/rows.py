@@ -16,6 +16,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from pacflow.remembering import remembering
+
 CHUNK = 5000
 """Rows sent per executemany: a whole plan's rows are never held as one list of tuples."""
 
@@ -33,24 +35,8 @@ MEMO_SIZE = 4096
 days visits are held, the time of each append) tens of thousands of times."""
 
 
-def _remembering(convert: Callable[[Any], str], *, by_zone: bool) -> Callable[[Any], str | None]:
-    """`convert` (None stays None), remembering its last `MEMO_SIZE` texts. With `by_zone`,
-    keyed by the value and its zone: two equal instants in different zones have different
-    wall times, hence different texts."""
-    memo: dict[Any, str | None] = {}
-
-    def converted(value: Any) -> str | None:
-        if value is None:
-            return None
-        key = (value, value.tzinfo) if by_zone else value
-        text = memo.get(key)
-        if text is None:
-            if len(memo) >= MEMO_SIZE:
-                memo.clear()
-            text = memo[key] = convert(value)
-        return text
-
-    return converted
+def _with_zone(moment: datetime) -> tuple[datetime, Any]:
+    return moment, moment.tzinfo
 
 
 class RowWriter:
@@ -63,8 +49,9 @@ class RowWriter:
         self._converters: dict[sa.Table, list[tuple[int, Callable[[Any], Any]]]] = {}
         self._dialect = connection.dialect
         self._array_types: dict[tuple[sa.Table, str], str] = {}
-        self._datetime_text = _remembering(_sqlite_datetime, by_zone=True)
-        self._date_text = _remembering(date.isoformat, by_zone=False)
+        # Keyed by value and zone: equal instants in two zones have different wall times.
+        self._datetime_text = remembering(_sqlite_datetime, key=_with_zone, size=MEMO_SIZE)
+        self._date_text = remembering(date.isoformat, size=MEMO_SIZE)
 
     def delete(
         self, table: sa.Table, columns: Sequence[str], keys: Iterable[tuple[Any, ...]]

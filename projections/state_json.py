@@ -25,6 +25,7 @@ from pacflow.domain import state as domain_state
 from pacflow.domain.localtime import split_suffix, with_fold_text
 from pacflow.domain.schedule import Schedule
 from pacflow.domain.values import format_duration, parse_duration
+from pacflow.remembering import remembering
 
 _schedule: TypeAdapter[Schedule] = TypeAdapter(cast(Any, Schedule))
 
@@ -124,13 +125,18 @@ def _make_loader(hint: Any) -> Loader:
             return _dataclass_loader(hint)
         if issubclass(hint, enum.Enum):
             return hint
+        # One object per distinct text (built once per type, see `_loader`): a long plan's
+        # visits repeat a few names, days and times, and each visit's key comes twice (the
+        # map's and its own); loaded apart, the state took twice the memory of its fold.
         simple: dict[type[Any], Loader] = {
+            str: _identity,
             datetime: _local_moment,
             date: date.fromisoformat,
             Decimal: Decimal,
             timedelta: parse_duration,
         }
-        return simple.get(hint, _identity)
+        parse = simple.get(hint)
+        return _identity if parse is None else remembering(parse)
     return _identity
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import Any
 
 from pacflow.domain.events import (
     AccessGranted,
@@ -87,6 +87,7 @@ from pacflow.domain.state import (
 )
 from pacflow.domain.values import OccurrenceStatus, PlanStatus, StepStatus
 from pacflow.errors import IntegrityError
+from pacflow.remembering import remembering
 
 # --- evolve ------------------------------------------------------------------------------
 
@@ -306,23 +307,15 @@ def _occurrences_scheduled(state: PlanState, event: OccurrencesScheduled) -> Non
         step.occurrences.append(slot.key)
 
 
-T = TypeVar("T")
-_SHARED: dict[Any, Any] = {}
-_SHARED_SIZE = 65_536
+def _exactly(value: Any) -> tuple[Any, int, Any]:
+    """A date, time or duration told apart from an equal one with another fold or zone:
+    the second pass through a DST change is never swapped for the first."""
+    return value, getattr(value, "fold", 0), getattr(value, "tzinfo", None)
 
 
-def _shared(value: T) -> T:
-    """One object for equal visit dates, times and durations: a plan of 100,000 visits
-    repeats a few thousand of them, and each held on its own would cost its 32 to 48 bytes
-    again (several MB in such a plan's state). Keyed with the fold and the zone too, which
-    equality ignores: the second pass through a DST change is never swapped for the first."""
-    key = (value, getattr(value, "fold", 0), getattr(value, "tzinfo", None))
-    found = _SHARED.get(key)
-    if found is None:
-        if len(_SHARED) >= _SHARED_SIZE:
-            _SHARED.clear()
-        found = _SHARED[key] = value
-    return found
+_shared = remembering(lambda value: value, key=_exactly, size=65_536)
+"""One object for equal visit dates, times and durations: a plan of 100,000 visits repeats
+a few thousand of them, and each held on its own costs its 32 to 48 bytes again."""
 
 
 def _occurrences_unscheduled(state: PlanState, event: OccurrencesUnscheduled) -> None:
