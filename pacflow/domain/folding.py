@@ -313,7 +313,7 @@ def _exactly(value: Any) -> tuple[Any, int, Any]:
     return value, getattr(value, "fold", 0), getattr(value, "tzinfo", None)
 
 
-_shared = remembering(lambda value: value, key=_exactly, size=65_536)
+_shared = remembering(lambda value: value, key=_exactly, size=16_384)
 """One object for equal visit dates, times and durations: a plan of 100,000 visits repeats
 a few thousand of them, and each held on its own costs its 32 to 48 bytes again."""
 
