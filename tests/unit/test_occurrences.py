@@ -13,12 +13,11 @@ from pacflow.domain.events import (
     OccurrenceCancelled,
     OccurrenceCompleted,
     OccurrenceMoved,
-    OccurrenceSlot,
     OccurrencesScheduled,
     StepCancelled,
     TrackAdded,
 )
-from pacflow.domain.schedule import Session, SessionList
+from pacflow.domain.schedule import OccurrenceSlot, Session, SessionList
 from pacflow.domain.values import Approach, Domain, OccurrenceStatus
 from pacflow.errors import InvalidInputError, NotFoundError, PacflowError, RuleViolationError
 
