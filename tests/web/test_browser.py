@@ -60,10 +60,24 @@ def browser(tmp_path: Path) -> Iterator[object]:
     ):
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service(_tool("chromedriver")), options=options)
+    driver.implicitly_wait(10)  # an element the page has yet to show is waited for
     try:
         yield driver
     finally:
         driver.quit()
+
+
+def _follow(driver: object, element: object) -> None:
+    """Click `element` and wait until the page it leads to has replaced this one (a click
+    does not wait for the navigation it starts: on a slow machine the next lookup would
+    still find the old page)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = driver.find_element(By.TAG_NAME, "html")  # type: ignore[attr-defined]
+    element.click()  # type: ignore[attr-defined]
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))  # type: ignore[type-var]
 
 
 def _shot(driver: object, name: str) -> None:
@@ -85,7 +99,7 @@ def test_a_rep_marks_a_visit_held_from_their_phone(
     assert overdue, "Claire has visits to report on 10 June"
     item = overdue[0]
     key = item.find_element(By.TAG_NAME, "small").text.strip("()")
-    item.find_element(By.XPATH, ".//form[contains(@action, '/held')]//button").click()
+    _follow(driver, item.find_element(By.XPATH, ".//form[contains(@action, '/held')]//button"))
     notice = driver.find_element(By.CSS_SELECTOR, ".notice.ok")  # type: ignore[attr-defined]
     assert notice.text == "Recorded: the visit was held."
     _shot(driver, "my-plan-after-held")
@@ -111,10 +125,10 @@ def test_a_manager_reads_the_plan_and_its_dashboard_in_the_browser(
     driver: object = browser
     token = give("hg", "read")
     driver.get(f"{served.url}/p/{token}")  # type: ignore[attr-defined]
-    driver.find_element(By.LINK_TEXT, "Plan by theme").click()  # type: ignore[attr-defined]
+    _follow(driver, driver.find_element(By.LINK_TEXT, "Plan by theme"))  # type: ignore[attr-defined]
     assert driver.find_element(By.TAG_NAME, "h1").text.startswith("Plan d'action")  # type: ignore[attr-defined]
     _shot(driver, "plan-by-theme")
-    driver.find_element(By.LINK_TEXT, "Dashboard").click()  # type: ignore[attr-defined]
+    _follow(driver, driver.find_element(By.LINK_TEXT, "Dashboard"))  # type: ignore[attr-defined]
     assert driver.find_elements(By.CSS_SELECTOR, "section.group")  # type: ignore[attr-defined]
     _shot(driver, "dashboard")
     logs = driver.get_log("browser")  # type: ignore[attr-defined]
