@@ -154,7 +154,7 @@ def _child(kind: str, url: str) -> None:
                 "peak_total_rss_mb": max(sampler.peak_kb / 1024, peak_rss_mb()),
                 "peak_total_pss_mb": sampler.peak_pss_kb / 1024,
                 "largest_process_rss_mb": max(
-                    peak_rss_mb(), *(shared.worker_peak_rss_mb if shared is not None else ())
+                    [peak_rss_mb(), *(shared.worker_peak_rss_mb if shared is not None else ())]
                 ),
             }
         )
@@ -528,10 +528,10 @@ def main(argv: list[str] | None = None) -> None:
         f"{backend}: {args.events:,} events across {args.plans:,} plans, one of {big:,} "
         f"(chunks of {CHUNK}, interleaved); catch-up over {catch_up['events']:,.0f} new events"
     )
-    print(f"{'measure':<40} {'pacflow':>10} {'raw floor':>10}  {'goal':<11} verdict")
+    print(f"{'measure':<46} {'pacflow':>10} {'raw floor':>10}  {'goal':<11} verdict")
     for name, value, floor_text, goal_text, ok in rows:
         verdict = "ok" if ok else "below goal"
-        print(f"{name:<40} {value:>10} {floor_text:>10}  {goal_text:<11} {verdict}")
+        print(f"{name:<46} {value:>10} {floor_text:>10}  {goal_text:<11} {verdict}")
     print(
         f"(processes sharing a pass: {rebuild['processes']:.0f}; all at once: the largest total "
         "of every process's PSS (shared pages split among the processes mapping them) or RSS "
