@@ -300,7 +300,7 @@ def _occurrences_scheduled(state: PlanState, event: OccurrencesScheduled) -> Non
     timezone = state.timezone
     for slot in event.occurrences:
         start = _shared(slot.start)
-        duration = None if slot.duration is None else _shared(slot.duration)
+        duration = _shared(slot.duration)  # None stays None
         occurrences[slot.key] = Occurrence(
             slot.key, event.step, start, start, slot.all_day, duration, timezone
         )
