@@ -10,6 +10,10 @@ command on a small store at most 2x `pacflow --help`.
 Bytecode is written and used as in an installed pacflow (PYTHONDONTWRITEBYTECODE is
 cleared for the children): a first run of each command warms it, and is not counted.
 
+Below the commands, where the time goes: the CPU time of a bare interpreter, and of one
+that only imports what a command needs before it reads anything (the CLI, pydantic, the
+domain a read judges the plan with), measured the same way in the same run.
+
     python -m benchmarks.startup
     python -m benchmarks.startup --runs 9 --json
 """
@@ -43,11 +47,20 @@ COMMANDS = [
 ]
 
 
+IMPORTS = [
+    ("python (bare interpreter)", "pass"),
+    ("import the CLI (pacflow.cli)", "import pacflow.cli"),
+    ("... and pydantic (BaseModel)", "import pacflow.cli; from pydantic import BaseModel"),
+    ("... and the domain (pacflow.views)", "import pacflow.cli, pacflow.views"),
+]
+"""What a read command imports before it reads anything, step by step."""
+
+
 def _cpu_seconds(args: list[str], env: dict[str, str]) -> float:
-    """CPU time (user + system) of one `pacflow ARGS` in a child process."""
+    """CPU time (user + system) of one `python ARGS` in a child process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(
-        [sys.executable, "-m", "pacflow.cli", *args],
+        [sys.executable, *args],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -58,6 +71,11 @@ def _cpu_seconds(args: list[str], env: dict[str, str]) -> float:
 
 
 def _median_ms(args: list[str], env: dict[str, str], runs: int) -> float:
+    """The median CPU time of `pacflow ARGS`, in ms."""
+    return _median_python_ms(["-m", "pacflow.cli", *args], env, runs)
+
+
+def _median_python_ms(args: list[str], env: dict[str, str], runs: int) -> float:
     _cpu_seconds(args, env)  # warm: bytecode written, files in the page cache
     return round(statistics.median(_cpu_seconds(args, env) for _ in range(runs)) * 1000, 1)
 
@@ -95,10 +113,13 @@ def main(argv: list[str] | None = None) -> None:
             rows.append(
                 {"command": " ".join(command), "cpu_ms": cpu, "ratio": round(cpu / floor, 2)}
             )
+        imports = []
+        for label, code in IMPORTS:
+            cpu = _median_python_ms(["-c", code], env, args.runs)
+            imports.append({"step": label, "cpu_ms": cpu, "ratio": round(cpu / floor, 2)})
     if args.json:
-        print(
-            json.dumps({"goal_ratio": RATIO_GOAL, "help_cpu_ms": floor, "commands": rows}, indent=2)
-        )
+        answer = {"goal_ratio": RATIO_GOAL, "help_cpu_ms": floor, "commands": rows}
+        print(json.dumps({**answer, "imports": imports}, indent=2))
         return
     print(f"CPU time per command, median of {args.runs} runs, demo plan up to {args.until}")
     print(f"{'command':<44} {'CPU ms':>7} {'x help':>7}  verdict")
@@ -107,6 +128,9 @@ def main(argv: list[str] | None = None) -> None:
         verdict = "ok" if row["ratio"] <= RATIO_GOAL else "over goal"
         print(f"{row['command']:<44} {row['cpu_ms']:>7.1f} {row['ratio']:>7.2f}  {verdict}")
     print(f"goal: every read command <= {RATIO_GOAL}x pacflow --help")
+    print("\nwhere it goes: CPU time of an interpreter importing only")
+    for row in imports:
+        print(f"{row['step']:<44} {row['cpu_ms']:>7.1f} {row['ratio']:>7.2f}")
 
 
 if __name__ == "__main__":
