@@ -45,12 +45,13 @@ narrow enough that every view can add a day, a week or an offset without overflo
 
 def check_year(moment: date, field: str, text: object = None) -> None:
     """Refuse a date or date-time outside `SUPPORTED_YEARS`, naming `field` (and what was
-    typed, `text`, when there is one)."""
+    typed, `text`, when there is one); with no `field`, the caller names the input."""
     first, last = SUPPORTED_YEARS
     if not first <= moment.year <= last:
         shown = text if text is not None else moment.isoformat()
+        named = f"{field} {str(shown).strip()!r}: " if field else ""
         raise InvalidInputError(
-            f"{field} {str(shown).strip()!r}: expected a date between {first} and {last}",
+            f"{named}expected a date between {first} and {last}",
             code="out-of-range",
             subject=field,
         )
@@ -216,8 +217,10 @@ def read_typed(value: datetime, fold: int | None, where: ZoneInfo | str, field: 
     """A date-time a user typed, as the naive local time it names in the zone.
 
     `value` with an offset is converted (the instant is kept, whatever zone it was typed
-    in); a naive one must exist, and a repeated one needs `fold` (from `~1` or `~2`).
+    in); a naive one must exist, and a repeated one needs `fold` (from `~1` or `~2`). Its
+    year is checked first: converting 9999-12-31T23:59Z to Paris time would overflow.
     """
+    check_year(value, field)
     if value.tzinfo is not None:
         if fold is not None:
             raise InvalidInputError(

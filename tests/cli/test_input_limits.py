@@ -47,6 +47,30 @@ def test_moments_are_read_from_1900_to_2200(runner: CliRunner, seeded: str) -> N
     assert "expected a date between 1900 and 2200" in message
 
 
+@pytest.mark.parametrize("typed", ["9999-12-31T23:59Z", "0001-01-01T00:00+05:00"])
+def test_a_time_with_an_offset_past_the_bounds_is_refused_as_typed(
+    runner: CliRunner, seeded: str, typed: str
+) -> None:
+    # In Paris time the first is in year 10,000 and the second before year 1: converting
+    # them used to end in a traceback (OverflowError) instead of the bound's message.
+    store = EventStore.from_url(seeded)
+    before = store.head_position()
+    add = ["step", "add", PLAN, "S99", "--track", "T1-ELEV", "--title", "Visit"]
+    add += ["--responsible", "cd", "--rrule", "FREQ=WEEKLY", "--dtstart", typed]
+    code, message = _error(runner, *add)
+    assert (code, message) == (
+        1,
+        f"error: schedule.rules[0].dtstart '{typed}': expected a date between 1900 and 2200\n",
+    )
+    code, message = _error(runner, "step", "move", PLAN, "S08", "--session", typed)
+    assert (code, message) == (
+        1,
+        f"error: schedule.sessions[0].start '{typed}': expected a date between 1900 and 2200\n",
+    )
+    assert store.head_position() == before
+    store.close()
+
+
 def test_a_folder_of_the_zone_database_is_no_time_zone(runner: CliRunner, seeded: str) -> None:
     code, message = _error(
         runner, "person", "add", PLAN, "zz", "--name", "Z", "--kind", "rep", "--timezone", "Europe"

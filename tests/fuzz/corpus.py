@@ -84,6 +84,10 @@ def _cli_cases() -> list[Case]:
             "rrule: dtstart year 9999",
             _step_rrule("FREQ=DAILY;COUNT=2", dtstart="9999-12-31T10:00"),
         ),
+        Case(
+            "rrule: dtstart with an offset, year 10,000 in Paris",
+            _step_rrule("FREQ=DAILY;COUNT=2", dtstart="9999-12-31T23:59Z"),
+        ),
         # numbers
         Case(
             "indicator value 1e999999999",
