@@ -36,11 +36,10 @@ from integrations.items import CalendarItem, occurrence_uid, step_uid
 from integrations.sync_state import ItemState
 from pacflow.domain import Command, PlanState
 from pacflow.domain import commands as c
+from pacflow.domain.localtime import SUPPORTED_YEARS
 from pacflow.domain.values import OccurrenceStatus, StepStatus
 
 PLAN_WINS = "the plan changed this item too since the last sync, and the plan owns what and when"
-SUPPORTED_YEARS = (1900, 2200)
-"""Dates a calendar item may carry (a plan's dates and every view of them stay inside)."""
 MAX_SEQUENCE = 2**31 - 1
 """iCalendar's INTEGER range (RFC 5545 §3.3.8): a higher SEQUENCE is read as this."""
 _MOMENTS = ("COMPLETED", "DTSTART", "DTEND", "DUE")
