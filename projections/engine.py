@@ -64,6 +64,7 @@ import sqlalchemy as sa
 
 from events import EventStore, RecordedEvent
 from projections import locks
+from projections.schema import ensure_schema
 
 E = TypeVar("E")
 
@@ -222,10 +223,8 @@ class ProjectionEngine:
         self._parallel_from = parallel_from
         self.last_pass: PassReport | None = None
         """How the last catch-up or rebuild that had work was run (None before one)."""
-        if not sa.inspect(database).has_table(checkpoints.name):
-            # Several processes may open a new database at once: one creates the table.
-            with exclusive(database):
-                checkpoints_metadata.create_all(database)
+        # Its own migrations (projections/migrations): the checkpoints are not rebuilt.
+        ensure_schema(database)
 
     @property
     def database(self) -> sa.Engine:

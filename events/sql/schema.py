@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from events.sql.migrating import Migrations
+
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
@@ -12,8 +14,11 @@ SCHEMA_HEAD = "0002"
 """The newest migration in events/migrations/versions (a test keeps the two in step)."""
 KNOWN_REVISIONS = frozenset({"0001", "0002"})
 
-# Serialises concurrent first-use migrations on PostgreSQL (SQLite has BEGIN IMMEDIATE).
-_MIGRATION_LOCK = "SELECT pg_advisory_xact_lock(1885430631, hashtext(current_schema()))"
+MIGRATIONS = Migrations(
+    "events:migrations", "the events", VERSION_TABLE, SCHEMA_HEAD, KNOWN_REVISIONS, 1885430631
+)
+"""Run in one transaction that serialises concurrent first-use migrations (an advisory lock
+on PostgreSQL, BEGIN IMMEDIATE on SQLite)."""
 
 
 def read_version(connection: Any, *, postgres: bool) -> str | None:
@@ -35,16 +40,4 @@ def read_version(connection: Any, *, postgres: bool) -> str | None:
 
 def upgrade(engine: sa.Engine) -> None:
     """Bring the schema to SCHEMA_HEAD in one locked transaction (safe if racing)."""
-    import sqlalchemy as sa
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", "events:migrations")
-    with engine.connect() as connection:
-        connection = connection.execution_options(pacflow_write=True)
-        with connection.begin():
-            if connection.dialect.name == "postgresql":
-                connection.execute(sa.text(_MIGRATION_LOCK))
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+    MIGRATIONS.upgrade(engine)

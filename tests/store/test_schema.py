@@ -11,16 +11,24 @@ from alembic.script import ScriptDirectory
 
 from events import EventStore, EventStoreError, NewEvent, StoreUnavailableError
 from events.sql import schema
+from events.sql.migrating import Migrations
+from integrations import schema as integrations_schema
+from projections import schema as projections_schema
 
 from .support import backend_of, raw_execute, raw_rows
 
 
-def test_schema_head_matches_the_newest_alembic_migration() -> None:
+@pytest.mark.parametrize(
+    "migrations",
+    [schema.MIGRATIONS, integrations_schema.MIGRATIONS, projections_schema.MIGRATIONS],
+    ids=["events", "integrations", "projections"],
+)
+def test_each_parts_head_is_its_newest_alembic_migration(migrations: Migrations) -> None:
     config = Config()
-    config.set_main_option("script_location", "events:migrations")
+    config.set_main_option("script_location", migrations.location)
     scripts = ScriptDirectory.from_config(config)
-    assert scripts.get_heads() == [schema.SCHEMA_HEAD]
-    assert {script.revision for script in scripts.walk_revisions()} == schema.KNOWN_REVISIONS
+    assert scripts.get_heads() == [migrations.head]
+    assert {script.revision for script in scripts.walk_revisions()} == migrations.known
 
 
 def test_a_new_database_is_migrated_on_first_use(sql_store_url: str) -> None:

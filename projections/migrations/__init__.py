@@ -1,0 +1,1 @@
+"""Alembic migrations of the read models' checkpoints table (see `projections.schema`)."""
