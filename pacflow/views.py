@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from pacflow.domain import PlanState
-from pacflow.domain.facts import fact_of, visit_state
 from pacflow.domain.localtime import with_fold_text
 from pacflow.domain.schedule import Schedule
 from pacflow.domain.state import Person
-from pacflow.domain.values import OccurrenceStatus
 
 
 def _schedule(schedule: Schedule) -> dict[str, Any]:
@@ -142,31 +139,3 @@ def _step(state: PlanState, key: str) -> dict[str, Any]:
             )
         ],
     }
-
-
-def with_facts(view: dict[str, Any], state: PlanState, today: date) -> dict[str, Any]:
-    """`view` (the shape of `plan_view`, from the state or the read model) with what the
-    domain's facts say on `today` (`pacflow.domain.facts`, as `report` and `check` say it):
-    the day they were judged on, each step's `state` (done, late, cancelled, in_progress,
-    blocked or planned; `done_on` the day it was done, for a step whose visits were all
-    held too) and each occurrence's `state` (held, overdue, planned or cancelled)."""
-    view["today"] = today.isoformat()
-    for track in view["tracks"]:
-        for step_view in track["steps"]:
-            step = state.steps.get(step_view["key"])
-            if step is None:  # the read model is ahead of `state`: nothing to judge with
-                continue
-            fact = fact_of(state, step, today)
-            step_view["state"] = str(fact.state)
-            if fact.done_on is not None:
-                step_view["done_on"] = fact.done_on.isoformat()
-            for occurrence in step_view["occurrences"]:
-                found = state.occurrences.get(occurrence["key"])
-                status = found.status if found is not None else OccurrenceStatus.PLANNED
-                day = (
-                    found.start.date()
-                    if found is not None
-                    else date.fromisoformat(occurrence["start"][:10])
-                )
-                occurrence["state"] = str(visit_state(status, day, today))
-    return view

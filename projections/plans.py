@@ -64,6 +64,7 @@ plans = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("max_targets_per_rep", sa.Integer, nullable=False),
     sa.Column("max_targets_total", sa.Integer, nullable=False),
+    sa.Column("overdue_grace_days", sa.Integer, nullable=False),
 )
 people = _table(
     "rm_people",
@@ -325,6 +326,7 @@ def _plan_row(state: PlanState) -> dict[str, Any]:
         "version": state.version,
         "max_targets_per_rep": state.max_targets_per_rep,
         "max_targets_total": state.max_targets_total,
+        "overdue_grace_days": state.checks.overdue_grace_days,
     }
 
 

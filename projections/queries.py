@@ -35,6 +35,15 @@ def plan_summaries(connection: Any) -> list[dict[str, Any]]:
     ]
 
 
+def overdue_grace_days(connection: Any, plan: str) -> int | None:
+    """The days past its end before a step counts as late in `plan` (`pacflow check
+    thresholds`), or None if the read model has no such plan."""
+    found = DriverRows.of(connection).first(
+        "SELECT overdue_grace_days FROM rm_plans WHERE plan = ?", (plan,)
+    )
+    return None if found is None else int(found.overdue_grace_days)
+
+
 def plan_view(connection: Any, plan: str) -> dict[str, Any] | None:
     """The whole plan as plain data, or None if the read model has no such plan."""
     reader = DriverRows.of(connection)

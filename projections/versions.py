@@ -5,11 +5,12 @@ projectors so that a command can tell whether the read models are up to date wit
 importing them (and SQLAlchemy with them).
 """
 
-PLANS_VERSION = 7
+PLANS_VERSION = 8
 """4: compressed snapshots, thinned out on growing streams; idempotent windows. 5: snapshots
 hold who held each visit (Occurrence.held_by, held_with). 6: and the plan's diagnostic
 (findings, decisions, targets' decisions) and public holidays. 7: rm_occurrences.start_fold
-(the second of two repeated local times)."""
+(the second of two repeated local times). 8: rm_plans.overdue_grace_days (`plan show` judges
+late steps from the read model alone)."""
 INDICATOR_FACTS_VERSION = 3
 """2: rows written in windows, skipped when already there. 3: corrections (a withdrawal row
 repeats the fact it takes back), removals."""

@@ -147,7 +147,8 @@ def step_list(
     """Steps in track order: for a person (responsible or participant), a track, a target
     and a status (or `open`, or `late`)."""
     from pacflow.describe import schedule_summary
-    from pacflow.domain.facts import StepState, fact_of
+    from pacflow.domain.facts import fact_of
+    from pacflow.domain.progress import StepState
 
     state, today = _state(app, plan)
     _require(state, "person", person, state.people)

@@ -85,13 +85,15 @@ def plan_list(app: App) -> list[dict[str, Any]]:
 
 def plan_now(app: App, plan: str) -> dict[str, Any]:
     """The plan as it stands, from the read model (the shape of `pacflow.views.plan_view`),
-    with the facts of today (`pacflow.views.with_facts`: done, late, held)."""
-    from pacflow.views import with_facts
-    from projections.queries import plan_view
+    with the facts of today (`pacflow.view_facts.with_facts`: done, late, held): the domain's
+    models are not needed, nor the plan's state."""
+    from pacflow.view_facts import with_facts
+    from projections.queries import overdue_grace_days, plan_view
 
     with app.read_model_rows() as rows:
         view = plan_view(rows, plan)
-    if view is None:
+        grace_days = overdue_grace_days(rows, plan)
+    if view is None or grace_days is None:
         raise no_such_plan(plan)
     if view["status"] == "dropped":  # the key is free: left to say are when, who and why
         state = app.service().load(plan)
@@ -100,8 +102,7 @@ def plan_now(app: App, plan: str) -> dict[str, Any]:
             return gone
     from pacflow.app.moments import local_date
 
-    state = app.service().latest(plan)
-    return with_facts(view, state, local_date(app.now(), state.timezone))
+    return with_facts(view, local_date(app.now(), view["timezone"]), grace_days)
 
 
 @dataclass(frozen=True)
@@ -115,12 +116,13 @@ class PlanAsOf:
     """When, by whom and why, if the plan was a dropped draft at that moment."""
 
     def view(self) -> dict[str, Any]:
-        from pacflow.views import plan_view, with_facts
+        from pacflow.view_facts import with_facts
+        from pacflow.views import plan_view
 
         if self.dropped is not None:
             return self.dropped
-
-        return with_facts(plan_view(self.state), self.state, self.origin.today(self.moment))
+        today = self.origin.today(self.moment)
+        return with_facts(plan_view(self.state), today, self.state.checks.overdue_grace_days)
 
     def as_json(self) -> dict[str, Any]:
         return {"as_of": self.moment, **self.view()}

@@ -41,6 +41,8 @@ from pacflow.domain.localtime import (
 )
 from pacflow.domain.localtime import check_year as check_year
 from pacflow.domain.localtime import zone as zone  # where callers have always found it
+from pacflow.domain.statuses import OccurrenceStatus as OccurrenceStatus
+from pacflow.domain.statuses import StepStatus as StepStatus
 from pacflow.errors import InvalidInputError
 
 FRENCH_METHOD_WORDS = {
@@ -129,25 +131,6 @@ class Approach(enum.StrEnum):
     NOTORIETY = "notoriety"
     HUNTING = "hunting"
     FARMING = "farming"
-
-
-class StepStatus(enum.StrEnum):
-    """Lifecycle of a step: planned → in_progress → done | cancelled, plus blocked."""
-
-    PLANNED = "planned"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    CANCELLED = "cancelled"
-    BLOCKED = "blocked"
-
-
-class OccurrenceStatus(enum.StrEnum):
-    """Status of one occurrence of a series (one visit): moved still means 'to be held'."""
-
-    PLANNED = "planned"
-    DONE = "done"
-    CANCELLED = "cancelled"
-    MOVED = "moved"
 
 
 class IndicatorKind(enum.StrEnum):

@@ -13,8 +13,9 @@ from datetime import date, datetime
 
 from pacflow.describe import schedule_summary
 from pacflow.domain import PlanState
-from pacflow.domain.facts import fact_of, visit_state
+from pacflow.domain.facts import fact_of
 from pacflow.domain.localtime import instant, local
+from pacflow.domain.progress import visit_state
 from pacflow.domain.schedule import Recurrence, SessionList
 from pacflow.domain.state import Step, Track
 from pacflow.domain.values import OccurrenceStatus, Per, periods_between

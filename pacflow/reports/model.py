@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from pacflow.domain.findings import Figures
 
 # Defined once, in the domain's facts, and re-exported for the renderers.
-from pacflow.domain.facts import StepState as StepState
-from pacflow.domain.facts import VisitState as VisitState
+from pacflow.domain.progress import StepState as StepState
+from pacflow.domain.progress import VisitState as VisitState
 
 
 class ReportKind(enum.StrEnum):

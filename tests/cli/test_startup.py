@@ -1,6 +1,6 @@
 """What commands import before they answer: `pacflow --help` none of the heavy parts, and
 the common read commands on a store whose read models are up to date no SQLAlchemy (nor
-Alembic); listing plans not even pydantic or the domain.
+Alembic); listing and showing plans not even pydantic or the domain's models.
 
 Each command runs in a fresh interpreter (a module imported by an earlier test would hide
 an import), and its answer is checked too, so a command that failed early cannot pass.
@@ -74,9 +74,14 @@ def demo_url(sql_store_url: str) -> str:
     [
         (["plan", "list"], "PAC-2025", (*ENGINE, *DOMAIN)),
         # Showing a plan judges its steps and visits by the domain's one definition of done,
-        # late and held (pacflow.domain.facts): the domain, but still no SQLAlchemy.
-        (["plan", "show", "PAC-2025"], "S01", LEAN),
-        (["plan", "show", "PAC-2025", "--json"], '"S01"', LEAN),
+        # late and held (pacflow.domain.progress), from the read model's plain values: no
+        # pydantic, no domain models, no SQLAlchemy.
+        (["plan", "show", "PAC-2025"], "S01", (*READ, *DOMAIN, "pacflow.domain.state")),
+        (
+            ["plan", "show", "PAC-2025", "--json"],
+            '"today"',
+            (*READ, *DOMAIN, "pacflow.domain.state"),
+        ),
         (["plan", "history", "PAC-2025", "--limit", "3"], "held on 2025-01-02", LEAN),
         (["plan", "history", "PAC-2025", "--step", "S01"], "S01", LEAN),
         (["dashboard", "PAC-2025"], "I1", LEAN),
