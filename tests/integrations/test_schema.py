@@ -12,6 +12,7 @@ from integrations import schema
 from integrations.accounts import AccountStore, CalendarAccount, PasswordSource
 from integrations.sync_state import ItemState, SyncStateStore
 from pacflow.errors import StoreError
+from tests.store.support import engine_of, part_version
 
 # The tables as `create_all` made them before there were migrations.
 _OLD = sa.MetaData()
@@ -66,20 +67,13 @@ ACCOUNT = CalendarAccount(
 )
 
 
-def _engine(store: EventStore) -> sa.Engine:
-    engine = getattr(store, "engine", None)
-    assert isinstance(engine, sa.Engine)
-    return engine
-
-
 def _version(engine: sa.Engine) -> str | None:
-    with engine.connect() as connection:
-        return schema.read_version(connection)
+    return part_version(engine, schema.MIGRATIONS)
 
 
 def test_a_new_database_gets_every_table_at_first_use(sql_store_url: str) -> None:
     with EventStore.from_url(sql_store_url) as store:
-        engine = _engine(store)
+        engine = engine_of(store)
         AccountStore(engine).connect(ACCOUNT)
         assert _version(engine) == schema.SCHEMA_HEAD
         tables = set(sa.inspect(engine).get_table_names())
@@ -96,7 +90,7 @@ def test_a_new_database_gets_every_table_at_first_use(sql_store_url: str) -> Non
 
 def test_tables_create_all_made_are_adopted_with_their_rows(sql_store_url: str) -> None:
     with EventStore.from_url(sql_store_url) as store:
-        engine = _engine(store)
+        engine = engine_of(store)
         _OLD.create_all(engine)
         with engine.begin() as connection:
             connection.execute(
@@ -124,7 +118,7 @@ def test_tables_create_all_made_are_adopted_with_their_rows(sql_store_url: str) 
 
 def test_tables_newer_than_this_code_are_refused(sql_store_url: str) -> None:
     with EventStore.from_url(sql_store_url) as store:
-        engine = _engine(store)
+        engine = engine_of(store)
         AccountStore(engine)
         with engine.begin() as connection:
             connection.execute(

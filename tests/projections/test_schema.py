@@ -11,6 +11,7 @@ from pacflow.cli import main
 from pacflow.read_models import read_models
 from projections import schema
 from projections.versions import PLANS_VERSION
+from tests.store.support import engine_of, part_version
 
 # The table as `create_all` made it before there was a migration.
 _OLD = sa.MetaData()
@@ -23,20 +24,13 @@ _OLD_CHECKPOINTS = sa.Table(
 )
 
 
-def _engine(store: EventStore) -> sa.Engine:
-    engine = getattr(store, "engine", None)
-    assert isinstance(engine, sa.Engine)
-    return engine
-
-
 def _version(engine: sa.Engine) -> str | None:
-    with engine.connect() as connection:
-        return schema.read_version(connection)
+    return part_version(engine, schema.MIGRATIONS)
 
 
 def test_a_new_database_gets_the_checkpoints_table_at_first_use(sql_store_url: str) -> None:
     with EventStore.from_url(sql_store_url) as store:
-        engine = _engine(store)
+        engine = engine_of(store)
         assert _version(engine) is None
         models = read_models(store)
         assert _version(engine) == schema.SCHEMA_HEAD
@@ -48,7 +42,7 @@ def test_a_new_database_gets_the_checkpoints_table_at_first_use(sql_store_url: s
 
 def test_a_checkpoints_table_create_all_made_is_adopted_with_its_rows(sql_store_url: str) -> None:
     with EventStore.from_url(sql_store_url) as store:
-        engine = _engine(store)
+        engine = engine_of(store)
         _OLD.create_all(engine)
         with engine.begin() as connection:
             connection.execute(
@@ -62,7 +56,7 @@ def test_a_checkpoints_table_create_all_made_is_adopted_with_its_rows(sql_store_
 
 def test_checkpoints_newer_than_this_code_are_refused_in_one_line(sql_store_url: str) -> None:
     with EventStore.from_url(sql_store_url) as store:
-        engine = _engine(store)
+        engine = engine_of(store)
         read_models(store)
         with engine.begin() as connection:
             connection.execute(

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
 
 from events import EventStore, NewEvent
+from events.sql.migrating import Migrations
 
 
 class SettableClock(Protocol):
@@ -67,3 +68,16 @@ def snapshot(store: EventStore) -> list[tuple[int, str, int, str]]:
         (event.position, event.stream_id, event.stream_version, event.hash)
         for event in store.read_all()
     ]
+
+
+def engine_of(store: EventStore) -> sa.Engine:
+    """The SQLAlchemy engine of a SQL store (where its parts migrate their tables)."""
+    engine = getattr(store, "engine", None)
+    assert isinstance(engine, sa.Engine)
+    return engine
+
+
+def part_version(engine: sa.Engine, migrations: Migrations) -> str | None:
+    """The revision one part's tables are at (None before its first migration)."""
+    with engine.connect() as connection:
+        return migrations.read_version(connection)
