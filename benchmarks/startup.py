@@ -37,6 +37,8 @@ COMMANDS = [
     ["plan", "list"],
     ["plan", "show", PLAN],
     ["plan", "show", PLAN, "--json"],
+    ["step", "list", PLAN, "--person", "cd"],
+    ["visit", "list", PLAN, "--status", "to-report"],
     ["plan", "history", PLAN, "--limit", "20"],
     ["plan", "history", PLAN, "--step", "S01"],
     ["plan", "show", PLAN, "--as-of", "2025-01-02"],

@@ -1,8 +1,10 @@
 """Lists of what a plan holds, filtered the way people ask ("my visits to report this week").
 
 Each list is plain data (one dict per row, the shape of `--json` and of the API), read from
-the plan as it stands now. Filters are conjunctive; a filter naming a key the plan does not
-have is an error rather than an empty list, so a typo never looks like "nothing to do".
+the plan as it stands now: steps and visits from the read model's view of the plan, judged
+by the same facts as `plan show` (`pacflow.view_facts`), without loading the plan's state.
+Filters are conjunctive; a filter naming a key the plan does not have is an error rather
+than an empty list, so a typo never looks like "nothing to do".
 Occurrence keys (`S08@2026-01-13`) are what `visit done|move|cancel` take.
 """
 
@@ -12,21 +14,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from pacflow.domain.localtime import with_fold_text
-from pacflow.errors import InvalidInputError, NotFoundError
+from pacflow.errors import InvalidInputError, NotFoundError, dropped_plan
 
 if TYPE_CHECKING:
     from pacflow.app.root import App
     from pacflow.domain import PlanState
-    from pacflow.domain.state import Step
 
 VISIT_STATUSES = ("planned", "done", "cancelled", "to-report")
 """`to-report`: planned (or moved) and dated today or earlier: held or not, not reported yet."""
 
 STEP_STATUSES = ("planned", "in_progress", "done", "blocked", "cancelled", "open", "late")
-"""`open`: neither done nor cancelled; `late`: open and past its end (`pacflow.domain.facts`:
-its due date, or its last visit, plus the plan's grace days); `done` includes a step whose
-visits were all held."""
+"""`open`: neither done nor cancelled; `late`: open and past its end
+(`pacflow.domain.progress`: its due date, or its last visit, plus the plan's grace days);
+`done` includes a step whose visits were all held."""
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,39 @@ def _day(text: str | None, option: str) -> date | None:
         ) from None
 
 
-def _involves(step: Step, person: str | None) -> bool:
-    return person is None or step.responsible == person or person in step.participants
+def _view(app: App, plan: str) -> tuple[dict[str, Any], date]:
+    """The plan as it stands, from the read model with the facts of today (`plan_now`), and
+    that day: what the step and visit lists read, without loading the plan's state."""
+    from pacflow.app.plans import plan_now
+
+    view = plan_now(app, plan)
+    if "dropped_at" in view:
+        raise dropped_plan(plan)
+    return view, date.fromisoformat(view["today"])
+
+
+def _require_in(view: dict[str, Any], kind: str, key: str | None, entities: str) -> None:
+    if key is not None and all(entity["key"] != key for entity in _all(view, entities)):
+        raise NotFoundError(
+            f"{kind} {key}: unknown {kind} in plan {view['key']}", subject=key, code="not-found"
+        )
+
+
+def _all(view: dict[str, Any], entities: str) -> list[dict[str, Any]]:
+    if entities == "steps":
+        return [step for track in view["tracks"] for step in track["steps"]]
+    found: list[dict[str, Any]] = view[entities]
+    return found
+
+
+def _involves_in(step: dict[str, Any], person: str | None) -> bool:
+    return person is None or step["responsible"] == person or person in step["participants"]
+
+
+def _minutes(start: str) -> str:
+    """A visit's local start to the minute, `~2` kept (the view has it to the second)."""
+    body, repeated = (start[:-2], "~2") if start.endswith("~2") else (start, "")
+    return body[:16] + repeated
 
 
 def visit_list(
@@ -82,28 +113,34 @@ def visit_list(
 ) -> Listing:
     """Occurrences of visit series and session lists, by date: for a person (responsible
     or participant), a step, a date range (local dates, inclusive) and a status."""
-    state, today = _state(app, plan)
-    _require(state, "person", person, state.people)
-    _require(state, "step", step, state.steps)
+    view, today = _view(app, plan)
+    _require_in(view, "person", person, "people")
+    _require_in(view, "step", step, "steps")
     if status is not None and status not in VISIT_STATUSES:
         raise InvalidInputError(
             f"--status {status!r}: expected one of {', '.join(VISIT_STATUSES)}", subject="status"
         )
     start, end = _day(first, "--from"), _day(last, "--to")
+    found = [
+        (occurrence, owner, track["key"])
+        for track in view["tracks"]
+        for owner in track["steps"]
+        for occurrence in owner["occurrences"]
+    ]
+    # By local start (a repeated time's second pass as its first: by key then), then key.
+    found.sort(key=lambda item: (item[0]["start"][:19], item[0]["key"]))
     rows: list[dict[str, Any]] = []
-    occurrences = sorted(state.occurrences.values(), key=lambda o: (o.start, o.key))
-    for occurrence in occurrences:
-        owner = state.steps[occurrence.step]
-        day = occurrence.start.date()
+    for occurrence, owner, track_key in found:
+        day = date.fromisoformat(occurrence["start"][:10])
         wanted = (
-            (step is None or occurrence.step == step)
-            and _involves(owner, person)
+            (step is None or owner["key"] == step)
+            and _involves_in(owner, person)
             and (start is None or day >= start)
             and (end is None or day <= end)
         )
         if not wanted:
             continue
-        current = str(occurrence.status)
+        current = occurrence["status"]
         if status == "to-report":
             if current not in ("planned", "moved") or day > today:
                 continue
@@ -111,28 +148,20 @@ def visit_list(
             continue
         rows.append(
             {
-                "key": occurrence.key,
-                "step": owner.key,
-                "title": owner.title,
-                "track": owner.track,
-                "responsible": owner.responsible,
-                "participants": list(owner.participants),
-                "start": with_fold_text(
-                    occurrence.start, occurrence.start.isoformat(timespec="minutes")
-                ),
-                "all_day": occurrence.all_day,
+                "key": occurrence["key"],
+                "step": owner["key"],
+                "title": owner["title"],
+                "track": track_key,
+                "responsible": owner["responsible"],
+                "participants": list(owner["participants"]),
+                "start": _minutes(occurrence["start"]),
+                "all_day": occurrence["all_day"],
                 "status": current,
-                "done_on": occurrence.done_on.isoformat() if occurrence.done_on else None,
-                "location": owner.location,
+                "done_on": occurrence["done_on"],
+                "location": owner["location"],
             }
         )
-    return Listing(state.key, today, rows)
-
-
-def step_due(step: Step) -> date | None:
-    """A task's due date (None for a step scheduled as occurrences)."""
-    due = getattr(step.schedule, "due", None)
-    return due if isinstance(due, date) else None
+    return Listing(view["key"], today, rows)
 
 
 def step_list(
@@ -146,32 +175,29 @@ def step_list(
 ) -> Listing:
     """Steps in track order: for a person (responsible or participant), a track, a target
     and a status (or `open`, or `late`)."""
-    from pacflow.describe import schedule_summary
-    from pacflow.domain.facts import fact_of
-    from pacflow.domain.progress import StepState
+    from pacflow.schedule_text import schedule_text
 
-    state, today = _state(app, plan)
-    _require(state, "person", person, state.people)
-    _require(state, "track", track, state.tracks)
-    _require(state, "target", target, state.targets)
+    view, today = _view(app, plan)
+    _require_in(view, "person", person, "people")
+    _require_in(view, "track", track, "tracks")
+    _require_in(view, "target", target, "targets")
     if status is not None and status not in STEP_STATUSES:
         raise InvalidInputError(
             f"--status {status!r}: expected one of {', '.join(STEP_STATUSES)}", subject="status"
         )
     rows: list[dict[str, Any]] = []
-    for owner in state.tracks.values():
-        if (track is not None and owner.key != track) or (
-            target is not None and owner.target != target
+    for owner in view["tracks"]:
+        if (track is not None and owner["key"] != track) or (
+            target is not None and owner["target"] != target
         ):
             continue
-        for key in owner.steps:
-            item = state.steps[key]
-            fact = fact_of(state, item, today)  # done and late as every view says them
-            current = str(fact.state) if fact.state is StepState.DONE else str(item.status)
-            is_open = not fact.finished
-            due = step_due(item)
-            late = fact.late
-            if not _involves(item, person):
+        for item in owner["steps"]:
+            fact = item["state"]  # done and late as every view says them (`with_facts`)
+            current = "done" if fact == "done" else item["status"]
+            is_open = fact not in ("done", "cancelled")
+            schedule = item["schedule"]
+            late = fact == "late"
+            if not _involves_in(item, person):
                 continue
             if status == "open" and not is_open:
                 continue
@@ -179,28 +205,28 @@ def step_list(
                 continue
             if status not in (None, "open", "late") and current != status:
                 continue
-            occurrences = [state.occurrences[k] for k in item.occurrences]
+            occurrences = item["occurrences"]
             rows.append(
                 {
-                    "key": item.key,
-                    "track": item.track,
-                    "target": owner.target,
-                    "title": item.title,
+                    "key": item["key"],
+                    "track": owner["key"],
+                    "target": owner["target"],
+                    "title": item["title"],
                     "status": current,
                     "late": late,
-                    "responsible": item.responsible,
-                    "participants": list(item.participants),
-                    "schedule": schedule_summary(item.schedule),
-                    "due": due.isoformat() if due else None,
-                    "predecessor": item.predecessor,
-                    "parallel": item.parallel,
-                    "indicators": list(item.indicators),
+                    "responsible": item["responsible"],
+                    "participants": list(item["participants"]),
+                    "schedule": schedule_text(schedule),
+                    "due": schedule["due"] if schedule["kind"] == "due" else None,
+                    "predecessor": item["predecessor"],
+                    "parallel": item["parallel"],
+                    "indicators": list(item["indicators"]),
                     "occurrences": len(occurrences),
-                    "occurrences_done": sum(1 for o in occurrences if str(o.status) == "done"),
-                    "done_on": fact.done_on.isoformat() if fact.done_on else None,
+                    "occurrences_done": sum(1 for o in occurrences if o["status"] == "done"),
+                    "done_on": item["done_on"] if fact == "done" else None,
                 }
             )
-    return Listing(state.key, today, rows)
+    return Listing(view["key"], today, rows)
 
 
 def person_list(app: App, plan: str, *, kind: str | None = None) -> Listing:

@@ -82,6 +82,17 @@ def demo_url(sql_store_url: str) -> str:
             '"today"',
             (*READ, *DOMAIN, "pacflow.domain.state"),
         ),
+        # The everyday lists too read the read model's view, judged the same way.
+        (
+            ["step", "list", "PAC-2025", "--person", "cd"],
+            "S01",
+            (*READ, *DOMAIN, "pacflow.domain.state"),
+        ),
+        (
+            ["visit", "list", "PAC-2025", "--status", "to-report"],
+            "S08@",
+            (*READ, *DOMAIN, "pacflow.domain.state"),
+        ),
         (["plan", "history", "PAC-2025", "--limit", "3"], "held on 2025-01-02", LEAN),
         (["plan", "history", "PAC-2025", "--step", "S01"], "S01", LEAN),
         (["dashboard", "PAC-2025"], "I1", LEAN),
