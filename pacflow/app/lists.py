@@ -1,8 +1,9 @@
 """Lists of what a plan holds, filtered the way people ask ("my visits to report this week").
 
 Each list is plain data (one dict per row, the shape of `--json` and of the API), read from
-the plan as it stands now: steps and visits from the read model's view of the plan, judged
-by the same facts as `plan show` (`pacflow.view_facts`), without loading the plan's state.
+the plan as it stands now: from the read model's view of the plan, judged by the same facts
+as `plan show` (`pacflow.view_facts`), without loading the plan's state; indicators, whose
+typed values and derivations the view does not hold, from the state.
 Filters are conjunctive; a filter naming a key the plan does not have is an error rather
 than an empty list, so a typo never looks like "nothing to do".
 Occurrence keys (`S08@2026-01-13`) are what `visit done|move|cancel` take.
@@ -231,46 +232,44 @@ def step_list(
 
 def person_list(app: App, plan: str, *, kind: str | None = None) -> Listing:
     """The team, in the order people joined, with the steps each is responsible for."""
-    state, today = _state(app, plan)
+    view, today = _view(app, plan)
     open_steps: dict[str, int] = {}
-    for item in state.steps.values():
-        if str(item.status) not in ("done", "cancelled"):
-            open_steps[item.responsible] = open_steps.get(item.responsible, 0) + 1
-    from pacflow.views import person_view
-
+    for item in _all(view, "steps"):
+        if item["status"] not in ("done", "cancelled"):
+            open_steps[item["responsible"]] = open_steps.get(item["responsible"], 0) + 1
     rows = [
-        {**person_view(p), "open_steps": open_steps.get(p.key, 0)}
-        for p in state.people.values()
-        if kind is None or str(p.kind) == kind
+        {**person, "open_steps": open_steps.get(person["key"], 0)}
+        for person in view["people"]
+        if kind is None or person["kind"] == kind
     ]
-    return Listing(state.key, today, rows)
+    return Listing(view["key"], today, rows)
 
 
 def target_list(app: App, plan: str, *, person: str | None = None) -> Listing:
     """The targets (cibles), their main objective and their tracks."""
-    state, today = _state(app, plan)
-    _require(state, "person", person, state.people)
+    view, today = _view(app, plan)
+    _require_in(view, "person", person, "people")
     rows = []
-    for t in state.targets.values():
-        if person is not None and t.responsible != person:
+    for t in view["targets"]:
+        if person is not None and t["responsible"] != person:
             continue
-        main = state.objectives.get((t.key, "main"))
+        main = next((o for o in t["objectives"] if o["key"] == "main"), None)
         rows.append(
             {
-                "key": t.key,
-                "kind": str(t.kind),
-                "title": t.title,
-                "responsible": t.responsible,
-                "dropped": t.dropped,
+                "key": t["key"],
+                "kind": t["kind"],
+                "title": t["title"],
+                "responsible": t["responsible"],
+                "dropped": t["dropped"],
                 "objective": (
-                    {"value": str(main.value), "unit": main.unit, "due": main.due.isoformat()}
+                    {"value": main["value"], "unit": main["unit"], "due": main["due"]}
                     if main is not None
                     else None
                 ),
-                "tracks": [k for k, track in state.tracks.items() if track.target == t.key],
+                "tracks": [track["key"] for track in view["tracks"] if track["target"] == t["key"]],
             }
         )
-    return Listing(state.key, today, rows)
+    return Listing(view["key"], today, rows)
 
 
 def indicator_list(app: App, plan: str, *, person: str | None = None) -> Listing:

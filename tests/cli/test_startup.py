@@ -93,6 +93,8 @@ def demo_url(sql_store_url: str) -> str:
             "S08@",
             (*READ, *DOMAIN, "pacflow.domain.state"),
         ),
+        (["person", "list", "PAC-2025"], "cd", (*READ, *DOMAIN, "pacflow.domain.state")),
+        (["target", "list", "PAC-2025"], "T1", (*READ, *DOMAIN, "pacflow.domain.state")),
         (["plan", "history", "PAC-2025", "--limit", "3"], "held on 2025-01-02", LEAN),
         (["plan", "history", "PAC-2025", "--step", "S01"], "S01", LEAN),
         (["dashboard", "PAC-2025"], "I1", LEAN),
