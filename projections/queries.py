@@ -35,17 +35,16 @@ def plan_summaries(connection: Any) -> list[dict[str, Any]]:
     ]
 
 
-def overdue_grace_days(connection: Any, plan: str) -> int | None:
-    """The days past its end before a step counts as late in `plan` (`pacflow check
-    thresholds`), or None if the read model has no such plan."""
-    found = DriverRows.of(connection).first(
-        "SELECT overdue_grace_days FROM rm_plans WHERE plan = ?", (plan,)
-    )
-    return None if found is None else int(found.overdue_grace_days)
-
-
 def plan_view(connection: Any, plan: str) -> dict[str, Any] | None:
     """The whole plan as plain data, or None if the read model has no such plan."""
+    found = plan_view_and_grace_days(connection, plan)
+    return None if found is None else found[0]
+
+
+def plan_view_and_grace_days(connection: Any, plan: str) -> tuple[dict[str, Any], int] | None:
+    """`plan_view`, and the days past its end before a step counts as late in `plan` (`plan
+    set-check --overdue-grace-days`), read with it: what judging the view takes
+    (`pacflow.view_facts`). None if the read model has no such plan."""
     reader = DriverRows.of(connection)
     header = reader.first("SELECT * FROM rm_plans WHERE plan = ?", (plan,))
     if header is None:
@@ -105,7 +104,7 @@ def plan_view(connection: Any, plan: str) -> dict[str, Any] | None:
                 "occurrences": occurrences[s.key],
             }
         )
-    return {
+    view = {
         "key": header.plan,
         "title": header.title,
         "period": {"start": _iso(header.start), "end": _iso(header.end)},
@@ -173,3 +172,4 @@ def plan_view(connection: Any, plan: str) -> dict[str, Any] | None:
             for i in rows("rm_indicators", "seq")
         ],
     }
+    return view, int(header.overdue_grace_days)

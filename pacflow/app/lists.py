@@ -11,6 +11,7 @@ Occurrence keys (`S08@2026-01-13`) are what `visit done|move|cancel` take.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -49,10 +50,10 @@ def _state(app: App, plan: str) -> tuple[PlanState, date]:
     return state, local_date(app.now(), state.timezone)
 
 
-def _require(state: PlanState, kind: str, key: str | None, table: dict[str, Any]) -> None:
-    if key is not None and key not in table:
+def _require(plan: str, kind: str, key: str | None, known: Container[str]) -> None:
+    if key is not None and key not in known:
         raise NotFoundError(
-            f"{kind} {key}: unknown {kind} in plan {state.key}", subject=key, code="not-found"
+            f"{kind} {key}: unknown {kind} in plan {plan}", subject=key, code="not-found"
         )
 
 
@@ -79,10 +80,7 @@ def _view(app: App, plan: str) -> tuple[dict[str, Any], date]:
 
 
 def _require_in(view: dict[str, Any], kind: str, key: str | None, entities: str) -> None:
-    if key is not None and all(entity["key"] != key for entity in _all(view, entities)):
-        raise NotFoundError(
-            f"{kind} {key}: unknown {kind} in plan {view['key']}", subject=key, code="not-found"
-        )
+    _require(view["key"], kind, key, {entity["key"] for entity in _all(view, entities)})
 
 
 def _all(view: dict[str, Any], entities: str) -> list[dict[str, Any]]:
@@ -276,7 +274,7 @@ def indicator_list(app: App, plan: str, *, person: str | None = None) -> Listing
     """The indicators, how they are fed (typed in, or derived from events), and the last
     period with a typed value."""
     state, today = _state(app, plan)
-    _require(state, "person", person, state.people)
+    _require(state.key, "person", person, state.people)
     rows = []
     for i in state.indicators.values():
         if person is not None and i.owner != person:

@@ -88,13 +88,13 @@ def plan_now(app: App, plan: str) -> dict[str, Any]:
     with the facts of today (`pacflow.view_facts.with_facts`: done, late, held): the domain's
     models are not needed, nor the plan's state."""
     from pacflow.view_facts import with_facts
-    from projections.queries import overdue_grace_days, plan_view
+    from projections.queries import plan_view_and_grace_days
 
     with app.read_model_rows() as rows:
-        view = plan_view(rows, plan)
-        grace_days = overdue_grace_days(rows, plan)
-    if view is None or grace_days is None:
+        found = plan_view_and_grace_days(rows, plan)
+    if found is None:
         raise no_such_plan(plan)
+    view, grace_days = found
     if view["status"] == "dropped":  # the key is free: left to say are when, who and why
         state = app.service().load(plan)
         gone = dropped(app, plan, state) if state is not None else None
