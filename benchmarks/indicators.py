@@ -39,8 +39,8 @@ from pacflow.domain import decide, event_type_name, evolve, to_payload
 from pacflow.domain.state import PlanState
 from pacflow.read_models import read_models
 from pacflow.service import PlanService
+from projections.indicator_folds import indicator_history
 from projections.indicator_queries import indicator_history_at
-from projections.indicators import indicator_history
 
 QUERY_GOAL_MS = 20.0
 

@@ -43,6 +43,7 @@ COMMANDS = [
     ["plan", "history", PLAN, "--step", "S01"],
     ["plan", "show", PLAN, "--as-of", "2025-01-02"],
     ["dashboard", PLAN],
+    ["indicator", "history", PLAN, "I7"],
     ["check", PLAN],
     ["report", PLAN, "--by", "theme"],
     ["plan", "diff", PLAN, "--from", "2025-01-02"],

@@ -28,17 +28,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from events import RecordedEvent
-from pacflow.domain import PlanEvent, PlanPeriod
-from pacflow.domain import events as ev
-from pacflow.domain.state import Indicator
-from pacflow.domain.values import IndicatorKind, Per, period_bounds, period_key
-from pacflow.errors import InvalidInputError, no_such_plan
+from pacflow.domain.indicator import Indicator
+from pacflow.domain.kinds import IndicatorKind, Per
+from pacflow.domain.periods import period_bounds, period_key
+from pacflow.errors import InvalidInputError
 from projections.indicators import (
     IndicatorHistory,
     PeriodFigures,
     PlanHeader,
-    indicator_histories,
 )
 
 ON_TRACK_PCT = Decimal(100)
@@ -149,26 +146,6 @@ class Dashboard:
         }
 
 
-def dashboard(
-    records: Sequence[tuple[RecordedEvent, PlanEvent]],
-    as_of: datetime | None = None,
-    period: str | None = None,
-    *,
-    now: datetime | None = None,
-    running: bool = False,
-) -> Dashboard:
-    """The dashboard for `period` (default: the last one with an actual, as known at `as_of`);
-    `now` is the moment derived values count periods over at, when `as_of` is None, and
-    `running` shows derived values of the period still running.
-
-    Raises NotFoundError for a plan unknown at `as_of`, InvalidInputError for a period that
-    is malformed or outside the plan.
-    """
-    histories = indicator_histories(records, as_of, now=now, running=running)
-    plan, zone, start, end = _plan_header(records, as_of)
-    return dashboard_of(PlanHeader(plan, PlanPeriod(start, end, zone)), histories, as_of, period)
-
-
 def dashboard_of(
     plan: PlanHeader,
     histories: Sequence[IndicatorHistory],
@@ -181,16 +158,6 @@ def dashboard_of(
     rows = tuple(_row(history, last_day) for history in histories)
     shown = period or (period_key(last_day, Per.MONTH) if last_day else None)
     return Dashboard(plan.key, plan.period.timezone, shown, as_of, rows)
-
-
-def _plan_header(
-    records: Sequence[tuple[RecordedEvent, PlanEvent]], as_of: datetime | None
-) -> tuple[str, str, date, date]:
-    if records:
-        recorded, first = records[0]
-        if isinstance(first, ev.PlanCreated) and (as_of is None or recorded.recorded_at <= as_of):
-            return first.key, first.timezone, first.start, first.end
-    raise no_such_plan()
 
 
 def _last_day(period: str, start: date, end: date) -> date:

@@ -4,9 +4,11 @@ done on time (see `pacflow.domain.derivation`).
 A `DoneFact` is one such event as the projections keep it: when it was recorded and by
 whom (transaction time), the day it was done (valid time), and where it belongs (step,
 track, target, the step's schedule then, and for a step whether it was done by its due
-date). Both the pure fold of `projections.indicators` and the indicator read model
-(`projections.indicator_facts`) make them, and `derived_actuals` turns those recorded up to
-a moment into the values of one derived indicator per period.
+date). `projections.done_facts` makes them from events, for the pure fold of
+`projections.indicator_folds` and for the indicator read model
+(`projections.indicator_facts`); `derived_actuals` turns those recorded up to a moment into
+the values of one derived indicator per period. This module does not import the domain's
+models: reads from the read model count facts already made.
 
 A period's value is known once the period is over (then it may be 0). A period still
 running has no value unless `running` is asked for: then its value is what was counted so
@@ -21,13 +23,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, NamedTuple
 
-from pacflow.domain import PlanEvent, PlanState
-from pacflow.domain import events as ev
 from pacflow.domain.derivation import Derivation
-from pacflow.domain.schedule import DueDate
-from pacflow.domain.values import Aggregation, Per, period_key
+from pacflow.domain.kinds import Aggregation, Per
+from pacflow.domain.periods import period_key
 from projections.periods import plan_periods
 
 
@@ -52,81 +51,6 @@ class DoneFact:
     on_time: bool = False
     subject: str = ""
     weight: int = 1
-
-
-class DoneKind(NamedTuple):
-    """What an event of `DONE_FACTS` does."""
-
-    visit: bool
-    """About a visit (its `occurrence`), not a step (its `step`)."""
-    completed: bool
-    """A completion: nothing of it stood before (a correction replaces what stood)."""
-    reopened: bool
-    """Takes back what stood, and records nothing in its place."""
-
-
-DONE_KINDS: dict[type[PlanEvent], DoneKind] = {
-    ev.OccurrenceCompleted: DoneKind(visit=True, completed=True, reopened=False),
-    ev.OccurrenceDoneDateCorrected: DoneKind(visit=True, completed=False, reopened=False),
-    ev.OccurrenceReopened: DoneKind(visit=True, completed=False, reopened=True),
-    ev.StepCompleted: DoneKind(visit=False, completed=True, reopened=False),
-    ev.StepDoneDateCorrected: DoneKind(visit=False, completed=False, reopened=False),
-    ev.StepReopened: DoneKind(visit=False, completed=False, reopened=True),
-}
-"""The event types that make or take back what derivations count, and what each does (the
-one table the fold of indicators and the indicator facts read model dispatch on)."""
-
-DONE_FACTS: frozenset[type[PlanEvent]] = frozenset(DONE_KINDS)
-
-Standing = dict[str, DoneFact]
-"""The completion that stands for each subject (occurrence key, or `step:KEY`), so that a
-correction knows what it withdraws."""
-
-
-def done_facts(
-    position: int,
-    recorded_at: datetime,
-    actor: str,
-    event: PlanEvent,
-    state: PlanState,
-    standing: Standing,
-) -> list[DoneFact]:
-    """The facts `event` records, if derivations may count them (a completion, or the
-    withdrawal and replacement a correction makes); `state` is the plan just after the
-    event, `standing` is kept up to date."""
-    kind = DONE_KINDS.get(type(event))
-    if kind is None:
-        return []
-    done: Any = event  # one of DONE_KINDS: it names an `occurrence` or a `step`
-    subject = done.occurrence if kind.visit else f"step:{done.step}"
-    before = standing.pop(subject, None)
-    if kind.reopened:
-        return [] if before is None else [withdrawal(before, position, recorded_at, actor)]
-    if kind.visit:
-        step = state.steps[state.occurrences[done.occurrence].step]
-        occurrence, on_time = True, False
-    else:
-        step = state.steps[done.step]
-        occurrence = False
-        on_time = isinstance(step.schedule, DueDate) and done.on <= step.schedule.due
-    facts: list[DoneFact] = []
-    if before is not None and not kind.completed:
-        facts.append(withdrawal(before, position, recorded_at, actor))
-    fact = DoneFact(
-        position,
-        recorded_at,
-        actor,
-        step.key,
-        step.track,
-        state.tracks[step.track].target,
-        step.schedule.kind,
-        done.on,
-        occurrence,
-        on_time,
-        subject,
-    )
-    standing[subject] = fact
-    return [*facts, fact]
 
 
 def withdrawal(fact: DoneFact, position: int, recorded_at: datetime, actor: str) -> DoneFact:

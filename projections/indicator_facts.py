@@ -23,9 +23,10 @@ import sqlalchemy as sa
 
 from events import RecordedEvent
 from pacflow.domain import events as ev
+from pacflow.domain.derivation import Derivation
 from pacflow.domain.schedule import DueDate
 from pacflow.domain.touches import names_where
-from projections.derived import DONE_KINDS, DoneKind
+from projections.done_facts import DONE_KINDS, DoneKind
 from projections.engine import Projected, Projector
 from projections.plan_events import plan_event
 from projections.rows import RowWriter
@@ -154,6 +155,13 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
 
 
+def _derivation_text(derivation: Derivation | None) -> str | None:
+    """A derivation as its column keeps it: compact JSON (`Derivation.from_data` reads it)."""
+    if derivation is None:
+        return None
+    return json.dumps(derivation.as_data(), separators=(",", ":"))
+
+
 def _actor(recorded: RecordedEvent) -> str:
     return str(recorded.metadata.get("actor", "unknown"))
 
@@ -264,7 +272,7 @@ class _Batch:
                     "owner": event.owner,
                     "per": str(event.per),
                     "serves": json.dumps(list(event.serves)),
-                    "derived": event.derived.model_dump_json() if event.derived else None,
+                    "derived": _derivation_text(event.derived),
                 }
             )
         elif isinstance(event, ev.IndicatorTargetsSet):

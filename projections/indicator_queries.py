@@ -17,10 +17,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from pacflow.domain import PlanPeriod
 from pacflow.domain.derivation import Derivation
-from pacflow.domain.state import Indicator
-from pacflow.domain.values import Aggregation, Direction, IndicatorKind, Per
+from pacflow.domain.indicator import Indicator
+from pacflow.domain.kinds import Aggregation, Direction, IndicatorKind, Per
+from pacflow.domain.periods import PlanPeriod
 from pacflow.errors import NotFoundError, no_such_plan
 from projections.derived import DoneFact
 from projections.driver_rows import DriverRows, driver_rows
@@ -168,7 +168,7 @@ class _Reader:
                 tuple(json.loads(serves)),
                 previous.targets if previous is not None else {},
                 previous.actuals if previous is not None else {},
-                Derivation.model_validate_json(derived) if derived else None,
+                Derivation.from_data(json.loads(derived)) if derived else None,
             )
         if found:
             targets = self._select("SELECT indicator, period, value FROM rm_ind_targets", where)

@@ -35,7 +35,8 @@ from pacflow.domain.values import (
     period_key,
 )
 from projections.dashboard import Status, status_of
-from projections.indicators import IndicatorHistory, PeriodFigures, indicator_histories
+from projections.indicator_folds import indicator_histories
+from projections.indicators import IndicatorHistory, PeriodFigures
 
 Pair = tuple[RecordedEvent, PlanEvent]
 _REVIEWS = (ev.PlanApproved, ev.PlanPublished, ev.RevisionOpened)

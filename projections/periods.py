@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-from pacflow.domain.values import Per, period_bounds, periods_between
+from pacflow.domain.kinds import Per
+from pacflow.domain.periods import period_bounds, periods_between
 
 
 @lru_cache(maxsize=64)

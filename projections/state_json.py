@@ -21,7 +21,6 @@ from typing import Any, cast
 from pydantic import BaseModel, TypeAdapter
 
 from pacflow.domain import PlanState
-from pacflow.domain import state as domain_state
 from pacflow.domain.localtime import split_suffix, with_fold_text
 from pacflow.domain.schedule import Schedule
 from pacflow.domain.values import format_duration, parse_duration
@@ -141,7 +140,7 @@ def _make_loader(hint: Any) -> Loader:
 
 
 def _dataclass_loader(cls: type[Any]) -> Loader:
-    hints = typing.get_type_hints(cls, vars(domain_state), include_extras=True)
+    hints = typing.get_type_hints(cls, include_extras=True)  # in the module of each class
     fields = [(f.name, _loader(hints[f.name])) for f in dataclasses.fields(cls)]
 
     def load(data: dict[str, Any]) -> Any:
@@ -226,7 +225,7 @@ def load_state(data: str | bytes) -> PlanState:
         return state
     if not data.startswith(_SNAPSHOT):
         raise ValueError("not a pacflow plan snapshot")
-    hints = typing.get_type_hints(PlanState, vars(domain_state), include_extras=True)
+    hints = typing.get_type_hints(PlanState, include_extras=True)
     fields: dict[str, Any] = {}
     maps: dict[str, Any] = {}
     for number, line in enumerate(_lines(data[len(_SNAPSHOT) :])):

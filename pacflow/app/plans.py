@@ -20,6 +20,7 @@ from pacflow.errors import IntegrityError, InvalidInputError, NotFoundError, no_
 if TYPE_CHECKING:
     from pacflow.app.root import App
     from pacflow.domain import PlanState
+    from projections.driver_rows import DriverRows
     from projections.history import HistoryEntry, Revision
     from projections.obsolescence import Answered
 
@@ -29,16 +30,29 @@ def origin(app: App, plan: str) -> PlanOrigin:
     dropped and created again is a new plan in the same stream: the state says where its
     life starts). Reads the first event and the plan's state (cached, or its latest
     snapshot and the events after it)."""
-    from pacflow.domain import events as ev
-    from pacflow.service import decode
-
     state = app.service().load(plan)
     if state is None:
         raise no_such_plan(plan)
+    return _origin(app, plan, state.timezone)
+
+
+def origin_in(app: App, rows: DriverRows, plan: str) -> PlanOrigin:
+    """`origin`, the time zone of the plan's current life read from the read models
+    (`rows`, caught up): for a read answered from them, no state is loaded and no event
+    decoded."""
+    from projections.queries import plan_timezone
+
+    timezone = plan_timezone(rows, plan)
+    if timezone is None:
+        raise no_such_plan(plan)
+    return _origin(app, plan, timezone)
+
+
+def _origin(app: App, plan: str, timezone: str) -> PlanOrigin:
     for recorded in app.store().read_stream(plan, to_version=1):
-        if not isinstance(decode(recorded), ev.PlanCreated):
+        if recorded.type != "PlanCreated":
             raise IntegrityError(f"plan {plan}: its log does not start with PlanCreated")
-        return PlanOrigin(plan, recorded.recorded_at, ZoneInfo(state.timezone))
+        return PlanOrigin(plan, recorded.recorded_at, ZoneInfo(timezone))
     raise no_such_plan(plan)
 
 

@@ -90,7 +90,6 @@ def dashboard(
     from pacflow.cli.piloting_format import render_dashboard, render_dashboard_markdown
     from pacflow.cli.render import to_json
     from pacflow.files import write_atomically
-    from pacflow.reports.dashboard_html import render_dashboard_html
     from pacflow.reports.labels import Labels
 
     chosen = output_format(
@@ -108,6 +107,8 @@ def dashboard(
     elif chosen == "md":
         text = render_dashboard_markdown(board, zone)
     elif chosen == "html":
+        from pacflow.reports.dashboard_html import render_dashboard_html
+
         text = render_dashboard_html(board, labels, found.moment or app.now()).rstrip("\n")
     else:
         text = render_dashboard(board, zone)

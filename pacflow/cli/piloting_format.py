@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from pacflow.cli.indicator_format import DERIVED_MARK
 from pacflow.cli.render import table
-from pacflow.domain.values import IndicatorKind
+from pacflow.domain.kinds import IndicatorKind
 from projections.dashboard import AT_RISK_PCT, ON_TRACK_PCT, Dashboard, DashboardRow
 
 _NAME_WIDTH = 36

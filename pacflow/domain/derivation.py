@@ -14,15 +14,19 @@ The scope is exactly one of: named steps (`steps`: any of their occurrences, or 
 themselves), a track, or a target (every track of it). A track or target scope counts
 visits of its visit series (recurrence or cadence), sessions of its session lists and the
 on-time completion of its steps that have a due date.
+
+`Derivation` is a plain frozen dataclass that checks itself, not a pydantic model: the
+events, commands and plan files holding one validate it as a dataclass, and reads answered
+from read models (the dashboard, an indicator's history) use it without importing pydantic.
 """
 
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, model_validator
-
-from pacflow.domain.values import Key
+from pacflow.domain.kinds import KEY_PATTERN, KEY_RULE, is_key
 
 
 class DerivedFrom(enum.StrEnum):
@@ -47,23 +51,61 @@ _WORDS = {
 }
 
 
-class Derivation(BaseModel):
+def _key_patterns(schema: dict[str, Any]) -> None:
+    """The JSON Schema of a derivation (in plan files' schema, for editors) with the key
+    pattern `__post_init__` checks on steps, track and target."""
+    pattern = f"^{KEY_PATTERN}$"
+    properties = schema["properties"]
+    properties["steps"]["items"]["pattern"] = pattern
+    for name in ("track", "target"):
+        properties[name]["anyOf"][0]["pattern"] = pattern
+
+
+@dataclass(frozen=True, slots=True)
+class Derivation:
     """How a derived indicator gets its values: what it counts (`kind`) and where."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+    __pydantic_config__: ClassVar[dict[str, Any]] = {  # as models holding one validate it
+        "extra": "forbid",
+        "json_schema_extra": _key_patterns,
+    }
 
     kind: DerivedFrom
-    steps: tuple[Key, ...] = ()
-    track: Key | None = None
-    target: Key | None = None
+    steps: tuple[str, ...] = ()
+    track: str | None = None
+    target: str | None = None
 
-    @model_validator(mode="after")
-    def _one_scope(self) -> Derivation:
+    def __post_init__(self) -> None:
+        # Pydantic has checked the types already when it validates one; code may pass a
+        # string kind or a list of steps, made right here.
+        object.__setattr__(self, "kind", DerivedFrom(self.kind))
+        object.__setattr__(self, "steps", tuple(self.steps))
+        named: list[tuple[str, str | None]] = [
+            (f"steps[{index}]", step) for index, step in enumerate(self.steps)
+        ]
+        named += [("track", self.track), ("target", self.target)]
+        for name, key in named:
+            if key is not None and not is_key(key):
+                raise ValueError(f"{name} {key!r}: expected {KEY_RULE}")
         given = [name for name in ("steps", "track", "target") if getattr(self, name)]
         if len(given) != 1:
             found = " and ".join(given) if given else "none"
             raise ValueError(f"give exactly one of steps, track or target (found {found})")
-        return self
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Derivation:
+        """A derivation from the JSON data `as_data` gives (or with every field)."""
+        return cls(**data)
+
+    def as_data(self) -> dict[str, Any]:
+        """JSON-ready data, without the fields left at their default: `{"kind":
+        "visits_done", "steps": ["S08"]}`."""
+        data: dict[str, Any] = {"kind": self.kind.value}
+        for field in fields(self)[1:]:
+            value = getattr(self, field.name)
+            if value != field.default:
+                data[field.name] = list(value) if isinstance(value, tuple) else value
+        return data
 
     @property
     def counts_occurrences(self) -> bool:

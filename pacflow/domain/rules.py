@@ -12,9 +12,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from pacflow.domain.facts import finished_on
-from pacflow.domain.schedule import PlanPeriod
+from pacflow.domain.periods import require_period_in
 from pacflow.domain.state import Indicator, Person, PlanState, Step, Target, Track
-from pacflow.domain.values import Per, PlanStatus, StepStatus, period_bounds
+from pacflow.domain.values import PlanStatus, StepStatus
 from pacflow.errors import InvalidInputError, NotFoundError, RuleViolationError
 
 if TYPE_CHECKING:  # reads use these checks too, without the command models
@@ -92,16 +92,6 @@ def require_indicator_period(
     """Refuse a period that is not one of the indicator's (`2025-03` for a monthly one) or
     that lies wholly outside the plan period."""
     require_period_in(state.period, indicator.per, period, role, of)
-
-
-def require_period_in(plan: PlanPeriod, per: Per, period: str, role: str, of: str) -> None:
-    """`require_indicator_period` for a plan known by its period only."""
-    first, last = period_bounds(period, per, f"{of}: {role}")
-    if last < plan.start or first > plan.end:
-        raise InvalidInputError(
-            f"{of}: {role} {period} is outside the plan period {plan.text()}",
-            code="outside-plan",
-        )
 
 
 # --- keys --------------------------------------------------------------------------------

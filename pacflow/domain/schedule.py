@@ -23,8 +23,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pacflow.domain.daysoff import NO_DAYS_OFF, DaysOff
-from pacflow.domain.localtime import instant, kind_of, local, shifted
+from pacflow.domain.localtime import kind_of, shifted
+from pacflow.domain.periods import PlanPeriod as PlanPeriod
 from pacflow.domain.rrule import MAX_OCCURRENCES, rule_moments
 from pacflow.domain.values import (
     KEY_PATTERN,
@@ -118,45 +118,6 @@ class OccurrenceSlot(BaseModel):
     start: LocalDateTime
     all_day: bool = False
     duration: Duration | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PlanPeriod:
-    """The dates a plan covers (both inclusive), the time zone its local times are in, and
-    the days off (public holidays, weekends) cadence slots avoid."""
-
-    start: date
-    end: date
-    timezone: str
-    days_off: DaysOff = NO_DAYS_OFF
-    own_zone: str | None = None
-    """The zone of the person the schedule is for, when not the plan's (their day counts)."""
-
-    def text(self) -> str:
-        """`2025-01-01..2025-12-31`, as messages show it."""
-        return f"{self.start.isoformat()}..{self.end.isoformat()}"
-
-    def holds(self, day: date) -> bool:
-        """Whether `day` falls inside the period."""
-        return self.start <= day <= self.end
-
-    def holds_at(self, moment: datetime, all_day: bool = False) -> bool:
-        """Whether the plan's local time `moment` falls inside the period: on the plan's day,
-        or on the own day of the person it is for (23:30 on 31 December in New York is 05:30
-        on 1 January in Paris, still inside a Paris plan that ends on 31 December)."""
-        if self.holds(moment.date()):
-            return True
-        if all_day or self.own_zone is None:
-            return False
-        return self.holds(local(instant(moment, self.timezone), self.own_zone).date())
-
-    def last_moment(self) -> datetime:
-        """The plan's last local time that is still inside the period for the person."""
-        last = datetime.combine(self.end, time.max)
-        if self.own_zone is None:
-            return last
-        theirs = local(instant(last, self.own_zone), self.timezone)
-        return max(last, theirs.replace(fold=0))
 
 
 def expand(step: str, schedule: Schedule, period: PlanPeriod) -> tuple[OccurrenceSlot, ...]:

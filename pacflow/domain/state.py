@@ -12,19 +12,15 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from pacflow.domain.daysoff import NO_DAYS_OFF, DaysOff, days_off
-from pacflow.domain.derivation import Derivation
 from pacflow.domain.findings import Figures
+from pacflow.domain.indicator import Indicator as Indicator
 from pacflow.domain.localtime import instant, local
 from pacflow.domain.schedule import PlanPeriod, Schedule
 from pacflow.domain.values import (
-    Aggregation,
     Approach,
     CheckThresholds,
-    Direction,
     Domain,
-    IndicatorKind,
     OccurrenceStatus,
-    Per,
     PersonKind,
     PlanStatus,
     StepStatus,
@@ -142,25 +138,6 @@ class Occurrence:
     whatever the step's later reassignments."""
     held_with: tuple[str, ...] = ()
     """The step's participants when it was held."""
-
-
-@dataclass(slots=True)
-class Indicator:
-    """A follow-up indicator, its period targets and the actual values known so far (typed
-    in; a derived indicator's values are counted from events by the projections)."""
-
-    key: str
-    name: str
-    kind: IndicatorKind
-    unit: str
-    aggregation: Aggregation
-    direction: Direction
-    owner: str
-    per: Per
-    serves: tuple[str, ...]
-    targets: dict[str, Decimal] = field(default_factory=dict)
-    actuals: dict[str, Decimal] = field(default_factory=dict)
-    derived: Derivation | None = None
 
 
 @dataclass(slots=True)

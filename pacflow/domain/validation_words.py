@@ -43,6 +43,7 @@ _PHRASES = {
     "timedelta_type": "expected an ISO 8601 duration such as PT1H30M",
     "missing": "this field is required",
     "extra_forbidden": "unknown field",
+    "unexpected_keyword_argument": "unknown field",
     "string_too_short": "must not be empty",
 }
 

@@ -8,8 +8,6 @@ Parsers raise `InvalidInputError` with a one-line message naming the field at fa
 
 from __future__ import annotations
 
-import calendar
-import enum
 import functools
 import re
 import unicodedata
@@ -17,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -30,6 +28,22 @@ from pydantic import (
     WrapSerializer,
 )
 
+from pacflow.domain.kinds import KEY_PATTERN as KEY_PATTERN
+from pacflow.domain.kinds import KEY_RULE as KEY_RULE
+from pacflow.domain.kinds import AccessScope as AccessScope
+from pacflow.domain.kinds import Aggregation as Aggregation
+from pacflow.domain.kinds import Approach as Approach
+from pacflow.domain.kinds import Direction as Direction
+from pacflow.domain.kinds import Domain as Domain
+from pacflow.domain.kinds import Impact as Impact
+from pacflow.domain.kinds import IndicatorKind as IndicatorKind
+from pacflow.domain.kinds import Per as Per
+from pacflow.domain.kinds import PersonKind as PersonKind
+from pacflow.domain.kinds import PlanStatus as PlanStatus
+from pacflow.domain.kinds import TargetKind as TargetKind
+from pacflow.domain.kinds import allowed_values as allowed_values
+from pacflow.domain.kinds import check_key as check_key
+from pacflow.domain.kinds import parse_enum as parse_enum
 from pacflow.domain.localtime import SUPPORTED_YEARS as SUPPORTED_YEARS
 from pacflow.domain.localtime import (
     check_exists,
@@ -41,6 +55,10 @@ from pacflow.domain.localtime import (
 )
 from pacflow.domain.localtime import check_year as check_year
 from pacflow.domain.localtime import zone as zone  # where callers have always found it
+from pacflow.domain.periods import PERIOD_EXAMPLES as PERIOD_EXAMPLES
+from pacflow.domain.periods import period_bounds as period_bounds
+from pacflow.domain.periods import period_key as period_key
+from pacflow.domain.periods import periods_between as periods_between
 from pacflow.domain.statuses import OccurrenceStatus as OccurrenceStatus
 from pacflow.domain.statuses import StepStatus as StepStatus
 from pacflow.errors import InvalidInputError
@@ -73,136 +91,7 @@ def method_word(value: Any) -> Any:
     return FRENCH_METHOD_WORDS.get(folded, value)
 
 
-class PlanStatus(enum.StrEnum):
-    """Where a plan is in its lifecycle: draft → approved → published ⇄ revising → closed;
-    a draft may also be dropped (its key free again: a new `PlanCreated` starts afresh)."""
-
-    DRAFT = "draft"
-    APPROVED = "approved"
-    PUBLISHED = "published"
-    REVISING = "revising"
-    CLOSED = "closed"
-    DROPPED = "dropped"
-
-
-class PersonKind(enum.StrEnum):
-    """What a team member does: sells, manages, or supports from the back office."""
-
-    REP = "rep"
-    MANAGER = "manager"
-    BACK_OFFICE = "back_office"
-
-
-class AccessScope(enum.StrEnum):
-    """What a link handed to a person lets them do (each scope includes the ones above it,
-    except `api`, which is for other systems)."""
-
-    FEED = "feed"
-    """Subscribe to their calendar feed (the team's, for a manager)."""
-    READ = "read"
-    """Also read their page (the whole plan's pages, for a manager or back office)."""
-    REPORT = "report"
-    """Also report from their page: a visit held or not, a step done, a visit moved."""
-    API = "api"
-    """The JSON API: the reads of `--json`, and indicator actuals and visit reports."""
-
-
-class TargetKind(enum.StrEnum):
-    """What a target (cible) is: a customer, a segment, an offer, or an offer for a segment."""
-
-    CUSTOMER = "customer"
-    SEGMENT = "segment"
-    OFFER = "offer"
-    OFFER_SEGMENT = "offer_segment"
-
-
-class Domain(enum.StrEnum):
-    """The domain of an action track; `steering` holds the plan's own governance steps."""
-
-    INFORMATION = "information"
-    INTERNAL = "internal"
-    SALES = "sales"
-    STEERING = "steering"
-
-
-class Approach(enum.StrEnum):
-    """How a sales track wins business: notoriety, hunting (prospects), farming (partners)."""
-
-    NOTORIETY = "notoriety"
-    HUNTING = "hunting"
-    FARMING = "farming"
-
-
-class IndicatorKind(enum.StrEnum):
-    """Whether an indicator measures effort (activity) or outcome (result)."""
-
-    ACTIVITY = "activity"
-    RESULT = "result"
-
-
-class Aggregation(enum.StrEnum):
-    """How an indicator's period values combine into what is compared with its targets."""
-
-    PER_PERIOD = "per_period"
-    CUMULATIVE_YTD = "cumulative_ytd"
-    RATE_PER_PERIOD = "rate_per_period"
-    RATE_ROLLING_3M = "rate_rolling_3m"
-
-
-class Direction(enum.StrEnum):
-    """Whether higher (up) or lower (down) values of an indicator are better."""
-
-    UP = "up"
-    DOWN = "down"
-
-
-class Impact(enum.StrEnum):
-    """How much a market change is expected to weigh on the plan."""
-
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-
-
-class Per(enum.StrEnum):
-    """The period of a cadence or of an indicator's targets."""
-
-    WEEK = "week"
-    MONTH = "month"
-    QUARTER = "quarter"
-
-
-E = TypeVar("E", bound=enum.StrEnum)
-
-
-def allowed_values(enum_type: type[enum.StrEnum]) -> str:
-    """The values of an enum as a message fragment: `rep, manager, back_office`."""
-    return ", ".join(member.value for member in enum_type)
-
-
-def parse_enum(enum_type: type[E], value: str, field: str) -> E:
-    """`value` as a member of `enum_type`, or an error listing the allowed values."""
-    try:
-        return enum_type(value)
-    except ValueError:
-        raise InvalidInputError(
-            f"{field} {value!r}: expected one of {allowed_values(enum_type)}"
-        ) from None
-
-
 # --- keys --------------------------------------------------------------------------------
-
-KEY_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}"
-_KEY = re.compile(KEY_PATTERN)
-KEY_RULE = "1-40 letters, digits, '-', '_' or '.', starting with a letter or a digit"
-
-
-def check_key(value: str, field: str = "key") -> str:
-    """A short human key such as `T1`, `S08` or `bank-info-1`, or an InvalidInputError."""
-    if not isinstance(value, str) or _KEY.fullmatch(value) is None:
-        raise InvalidInputError(f"{field} {value!r}: expected {KEY_RULE}")
-    return value
-
 
 Key = Annotated[str, StringConstraints(pattern=f"^{KEY_PATTERN}$")]
 """A short human key, checked by pydantic (in its compiled core: events are decoded often)."""
@@ -470,53 +359,7 @@ Duration = Annotated[
 """A positive ISO 8601 duration; JSON as `PT1H30M`."""
 
 
-# --- periods -----------------------------------------------------------------------------
-
-_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
-_WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})")
-_QUARTER = re.compile(r"([0-9]{4})-Q([1-4])")
-PERIOD_EXAMPLES = {Per.MONTH: "2025-03", Per.WEEK: "2025-W07", Per.QUARTER: "2025-Q1"}
-
-
-def period_key(day: date, per: Per) -> str:
-    """The key of the period holding `day`: `2025-03`, `2025-W07` (ISO week) or `2025-Q1`."""
-    if per is Per.MONTH:
-        return f"{day.year:04d}-{day.month:02d}"
-    if per is Per.QUARTER:
-        return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
-    iso = day.isocalendar()
-    return f"{iso.year:04d}-W{iso.week:02d}"
-
-
-def period_bounds(key: str, per: Per, field: str = "period") -> tuple[date, date]:
-    """First and last day of the period `key` (`2025-03`, `2025-W07`, `2025-Q1`)."""
-    try:
-        if per is Per.MONTH and (match := _MONTH.fullmatch(key)):
-            year, month = int(match[1]), int(match[2])
-            return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-        if per is Per.QUARTER and (match := _QUARTER.fullmatch(key)):
-            year, first_month = int(match[1]), 3 * (int(match[2]) - 1) + 1
-            last = first_month + 2
-            return date(year, first_month, 1), date(year, last, calendar.monthrange(year, last)[1])
-        if per is Per.WEEK and (match := _WEEK.fullmatch(key)):
-            monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
-            return monday, monday + timedelta(days=6)
-    except ValueError:
-        pass
-    raise InvalidInputError(
-        f"{field} {key!r}: expected a {per.value} such as {PERIOD_EXAMPLES[per]}"
-    )
-
-
-def periods_between(start: date, end: date, per: Per) -> list[str]:
-    """Keys of every period that overlaps `start..end`, in order."""
-    keys: list[str] = []
-    day = start
-    while day <= end:
-        key = period_key(day, per)
-        keys.append(key)
-        day = period_bounds(key, per)[1] + timedelta(days=1)
-    return keys
+# --- periods (`pacflow.domain.periods`) --------------------------------------------------
 
 
 def start_of_day(day: date) -> datetime:

@@ -95,7 +95,7 @@ def export_plan(state: PlanState) -> dict[str, Any]:
                 "direction": i.direction,
                 "per": i.per,
                 "serves": list(i.serves),
-                "derived": i.derived.model_dump(exclude_defaults=True) if i.derived else None,
+                "derived": i.derived.as_data() if i.derived else None,
                 "targets": dict(sorted(i.targets.items())),
             }
             for i in state.indicators.values()

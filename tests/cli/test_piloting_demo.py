@@ -399,7 +399,7 @@ def test_indicators_fold_the_same_without_steps_and_visits(db_url: str) -> None:
     on the way to --as-of; that must not change a figure (see NOT_READ_BY_INDICATORS)."""
     from pacflow.service import PlanService
     from pacflow.storage import open_store
-    from projections.indicators import indicator_histories
+    from projections.indicator_folds import indicator_histories
     from projections.obsolescence_rules import NOT_READ_BY_INDICATORS
 
     store = open_store(db_url)

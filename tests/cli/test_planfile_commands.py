@@ -107,6 +107,12 @@ def test_schema_is_json_schema_of_plan_files(runner: CliRunner) -> None:
     schema = json.loads(runner.invoke(main, ["schema", "plan-file"]).output)
     assert schema["title"] == "pacflow plan file"
     assert {"plan", "people", "targets", "steering", "indicators"} <= set(schema["properties"])
+    # An editor flags a malformed key in a derived indicator's scope, as pacflow refuses it.
+    derivation = schema["$defs"]["Derivation"]
+    assert derivation["additionalProperties"] is False
+    scope = derivation["properties"]
+    patterns = [scope["steps"]["items"], scope["track"]["anyOf"][0], scope["target"]["anyOf"][0]]
+    assert [each["pattern"] for each in patterns] == ["^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"] * 3
 
 
 def test_a_plan_file_that_contradicts_itself_names_the_line(

@@ -1,6 +1,7 @@
 """What commands import before they answer: `pacflow --help` none of the heavy parts, and
 the common read commands on a store whose read models are up to date no SQLAlchemy (nor
-Alembic); listing and showing plans not even pydantic or the domain's models.
+Alembic); listing and showing plans, the dashboard and an indicator's history not even
+pydantic or the domain's models.
 
 Each command runs in a fresh interpreter (a module imported by an earlier test would hide
 an import), and its answer is checked too, so a command that failed early cannot pass.
@@ -97,7 +98,14 @@ def demo_url(sql_store_url: str) -> str:
         (["target", "list", "PAC-2025"], "T1", (*READ, *DOMAIN, "pacflow.domain.state")),
         (["plan", "history", "PAC-2025", "--limit", "3"], "held on 2025-01-02", LEAN),
         (["plan", "history", "PAC-2025", "--step", "S01"], "S01", LEAN),
-        (["dashboard", "PAC-2025"], "I1", LEAN),
+        # The dashboard and an indicator's history read the indicator read model, with
+        # the plain enums, periods and indicators of the domain: no models either.
+        (["dashboard", "PAC-2025"], "I1", (*LEAN, *DOMAIN, "pacflow.domain.state")),
+        (
+            ["indicator", "history", "PAC-2025", "I7"],
+            "2025-01",
+            (*LEAN, *DOMAIN, "pacflow.domain.state"),
+        ),
         # The holiday rule weighs visits against the plan's public holidays (cached).
         (["check", "PAC-2025", "--as-of", "2025-01-06"], "PAC-2025", LEAN),
         (["report", "PAC-2025", "--by", "theme"], "S01", LEAN),

@@ -21,8 +21,9 @@ from pacflow.read_models import read_models
 from pacflow.service import PlanService
 from projections.engine import ProjectionEngine, projection_engine_for
 from projections.indicator_facts import IndicatorFacts
+from projections.indicator_folds import indicator_histories, indicator_history
 from projections.indicator_queries import indicator_histories_at, indicator_history_at
-from projections.indicators import IndicatorHistory, indicator_histories, indicator_history
+from projections.indicators import IndicatorHistory
 from projections.obsolescence import check, records_for_rules, report
 from projections.snapshots import load_at_version
 from tests.conftest import ManualClock

@@ -14,11 +14,10 @@ from pacflow.domain import events as ev
 from pacflow.domain.values import Aggregation, Direction, IndicatorKind
 from pacflow.errors import InvalidInputError, NotFoundError
 from pacflow.service import PlanService
+from projections.indicator_folds import indicator_histories, indicator_history
 from projections.indicators import (
     IndicatorHistory,
     PeriodFigures,
-    indicator_histories,
-    indicator_history,
 )
 from projections.state_json import dump_state, load_state
 from tests.projections.test_history import PARIS, Records, paris, record

@@ -68,6 +68,16 @@ def test_a_derivation_travels_in_the_event_and_the_snapshot() -> None:
     assert load_state(dump_state(state)).indicators["I2"].derived == VISITS_S08
 
 
+def test_a_derivation_is_written_without_its_defaults_and_read_back() -> None:
+    # What the indicator read model keeps and a plan file exports: the fields given.
+    by_track = Derivation(kind=DerivedFrom.SESSIONS_HELD, track="T1-ELEV")
+    assert by_track.as_data() == {"kind": "sessions_held", "track": "T1-ELEV"}
+    assert VISITS_S08.as_data() == {"kind": "visits_done", "steps": ["S08"]}
+    for derivation in (by_track, VISITS_S08):
+        assert Derivation.from_data(derivation.as_data()) == derivation
+    assert Derivation.from_data(to_payload(I2_DERIVED)["derived"]) == VISITS_S08
+
+
 def test_a_snapshot_written_before_derivations_existed_still_loads() -> None:
     folded = fold(DRAFT)
     assert folded is not None
@@ -85,6 +95,12 @@ def test_a_snapshot_written_before_derivations_existed_still_loads() -> None:
             "found steps and track",
         ),
         ({"kind": "visits", "steps": ["S08"]}, "derived.kind 'visits': expected one of"),
+        (
+            {"kind": "visits_done", "steps": ["S08", "S 9"]},
+            "derived: steps[1] 'S 9': expected 1-40 letters",
+        ),
+        ({"kind": "visits_done", "track": "T1/ELEV"}, "derived: track 'T1/ELEV': expected"),
+        ({"kind": "visits_done", "steps": ["S08"], "where": "x"}, "derived.where"),
     ],
 )
 def test_a_derivation_needs_a_known_kind_and_one_scope(
