@@ -59,10 +59,16 @@ def _origin(app: App, plan: str, timezone: str) -> PlanOrigin:
 def dropped(app: App, plan: str, state: PlanState) -> dict[str, Any] | None:
     """When, by whom and why a dropped plan was dropped (its last event); None if it was
     not."""
-    if state.status != "dropped":  # a StrEnum: the domain's package stays unimported
+    return _dropped(app, plan, state.status, state.version, state.timezone)
+
+
+def _dropped(
+    app: App, plan: str, status: str, version: int, timezone: str
+) -> dict[str, Any] | None:
+    if status != "dropped":  # a StrEnum or its value: the domain's package stays unimported
         return None
-    for recorded in app.store().read_stream(plan, state.version, state.version):
-        zone = ZoneInfo(state.timezone)
+    for recorded in app.store().read_stream(plan, version, version):
+        zone = ZoneInfo(timezone)
         return {
             "key": plan,
             "status": "dropped",
@@ -109,11 +115,10 @@ def plan_now(app: App, plan: str) -> dict[str, Any]:
     if found is None:
         raise no_such_plan(plan)
     view, grace_days = found
-    if view["status"] == "dropped":  # the key is free: left to say are when, who and why
-        state = app.service().load(plan)
-        gone = dropped(app, plan, state) if state is not None else None
-        if gone is not None:
-            return gone
+    # A dropped draft's key is free: left to say are when, who and why (its last event).
+    gone = _dropped(app, plan, view["status"], view["version"], view["timezone"])
+    if gone is not None:
+        return gone
     from pacflow.app.moments import local_date
 
     return with_facts(view, local_date(app.now(), view["timezone"]), grace_days)
