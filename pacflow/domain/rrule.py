@@ -32,6 +32,7 @@ _UNTIL = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})(?:T([0-9]{2})([0-9]{2})([0-
 _VALUE = re.compile(r"[A-Z0-9,+\-]{1,200}")
 _LONG_NUMBER = re.compile(r"[0-9]{9,}")
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_WEEK_DAY = re.compile(r"([+-]?[0-9]{1,2})?(MO|TU|WE|TH|FR|SA|SU)")
 
 
 def _rrule_parts(bad: str, text: str) -> dict[str, str]:
@@ -81,8 +82,37 @@ def _rrule_parts(bad: str, text: str) -> dict[str, str]:
         if not first <= int(until[1]) <= last:
             raise InvalidInputError(f"{bad}: UNTIL must fall between {first} and {last}")
     _check_month_days(bad, parts)
+    _check_week_days(bad, parts)
     _check_set_positions(bad, parts)
     return parts
+
+
+def _check_week_days(bad: str, parts: dict[str, str]) -> None:
+    """Refuse a BYDAY RFC 5545 does not allow, or that no month or year holds (dateutil
+    searches until year 9999 for `6TU` in a month, and fails on `9TU`)."""
+    if "BYDAY" not in parts:
+        return
+    frequency = parts["FREQ"]
+    in_month = frequency == "MONTHLY" or "BYMONTH" in parts
+    for day in parts["BYDAY"].split(","):
+        match = _WEEK_DAY.fullmatch(day)
+        if match is None:
+            raise InvalidInputError(f"{bad}: BYDAY takes days such as TU, 2TU or -1FR")
+        if match[1] is None:
+            continue
+        number = int(match[1])
+        if frequency not in ("MONTHLY", "YEARLY") or "BYWEEKNO" in parts:
+            raise InvalidInputError(
+                f"{bad}: BYDAY {day}: a numbered day goes with FREQ=MONTHLY or YEARLY "
+                "(without BYWEEKNO)"
+            )
+        most = 5 if in_month else 53
+        if number == 0 or abs(number) > most:
+            where = "a month" if in_month else "a year"
+            raise InvalidInputError(
+                f"{bad}: BYDAY {day}: {where} holds 1 to {most} of each weekday "
+                f"(count from the end with -1 to -{most})"
+            )
 
 
 def _check_set_positions(bad: str, parts: dict[str, str]) -> None:

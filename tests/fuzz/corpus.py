@@ -80,6 +80,8 @@ def _cli_cases() -> list[Case]:
         Case("rrule: huge interval", _step_rrule("FREQ=DAILY;INTERVAL=99999999999;COUNT=2")),
         Case("rrule: until year 9999", _step_rrule("FREQ=YEARLY;UNTIL=99991231T000000")),
         Case("rrule: BYSETPOS huge", _step_rrule("FREQ=MONTHLY;BYDAY=MO;BYSETPOS=99999999999")),
+        Case("rrule: ninth Tuesday of a month", _step_rrule("FREQ=MONTHLY;BYDAY=9TU")),
+        Case("rrule: 99th Tuesday of a year", _step_rrule("FREQ=YEARLY;BYDAY=99TU")),
         Case(
             "rrule: dtstart year 9999",
             _step_rrule("FREQ=DAILY;COUNT=2", dtstart="9999-12-31T10:00"),

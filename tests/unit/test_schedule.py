@@ -215,7 +215,15 @@ def test_dates_outside_the_plan_and_bad_sessions_are_refused(
 @pytest.mark.parametrize(
     ("dtstart", "text", "message"),
     [
-        (datetime(2025, 1, 14, 10), "FREQ=MONTHLY;BYDAY=XX", "invalid 'BYDAY'"),
+        (datetime(2025, 1, 14, 10), "FREQ=MONTHLY;BYDAY=XX", "BYDAY takes days such as TU"),
+        # No month holds a ninth Tuesday (dateutil failed on it) nor a sixth (it searched
+        # until year 9999); a numbered day is for monthly and yearly rules only.
+        (datetime(2025, 1, 14, 10), "FREQ=MONTHLY;BYDAY=9TU", "BYDAY 9TU: a month holds 1 to 5"),
+        (datetime(2025, 1, 14, 10), "FREQ=MONTHLY;BYDAY=2TU,-6FR", "-6FR: a month holds"),
+        (datetime(2025, 1, 14, 10), "FREQ=YEARLY;BYMONTH=3;BYDAY=6TU", "a month holds 1 to 5"),
+        (datetime(2025, 1, 14, 10), "FREQ=YEARLY;BYDAY=54TU", "a year holds 1 to 53"),
+        (datetime(2025, 1, 14, 10), "FREQ=MONTHLY;BYDAY=0TU", "a month holds 1 to 5"),
+        (datetime(2025, 1, 14, 10), "FREQ=WEEKLY;BYDAY=2TU", "with FREQ=MONTHLY or YEARLY"),
         (datetime(2025, 1, 14, 10), "FREQ=SOMETIMES", "FREQ must be one of DAILY, WEEKLY"),
         (datetime(2025, 1, 14, 10), "FREQ=MINUTELY", "FREQ must be one of DAILY, WEEKLY"),
         (datetime(2025, 1, 14, 10), "BYDAY=TU", "FREQ must be one of"),
