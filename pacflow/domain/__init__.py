@@ -10,6 +10,9 @@ Modules: `values` (enums, keys, periods, durations, time zones), `schedule` and 
 (schedules and their occurrences), `events` (event types and their registry), `commands`,
 `state` (`PlanState`), `folding` (`evolve`, `fold`), `decider` (`decide`), `rules`,
 `steps`, `indicator_values` and `market` (the decider's parts), `focus` (`warnings`).
+Plain modules, with no pydantic behind them, hold what reads from the read models need:
+`kinds` (enums, keys), `periods` (`PlanPeriod`, period keys), `statuses` and `progress`
+(done, late, held), `indicator` and `derivation`; `values` and `state` re-export them.
 Nothing here imports a database, CLI or calendar library, or the `events` store package,
 and nothing reads the clock.
 """
