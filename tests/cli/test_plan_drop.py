@@ -69,6 +69,13 @@ def test_a_dropped_draft_leaves_every_view_and_its_key_is_free(example: CliRunne
             [],
             [],
         )
+        # Moments are read and shown in the new life's zone, the old life's history too.
+        changes = ok_json(example, ["plan", "history", PLAN])
+        assert [c["local_time"][-6:] for c in changes[-3:]] == ["-05:00"] * 3
+        assert changes[-1]["local_time"].startswith("2025-01-04T04:00")
+        # Created again at 04:00 in New York: --since 05:00 is read there, and leaves it out.
+        later = ok_json(example, ["plan", "history", PLAN, "--since", "2025-01-04T05:00"])
+        assert changes[-1]["position"] not in [c["position"] for c in later]
 
 
 @pytest.fixture
