@@ -474,25 +474,6 @@ class EventStore(abc.ABC):
                 return
             version = rows[-1].stream_version
 
-    def latest_of_type(self, stream_id: str, event_type: str) -> RecordedEvent | None:
-        """The stream's newest event of `event_type` (upcast as `read_stream` gives it), or
-        None: one question to the database, for a reader who needs one fact that only
-        events of that type set."""
-        row = self._latest_row_of_type(stream_id, event_type)
-        return None if row is None else self._decode(row)
-
-    def _latest_row_of_type(self, stream_id: str, event_type: str) -> RawRow | None:
-        """The row of `latest_of_type` (read here batch by batch; a backend may ask its
-        database)."""
-        found: RawRow | None = None
-        version = 0
-        while True:
-            rows = self._stream_rows(stream_id, version, None, None, READ_BATCH)
-            found = next((row for row in reversed(rows) if row.type == event_type), found)
-            if len(rows) < READ_BATCH:
-                return found
-            version = rows[-1].stream_version
-
     def read_stream_mentioning(
         self,
         stream_id: str,

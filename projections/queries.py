@@ -35,6 +35,15 @@ def plan_summaries(connection: Any) -> list[dict[str, Any]]:
     ]
 
 
+def plan_timezone(connection: Any, plan: str) -> str | None:
+    """The time zone of `plan` (of its current life, for a draft dropped and created
+    again); None if the read model has no such plan."""
+    header = DriverRows.of(connection).first(
+        "SELECT timezone FROM rm_plans WHERE plan = ?", (plan,)
+    )
+    return None if header is None else str(header.timezone)
+
+
 def plan_view(connection: Any, plan: str) -> dict[str, Any] | None:
     """The whole plan as plain data, or None if the read model has no such plan."""
     found = plan_view_and_grace_days(connection, plan)

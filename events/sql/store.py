@@ -543,15 +543,6 @@ class SqlEventStore(EventStore):
         params.append(limit)
         return self._select(self._sql.stream(until is not None), params)
 
-    def _latest_row_of_type(self, stream_id: str, event_type: str) -> RawRow | None:
-        mark = self._sql.mark
-        statement = (
-            f"SELECT {_COLUMNS} FROM events WHERE stream_id = {mark} AND type = {mark} "
-            "ORDER BY stream_version DESC LIMIT 1"
-        )
-        rows = self._select(statement, [stream_id, event_type])
-        return rows[0] if rows else None
-
     def _stream_rows_mentioning(
         self,
         stream_id: str,

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pacflow.app.moments import PlanOrigin
-from pacflow.app.plans import origin, state_at
+from pacflow.app.plans import origin, origin_in, state_at
 
 if TYPE_CHECKING:
     from pacflow.app.root import App
@@ -46,9 +46,9 @@ def dashboard(
     from projections.dashboard import dashboard_of
     from projections.indicator_queries import indicator_histories_at
 
-    found = origin(app, plan)
-    moment = _moment(found, as_of, "--as-of")
     with app.read_model_rows() as rows:
+        found = origin_in(app, rows, plan)
+        moment = _moment(found, as_of, "--as-of")
         header, histories = indicator_histories_at(rows, plan, moment, now=app.now(), running=True)
     return DashboardAnswer(found, moment, dashboard_of(header, histories, moment, period))
 
@@ -77,9 +77,9 @@ def indicator_history(
     """Target, actual, gap, cumulative and attainment of one indicator per period."""
     from projections.indicator_queries import indicator_history_at
 
-    found = origin(app, plan)
-    moment = _moment(found, as_of, "--as-of")
     with app.read_model_rows() as rows:
+        found = origin_in(app, rows, plan)
+        moment = _moment(found, as_of, "--as-of")
         history = indicator_history_at(
             rows, plan, key, moment, first, last, now=app.now(), running=True
         )

@@ -20,27 +20,40 @@ from pacflow.errors import IntegrityError, InvalidInputError, NotFoundError, no_
 if TYPE_CHECKING:
     from pacflow.app.root import App
     from pacflow.domain import PlanState
+    from projections.driver_rows import DriverRows
     from projections.history import HistoryEntry, Revision
     from projections.obsolescence import Answered
 
 
 def origin(app: App, plan: str) -> PlanOrigin:
     """When `plan` was first created, and the time zone of its current life (a draft
-    dropped and created again is a new plan in the same stream: its newest `PlanCreated`
-    says where its life starts, and only `PlanCreated` sets a time zone). Two reads of the
-    store, answered by an index: no event is decoded into the domain, no state loaded."""
-    store = app.store()
-    first = next(store.read_stream(plan, to_version=1), None)
-    if first is None:
+    dropped and created again is a new plan in the same stream: the state says where its
+    life starts). Reads the first event and the plan's state (cached, or its latest
+    snapshot and the events after it)."""
+    state = app.service().load(plan)
+    if state is None:
         raise no_such_plan(plan)
-    created = store.latest_of_type(plan, _CREATED)
-    if first.type != _CREATED or created is None:
-        raise IntegrityError(f"plan {plan}: its log does not start with PlanCreated")
-    return PlanOrigin(plan, first.recorded_at, ZoneInfo(str(created.data["timezone"])))
+    return _origin(app, plan, state.timezone)
 
 
-_CREATED = "PlanCreated"
-"""The stored type of `pacflow.domain.events.PlanCreated` (tests/app keeps them equal)."""
+def origin_in(app: App, rows: DriverRows, plan: str) -> PlanOrigin:
+    """`origin`, the time zone of the plan's current life read from the read models
+    (`rows`, caught up): for a read answered from them, no state is loaded and no event
+    decoded."""
+    from projections.queries import plan_timezone
+
+    timezone = plan_timezone(rows, plan)
+    if timezone is None:
+        raise no_such_plan(plan)
+    return _origin(app, plan, timezone)
+
+
+def _origin(app: App, plan: str, timezone: str) -> PlanOrigin:
+    for recorded in app.store().read_stream(plan, to_version=1):
+        if recorded.type != "PlanCreated":
+            raise IntegrityError(f"plan {plan}: its log does not start with PlanCreated")
+        return PlanOrigin(plan, recorded.recorded_at, ZoneInfo(timezone))
+    raise no_such_plan(plan)
 
 
 def dropped(app: App, plan: str, state: PlanState) -> dict[str, Any] | None:

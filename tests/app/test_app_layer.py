@@ -77,23 +77,6 @@ def test_a_moment_is_read_in_the_plans_zone_by_every_query(app: App) -> None:
     assert plan_report(app, DEMO_PLAN, "theme", as_of="2025-06-01").as_of is not None
 
 
-def test_the_plans_origin_is_read_from_its_stored_creation(app: App) -> None:
-    # `origin` reads the stored type and payload of PlanCreated without the domain: the
-    # names it reads them by are the domain's.
-    from pacflow.app.plans import _CREATED, origin
-    from pacflow.domain.events import EVENT_TYPES, PlanCreated
-
-    assert EVENT_TYPES[_CREATED] is PlanCreated
-    assert "timezone" in PlanCreated.model_fields
-    found = origin(app, DEMO_PLAN)
-    assert (found.zone.key, found.created_at.isoformat()) == (
-        "Europe/Paris",
-        "2024-12-16T09:00:00+00:00",
-    )
-    with pytest.raises(NotFoundError, match="plan PAC-2099: no such plan"):
-        origin(app, "PAC-2099")
-
-
 def test_before_the_plan_existed_every_view_says_the_same(app: App) -> None:
     messages = set()
     for query in (

@@ -1,6 +1,5 @@
 """`read_stream_mentioning`: a stream read without the events of skippable types that name
-none of the keys asked (what `plan history --step` reads), and `latest_of_type` (where a
-plan's time zone is read), on every backend."""
+none of the keys asked (what `plan history --step` reads), on every backend."""
 
 from __future__ import annotations
 
@@ -50,20 +49,3 @@ def test_no_needle_leaves_out_every_skippable_event_and_no_type_none(store: Even
         "Held",
         "Held",
     ]
-
-
-@pytest.mark.parametrize("batch", [2000, 2])
-def test_latest_of_type_is_the_newest_event_of_that_type_in_the_stream(
-    store: EventStore, batch: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(store_module, "READ_BATCH", batch)
-    _append(store)
-    store.append("other", [NewEvent("Renamed", {"title": "another stream, newer"})])
-    newest = store.latest_of_type("plan", "Held")
-    assert newest is not None
-    assert (newest.stream_version, newest.data) == (5, {"occurrence": "S2@2025-03-04"})
-    renamed = store.latest_of_type("plan", "Renamed")
-    assert renamed is not None
-    assert renamed.data == {"title": "no step"}
-    assert store.latest_of_type("plan", "Dropped") is None
-    assert store.latest_of_type("nobody", "Held") is None
