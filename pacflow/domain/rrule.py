@@ -144,22 +144,40 @@ def _check_set_positions(bad: str, parts: dict[str, str]) -> None:
         )
 
 
-def _check_month_days(bad: str, parts: dict[str, str]) -> None:
-    """dateutil searches until year 9999 for a day no month has: refuse it up front."""
-    if "BYMONTHDAY" not in parts:
-        return
+_RANGES = {
+    "BYMONTH": (12, "months 1 to 12"),
+    "BYYEARDAY": (366, "days 1 to 366"),
+    "BYWEEKNO": (53, "weeks 1 to 53"),
+    "BYMONTHDAY": (31, "days 1 to 31"),
+}
+"""The largest value of each numbered part, and what it takes in words (all but BYMONTH may
+count from the end with a minus sign)."""
+
+
+def _numbers(bad: str, parts: dict[str, str], name: str) -> list[int]:
+    """The values of part `name` (none if it is not given), each within its `_RANGES`:
+    dateutil searches until year 9999 for a month, day or week that never comes."""
+    if name not in parts:
+        return []
+    most, words = _RANGES[name]
     try:
-        days = [int(day) for day in parts["BYMONTHDAY"].split(",")]
-        months = [
-            int(month) for month in parts.get("BYMONTH", "1,2,3,4,5,6,7,8,9,10,11,12").split(",")
-        ]
+        values = [int(value) for value in parts[name].split(",")]
     except ValueError:
-        raise InvalidInputError(f"{bad}: BYMONTHDAY and BYMONTH take whole numbers") from None
-    if any(not 1 <= month <= 12 for month in months):
-        raise InvalidInputError(f"{bad}: BYMONTH takes months 1 to 12")
-    if any(day == 0 or abs(day) > 31 for day in days):
-        raise InvalidInputError(f"{bad}: BYMONTHDAY takes days 1 to 31 or -31 to -1")
-    if not any(abs(day) <= _DAYS_IN_MONTH[month - 1] for day in days for month in months):
+        raise InvalidInputError(f"{bad}: {name} takes whole numbers") from None
+    least = 1 if name == "BYMONTH" else -most
+    if any(value == 0 or not least <= value <= most for value in values):
+        backwards = "" if name == "BYMONTH" else f", or -{most} to -1 from the end"
+        raise InvalidInputError(f"{bad}: {name} takes {words}{backwards}")
+    return values
+
+
+def _check_month_days(bad: str, parts: dict[str, str]) -> None:
+    """Refuse a month, day of the year or week no year has, and a day no month named has."""
+    months = _numbers(bad, parts, "BYMONTH") or list(range(1, 13))
+    _numbers(bad, parts, "BYYEARDAY")
+    _numbers(bad, parts, "BYWEEKNO")
+    days = _numbers(bad, parts, "BYMONTHDAY")
+    if days and not any(abs(day) <= _DAYS_IN_MONTH[month - 1] for day in days for month in months):
         raise InvalidInputError(f"{bad}: no month has that day, so it never occurs")
 
 

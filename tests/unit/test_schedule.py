@@ -269,6 +269,14 @@ def test_dates_outside_the_plan_and_bad_sessions_are_refused(
         (datetime(2024, 12, 10, 10), "FREQ=MONTHLY;BYDAY=2TU", "DTSTART 2024-12-10T10:00 of step"),
         (datetime(2025, 3, 30, 2, 30), "FREQ=WEEKLY", "DTSTART 2025-03-30T02:30 does not exist"),
         (datetime(2025, 2, 1, 10), "FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=30", "no month has that day"),
+        # A month, day of the year or week that never comes: refused at once, not after a
+        # search until year 9999 (a quarter to half a second each).
+        (datetime(2025, 2, 1, 10), "FREQ=YEARLY;BYMONTH=13", "BYMONTH takes months 1 to 12"),
+        (datetime(2025, 2, 1, 10), "FREQ=YEARLY;BYMONTH=0", "BYMONTH takes months 1 to 12"),
+        (datetime(2025, 2, 1, 10), "FREQ=YEARLY;BYYEARDAY=-400", "days 1 to 366, or -366 to"),
+        (datetime(2025, 2, 1, 10), "FREQ=YEARLY;BYWEEKNO=60", "BYWEEKNO takes weeks 1 to 53"),
+        (datetime(2025, 2, 1, 10), "FREQ=MONTHLY;BYMONTHDAY=32", "BYMONTHDAY takes days 1 to 31"),
+        (datetime(2025, 2, 1, 10), "FREQ=YEARLY;BYWEEKNO=W1", "BYWEEKNO takes whole numbers"),
         (datetime(2025, 2, 3, 10), "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=6", "BYSETPOS 6 asks for more"),
         (datetime(2025, 2, 3, 10), "FREQ=DAILY;BYSETPOS=2", "than a day of this rule holds (1)"),
         (datetime(2025, 1, 1, 0), "FREQ=DAILY;BYHOUR=0,12,18", "more than 1000 occurrences"),
