@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from pacflow.domain.localtime import SECOND, split_suffix
 from pacflow.errors import InvalidInputError, NotFoundError, dropped_plan
 
 if TYPE_CHECKING:
@@ -96,8 +97,8 @@ def _involves_in(step: dict[str, Any], person: str | None) -> bool:
 
 def _minutes(start: str) -> str:
     """A visit's local start to the minute, `~2` kept (the view has it to the second)."""
-    body, repeated = (start[:-2], "~2") if start.endswith("~2") else (start, "")
-    return body[:16] + repeated
+    body, fold = split_suffix(start)
+    return body[:16] + (SECOND if fold else "")
 
 
 def visit_list(

@@ -23,7 +23,7 @@ from read models (the dashboard, an indicator's history) use it without importin
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from pacflow.domain.kinds import KEY_PATTERN, KEY_RULE, is_key
@@ -101,10 +101,11 @@ class Derivation:
         """JSON-ready data, without the fields left at their default: `{"kind":
         "visits_done", "steps": ["S08"]}`."""
         data: dict[str, Any] = {"kind": self.kind.value}
-        for field in fields(self)[1:]:
-            value = getattr(self, field.name)
-            if value != field.default:
-                data[field.name] = list(value) if isinstance(value, tuple) else value
+        if self.steps:
+            data["steps"] = list(self.steps)
+        for name, key in (("track", self.track), ("target", self.target)):
+            if key is not None:
+                data[name] = key
         return data
 
     @property
