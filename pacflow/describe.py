@@ -7,13 +7,14 @@ from typing import Any
 
 from pacflow.domain import PlanEvent
 from pacflow.domain import events as ev
+from pacflow.domain.plain import to_plain, without_none
 from pacflow.domain.schedule import Schedule
 from pacflow.schedule_text import schedule_text
 
 
 def schedule_summary(schedule: Schedule) -> str:
     """A schedule in a few words: `due 2025-03-31`, `4 sessions`, `2 per month`."""
-    return schedule_text(schedule.model_dump(mode="json", exclude_none=True))
+    return schedule_text(without_none(to_plain(schedule)))
 
 
 def _moment(value: Any) -> str:

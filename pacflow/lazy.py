@@ -1,7 +1,7 @@
 """Names a package offers, imported from their own modules on first use.
 
 A package's `__init__` that imports all it re-exports makes every command pay for the
-heaviest of them (the domain's pydantic models, the report builder) even when it needs one
+heaviest of them (the domain's command models, the report builder) even when it needs one
 light name. `lazy_exports` gives the package a module `__getattr__` instead.
 """
 

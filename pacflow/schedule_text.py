@@ -1,7 +1,7 @@
-"""A step's schedule in a few words, from its plain data (`model_dump(mode="json")`).
+"""A step's schedule in a few words, from its plain data (`pacflow.domain.plain.to_plain`).
 
 Kept apart from `pacflow.describe` so that showing a plan from its read model words its
-schedules without importing the domain's pydantic models.
+schedules without importing the domain's schedule types.
 """
 
 from __future__ import annotations

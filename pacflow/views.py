@@ -6,12 +6,13 @@ from typing import Any
 
 from pacflow.domain import PlanState
 from pacflow.domain.localtime import with_fold_text
+from pacflow.domain.plain import to_plain, without_none
 from pacflow.domain.schedule import Schedule
 from pacflow.domain.state import Person
 
 
 def _schedule(schedule: Schedule) -> dict[str, Any]:
-    data: dict[str, Any] = schedule.model_dump(mode="json", exclude_none=True)
+    data: dict[str, Any] = without_none(to_plain(schedule))
     return data
 
 

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from pacflow.describe import schedule_summary
 from pacflow.domain import PlanState
 from pacflow.domain.derivation import Derivation
+from pacflow.domain.plain import to_plain, without_none
 from pacflow.domain.schedule import DueDate, Schedule
 from pacflow.domain.state import Indicator, Objective, Occurrence, Person, Step, Target, Track
 from pacflow.domain.values import OccurrenceStatus, StepStatus
@@ -312,8 +313,8 @@ def _schedule_fields(old: Schedule, new: Schedule) -> tuple[FieldChange, ...]:
     old_text, new_text = schedule_summary(old), schedule_summary(new)
     if old_text == new_text:
         # Summaries can hide a difference (one session of several moved): show it all.
-        old_text = json.dumps(old.model_dump(mode="json", exclude_none=True))
-        new_text = json.dumps(new.model_dump(mode="json", exclude_none=True))
+        old_text = json.dumps(without_none(to_plain(old)))
+        new_text = json.dumps(without_none(to_plain(new)))
     return (FieldChange("schedule", old_text, new_text),)
 
 

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from events import EventStore, RecordedEvent
 from pacflow.domain import EVENT_TYPES, PlanEvent, PlanState, evolve, fold
 from pacflow.domain import events as ev
+from pacflow.domain.plain import to_plain, without_none
 from pacflow.domain.state import Indicator, Objective, Occurrence, Person, Step, Target, Track
 from pacflow.domain.values import format_duration
 from projections.engine import Projected, Projector
@@ -259,7 +260,7 @@ def _step_row(plan: str, step: Step, seq: int) -> dict[str, Any]:
         "step_order": step.order,
         "responsible": step.responsible,
         "participants": _dump(list(step.participants)),
-        "schedule": _dump(step.schedule.model_dump(mode="json", exclude_none=True)),
+        "schedule": _dump(without_none(to_plain(step.schedule))),
         "predecessor": step.predecessor,
         "parallel": step.parallel,
         "means": step.means,

@@ -13,35 +13,26 @@ import json
 import types
 import typing
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, cast
-
-from pydantic import BaseModel, TypeAdapter
+from typing import Any
 
 from pacflow.domain import PlanState
-from pacflow.domain.localtime import split_suffix, with_fold_text
-from pacflow.domain.schedule import Schedule
-from pacflow.domain.values import format_duration, parse_duration
+from pacflow.domain.plain import (
+    Dumper,
+    Loader,
+    dumping,
+    loader,
+    per_hint,
+    scalar_dumper,
+    stored_moment,
+    to_plain,
+)
+from pacflow.domain.values import parse_duration
 from pacflow.remembering import remembering
 
-_schedule: TypeAdapter[Schedule] = TypeAdapter(cast(Any, Schedule))
-
-
-Dumper = Callable[[Any], Any]
 _PLAIN = frozenset({str, int, float, bool, type(None)})
-
-
-def _dump(value: Any) -> Any:
-    """Plain JSON data for a state value (the dumper is chosen once per type)."""
-    kind = type(value)
-    if kind in _PLAIN:
-        return value
-    dumper = _DUMPERS.get(kind)
-    if dumper is None:
-        dumper = _DUMPERS[kind] = _make_dumper(kind)
-    return dumper(value)
 
 
 def _make_dumper(kind: type[Any]) -> Dumper:
@@ -49,49 +40,40 @@ def _make_dumper(kind: type[Any]) -> Dumper:
         return lambda items: [_dump(v) for v in items]
     if kind is dict:
         return lambda mapping: [[_dump(k), _dump(v)] for k, v in mapping.items()]
+    if _stored_as_payload(kind):
+        return to_plain
     if dataclasses.is_dataclass(kind):
         names = tuple(f.name for f in dataclasses.fields(kind))
         return lambda obj: {name: _dump(getattr(obj, name)) for name in names}
-    if issubclass(kind, enum.Enum):
-        return lambda member: member.value
-    if issubclass(kind, datetime):
-        # `~2` keeps which of two repeated local times is meant (`fold`, docs/time.md).
-        return lambda moment: with_fold_text(moment, moment.isoformat())
-    if issubclass(kind, date):
-        return lambda moment: moment.isoformat()
-    if issubclass(kind, Decimal):
-        return str
-    if issubclass(kind, timedelta):
-        return format_duration
-    if hasattr(kind, "model_dump"):
-        return lambda model: model.model_dump(mode="json")
-    return _identity_dump
+    # A local time keeps its `~2` (which of two repeated times is meant, docs/time.md).
+    return scalar_dumper(kind) or _identity_dump
+
+
+def _payload_hint(hint: Any) -> bool:
+    """A hint of such values, or a union of them (a schedule)."""
+    if typing.get_origin(hint) in (types.UnionType, typing.Union):
+        options = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+    else:
+        options = [hint]
+    return all(isinstance(option, type) and _stored_as_payload(option) for option in options)
+
+
+def _stored_as_payload(kind: Any) -> bool:
+    """Values that events carry too (schedules, figures, derivations): a snapshot holds
+    them as their payload does (`pacflow.domain.plain`)."""
+    return hasattr(kind, "__pydantic_config__") or hasattr(kind, "__plain__")
 
 
 def _identity_dump(value: Any) -> Any:
     return value
 
 
-_DUMPERS: dict[type[Any], Dumper] = {}
-
-
-Loader = Callable[[Any], Any]
+_dump = dumping(_make_dumper)
+"""Plain JSON data for a state value (the dumper is chosen once per type)."""
 
 
 def _identity(value: Any) -> Any:
     return value
-
-
-def _loader(hint: Any) -> Loader:
-    """A function turning dumped JSON back into a value of type `hint` (built once per type:
-    loading a long plan's snapshot converts hundreds of thousands of values)."""
-    try:
-        found = _LOADERS.get(hint)
-    except TypeError:  # an Annotated hint with unhashable metadata: build it each time
-        return _make_loader(hint)
-    if found is None:
-        found = _LOADERS[hint] = _make_loader(hint)
-    return found
 
 
 def _make_loader(hint: Any) -> Loader:
@@ -101,8 +83,8 @@ def _make_loader(hint: Any) -> Loader:
         options = [a for a in args if a is not type(None)]
         inner = _loader(options[0]) if len(options) == 1 else _identity
         return lambda value: None if value is None else inner(value)
-    if hint is Schedule or (origin is typing.Annotated and args[0] is Schedule):
-        return _schedule.validate_python
+    if origin is typing.Annotated and _payload_hint(args[0]):
+        return loader(hint)
     if origin is typing.Annotated:
         return _loader(args[0])
     if origin is dict:
@@ -118,8 +100,8 @@ def _make_loader(hint: Any) -> Loader:
         loaders = [_loader(a) for a in args]
         return lambda items: tuple(f(v) for f, v in zip(loaders, items, strict=True))
     if isinstance(hint, type):
-        if issubclass(hint, BaseModel):
-            return hint.model_validate
+        if _stored_as_payload(hint):
+            return loader(hint)
         if dataclasses.is_dataclass(hint):
             return _dataclass_loader(hint)
         if issubclass(hint, enum.Enum):
@@ -129,7 +111,7 @@ def _make_loader(hint: Any) -> Loader:
         # map's and its own); loaded apart, the state took twice the memory of its fold.
         simple: dict[type[Any], Loader] = {
             str: _identity,
-            datetime: _local_moment,
+            datetime: stored_moment,
             date: date.fromisoformat,
             Decimal: Decimal,
             timedelta: parse_duration,
@@ -151,12 +133,9 @@ def _dataclass_loader(cls: type[Any]) -> Loader:
     return load
 
 
-_LOADERS: dict[Any, Loader] = {}
-
-
-def _local_moment(text: str) -> datetime:
-    body, fold = split_suffix(text)
-    return datetime.fromisoformat(body).replace(fold=fold or 0)
+_loader = per_hint(_make_loader)
+"""A function turning dumped JSON back into a value of type `hint` (built once per type:
+loading a long plan's snapshot converts hundreds of thousands of values)."""
 
 
 _CHUNK = 1000

@@ -288,7 +288,7 @@ def finding_json(finding: Finding) -> dict[str, Any]:
         "tool": finding.figures.tool.value,
         "title": finding.title,
         "period": finding.period,
-        "figures": finding.figures.model_dump(mode="json"),
+        "figures": finding.figures.as_data(),
         "computed": computed,
     }
 

@@ -13,6 +13,12 @@ Modules: `values` (enums, keys, periods, durations, time zones), `schedule` and 
 Plain modules, with no pydantic behind them, hold what reads from the read models need:
 `kinds` (enums, keys), `periods` (`PlanPeriod`, period keys), `statuses` and `progress`
 (done, late, held), `indicator` and `derivation`; `values` and `state` re-export them.
+
+Pydantic checks what comes in: commands are pydantic models, and the events, schedules
+and findings they carry are frozen dataclasses it validates against the checks their
+types declare (`checked`). Reading the store needs none of it: `plain` turns a stored
+payload back into its event by the type hints alone, so a read that folds (history,
+check, diff, a plan as of a date) never imports pydantic.
 Nothing here imports a database, CLI or calendar library, or the `events` store package,
 and nothing reads the clock.
 """

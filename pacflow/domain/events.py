@@ -1,4 +1,4 @@
-"""Domain events of a plan: frozen pydantic models named in the past tense.
+"""Domain events of a plan: frozen dataclasses named in the past tense.
 
 Events carry the business facts only (what happened to the plan, with the dates and reasons
 that are part of the business, like why a step was cancelled). Who did it and why the
@@ -7,17 +7,21 @@ change was made travel in the store's metadata, added by the application service
 Each type is registered by an explicit name in `EVENT_TYPES`; the store keeps that name,
 the schema version and `to_payload(event)`, and `from_payload` turns them back into the
 event. A type is never resolved by importing a name read from the database.
+
+Events are made by the decider from validated commands, and read back from the store
+without pydantic (`pacflow.domain.plain`): what the store holds was checked when it was
+recorded.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
 from pacflow.domain.derivation import Derivation
 from pacflow.domain.findings import Figures
+from pacflow.domain.plain import Unreadable, loader, to_plain
 from pacflow.domain.schedule import OccurrenceSlot, Schedule
 from pacflow.domain.values import (
     AccessScope,
@@ -44,17 +48,18 @@ from pacflow.domain.values import (
 from pacflow.errors import IntegrityError
 
 
-class PlanEvent(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanEvent:
     """Base of every event of a plan's stream."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
-
     schema_version: ClassVar[int] = 1
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
 
 # --- plan --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PlanCreated(PlanEvent):
     """A plan was created, as a draft, for a period and a time zone."""
 
@@ -69,16 +74,19 @@ class PlanCreated(PlanEvent):
     max_targets_total: Count = 6
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PlanApproved(PlanEvent):
     """The draft plan was approved."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PlanPublished(PlanEvent):
     """The plan (or its open revision) was published to the team."""
 
     revision: int
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RevisionOpened(PlanEvent):
     """A revision of the approved or published plan was opened, for a reason."""
 
@@ -86,6 +94,7 @@ class RevisionOpened(PlanEvent):
     reason: Text
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PlanDropped(PlanEvent):
     """A draft plan was dropped, for a reason: it leaves every view and calendar, and its
     key is free again. The log keeps its events; a later `PlanCreated` in the same stream
@@ -94,10 +103,12 @@ class PlanDropped(PlanEvent):
     reason: Text
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PlanClosed(PlanEvent):
     """The plan was closed; it accepts no further change."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TargetLimitsSet(PlanEvent):
     """The thresholds of the 'choisir, c'est renoncer' warnings were changed."""
 
@@ -108,6 +119,7 @@ class TargetLimitsSet(PlanEvent):
 # --- people, targets, objectives, tracks -------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PersonAdded(PlanEvent):
     """A person joined the plan's team."""
 
@@ -120,6 +132,7 @@ class PersonAdded(PlanEvent):
     timezone: TimeZoneName | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PersonLeft(PlanEvent):
     """A person left the team on a date."""
 
@@ -127,6 +140,7 @@ class PersonLeft(PlanEvent):
     on: date
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TargetAdded(PlanEvent):
     """A target (cible) was chosen."""
 
@@ -139,12 +153,14 @@ class TargetAdded(PlanEvent):
     rationale: OptionalText = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TargetDropped(PlanEvent):
     """A target was given up (choisir, c'est renoncer)."""
 
     target: Key
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TargetRemoved(PlanEvent):
     """A target added by mistake to a draft plan was taken out, with its objectives and
     its `tracks` (their steps left before it, by their own events); its key and theirs are
@@ -154,6 +170,7 @@ class TargetRemoved(PlanEvent):
     tracks: tuple[Key, ...] = ()
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ObjectiveSet(PlanEvent):
     """An objective of a target was set or replaced (`main`, or a secondary one)."""
 
@@ -167,6 +184,7 @@ class ObjectiveSet(PlanEvent):
     baseline: NonNegativeDecimal | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TrackAdded(PlanEvent):
     """An action track (piste d'action) was added to a target, or to the plan (steering)."""
 
@@ -180,6 +198,7 @@ class TrackAdded(PlanEvent):
 # --- steps -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StepAdded(PlanEvent):
     """A step was added to a track."""
 
@@ -199,6 +218,7 @@ class StepAdded(PlanEvent):
     location: OptionalText = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StepRemoved(PlanEvent):
     """A step added by mistake to a draft plan was taken out (its key is free again; the
     log keeps it). Its occurrences left before it, by their own event."""
@@ -206,6 +226,7 @@ class StepRemoved(PlanEvent):
     step: Key
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StepEdited(PlanEvent):
     """A step's description or sequencing changed; it carries every editable field."""
 
@@ -221,6 +242,7 @@ class StepEdited(PlanEvent):
     location: OptionalText
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StepMoved(PlanEvent):
     """A step was rescheduled; occurrence changes follow as their own events."""
 
@@ -228,6 +250,7 @@ class StepMoved(PlanEvent):
     schedule: Schedule
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StepAssigned(PlanEvent):
     """A step got a new responsible person and participants."""
 
@@ -236,6 +259,7 @@ class StepAssigned(PlanEvent):
     participants: tuple[Key, ...]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StepStarted(PlanEvent):
     """A step started (or resumed after being blocked)."""
 
@@ -243,6 +267,7 @@ class StepStarted(PlanEvent):
     on: date
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StepCompleted(PlanEvent):
     """A step was done."""
 
@@ -250,6 +275,7 @@ class StepCompleted(PlanEvent):
     on: date
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StepReopened(PlanEvent):
     """A step marked done by mistake is open again; `previous` is the done date withdrawn."""
 
@@ -258,6 +284,7 @@ class StepReopened(PlanEvent):
     reason: Text
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StepDoneDateCorrected(PlanEvent):
     """The date a step was done on was corrected; `previous` is the date it replaces."""
 
@@ -267,6 +294,7 @@ class StepDoneDateCorrected(PlanEvent):
     reason: Text
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StepBlocked(PlanEvent):
     """A step was blocked, for a reason."""
 
@@ -275,6 +303,7 @@ class StepBlocked(PlanEvent):
     reason: Text
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StepCancelled(PlanEvent):
     """A step was cancelled, for a reason."""
 
@@ -286,6 +315,7 @@ class StepCancelled(PlanEvent):
 # --- occurrences -------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OccurrencesScheduled(PlanEvent):
     """Occurrences of a step's schedule came into the plan (the schedule's expansion)."""
 
@@ -293,6 +323,7 @@ class OccurrencesScheduled(PlanEvent):
     occurrences: tuple[OccurrenceSlot, ...]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OccurrencesUnscheduled(PlanEvent):
     """Planned occurrences left the plan because their step was rescheduled."""
 
@@ -300,6 +331,7 @@ class OccurrencesUnscheduled(PlanEvent):
     occurrences: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OccurrenceCompleted(PlanEvent):
     """One occurrence (one visit) was held."""
 
@@ -307,6 +339,7 @@ class OccurrenceCompleted(PlanEvent):
     on: date
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OccurrenceReopened(PlanEvent):
     """An occurrence marked held by mistake is to be held again (un-held); `previous` is the
     held date withdrawn."""
@@ -316,6 +349,7 @@ class OccurrenceReopened(PlanEvent):
     reason: Text
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OccurrenceDoneDateCorrected(PlanEvent):
     """The date an occurrence was held on was corrected; `previous` is the date it replaces."""
 
@@ -325,6 +359,7 @@ class OccurrenceDoneDateCorrected(PlanEvent):
     reason: Text
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OccurrenceCancelled(PlanEvent):
     """One occurrence was cancelled, for a reason."""
 
@@ -332,6 +367,7 @@ class OccurrenceCancelled(PlanEvent):
     reason: Text
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OccurrenceMoved(PlanEvent):
     """One occurrence was moved to another local date or date-time; it keeps its key."""
 
@@ -341,6 +377,7 @@ class OccurrenceMoved(PlanEvent):
     duration: Duration | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CalendarChangeOverridden(PlanEvent):
     """A change made in a calendar was not applied to the plan; `rule` says why."""
 
@@ -353,6 +390,7 @@ class CalendarChangeOverridden(PlanEvent):
 # --- indicators --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IndicatorDefined(PlanEvent):
     """A follow-up indicator was defined (or its definition replaced)."""
 
@@ -365,11 +403,12 @@ class IndicatorDefined(PlanEvent):
     owner: Key
     per: Per = Per.MONTH
     serves: tuple[Key, ...] = ()
-    derived: Derivation | None = Field(default=None, exclude_if=lambda value: value is None)
+    derived: Derivation | None = field(default=None, metadata={"omit_none": True})
     """Where its values come from when they are counted from events, not typed in (absent
     from the payload of a typed indicator, so events stored before it existed read the same)."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IndicatorTargetsSet(PlanEvent):
     """Period targets of an indicator were set (other periods keep theirs)."""
 
@@ -377,6 +416,7 @@ class IndicatorTargetsSet(PlanEvent):
     targets: dict[str, NonNegativeDecimal]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IndicatorValueRecorded(PlanEvent):
     """The actual value of an indicator for a period (valid time) was recorded."""
 
@@ -386,6 +426,7 @@ class IndicatorValueRecorded(PlanEvent):
     note: OptionalText = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IndicatorValueCorrected(PlanEvent):
     """A recorded actual value was corrected, for a reason; the earlier value stays in the log."""
 
@@ -399,6 +440,7 @@ class IndicatorValueCorrected(PlanEvent):
 # --- environment -------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MarketChangeRecorded(PlanEvent):
     """A change in the market was noted: what it touches, from when, how much it weighs.
 
@@ -412,6 +454,7 @@ class MarketChangeRecorded(PlanEvent):
     impact: Impact = Impact.MEDIUM
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CheckThresholdsSet(PlanEvent):
     """Thresholds of `pacflow check` were changed; those not given keep their value."""
 
@@ -424,6 +467,7 @@ class CheckThresholdsSet(PlanEvent):
 # --- access ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AccessGranted(PlanEvent):
     """A person was given a link to the plan (a calendar feed, pages, reporting or the API).
 
@@ -435,6 +479,7 @@ class AccessGranted(PlanEvent):
     scope: AccessScope
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AccessRevoked(PlanEvent):
     """A grant was revoked: its link stops working."""
 
@@ -445,6 +490,7 @@ class AccessRevoked(PlanEvent):
 # --- diagnostic --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FindingRecorded(PlanEvent):
     """A finding of the diagnostic was recorded: one tool's figures and what they show."""
 
@@ -454,6 +500,7 @@ class FindingRecorded(PlanEvent):
     figures: Figures
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DecisionRecorded(PlanEvent):
     """A decision was taken, resting on findings of the diagnostic."""
 
@@ -462,6 +509,7 @@ class DecisionRecorded(PlanEvent):
     findings: tuple[Key, ...]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TargetJustified(PlanEvent):
     """The decisions a target implements were set (they replace the earlier ones)."""
 
@@ -469,6 +517,7 @@ class TargetJustified(PlanEvent):
     decisions: tuple[Key, ...]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class HolidaysSet(PlanEvent):
     """The public holidays the plan (or one person, `person`) observes, by country and
     subdivision (None: none), and whether cadence slots may land on them or on weekends
@@ -546,7 +595,8 @@ def event_type_name(event: PlanEvent) -> str:
 
 def to_payload(event: PlanEvent) -> dict[str, Any]:
     """`event` as a JSON-safe dict: Decimals as strings, dates and times in ISO 8601."""
-    return event.model_dump(mode="json")
+    payload: dict[str, Any] = to_plain(event)
+    return payload
 
 
 def from_payload(type_name: str, schema_version: int, payload: dict[str, Any]) -> PlanEvent:
@@ -564,10 +614,9 @@ def from_payload(type_name: str, schema_version: int, payload: dict[str, Any]) -
             f"pacflow reads version {event_type.schema_version} (is an upcaster missing?)"
         )
     try:
-        return event_type.model_validate(payload)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "payload"
+        event: PlanEvent = loader(event_type)(payload)
+    except Unreadable as error:
         raise IntegrityError(
-            f"event {type_name} v{schema_version} cannot be read: {where}: {first['msg']}"
+            f"event {type_name} v{schema_version} cannot be read: {error}"
         ) from error
+    return event

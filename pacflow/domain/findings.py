@@ -20,16 +20,34 @@ Everything here is pure: classes and zones are computed from the figures, never 
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
-
+from pacflow.domain.checked import Checked, pydantic
 from pacflow.domain.values import Count, Key, NonNegativeDecimal, OptionalText, Text
 
 
-class _Figure(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+class _Figure:
+    """Base of the figures: frozen dataclasses that pydantic validates (with no unknown
+    field) where they come in, and that check their own consistency in `__post_init__`."""
+
+    __slots__ = ()
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
+
+
+def _at_least_one() -> tuple[Any, ...]:
+    return (pydantic().Field(min_length=1),)
+
+
+MarginPct = Annotated[
+    Decimal, Checked(lambda: (pydantic().Field(ge=-100, le=100, allow_inf_nan=False),))
+]
+"""A margin rate, in percent: from -100 to 100."""
+ConversionPct = Annotated[
+    Decimal, Checked(lambda: (pydantic().Field(ge=0, le=100, allow_inf_nan=False),))
+]
+"""A conversion rate, in percent: from 0 to 100."""
 
 
 class Tool(enum.StrEnum):
@@ -59,6 +77,7 @@ REVENUE_CLASSES = ("A", "B", "C", "P")
 POTENTIAL_CLASSES = ("A'", "B'", "C'")
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AccountFigure(_Figure):
     """One account of the cross ABC matrix: last period's revenue and its potential."""
 
@@ -81,18 +100,18 @@ def zone_of(revenue_class: str, potential_class: str) -> Zone:
     return Zone.CORE if revenue <= 1 else Zone.ECONOMY
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AbcMatrix(_Figure):
     """The cross ABC matrix: accounts, and the thresholds of their classes (amounts)."""
 
     tool: Literal["abc"] = "abc"
-    accounts: tuple[AccountFigure, ...] = Field(min_length=1)
+    accounts: Annotated[tuple[AccountFigure, ...], Checked(_at_least_one)]
     revenue_a: NonNegativeDecimal
     revenue_b: NonNegativeDecimal
     potential_a: NonNegativeDecimal
     potential_b: NonNegativeDecimal
 
-    @model_validator(mode="after")
-    def _ordered(self) -> AbcMatrix:
+    def __post_init__(self) -> None:
         if self.revenue_b > self.revenue_a:
             raise ValueError("revenue_b must not be above revenue_a")
         if self.potential_b > self.potential_a:
@@ -100,7 +119,6 @@ class AbcMatrix(_Figure):
         keys = [account.key for account in self.accounts]
         if len(set(keys)) != len(keys):
             raise ValueError("each account once")
-        return self
 
     def revenue_class(self, account: AccountFigure) -> str:
         """A, B or C by revenue; P for a prospect (no revenue yet)."""
@@ -141,29 +159,29 @@ class Verdict(enum.StrEnum):
     ABANDON = "abandon"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OfferCell(_Figure):
     """One offer in one segment over the last period."""
 
     offer: Key
     segment: Key
     revenue: NonNegativeDecimal
-    margin_pct: Decimal | None = Field(default=None, ge=-100, le=100, allow_inf_nan=False)
-    conversion_pct: Decimal | None = Field(default=None, ge=0, le=100, allow_inf_nan=False)
+    margin_pct: MarginPct | None = None
+    conversion_pct: ConversionPct | None = None
     verdict: Verdict | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OffersMatrix(_Figure):
     """The offers x segments matrix (prestations / clientèles)."""
 
     tool: Literal["offers"] = "offers"
-    cells: tuple[OfferCell, ...] = Field(min_length=1)
+    cells: Annotated[tuple[OfferCell, ...], Checked(_at_least_one)]
 
-    @model_validator(mode="after")
-    def _once(self) -> OffersMatrix:
+    def __post_init__(self) -> None:
         pairs = [(cell.offer, cell.segment) for cell in self.cells]
         if len(set(pairs)) != len(pairs):
             raise ValueError("each offer and segment once")
-        return self
 
     def offers(self) -> tuple[str, ...]:
         """The offers, in the order they first appear."""
@@ -204,6 +222,7 @@ def quadrant_of(upstream: bool, strong: bool) -> Quadrant:
     return Quadrant.CULTIVATION if strong else Quadrant.GATHERING
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class WonLost(_Figure):
     """Deals won and lost in one quadrant."""
 
@@ -215,6 +234,7 @@ class WonLost(_Figure):
         return self.won + self.lost
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AmontAval(_Figure):
     """Won and lost deals of the last period by quadrant (for one offer, or all)."""
 
@@ -222,11 +242,9 @@ class AmontAval(_Figure):
     offer: Key | None = None
     quadrants: dict[Quadrant, WonLost]
 
-    @model_validator(mode="after")
-    def _some(self) -> AmontAval:
+    def __post_init__(self) -> None:
         if not any(counts.deals for counts in self.quadrants.values()):
             raise ValueError("no deal: give at least one won or lost deal")
-        return self
 
     def counts(self, quadrant: Quadrant) -> WonLost:
         """The deals of one quadrant (none when absent)."""
@@ -253,6 +271,7 @@ class AmontAval(_Figure):
 # --- EMOFF -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Emoff(_Figure):
     """The EMOFF (SWOT) matrix: what to lean on, what to work on."""
 
@@ -262,24 +281,71 @@ class Emoff(_Figure):
     opportunities: tuple[Text, ...] = ()
     threats: tuple[Text, ...] = ()
 
-    @model_validator(mode="after")
-    def _some(self) -> Emoff:
+    def __post_init__(self) -> None:
         if not (self.strengths or self.weaknesses or self.opportunities or self.threats):
             raise ValueError("give at least one strength, weakness, opportunity or threat")
-        return self
 
 
-_AnyFigures = Annotated[AbcMatrix | OffersMatrix | AmontAval | Emoff, Field(discriminator="tool")]
+AnyFigures = Annotated[
+    AbcMatrix | OffersMatrix | AmontAval | Emoff,
+    Checked(lambda: (pydantic().Field(discriminator="tool"),)),
+]
+"""The figures of any tool; `tool` tells which."""
 
 
-class Figures(RootModel[_AnyFigures]):
-    """One tool's figures, tagged by `tool`."""
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """One tool's figures (`root`), tagged by `tool`; stored and typed as the figures
+    themselves (`{"tool": "abc", ...}`)."""
 
-    model_config = ConfigDict(frozen=True, defer_build=True)
+    root: AbcMatrix | OffersMatrix | AmontAval | Emoff
 
     @property
     def tool(self) -> Tool:
         return Tool(self.root.tool)
+
+    def as_data(self) -> dict[str, Any]:
+        """The figures as plain JSON data, as stored."""
+        from pacflow.domain.plain import to_plain
+
+        data: dict[str, Any] = to_plain(self)
+        return data
+
+    def __plain__(self) -> Any:
+        from pacflow.domain.plain import to_plain
+
+        return to_plain(self.root)
+
+    @classmethod
+    def __from_plain__(cls, data: Any) -> Figures:
+        from pacflow.domain.plain import loader
+
+        return cls(loader(AnyFigures)(data))
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        # Validated, serialised and described (JSON Schema) as the figures themselves.
+        from pydantic_core import core_schema
+
+        figures = handler.generate_schema(AnyFigures)
+
+        def figures_of(value: Any, validate: Any) -> Figures:
+            return value if isinstance(value, cls) else cls(validate(value))
+
+        return core_schema.no_info_wrap_validator_function(
+            figures_of,
+            figures,
+            serialization=core_schema.wrap_serializer_function_ser_schema(
+                lambda value, serialize: serialize(value.root), schema=figures
+            ),
+            ref="Figures",
+            metadata={
+                "pydantic_js_updates": {
+                    "description": "One tool's figures, tagged by `tool`.",
+                    "title": "Figures",
+                }
+            },
+        )
 
 
 def tool_of(name: str) -> Tool:

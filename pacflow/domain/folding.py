@@ -402,7 +402,11 @@ def _environment_fact(
 
 
 def _check_thresholds_set(state: PlanState, event: CheckThresholdsSet) -> None:
-    given = {name: value for name, value in event.model_dump().items() if value is not None}
+    given = {
+        f.name: getattr(event, f.name)
+        for f in dataclasses.fields(event)
+        if getattr(event, f.name) is not None
+    }
     state.checks = dataclasses.replace(state.checks, **given)
 
 

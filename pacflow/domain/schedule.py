@@ -17,12 +17,11 @@ calendar integrations. Expansion is deterministic: same input, same occurrences.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from pacflow.domain.checked import Checked, pydantic
 from pacflow.domain.localtime import kind_of, shifted
 from pacflow.domain.periods import PlanPeriod as PlanPeriod
 from pacflow.domain.rrule import MAX_OCCURRENCES, rule_moments
@@ -41,78 +40,85 @@ from pacflow.domain.values import (
 )
 from pacflow.errors import InvalidInputError
 
-_FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+class _Value:
+    """Base of the schedule types: frozen dataclasses that pydantic validates (with no
+    unknown field) where they come in (commands, plan files); the store's copies are read
+    back without it (`pacflow.domain.plain`)."""
+
+    __slots__ = ()
+    __pydantic_config__: ClassVar[dict[str, Any]] = {"extra": "forbid"}
 
 
-class DueDate(BaseModel):
+def _at_least_one() -> tuple[Any, ...]:
+    return (pydantic().Field(min_length=1),)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DueDate(_Value):
     """A deadline, with an optional start date: the step is a task."""
-
-    model_config = _FROZEN
 
     kind: Literal["due"] = "due"
     due: date
     start: date | None = None
 
 
-class Session(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Session(_Value):
     """One dated session: a local date (all day) or date-time, with an optional duration."""
-
-    model_config = _FROZEN
 
     start: LocalStart
     duration: Duration | None = None
 
 
-class SessionList(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionList(_Value):
     """A fixed list of dated sessions (steering committees, webinars, breakfasts)."""
 
-    model_config = _FROZEN
-
     kind: Literal["sessions"] = "sessions"
-    sessions: tuple[Session, ...] = Field(min_length=1)
+    sessions: Annotated[tuple[Session, ...], Checked(_at_least_one)]
 
 
-class RecurrenceRule(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecurrenceRule(_Value):
     """One RFC 5545 RRULE (`FREQ=MONTHLY;BYDAY=2TU,4TU;COUNT=24`) and its local DTSTART."""
-
-    model_config = _FROZEN
 
     dtstart: LocalStart
     rrule: str
 
 
-class Recurrence(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Recurrence(_Value):
     """Occurrences from one or more RRULEs (their union), each lasting `duration`."""
 
-    model_config = _FROZEN
-
     kind: Literal["recurrence"] = "recurrence"
-    rules: tuple[RecurrenceRule, ...] = Field(min_length=1)
+    rules: Annotated[tuple[RecurrenceRule, ...], Checked(_at_least_one)]
     duration: Duration | None = None
 
 
-class Cadence(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cadence(_Value):
     """`count` occurrences per period, spread over its weekdays; `exceptions` override the
     count for given periods, `first` and `last` bound the periods it runs in."""
-
-    model_config = _FROZEN
 
     kind: Literal["cadence"] = "cadence"
     count: Count
     per: Per = Per.MONTH
-    exceptions: dict[str, Count] = Field(default_factory=dict)
+    exceptions: dict[str, Count] = field(default_factory=dict)
     first: str | None = None
     last: str | None = None
 
 
-Schedule = Annotated[DueDate | SessionList | Recurrence | Cadence, Field(discriminator="kind")]
+Schedule = Annotated[
+    DueDate | SessionList | Recurrence | Cadence,
+    Checked(lambda: (pydantic().Field(discriminator="kind"),)),
+]
 """Any step schedule; `kind` tells which (`due`, `sessions`, `recurrence`, `cadence`)."""
 
 
-class OccurrenceSlot(BaseModel):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OccurrenceSlot(_Value):
     """One scheduled occurrence of a step, as expansion produced it."""
-
-    model_config = _FROZEN
 
     key: str
     start: LocalDateTime

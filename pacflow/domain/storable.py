@@ -17,6 +17,7 @@ which event they could not take (see `projections`).
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
@@ -120,6 +121,9 @@ def _walk(value: Any, where: str) -> Iterator[tuple[str, Any]]:
         if isinstance(item, BaseModel):
             for name in type(item).model_fields:
                 pending.append((_join(path, name), getattr(item, name)))
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            for field in dataclasses.fields(item):
+                pending.append((_join(path, field.name), getattr(item, field.name)))
         elif isinstance(item, Mapping):
             for key, inner in item.items():
                 yield path, key

@@ -25,6 +25,7 @@ without saying what it touches fails there, not in a view that silently skips it
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -331,7 +332,8 @@ def step_subject(type_name: str, payload: Mapping[str, Any]) -> StepSubject | No
 def _subject_field(name: str, cls: type[ev.PlanEvent]) -> str:
     if cls is ev.StepAdded:
         return "key"
-    return "step" if "step" in cls.model_fields else "occurrence"
+    names = {f.name for f in dataclasses.fields(cls)}
+    return "step" if "step" in names else "occurrence"
 
 
 _SUBJECT_FIELDS = {

@@ -39,6 +39,8 @@ _PHRASES = {
     "dict_type": "expected a mapping (key: value, ...)",
     "model_type": "expected a mapping (key: value, ...)",
     "model_attributes_type": "expected a mapping (key: value, ...)",
+    "dataclass_type": "expected a mapping (key: value, ...)",
+    "dataclass_args_type": "expected a mapping (key: value, ...)",
     "timedelta_parsing": "expected an ISO 8601 duration such as PT1H30M",
     "timedelta_type": "expected an ISO 8601 duration such as PT1H30M",
     "missing": "this field is required",

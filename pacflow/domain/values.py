@@ -3,7 +3,8 @@
 Everything here is pure: parsing and checking values, never reading a clock or a file
 (except the IANA database that `zoneinfo` consults to recognise a time zone name).
 Parsers raise `InvalidInputError` with a one-line message naming the field at fault; the
-`Annotated` aliases give pydantic models the same checks.
+`Annotated` aliases give pydantic models the same checks, and import pydantic only when a
+model validates one (`pacflow.domain.checked`).
 """
 
 from __future__ import annotations
@@ -15,19 +16,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import (
-    AfterValidator,
-    BeforeValidator,
-    Field,
-    PlainSerializer,
-    SerializerFunctionWrapHandler,
-    StringConstraints,
-    ValidationInfo,
-    WrapSerializer,
-)
-
+from pacflow.domain.checked import Checked, pydantic
 from pacflow.domain.kinds import KEY_PATTERN as KEY_PATTERN
 from pacflow.domain.kinds import KEY_RULE as KEY_RULE
 from pacflow.domain.kinds import AccessScope as AccessScope
@@ -63,6 +54,9 @@ from pacflow.domain.statuses import OccurrenceStatus as OccurrenceStatus
 from pacflow.domain.statuses import StepStatus as StepStatus
 from pacflow.errors import InvalidInputError
 
+if TYPE_CHECKING:
+    from pydantic import SerializerFunctionWrapHandler, ValidationInfo
+
 FRENCH_METHOD_WORDS = {
     "collecte_d_information": "information",
     "developpement_interne": "internal",
@@ -93,7 +87,7 @@ def method_word(value: Any) -> Any:
 
 # --- keys --------------------------------------------------------------------------------
 
-Key = Annotated[str, StringConstraints(pattern=f"^{KEY_PATTERN}$")]
+Key = Annotated[str, Checked(lambda: (pydantic().StringConstraints(pattern=f"^{KEY_PATTERN}$"),))]
 """A short human key, checked by pydantic (in its compiled core: events are decoded often)."""
 
 MARKET_REF_KINDS = ("target", "segment", "offer", "account")
@@ -107,10 +101,12 @@ def _market_ref_validator(value: str) -> str:
     return value
 
 
-MarketRef = Annotated[str, AfterValidator(_market_ref_validator)]
+MarketRef = Annotated[str, Checked(lambda: (pydantic().AfterValidator(_market_ref_validator),))]
 """What a market change touches: `target:T1`, `segment:SEG-BA`, `offer:OFF-CRM`, …"""
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Text = Annotated[
+    str, Checked(lambda: (pydantic().StringConstraints(strip_whitespace=True, min_length=1),))
+]
 """Free text that must say something (stripped, not empty)."""
 
 
@@ -120,7 +116,7 @@ def _optional_text(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-OptionalText = Annotated[str | None, BeforeValidator(_optional_text)]
+OptionalText = Annotated[str | None, Checked(lambda: (pydantic().BeforeValidator(_optional_text),))]
 """Free text where blank means absent."""
 
 _NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)")
@@ -143,15 +139,29 @@ def _decimal_validator(value: Any) -> Any:
 
 
 NonNegativeDecimal = Annotated[
-    Decimal, BeforeValidator(_decimal_validator), Field(ge=0, allow_inf_nan=False)
+    Decimal,
+    Checked(
+        lambda: (
+            pydantic().BeforeValidator(_decimal_validator),
+            pydantic().Field(ge=0, allow_inf_nan=False),
+        )
+    ),
 ]
 """Money, days, counts and indicator values: finite and never negative."""
 
-IndicatorValue = Annotated[Decimal, BeforeValidator(_decimal_validator), Field(allow_inf_nan=False)]
+IndicatorValue = Annotated[
+    Decimal,
+    Checked(
+        lambda: (
+            pydantic().BeforeValidator(_decimal_validator),
+            pydantic().Field(allow_inf_nan=False),
+        )
+    ),
+]
 """An indicator's actual value for a period: finite, and negative when the business says so
 (a gross margin rate or net orders after credit notes can fall below zero)."""
 
-Count = Annotated[int, Field(ge=0, le=10_000)]
+Count = Annotated[int, Checked(lambda: (pydantic().Field(ge=0, le=10_000),))]
 """A number of occurrences or targets: never negative."""
 
 
@@ -168,7 +178,7 @@ def _timezone_validator(value: str) -> str:
     return value
 
 
-TimeZoneName = Annotated[str, AfterValidator(_timezone_validator)]
+TimeZoneName = Annotated[str, Checked(lambda: (pydantic().AfterValidator(_timezone_validator),))]
 """An IANA time zone name, checked against the time zone database."""
 
 
@@ -266,9 +276,14 @@ def _local_text(value: datetime, handler: SerializerFunctionWrapHandler, info: A
 
 LocalDateTime = Annotated[
     datetime,
-    BeforeValidator(_local_value),
-    AfterValidator(_naive),
-    WrapSerializer(_local_text),
+    Checked(
+        lambda: (
+            pydantic().BeforeValidator(_local_value),
+            pydantic().AfterValidator(_naive),
+            pydantic().WrapSerializer(_local_text),
+        ),
+        stored=_stored_local_time,
+    ),
 ]
 """A date-time without UTC offset, read in the plan's time zone (a floating time)."""
 
@@ -293,8 +308,19 @@ def _date_or_datetime(value: Any, info: ValidationInfo) -> Any:
     return value
 
 
+def _stored_start(text: str) -> date | datetime:
+    return _stored_local_time(text) if "T" in text else date.fromisoformat(text)
+
+
 LocalStart = Annotated[
-    datetime | date, BeforeValidator(_date_or_datetime), WrapSerializer(_local_text)
+    datetime | date,
+    Checked(
+        lambda: (
+            pydantic().BeforeValidator(_date_or_datetime),
+            pydantic().WrapSerializer(_local_text),
+        ),
+        stored=_stored_start,
+    ),
 ]
 """When something happens: a date (all day) or a local date-time."""
 
@@ -353,8 +379,13 @@ def _duration_validator(value: Any) -> Any:
 
 Duration = Annotated[
     timedelta,
-    BeforeValidator(_duration_validator),
-    PlainSerializer(format_duration, return_type=str, when_used="json"),
+    Checked(
+        lambda: (
+            pydantic().BeforeValidator(_duration_validator),
+            pydantic().PlainSerializer(format_duration, return_type=str, when_used="json"),
+        ),
+        stored=parse_duration,
+    ),
 ]
 """A positive ISO 8601 duration; JSON as `PT1H30M`."""
 

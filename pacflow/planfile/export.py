@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -112,7 +113,7 @@ def export_plan(state: PlanState) -> dict[str, Any]:
                     "key": f.key,
                     "title": f.title,
                     "period": f.period,
-                    "figures": f.figures.model_dump(mode="json"),
+                    "figures": f.figures.as_data(),
                 }
                 for f in state.findings.values()
             ],
@@ -151,10 +152,10 @@ def _step(step: Step, position: int) -> dict[str, Any]:
         data["due"] = schedule.due
         data["start"] = schedule.start
     elif isinstance(schedule, SessionList):
-        data["sessions"] = [_second_as_text(s.model_dump()) for s in schedule.sessions]
+        data["sessions"] = [_second_as_text(dataclasses.asdict(s)) for s in schedule.sessions]
     elif isinstance(schedule, Recurrence):
         data["recurrence"] = {
-            "rules": [_second_as_text(r.model_dump()) for r in schedule.rules],
+            "rules": [_second_as_text(dataclasses.asdict(r)) for r in schedule.rules],
             "duration": schedule.duration,
         }
     elif isinstance(schedule, Cadence):

@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from pacflow.domain.checked import validate
 from pacflow.domain.commands import describe_validation_error
 from pacflow.domain.derivation import Derivation
 from pacflow.domain.findings import Figures
@@ -161,10 +162,10 @@ class StepSpec(_Spec):
         if self.due is not None:
             return DueDate(due=self.due, start=self.start)
         if self.sessions is not None:
-            return SessionList(sessions=tuple(self.sessions))
+            return validate(SessionList, {"sessions": tuple(self.sessions)})  # type: ignore[no-any-return]
         if self.recurrence is not None:
-            return Recurrence.model_validate(
-                {"rules": self.recurrence.rules, "duration": self.recurrence.duration}
+            return validate(  # type: ignore[no-any-return]
+                Recurrence, {"rules": self.recurrence.rules, "duration": self.recurrence.duration}
             )
         assert self.cadence is not None
         return self.cadence

@@ -1,7 +1,8 @@
 """What commands import before they answer: `pacflow --help` none of the heavy parts, and
 the common read commands on a store whose read models are up to date no SQLAlchemy (nor
-Alembic); listing and showing plans, the dashboard and an indicator's history not even
-pydantic or the domain's models.
+Alembic) and no pydantic (it validates what comes in; reading the store needs none);
+listing and showing plans, the dashboard and an indicator's history not even the domain's
+models.
 
 Each command runs in a fresh interpreter (a module imported by an earlier test would hide
 an import), and its answer is checked too, so a command that failed early cannot pass.
@@ -26,6 +27,9 @@ READ = (*ENGINE, *WRITES)
 LEAN = (*READ, "holidays")
 """The holidays library (~90 ms, every country) is imported when a table of public holidays
 is first worked out for this user (`pacflow.holiday_cache`); the demo, run first, did."""
+FOLDS = (*LEAN, "pydantic")
+"""Reads that decode events and fold or load the plan's state: the domain's dataclasses,
+read back from what the store holds without pydantic (`pacflow.domain.plain`)."""
 
 _SCRIPT = """
 import json, sys
@@ -96,8 +100,8 @@ def demo_url(sql_store_url: str) -> str:
         ),
         (["person", "list", "PAC-2025"], "cd", (*READ, *DOMAIN, "pacflow.domain.state")),
         (["target", "list", "PAC-2025"], "T1", (*READ, *DOMAIN, "pacflow.domain.state")),
-        (["plan", "history", "PAC-2025", "--limit", "3"], "held on 2025-01-02", LEAN),
-        (["plan", "history", "PAC-2025", "--step", "S01"], "S01", LEAN),
+        (["plan", "history", "PAC-2025", "--limit", "3"], "held on 2025-01-02", FOLDS),
+        (["plan", "history", "PAC-2025", "--step", "S01"], "S01", FOLDS),
         # The dashboard and an indicator's history read the indicator read model, with
         # the plain enums, periods and indicators of the domain: no models either.
         (["dashboard", "PAC-2025"], "I1", (*LEAN, *DOMAIN, "pacflow.domain.state")),
@@ -107,10 +111,10 @@ def demo_url(sql_store_url: str) -> str:
             (*LEAN, *DOMAIN, "pacflow.domain.state"),
         ),
         # The holiday rule weighs visits against the plan's public holidays (cached).
-        (["check", "PAC-2025", "--as-of", "2025-01-06"], "PAC-2025", LEAN),
-        (["report", "PAC-2025", "--by", "theme"], "S01", LEAN),
-        (["plan", "show", "PAC-2025", "--as-of", "2025-01-02"], "S01", LEAN),
-        (["plan", "diff", "PAC-2025", "--from", "2025-01-02"], "PAC-2025", LEAN),
+        (["check", "PAC-2025", "--as-of", "2025-01-06"], "PAC-2025", FOLDS),
+        (["report", "PAC-2025", "--by", "theme"], "S01", FOLDS),
+        (["plan", "show", "PAC-2025", "--as-of", "2025-01-02"], "S01", FOLDS),
+        (["plan", "diff", "PAC-2025", "--from", "2025-01-02"], "PAC-2025", FOLDS),
     ],
     ids=lambda value: " ".join(value) if isinstance(value, list) else None,
 )

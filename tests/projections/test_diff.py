@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -202,7 +203,7 @@ def test_objectives_set_and_changed() -> None:
     assert lines(changed(DRAFT, objective)) == [
         "T1 objective main set: 600 kEUR by 2025-12-31 — Porter BRC à 600 kEUR"
     ]
-    later = objective.model_copy(update={"indicator": None, "baseline": Decimal(180)})
+    later = dataclasses.replace(objective, indicator=None, baseline=Decimal(180))
     assert lines(changed([*DRAFT, objective], later)) == [
         "T1 objective main changed: indicator I1 → none; baseline none → 180"
     ]
@@ -279,12 +280,12 @@ def test_a_new_schedule_adds_and_removes_occurrences() -> None:
 
 
 def test_indicators_defined_redefined_and_their_targets() -> None:
-    redefined = INDICATORS[1].model_copy(update={"owner": "kb", "serves": ("T1", "T2")})
+    redefined = dataclasses.replace(INDICATORS[1], owner="kb", serves=("T1", "T2"))
     found = changed(
         DRAFT,
         redefined,
         ev.IndicatorTargetsSet(indicator="I2", targets={"2025-01": Decimal(2)}),
-        INDICATORS[0].model_copy(update={"key": "I9"}),
+        dataclasses.replace(INDICATORS[0], key="I9"),
     )
     assert lines(found) == [
         "I2 redefined: owner cd → kb; serves T1 → T1, T2",

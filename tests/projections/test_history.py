@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -277,7 +278,7 @@ def test_step_edits_list_what_changed() -> None:
         indicators=("I1",),
         location=None,
     )
-    same = edited.model_copy()
+    same = dataclasses.replace(edited)
     assert summaries(DRAFT, edited, same) == [
         "S03 title “Étape S03” → “Recenser les projets SI”; means none → “Entretiens”; "
         "budget none → 1500; indicators none → I1",
@@ -338,8 +339,8 @@ def test_objectives_and_indicators_compare_with_what_they_replace() -> None:
         due=date(2025, 12, 31),
         indicator="I1",
     )
-    later = objective.model_copy(update={"due": date(2026, 3, 31), "baseline": Decimal(180)})
-    redefined = INDICATORS[1].model_copy(update={"owner": "kb", "kind": IndicatorKind.RESULT})
+    later = dataclasses.replace(objective, due=date(2026, 3, 31), baseline=Decimal(180))
+    redefined = dataclasses.replace(INDICATORS[1], owner="kb", kind=IndicatorKind.RESULT)
     first_targets = ev.IndicatorTargetsSet(indicator="I2", targets={"2025-01": Decimal(2)})
     more_targets = ev.IndicatorTargetsSet(
         indicator="I2", targets={"2025-01": Decimal(2), "2025-02": Decimal(3)}

@@ -1,15 +1,18 @@
 """Given-when-then for the decider: `given(events).when(command).then(events)`.
 
 Every scenario also checks what must hold for any command: `decide` leaves the state it is
-given untouched, and the events it returns survive the store's round trip and apply.
+given untouched, and the events it returns survive the store's round trip and apply; their
+payloads are what pydantic writes and reads for the same types (`stored_as_pydantic_would`).
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import re
 from collections.abc import Iterable
+from typing import Any
 
 import pytest
 
@@ -24,7 +27,24 @@ from pacflow.domain import (
     from_payload,
     to_payload,
 )
+from pacflow.domain.checked import pydantic, validate
 from pacflow.errors import PacflowError
+
+
+def stored_as_pydantic_would(event: PlanEvent) -> PlanEvent:
+    """`event` through the store's encoding, checked against pydantic's for its type: the
+    payload is the JSON pydantic dumps (less the fields left out when None), and reading it
+    back gives what pydantic's validation of it gives. Returns the event read back."""
+    payload = to_payload(event)
+    json.dumps(payload)  # JSON-safe as is
+    dumped: dict[str, Any] = pydantic().TypeAdapter(type(event)).dump_python(event, mode="json")
+    for field in dataclasses.fields(event):
+        if field.metadata.get("omit_none") and dumped[field.name] is None:
+            del dumped[field.name]
+    assert payload == dumped
+    read = from_payload(event_type_name(event), event.schema_version, payload)
+    assert read == validate(type(event), payload)
+    return read
 
 
 class Outcome:
@@ -52,9 +72,7 @@ class Outcome:
         assert events == list(expected)
         state = self.state
         for event in events:
-            payload = to_payload(event)
-            json.dumps(payload)  # JSON-safe as is
-            assert from_payload(event_type_name(event), event.schema_version, payload) == event
+            assert stored_as_pydantic_would(event) == event
             state = evolve(state, event)
         return state
 

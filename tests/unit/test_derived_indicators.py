@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from decimal import Decimal
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 
 from pacflow.domain import build_command, event_type_name, fold, from_payload, to_payload
+from pacflow.domain.checked import validate
 from pacflow.domain.commands import CorrectIndicatorValue, DefineIndicator, RecordIndicatorValue
 from pacflow.domain.derivation import Derivation, DerivedFrom
 from pacflow.domain.events import IndicatorDefined, IndicatorValueRecorded
@@ -19,8 +21,16 @@ from .example import DRAFT, PLAN, PUBLISHED, REASON, command
 from .gwt import given
 
 VISITS_S08 = Derivation(kind=DerivedFrom.VISITS_DONE, steps=("S08",))
-I2_TYPED = DRAFT[[getattr(e, "key", None) for e in DRAFT].index("I2")]
-I2_DERIVED = IndicatorDefined.model_validate({**to_payload(I2_TYPED), "derived": VISITS_S08})
+
+
+def _typed_i2() -> IndicatorDefined:
+    found = DRAFT[[getattr(e, "key", None) for e in DRAFT].index("I2")]
+    assert isinstance(found, IndicatorDefined)
+    return found
+
+
+I2_TYPED = _typed_i2()
+I2_DERIVED = validate(IndicatorDefined, {**to_payload(I2_TYPED), "derived": VISITS_S08})
 
 
 def define(derived: dict[str, Any] | None, **fields: Any) -> DefineIndicator:
@@ -142,13 +152,13 @@ def test_rates_cannot_be_derived() -> None:
 
 def test_sessions_and_on_time_steps_of_a_track_or_target_can_be_derived() -> None:
     given(DRAFT).when(define({"kind": "sessions_held", "track": "T1-ELEV"})).then(
-        I2_TYPED.model_copy(
-            update={"derived": Derivation(kind=DerivedFrom.SESSIONS_HELD, track="T1-ELEV")}
+        dataclasses.replace(
+            I2_TYPED, derived=Derivation(kind=DerivedFrom.SESSIONS_HELD, track="T1-ELEV")
         )
     )
     given(DRAFT).when(define({"kind": "steps_on_time", "target": "T1"})).then(
-        I2_TYPED.model_copy(
-            update={"derived": Derivation(kind=DerivedFrom.STEPS_ON_TIME, target="T1")}
+        dataclasses.replace(
+            I2_TYPED, derived=Derivation(kind=DerivedFrom.STEPS_ON_TIME, target="T1")
         )
     )
 

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from pacflow.domain import build_command
 from pacflow.domain import events as ev
+from pacflow.domain.checked import validate
 from pacflow.domain.commands import AddTarget, JustifyTarget, RecordDecision, RecordFinding
 from pacflow.domain.findings import (
     AbcMatrix,
@@ -100,8 +101,8 @@ def test_figures_are_checked_when_the_command_is_built() -> None:
                 "figures": {"tool": "amont_aval", "quadrants": {}},
             },
         )
-    with pytest.raises(ValidationError):
-        AccountFigure(key="ACC-X", revenue=Decimal(-1), potential=Decimal(0))
+    with pytest.raises(ValidationError, match="greater than or equal to 0"):
+        validate(AccountFigure, {"key": "ACC-X", "revenue": "-1", "potential": "0"})
 
 
 def test_cross_abc_classes_and_zones_of_the_worked_example() -> None:

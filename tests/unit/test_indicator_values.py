@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -60,7 +61,7 @@ def test_an_actual_is_a_progress_fact_recorded_in_any_open_plan(history: list[An
     state = (
         given(history, I7)
         .when(record(note="facturation"))
-        .then(MARCH.model_copy(update={"note": "facturation"}))
+        .then(dataclasses.replace(MARCH, note="facturation"))
     )
     assert state is not None
     assert state.indicators["I7"].actuals == {"2025-03": Decimal(730)}
@@ -122,7 +123,7 @@ def test_correcting_to_the_same_value_records_nothing() -> None:
 
 
 def test_redefining_an_indicator_keeps_its_values() -> None:
-    renamed = I7.model_copy(update={"name": "CA Industrie"})
+    renamed = dataclasses.replace(I7, name="CA Industrie")
     state = (
         given(DRAFT, I7, MARCH)
         .when(record("2025-04", "955"))
@@ -189,18 +190,18 @@ def test_refused_values(scenario: Any, error: type[PacflowError], message: str) 
 
 
 def test_a_weekly_indicator_takes_weeks_and_a_quarterly_one_quarters() -> None:
-    weekly = I7.model_copy(update={"per": Per.WEEK})
+    weekly = dataclasses.replace(I7, per=Per.WEEK)
     given(DRAFT, weekly).when(record(period="2025-W10")).then(
         IndicatorValueRecorded(indicator="I7", period="2025-W10", value=Decimal(730))
     )
-    quarterly = I7.model_copy(update={"per": Per.QUARTER})
+    quarterly = dataclasses.replace(I7, per=Per.QUARTER)
     given(DRAFT, quarterly).when(record(period="2025-Q1")).then(
         IndicatorValueRecorded(indicator="I7", period="2025-Q1", value=Decimal(730))
     )
 
 
 def test_february_of_a_leap_year_is_a_period_like_any_other() -> None:
-    leap = CREATED.model_copy(update={"start": date(2024, 1, 1), "end": date(2024, 12, 31)})
+    leap = dataclasses.replace(CREATED, start=date(2024, 1, 1), end=date(2024, 12, 31))
     given(leap, I7).when(record(period="2024-02", value="310")).then(
         IndicatorValueRecorded(indicator="I7", period="2024-02", value=Decimal(310))
     )

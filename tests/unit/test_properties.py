@@ -16,12 +16,9 @@ from pacflow.domain import (
     PlanEvent,
     PlanState,
     decide,
-    event_type_name,
     evolve,
     expand,
     fold,
-    from_payload,
-    to_payload,
 )
 from pacflow.domain import commands as c
 from pacflow.domain.schedule import (
@@ -37,6 +34,7 @@ from pacflow.domain.values import Per
 from pacflow.errors import InvalidInputError, PacflowError
 
 from .example import DRAFT, PERIOD, command
+from .gwt import stored_as_pydantic_would
 
 YEAR_START = date(2025, 1, 1)
 
@@ -265,7 +263,7 @@ def histories(draw: st.DrawFn) -> tuple[list[PlanEvent], PlanState]:
         assert live == before, f"decide changed the state on {type(command).__name__}"
         for new in events:
             # Through the store's encoding, as the application service will do.
-            stored = from_payload(event_type_name(new), new.schema_version, to_payload(new))
+            stored = stored_as_pydantic_would(new)
             live = evolve(live, stored)
             recorded.append(stored)
     return recorded, live

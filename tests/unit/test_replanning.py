@@ -3,6 +3,7 @@ period, step reschedule from a date, replan shift (given events, when a command,
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -165,7 +166,7 @@ def test_revising_an_objective_changes_only_the_fields_given() -> None:
     state = (
         given(_revising(OBJECTIVE))
         .when(command(ReviseObjective, target="T1", value=Decimal(400), reason=REASON))
-        .then(OBJECTIVE.model_copy(update={"value": Decimal(400)}))
+        .then(dataclasses.replace(OBJECTIVE, value=Decimal(400)))
     )
     assert state is not None
     revised = state.objectives[("T1", "main")]
@@ -177,7 +178,7 @@ def test_revising_an_objective_changes_only_the_fields_given() -> None:
     )
     both = command(ReviseObjective, target="T1", due=date(2025, 11, 30), unit="k€", reason=REASON)
     given(_revising(OBJECTIVE)).when(both).then(
-        OBJECTIVE.model_copy(update={"due": date(2025, 11, 30), "unit": "k€"})
+        dataclasses.replace(OBJECTIVE, due=date(2025, 11, 30), unit="k€")
     )
     same = command(ReviseObjective, target="T1", value=Decimal(600), reason=REASON)
     given(_revising(OBJECTIVE)).when(same).then()

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 
 from pacflow.domain import expand
+from pacflow.domain.checked import validate
 from pacflow.domain.schedule import (
     Cadence,
     DueDate,
@@ -194,7 +195,7 @@ def test_expansion_is_deterministic() -> None:
             SessionList(
                 sessions=(
                     Session(start=datetime(2025, 5, 2, 9)),
-                    Session.model_validate({"start": "2025-05-02T09:00"}),
+                    validate(Session, {"start": "2025-05-02T09:00"}),
                 )
             ),
             "step S: two sessions start at 2025-05-02T09:00",

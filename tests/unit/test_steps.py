@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -287,7 +288,7 @@ def test_a_task_becomes_a_series_of_sessions() -> None:
 def test_longer_sessions_replace_the_planned_occurrences_under_the_same_keys() -> None:
     longer = SessionList(
         sessions=tuple(
-            session.model_copy(update={"duration": timedelta(hours=3)})
+            dataclasses.replace(session, duration=timedelta(hours=3))
             for session in S11_SCHEDULE.sessions
         )
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -363,7 +364,7 @@ def test_an_indicator_is_defined_and_defining_it_again_the_same_records_nothing(
     given(DRAFT, I3).when(define).then()
     renamed = define.model_copy(update={"name": "Nouveaux comptes B&I"})
     state = (
-        given(DRAFT, I3).when(renamed).then(I3.model_copy(update={"name": "Nouveaux comptes B&I"}))
+        given(DRAFT, I3).when(renamed).then(dataclasses.replace(I3, name="Nouveaux comptes B&I"))
     )
     assert state is not None
     assert state.indicators["I3"].name == "Nouveaux comptes B&I"
@@ -434,7 +435,7 @@ def test_monthly_targets_are_set_and_only_changes_are_recorded() -> None:
 
 
 def test_weekly_targets() -> None:
-    weekly = I3.model_copy(update={"per": Per.WEEK})
+    weekly = dataclasses.replace(I3, per=Per.WEEK)
     given(DRAFT, weekly).when(
         command(SetIndicatorTargets, indicator="I3", targets={"2025-W02": Decimal(1)})
     ).then(IndicatorTargetsSet(indicator="I3", targets={"2025-W02": Decimal(1)}))

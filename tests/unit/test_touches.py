@@ -303,7 +303,9 @@ def test_an_indicator_change_touches_the_targets_it_serves() -> None:
 
 def test_an_objective_touches_its_indicator_before_and_after() -> None:
     state = evolve(_draft(), EXAMPLES[ev.ObjectiveSet])
-    again = EXAMPLES[ev.ObjectiveSet].model_copy(update={"indicator": "I2"})
+    objective = EXAMPLES[ev.ObjectiveSet]
+    assert isinstance(objective, ev.ObjectiveSet)
+    again = dataclasses.replace(objective, indicator="I2")
     assert touches(again, state).indicators == {"I1", "I2"}
 
 
@@ -372,8 +374,9 @@ def test_a_step_edit_reaches_its_predecessors_old_and_new() -> None:
 def test_a_main_objective_reaches_the_steps_of_its_target_only() -> None:
     state = _draft()
     main = EXAMPLES[ev.ObjectiveSet]
+    assert isinstance(main, ev.ObjectiveSet)
     assert calendar_steps(main, state) == {"S01", "S02", "S03", "S08", "S09", "S11"}
-    other = main.model_copy(update={"objective": "volume"})
+    other = dataclasses.replace(main, objective="volume")
     assert calendar_steps(other, state) == frozenset()
 
 

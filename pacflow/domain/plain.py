@@ -1,0 +1,337 @@
+"""The domain's values as plain JSON data and back, with no pydantic.
+
+Events, schedules, findings and derivations are frozen dataclasses. Pydantic validates
+them where input comes in (commands, plan files, imports; `pacflow.domain.checked`); what
+the store holds was validated when it was recorded, so reading it back only needs each
+field turned into its type, which the type hints say. That keeps pydantic, and building a
+validator per event type, out of every read: `plan history`, `check`, `plan diff`.
+
+- `to_plain(value)`: the JSON data pydantic would give in JSON mode (Decimals as strings,
+  dates and times in ISO 8601, a local time's `~2`, durations as `PT1H30M`, enums as their
+  value), so stored payloads do not change;
+- `loader(hint)(data)`: the value of type `hint` that `data` holds; raises `Unreadable`
+  (naming the field) when data does not fit the hint's shape (its checks, like a key's
+  pattern, are pydantic's, when it comes in).
+
+A class may say how it is stored with `__plain__()` and `__from_plain__(data)`; a field
+whose metadata holds `omit_none` is left out of the data when it is None.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import types
+import typing
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from pacflow.domain.checked import Checked
+from pacflow.domain.localtime import split_suffix, with_fold_text
+from pacflow.domain.values import format_duration, parse_duration
+
+Dumper = Callable[[Any], Any]
+Loader = Callable[[Any], Any]
+
+
+class Unreadable(ValueError):
+    """JSON data that does not fit its type: `where` (`figures.accounts`) and what."""
+
+    def __init__(self, where: tuple[str, ...], what: str) -> None:
+        super().__init__(f"{'.'.join(where)}: {what}" if where else what)
+        self.where = where
+        self.what = what
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def dumping(make: Callable[[type[Any]], Dumper]) -> Dumper:
+    """A function writing any value as JSON data: text, numbers, flags and None as they
+    are, others by the dumper `make` builds once for their type (a rebuild writes millions
+    of values, of a few dozen types)."""
+    dumpers: dict[type[Any], Dumper] = {}
+
+    def dump(value: Any) -> Any:
+        kind = type(value)
+        if kind in _SCALARS:
+            return value
+        found = dumpers.get(kind)
+        if found is None:
+            found = dumpers[kind] = make(kind)
+        return found(value)
+
+    return dump
+
+
+def per_hint(make: Callable[[Any], Loader]) -> Callable[[Any], Loader]:
+    """`make` remembered: the loader of each hint is built once."""
+    loaders: dict[Any, Loader] = {}
+
+    def get(hint: Any) -> Loader:
+        try:
+            found = loaders.get(hint)
+        except TypeError:  # unhashable metadata in an Annotated hint: build it each time
+            return make(hint)
+        if found is None:
+            found = loaders[hint] = make(hint)
+        return found
+
+    return get
+
+
+def without_none(data: Any) -> Any:
+    """`data` without the None values of its mappings, at any depth (pydantic's
+    `exclude_none`)."""
+    if isinstance(data, dict):
+        return {key: without_none(value) for key, value in data.items() if value is not None}
+    if isinstance(data, list):
+        return [without_none(item) for item in data]
+    return data
+
+
+def _dumper(kind: type[Any]) -> Dumper:
+    if kind is list or kind is tuple:
+        return lambda items: [to_plain(item) for item in items]
+    if kind is dict:
+        return lambda mapping: {to_plain(k): to_plain(v) for k, v in mapping.items()}
+    if hasattr(kind, "__plain__"):
+        return lambda value: value.__plain__()
+    if dataclasses.is_dataclass(kind):
+        return _dataclass_dumper(kind)
+    dumper = scalar_dumper(kind)
+    if dumper is None:
+        raise TypeError(f"no plain JSON form for {kind.__name__}")
+    return dumper
+
+
+def scalar_dumper(kind: type[Any]) -> Dumper | None:
+    """How a value of `kind` is written as JSON when it is one of the domain's scalars (an
+    enum, a date, a local time with its `~2`, a Decimal, a duration); None for others."""
+    if issubclass(kind, enum.Enum):
+        return lambda member: member.value
+    if issubclass(kind, datetime):
+        return lambda moment: with_fold_text(moment, moment.isoformat())
+    if issubclass(kind, date):
+        return lambda day: day.isoformat()
+    if issubclass(kind, Decimal):
+        return str
+    if issubclass(kind, timedelta):
+        return format_duration
+    return None
+
+
+def _dataclass_dumper(kind: type[Any]) -> Dumper:
+    fields = [(f.name, bool(f.metadata.get("omit_none"))) for f in dataclasses.fields(kind)]
+
+    def dump(obj: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for name, omit_none in fields:
+            value = getattr(obj, name)
+            if value is None and omit_none:
+                continue
+            data[name] = to_plain(value)
+        return data
+
+    return dump
+
+
+to_plain = dumping(_dumper)
+"""`value` as JSON data, as pydantic's JSON mode gives it (see the module)."""
+
+
+def _loader(hint: Any) -> Loader:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin is typing.Annotated:
+        stored = next((m.stored for m in hint.__metadata__ if isinstance(m, Checked)), None)
+        return _text(stored) if stored is not None else loader(args[0])
+    if origin in (types.UnionType, typing.Union):
+        return _union(args)
+    if origin is typing.Literal:
+        return _literal(args)
+    if origin is dict:
+        load_key, load_value = loader(args[0]), loader(args[1])
+        return lambda data: {load_key(k): load_value(v) for k, v in _mapping(data).items()}
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        load_item = loader(args[0])
+        return lambda data: tuple(load_item(item) for item in _items(data))
+    if origin is list:
+        load_item = loader(args[0])
+        return lambda data: [load_item(item) for item in _items(data)]
+    if not isinstance(hint, type):
+        raise TypeError(f"cannot read a {hint!r} back from JSON data")
+    if hasattr(hint, "__from_plain__"):
+        return typing.cast(Loader, hint.__from_plain__)
+    if dataclasses.is_dataclass(hint):
+        return _dataclass_loader(hint)
+    if issubclass(hint, enum.Enum):
+        return _enum(hint)
+    if hint in _LEAVES:
+        return _LEAVES[hint]
+    for kind, load in _LEAVES.items():  # a subclass, like freezegun's stand-in for date
+        if issubclass(hint, kind):
+            return load
+    raise TypeError(f"cannot read a {hint.__name__} back from JSON data")
+
+
+def _union(args: tuple[Any, ...]) -> Loader:
+    options = [arg for arg in args if arg is not type(None)]
+    optional = len(options) < len(args)
+    inner = loader(options[0]) if len(options) == 1 else _tagged(options)
+    if not optional:
+        return inner
+
+    def load(data: Any) -> Any:
+        return None if data is None else inner(data)
+
+    if inner in _EXACT:
+        _EXACT[load] = (_EXACT[inner][0], True)
+    return load
+
+
+def _tagged(options: list[Any]) -> Loader:
+    """A union of dataclasses, each tagged by the Literal default of its first field
+    (`kind: Literal["due"] = "due"`, `tool: Literal["abc"] = "abc"`)."""
+    if not all(dataclasses.is_dataclass(option) for option in options):
+        raise TypeError(f"cannot tell {options!r} apart in JSON data")
+    tag = dataclasses.fields(options[0])[0].name
+    by_tag = {dataclasses.fields(option)[0].default: loader(option) for option in options}
+
+    def load(data: Any) -> Any:
+        return by_tag[_mapping(data)[tag]](data)
+
+    return load
+
+
+def _enum(kind: type[enum.Enum]) -> Loader:
+    members = {member.value: member for member in kind}
+
+    def load(data: Any) -> Any:
+        try:
+            return members[data]
+        except (KeyError, TypeError):
+            raise ValueError(f"expected one of {', '.join(map(str, members))}") from None
+
+    return load
+
+
+def _literal(values: tuple[Any, ...]) -> Loader:
+    def load(data: Any) -> Any:
+        if data not in values:
+            raise ValueError(f"expected one of {values!r}")
+        return data
+
+    return load
+
+
+def _dataclass_loader(cls: type[Any]) -> Loader:
+    hints = typing.get_type_hints(cls, include_extras=True)  # in the module of each class
+    # Text, numbers and flags are taken as they are once their type is right (most fields
+    # of most events): no call per field for them (a rebuild reads millions of fields).
+    fields: dict[str, tuple[Loader, type[Any] | None, bool]] = {}
+    for f in dataclasses.fields(cls):
+        if f.init:
+            load_field = loader(hints[f.name])
+            exact, or_none = _EXACT.get(load_field, (None, False))
+            fields[f.name] = (load_field, exact, or_none)
+
+    def load(data: Any) -> Any:
+        values = {}
+        for name, value in _mapping(data).items():
+            field = fields.get(name)
+            if field is None:
+                raise Unreadable((name,), "unknown field")
+            load_field, exact, or_none = field
+            if exact is not None and (type(value) is exact or (or_none and value is None)):
+                values[name] = value
+                continue
+            try:
+                values[name] = load_field(value)
+            except Unreadable as error:
+                raise Unreadable((name, *error.where), error.what) from error
+            except (TypeError, ValueError, ArithmeticError, KeyError) as error:
+                raise Unreadable((name,), str(error) or type(error).__name__) from error
+        try:
+            return cls(**values)
+        except TypeError as error:
+            missing = [name for name in _required(cls) if name not in values]
+            raise Unreadable((missing[0],) if missing else (), "missing") from error
+        except (ValueError, ArithmeticError) as error:  # its own checks (`__post_init__`)
+            raise Unreadable((), str(error)) from error
+
+    return load
+
+
+def _required(cls: type[Any]) -> list[str]:
+    return [
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.init and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    ]
+
+
+def _mapping(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise Unreadable((), f"expected an object, found {type(data).__name__}")
+    return data
+
+
+def _items(data: Any) -> list[Any]:
+    if not isinstance(data, list | tuple):
+        raise TypeError(f"expected a list, found {type(data).__name__}")
+    return list(data)
+
+
+def _text(parse: Callable[[str], Any]) -> Loader:
+    def load(data: Any) -> Any:
+        if not isinstance(data, str):
+            raise TypeError(f"expected text, found {type(data).__name__}")
+        return parse(data)
+
+    return load
+
+
+def _exactly(kind: type[Any]) -> Loader:
+    def load(data: Any) -> Any:
+        if type(data) is not kind:
+            raise TypeError(f"expected {kind.__name__}, found {type(data).__name__}")
+        return data
+
+    return load
+
+
+def _decimal(data: Any) -> Decimal:
+    if isinstance(data, bool) or not isinstance(data, str | int | float):
+        raise TypeError(f"expected a number, found {type(data).__name__}")
+    return Decimal(str(data))
+
+
+def stored_moment(text: str) -> datetime:
+    """The naive local time a stored text names (`~2`: the second of two repeated ones)."""
+    body, fold = split_suffix(text)
+    return datetime.fromisoformat(body).replace(fold=fold or 0)
+
+
+_LEAVES: dict[type[Any], Loader] = {
+    str: _exactly(str),
+    bool: _exactly(bool),
+    int: _exactly(int),
+    float: lambda data: float(_decimal(data)),
+    Decimal: _decimal,
+    datetime: _text(stored_moment),
+    date: _text(date.fromisoformat),
+    timedelta: _text(parse_duration),
+}
+"""In this order: a subclass finds its nearest base first (a datetime is a date too)."""
+
+_EXACT: dict[Loader, tuple[type[Any], bool]] = {
+    _LEAVES[kind]: (kind, False) for kind in (str, int, bool)
+}
+"""Loaders that only check a value's type, by the type they check and whether None is
+accepted (an optional field)."""
+
+loader = per_hint(_loader)
+"""`loader(hint)`: a function turning the JSON data of a `hint` back into one."""
