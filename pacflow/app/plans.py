@@ -28,8 +28,12 @@ if TYPE_CHECKING:
 def origin(app: App, plan: str) -> PlanOrigin:
     """When `plan` was first created, and the time zone of its current life (a draft
     dropped and created again is a new plan in the same stream: the state says where its
-    life starts). Reads the first event and the plan's state (cached, or its latest
+    life starts). Reads the first event and, from the read models when they are at the
+    head of the log (`origin_in`), the zone; else the plan's state (cached, or its latest
     snapshot and the events after it)."""
+    if app.read_models_current():
+        with app.read_model_rows() as rows:
+            return origin_in(app, rows, plan)
     state = app.service().load(plan)
     if state is None:
         raise no_such_plan(plan)

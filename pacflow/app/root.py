@@ -187,6 +187,14 @@ class App:
         with locks.file_tables_lock(path, shared=True, wait=wait) as held:
             yield held
 
+    def read_models_current(self) -> bool:
+        """Whether every read model is at the head of the log already (a read may then
+        answer from them at no cost of catching up); False for the in-memory store."""
+        store = self.store()
+        if getattr(store, "is_postgres", None) is None:
+            return False
+        return self._read_models_current(store)
+
     def _read_models_current(self, store: EventStore) -> bool:
         from events import EventStoreError
         from pacflow.read_models import READ_MODEL_VERSIONS

@@ -15,12 +15,13 @@ recorded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from typing import Any, ClassVar
 
 from pacflow.domain.derivation import Derivation
 from pacflow.domain.findings import Figures
+from pacflow.domain.frozen import FrozenValue, frozen_value
 from pacflow.domain.plain import Unreadable, loader, to_plain
 from pacflow.domain.schedule import OccurrenceSlot, Schedule
 from pacflow.domain.values import (
@@ -48,8 +49,8 @@ from pacflow.domain.values import (
 from pacflow.errors import IntegrityError
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PlanEvent:
+@frozen_value
+class PlanEvent(FrozenValue):
     """Base of every event of a plan's stream."""
 
     schema_version: ClassVar[int] = 1
@@ -59,7 +60,7 @@ class PlanEvent:
 # --- plan --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class PlanCreated(PlanEvent):
     """A plan was created, as a draft, for a period and a time zone."""
 
@@ -74,19 +75,19 @@ class PlanCreated(PlanEvent):
     max_targets_total: Count = 6
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class PlanApproved(PlanEvent):
     """The draft plan was approved."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class PlanPublished(PlanEvent):
     """The plan (or its open revision) was published to the team."""
 
     revision: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class RevisionOpened(PlanEvent):
     """A revision of the approved or published plan was opened, for a reason."""
 
@@ -94,7 +95,7 @@ class RevisionOpened(PlanEvent):
     reason: Text
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class PlanDropped(PlanEvent):
     """A draft plan was dropped, for a reason: it leaves every view and calendar, and its
     key is free again. The log keeps its events; a later `PlanCreated` in the same stream
@@ -103,12 +104,12 @@ class PlanDropped(PlanEvent):
     reason: Text
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class PlanClosed(PlanEvent):
     """The plan was closed; it accepts no further change."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class TargetLimitsSet(PlanEvent):
     """The thresholds of the 'choisir, c'est renoncer' warnings were changed."""
 
@@ -119,7 +120,7 @@ class TargetLimitsSet(PlanEvent):
 # --- people, targets, objectives, tracks -------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class PersonAdded(PlanEvent):
     """A person joined the plan's team."""
 
@@ -132,7 +133,7 @@ class PersonAdded(PlanEvent):
     timezone: TimeZoneName | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class PersonLeft(PlanEvent):
     """A person left the team on a date."""
 
@@ -140,7 +141,7 @@ class PersonLeft(PlanEvent):
     on: date
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class TargetAdded(PlanEvent):
     """A target (cible) was chosen."""
 
@@ -153,14 +154,14 @@ class TargetAdded(PlanEvent):
     rationale: OptionalText = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class TargetDropped(PlanEvent):
     """A target was given up (choisir, c'est renoncer)."""
 
     target: Key
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class TargetRemoved(PlanEvent):
     """A target added by mistake to a draft plan was taken out, with its objectives and
     its `tracks` (their steps left before it, by their own events); its key and theirs are
@@ -170,7 +171,7 @@ class TargetRemoved(PlanEvent):
     tracks: tuple[Key, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class ObjectiveSet(PlanEvent):
     """An objective of a target was set or replaced (`main`, or a secondary one)."""
 
@@ -184,7 +185,7 @@ class ObjectiveSet(PlanEvent):
     baseline: NonNegativeDecimal | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class TrackAdded(PlanEvent):
     """An action track (piste d'action) was added to a target, or to the plan (steering)."""
 
@@ -198,7 +199,7 @@ class TrackAdded(PlanEvent):
 # --- steps -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class StepAdded(PlanEvent):
     """A step was added to a track."""
 
@@ -218,7 +219,7 @@ class StepAdded(PlanEvent):
     location: OptionalText = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class StepRemoved(PlanEvent):
     """A step added by mistake to a draft plan was taken out (its key is free again; the
     log keeps it). Its occurrences left before it, by their own event."""
@@ -226,7 +227,7 @@ class StepRemoved(PlanEvent):
     step: Key
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class StepEdited(PlanEvent):
     """A step's description or sequencing changed; it carries every editable field."""
 
@@ -242,7 +243,7 @@ class StepEdited(PlanEvent):
     location: OptionalText
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class StepMoved(PlanEvent):
     """A step was rescheduled; occurrence changes follow as their own events."""
 
@@ -250,7 +251,7 @@ class StepMoved(PlanEvent):
     schedule: Schedule
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class StepAssigned(PlanEvent):
     """A step got a new responsible person and participants."""
 
@@ -259,7 +260,7 @@ class StepAssigned(PlanEvent):
     participants: tuple[Key, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class StepStarted(PlanEvent):
     """A step started (or resumed after being blocked)."""
 
@@ -267,7 +268,7 @@ class StepStarted(PlanEvent):
     on: date
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class StepCompleted(PlanEvent):
     """A step was done."""
 
@@ -275,7 +276,7 @@ class StepCompleted(PlanEvent):
     on: date
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class StepReopened(PlanEvent):
     """A step marked done by mistake is open again; `previous` is the done date withdrawn."""
 
@@ -284,7 +285,7 @@ class StepReopened(PlanEvent):
     reason: Text
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class StepDoneDateCorrected(PlanEvent):
     """The date a step was done on was corrected; `previous` is the date it replaces."""
 
@@ -294,7 +295,7 @@ class StepDoneDateCorrected(PlanEvent):
     reason: Text
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class StepBlocked(PlanEvent):
     """A step was blocked, for a reason."""
 
@@ -303,7 +304,7 @@ class StepBlocked(PlanEvent):
     reason: Text
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class StepCancelled(PlanEvent):
     """A step was cancelled, for a reason."""
 
@@ -315,7 +316,7 @@ class StepCancelled(PlanEvent):
 # --- occurrences -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class OccurrencesScheduled(PlanEvent):
     """Occurrences of a step's schedule came into the plan (the schedule's expansion)."""
 
@@ -323,7 +324,7 @@ class OccurrencesScheduled(PlanEvent):
     occurrences: tuple[OccurrenceSlot, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class OccurrencesUnscheduled(PlanEvent):
     """Planned occurrences left the plan because their step was rescheduled."""
 
@@ -331,7 +332,7 @@ class OccurrencesUnscheduled(PlanEvent):
     occurrences: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class OccurrenceCompleted(PlanEvent):
     """One occurrence (one visit) was held."""
 
@@ -339,7 +340,7 @@ class OccurrenceCompleted(PlanEvent):
     on: date
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class OccurrenceReopened(PlanEvent):
     """An occurrence marked held by mistake is to be held again (un-held); `previous` is the
     held date withdrawn."""
@@ -349,7 +350,7 @@ class OccurrenceReopened(PlanEvent):
     reason: Text
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class OccurrenceDoneDateCorrected(PlanEvent):
     """The date an occurrence was held on was corrected; `previous` is the date it replaces."""
 
@@ -359,7 +360,7 @@ class OccurrenceDoneDateCorrected(PlanEvent):
     reason: Text
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class OccurrenceCancelled(PlanEvent):
     """One occurrence was cancelled, for a reason."""
 
@@ -367,7 +368,7 @@ class OccurrenceCancelled(PlanEvent):
     reason: Text
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class OccurrenceMoved(PlanEvent):
     """One occurrence was moved to another local date or date-time; it keeps its key."""
 
@@ -377,7 +378,7 @@ class OccurrenceMoved(PlanEvent):
     duration: Duration | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class CalendarChangeOverridden(PlanEvent):
     """A change made in a calendar was not applied to the plan; `rule` says why."""
 
@@ -390,7 +391,7 @@ class CalendarChangeOverridden(PlanEvent):
 # --- indicators --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class IndicatorDefined(PlanEvent):
     """A follow-up indicator was defined (or its definition replaced)."""
 
@@ -408,7 +409,7 @@ class IndicatorDefined(PlanEvent):
     from the payload of a typed indicator, so events stored before it existed read the same)."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class IndicatorTargetsSet(PlanEvent):
     """Period targets of an indicator were set (other periods keep theirs)."""
 
@@ -416,7 +417,7 @@ class IndicatorTargetsSet(PlanEvent):
     targets: dict[str, NonNegativeDecimal]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class IndicatorValueRecorded(PlanEvent):
     """The actual value of an indicator for a period (valid time) was recorded."""
 
@@ -426,7 +427,7 @@ class IndicatorValueRecorded(PlanEvent):
     note: OptionalText = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class IndicatorValueCorrected(PlanEvent):
     """A recorded actual value was corrected, for a reason; the earlier value stays in the log."""
 
@@ -440,7 +441,7 @@ class IndicatorValueCorrected(PlanEvent):
 # --- environment -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class MarketChangeRecorded(PlanEvent):
     """A change in the market was noted: what it touches, from when, how much it weighs.
 
@@ -454,7 +455,7 @@ class MarketChangeRecorded(PlanEvent):
     impact: Impact = Impact.MEDIUM
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class CheckThresholdsSet(PlanEvent):
     """Thresholds of `pacflow check` were changed; those not given keep their value."""
 
@@ -467,7 +468,7 @@ class CheckThresholdsSet(PlanEvent):
 # --- access ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class AccessGranted(PlanEvent):
     """A person was given a link to the plan (a calendar feed, pages, reporting or the API).
 
@@ -479,7 +480,7 @@ class AccessGranted(PlanEvent):
     scope: AccessScope
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class AccessRevoked(PlanEvent):
     """A grant was revoked: its link stops working."""
 
@@ -490,7 +491,7 @@ class AccessRevoked(PlanEvent):
 # --- diagnostic --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class FindingRecorded(PlanEvent):
     """A finding of the diagnostic was recorded: one tool's figures and what they show."""
 
@@ -500,7 +501,7 @@ class FindingRecorded(PlanEvent):
     figures: Figures
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class DecisionRecorded(PlanEvent):
     """A decision was taken, resting on findings of the diagnostic."""
 
@@ -509,7 +510,7 @@ class DecisionRecorded(PlanEvent):
     findings: tuple[Key, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class TargetJustified(PlanEvent):
     """The decisions a target implements were set (they replace the earlier ones)."""
 
@@ -517,7 +518,7 @@ class TargetJustified(PlanEvent):
     decisions: tuple[Key, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class HolidaysSet(PlanEvent):
     """The public holidays the plan (or one person, `person`) observes, by country and
     subdivision (None: none), and whether cadence slots may land on them or on weekends

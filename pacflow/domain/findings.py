@@ -25,10 +25,11 @@ from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
 from pacflow.domain.checked import Checked, pydantic
+from pacflow.domain.frozen import FrozenValue, frozen_value
 from pacflow.domain.values import Count, Key, NonNegativeDecimal, OptionalText, Text
 
 
-class _Figure:
+class _Figure(FrozenValue):
     """Base of the figures: frozen dataclasses that pydantic validates (with no unknown
     field) where they come in, and that check their own consistency in `__post_init__`."""
 
@@ -77,7 +78,7 @@ REVENUE_CLASSES = ("A", "B", "C", "P")
 POTENTIAL_CLASSES = ("A'", "B'", "C'")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class AccountFigure(_Figure):
     """One account of the cross ABC matrix: last period's revenue and its potential."""
 
@@ -100,7 +101,7 @@ def zone_of(revenue_class: str, potential_class: str) -> Zone:
     return Zone.CORE if revenue <= 1 else Zone.ECONOMY
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class AbcMatrix(_Figure):
     """The cross ABC matrix: accounts, and the thresholds of their classes (amounts)."""
 
@@ -159,7 +160,7 @@ class Verdict(enum.StrEnum):
     ABANDON = "abandon"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class OfferCell(_Figure):
     """One offer in one segment over the last period."""
 
@@ -171,7 +172,7 @@ class OfferCell(_Figure):
     verdict: Verdict | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class OffersMatrix(_Figure):
     """The offers x segments matrix (prestations / clientèles)."""
 
@@ -222,7 +223,7 @@ def quadrant_of(upstream: bool, strong: bool) -> Quadrant:
     return Quadrant.CULTIVATION if strong else Quadrant.GATHERING
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class WonLost(_Figure):
     """Deals won and lost in one quadrant."""
 
@@ -234,7 +235,7 @@ class WonLost(_Figure):
         return self.won + self.lost
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class AmontAval(_Figure):
     """Won and lost deals of the last period by quadrant (for one offer, or all)."""
 
@@ -271,7 +272,7 @@ class AmontAval(_Figure):
 # --- EMOFF -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class Emoff(_Figure):
     """The EMOFF (SWOT) matrix: what to lean on, what to work on."""
 

@@ -22,6 +22,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, ClassVar, Literal
 
 from pacflow.domain.checked import Checked, pydantic
+from pacflow.domain.frozen import FrozenValue, frozen_value
 from pacflow.domain.localtime import kind_of, shifted
 from pacflow.domain.periods import PlanPeriod as PlanPeriod
 from pacflow.domain.rrule import MAX_OCCURRENCES, rule_moments
@@ -41,7 +42,7 @@ from pacflow.domain.values import (
 from pacflow.errors import InvalidInputError
 
 
-class _Value:
+class _Value(FrozenValue):
     """Base of the schedule types: frozen dataclasses that pydantic validates (with no
     unknown field) where they come in (commands, plan files); the store's copies are read
     back without it (`pacflow.domain.plain`)."""
@@ -54,7 +55,7 @@ def _at_least_one() -> tuple[Any, ...]:
     return (pydantic().Field(min_length=1),)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class DueDate(_Value):
     """A deadline, with an optional start date: the step is a task."""
 
@@ -63,7 +64,7 @@ class DueDate(_Value):
     start: date | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class Session(_Value):
     """One dated session: a local date (all day) or date-time, with an optional duration."""
 
@@ -71,7 +72,7 @@ class Session(_Value):
     duration: Duration | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class SessionList(_Value):
     """A fixed list of dated sessions (steering committees, webinars, breakfasts)."""
 
@@ -79,7 +80,7 @@ class SessionList(_Value):
     sessions: Annotated[tuple[Session, ...], Checked(_at_least_one)]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class RecurrenceRule(_Value):
     """One RFC 5545 RRULE (`FREQ=MONTHLY;BYDAY=2TU,4TU;COUNT=24`) and its local DTSTART."""
 
@@ -87,7 +88,7 @@ class RecurrenceRule(_Value):
     rrule: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class Recurrence(_Value):
     """Occurrences from one or more RRULEs (their union), each lasting `duration`."""
 
@@ -96,7 +97,7 @@ class Recurrence(_Value):
     duration: Duration | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class Cadence(_Value):
     """`count` occurrences per period, spread over its weekdays; `exceptions` override the
     count for given periods, `first` and `last` bound the periods it runs in."""
@@ -116,7 +117,7 @@ Schedule = Annotated[
 """Any step schedule; `kind` tells which (`due`, `sessions`, `recurrence`, `cadence`)."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@frozen_value
 class OccurrenceSlot(_Value):
     """One scheduled occurrence of a step, as expansion produced it."""
 
