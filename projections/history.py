@@ -24,6 +24,7 @@ from pacflow.describe import describe, schedule_summary
 from pacflow.domain import PlanEvent, PlanState, evolve, from_payload
 from pacflow.domain import events as ev
 from pacflow.domain.derivation import Derivation
+from pacflow.domain.frozen import FrozenValue, frozen_record
 from pacflow.domain.schedule import DueDate
 from pacflow.domain.touches import Area, step_subject, touches, types_where
 from pacflow.domain.values import StepStatus
@@ -35,8 +36,8 @@ Records = Iterable[tuple[RecordedEvent, PlanEvent]]
 _LIFECYCLE = types_where(lambda kind: kind.area is Area.LIFECYCLE)
 
 
-@dataclass(frozen=True, slots=True)
-class HistoryEntry:
+@frozen_record
+class HistoryEntry(FrozenValue):
     """One recorded change: when, who, why, in which revision, what it touches, in words."""
 
     position: int
@@ -85,8 +86,8 @@ class HistoryEntry:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class HistoryFilter:
+@frozen_record
+class HistoryFilter(FrozenValue):
     """Which entries to keep: a time window (inclusive, UTC-aware) and keys they touch."""
 
     since: datetime | None = None

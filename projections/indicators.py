@@ -37,6 +37,7 @@ from datetime import date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from pacflow.domain.frozen import FrozenValue, frozen_record
 from pacflow.domain.indicator import Indicator
 from pacflow.domain.kinds import Aggregation, Direction
 from pacflow.domain.periods import PlanPeriod, require_period_in
@@ -48,8 +49,8 @@ _TENTH = Decimal("0.1")
 _HUNDRED = Decimal(100)
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+@frozen_record
+class Entry(FrozenValue):
     """A value as it was recorded or corrected: when, by whom, and the words that went with it."""
 
     value: Decimal
@@ -74,8 +75,8 @@ class Entry:
         return data
 
 
-@dataclass(frozen=True, slots=True)
-class PeriodFigures:
+@frozen_record
+class PeriodFigures(FrozenValue):
     """One period of an indicator: target, actual, gap, cumulative, attainment, provenance."""
 
     period: str
@@ -116,8 +117,8 @@ class PeriodFigures:
         return data
 
 
-@dataclass(frozen=True, slots=True)
-class IndicatorHistory:
+@frozen_record
+class IndicatorHistory(FrozenValue):
     """An indicator's definition and its periods, as known at `as_of` (None: now)."""
 
     plan: str
@@ -149,8 +150,8 @@ class IndicatorHistory:
         return data
 
 
-@dataclass(frozen=True, slots=True)
-class ValueFact:
+@frozen_record
+class ValueFact(FrozenValue):
     """A value typed in for a period, or its correction (`previous` set), as recorded."""
 
     indicator: str
@@ -163,8 +164,8 @@ class ValueFact:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class PlanHeader:
+@frozen_record
+class PlanHeader(FrozenValue):
     """What histories need of a plan: its key and its period (dates and time zone)."""
 
     key: str

@@ -46,6 +46,7 @@ from events import RecordedEvent
 from pacflow.domain import PlanEvent, evolve
 from pacflow.domain import events as ev
 from pacflow.domain.folding import advance
+from pacflow.domain.frozen import FrozenValue, frozen_record
 from pacflow.domain.state import PlanState
 from pacflow.domain.touches import KINDS, STEP_LOCAL_TYPES
 from pacflow.domain.values import CheckThresholds, PlanStatus
@@ -84,8 +85,8 @@ OFF_TRACK_PERIODS = CheckThresholds().off_track_periods
 Records = Iterable[tuple[RecordedEvent, PlanEvent]]
 
 
-@dataclass(frozen=True, slots=True)
-class Answered:
+@frozen_record
+class Answered(FrozenValue):
     """A finding a revision answered: open just before it was opened, gone once published."""
 
     finding: Finding
@@ -108,8 +109,8 @@ class Answered:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
+@frozen_record
+class Report(FrozenValue):
     """What `pacflow check` says at a moment: findings, what revisions answered, thresholds."""
 
     plan: str

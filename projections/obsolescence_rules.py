@@ -21,6 +21,7 @@ from pacflow.describe import describe
 from pacflow.domain import PlanEvent, PlanState, warnings
 from pacflow.domain import events as ev
 from pacflow.domain.facts import answers, fact_of
+from pacflow.domain.frozen import FrozenValue, frozen_record
 from pacflow.domain.schedule import Cadence, DueDate
 from pacflow.domain.touches import NOTHING, Area, Touched, market_targets, touches, types_where
 from pacflow.domain.values import (
@@ -58,8 +59,8 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True, slots=True)
-class Fact:
+@frozen_record
+class Fact(FrozenValue):
     """A recorded event a finding rests on: its log position, when, and what it said."""
 
     position: int
@@ -77,8 +78,8 @@ class Fact:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+@frozen_record
+class Finding(FrozenValue):
     """One thing that makes the plan obsolete, why we think so, and what would answer it."""
 
     rule: str
@@ -112,8 +113,8 @@ HistoriesAt = Callable[[datetime], list[IndicatorHistory]]
 """Every indicator's history as known at a moment, from a read model (see `Log`)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Publication:
+@frozen_record
+class Publication(FrozenValue):
     """A publication of the plan: its log position, and what the revision it ends changed
     (None for the first one, which published the whole plan)."""
 
@@ -560,8 +561,8 @@ def gap_unclosable(at: Moment, histories: Sequence[IndicatorHistory]) -> list[Fi
     return found
 
 
-@dataclass(frozen=True, slots=True)
-class _Gap:
+@frozen_record
+class _Gap(FrozenValue):
     """What the gap-unclosable rule weighed for one indicator."""
 
     year: str

@@ -7,12 +7,12 @@ returns plain data that every front end formats its own way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from pacflow.app.moments import PlanOrigin
 from pacflow.app.plans import origin, origin_in, state_at
+from pacflow.domain.frozen import FrozenValue, frozen_record
 
 if TYPE_CHECKING:
     from pacflow.app.root import App
@@ -27,8 +27,8 @@ def _moment(found: PlanOrigin, as_of: str | None, option: str) -> datetime | Non
     return found.existing_at(as_of, option) if as_of is not None else None
 
 
-@dataclass(frozen=True)
-class DashboardAnswer:
+@frozen_record
+class DashboardAnswer(FrozenValue):
     """The commercial dashboard of one period, as known at a moment (None: now)."""
 
     origin: PlanOrigin
@@ -53,8 +53,8 @@ def dashboard(
     return DashboardAnswer(found, moment, dashboard_of(header, histories, moment, period))
 
 
-@dataclass(frozen=True)
-class IndicatorAnswer:
+@frozen_record
+class IndicatorAnswer(FrozenValue):
     """One indicator per period, as known at a moment."""
 
     origin: PlanOrigin
@@ -86,8 +86,8 @@ def indicator_history(
     return IndicatorAnswer(found, history)
 
 
-@dataclass(frozen=True)
-class CheckAnswer:
+@frozen_record
+class CheckAnswer(FrozenValue):
     """What `check` found at a moment, and whether it reaches a severity."""
 
     plan: str

@@ -9,12 +9,13 @@ in error messages are the CLI's by default; another front end passes its own (`l
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from pacflow.app.moments import PlanOrigin, local_date
+from pacflow.domain.frozen import FrozenValue, frozen_record
 from pacflow.errors import IntegrityError, InvalidInputError, NotFoundError, no_such_plan
 
 if TYPE_CHECKING:
@@ -128,8 +129,8 @@ def plan_now(app: App, plan: str) -> dict[str, Any]:
     return with_facts(view, local_date(app.now(), view["timezone"]), grace_days)
 
 
-@dataclass(frozen=True)
-class PlanAsOf:
+@frozen_record
+class PlanAsOf(FrozenValue):
     """The plan exactly as recorded at a moment."""
 
     origin: PlanOrigin
@@ -171,8 +172,8 @@ def state_at(app: App, plan: str, as_of: str | None, option: str = "--as-of") ->
 # --- history -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class HistoryAnswer:
+@frozen_record
+class HistoryAnswer(FrozenValue):
     """The changes that match a history query, oldest first."""
 
     origin: PlanOrigin
@@ -247,8 +248,8 @@ def _labels(given: Mapping[str, str] | None, **defaults: str) -> dict[str, str]:
 # --- diff --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DiffSide:
+@frozen_record
+class DiffSide(FrozenValue):
     """One side of a diff: how the user named it, and the plan then."""
 
     label: str
@@ -266,8 +267,8 @@ class DiffSide:
         return f"{self.label} (revision {self.state.revision}, {self.state.status})"
 
 
-@dataclass(frozen=True)
-class DiffAnswer:
+@frozen_record
+class DiffAnswer(FrozenValue):
     """What changed in the plan between two sides."""
 
     plan: str
@@ -357,8 +358,8 @@ def _side(
 # --- revisions ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RevisionsAnswer:
+@frozen_record
+class RevisionsAnswer(FrozenValue):
     """The plan's revisions, and the check findings each one answered."""
 
     origin: PlanOrigin

@@ -4,7 +4,7 @@
 is imported (`__init__`, `__repr__`, `__eq__`, `__hash__`, `__setattr__`…): for the 60
 event, schedule and figure types, a fifth of what a read command spends before it reads
 anything. `@frozen_value` declares the same dataclass (fields, slots, keyword-only
-arguments) and `FrozenValue` gives it the rest:
+arguments; `@frozen_record` takes them in order too) and `FrozenValue` gives it the rest:
 
 - equality, hash and repr by the fields, and refusing assignment, written once here;
 - `__init__` compiled on the first instance of each type (a read decodes a dozen event
@@ -27,7 +27,19 @@ _Value = TypeVar("_Value", bound=type[Any])
 @dataclass_transform(kw_only_default=True, frozen_default=True, eq_default=False)
 def frozen_value(cls: _Value) -> _Value:
     """Declare `cls` (a `FrozenValue`) a frozen, slotted, keyword-only dataclass."""
-    made = dataclasses.dataclass(init=False, repr=False, eq=False, slots=True, kw_only=True)(cls)
+    return _declared(cls, kw_only=True)
+
+
+@dataclass_transform(frozen_default=True, eq_default=False)
+def frozen_record(cls: _Value) -> _Value:
+    """`frozen_value`, whose fields may be given in order too (answers built in one
+    place, like `HistoryAnswer(origin, entries)`)."""
+    return _declared(cls, kw_only=False)
+
+
+def _declared(cls: _Value, *, kw_only: bool) -> _Value:
+    made = dataclasses.dataclass(init=False, repr=False, eq=False, slots=True, kw_only=kw_only)(cls)
+    made.__init__ = _first_init  # its own, not one a base compiled for its fields
     return cast(_Value, made)
 
 
@@ -36,11 +48,8 @@ class FrozenValue:
 
     __slots__ = ()
 
-    def __init__(self, **values: Any) -> None:
-        kind = type(self)
-        init = _compiled_init(kind)
-        kind.__init__ = init  # type: ignore[method-assign]  # the next ones go straight there
-        init(self, **values)
+    def __init__(self, *args: Any, **values: Any) -> None:
+        _first_init(self, *args, **values)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
@@ -68,13 +77,23 @@ class FrozenValue:
             object.__setattr__(self, name, value)
 
 
+def _first_init(self: Any, *args: Any, **values: Any) -> None:
+    """The `__init__` of a type's first instance: compiles the type's own and calls it."""
+    kind = type(self)
+    init = _compiled_init(kind)
+    kind.__init__ = init  # the next instances go straight there
+    init(self, *args, **values)
+
+
 def _compiled_init(kind: type[Any]) -> Callable[..., None]:
     """`kind.__init__`, as `dataclass(frozen=True, kw_only=True)` would write it."""
     scope: dict[str, Any] = {"_set": object.__setattr__, "_MISSING": dataclasses.MISSING}
-    parameters: list[str] = []
+    in_order: list[str] = []
+    by_name: list[str] = []
     lines: list[str] = []
     for field in dataclasses.fields(kind):
         name = field.name
+        parameters = by_name if field.kw_only else in_order
         if field.default is not dataclasses.MISSING:
             scope[f"_default_{name}"] = field.default
             parameters.append(f"{name}=_default_{name}")
@@ -90,7 +109,7 @@ def _compiled_init(kind: type[Any]) -> Callable[..., None]:
             lines.append(f"_set(self, {name!r}, {name})")
     if hasattr(kind, "__post_init__"):
         lines.append("self.__post_init__()")
-    signature = f"self, *, {', '.join(parameters)}" if parameters else "self"
+    signature = ", ".join(["self", *in_order, *(["*", *by_name] if by_name else [])])
     body = "\n".join(f"    {line}" for line in lines) or "    pass"
     made: dict[str, Any] = {}
     exec(f"def __init__({signature}) -> None:\n{body}\n", scope, made)

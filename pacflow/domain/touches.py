@@ -28,11 +28,11 @@ from __future__ import annotations
 import dataclasses
 import enum
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from pacflow.domain import events as ev
+from pacflow.domain.frozen import FrozenValue, frozen_record
 from pacflow.domain.state import PlanState
 
 
@@ -63,8 +63,8 @@ class CalendarReach(enum.Enum):
     """The items of the steps `calendar_steps(event, state)` names (often one, may be more)."""
 
 
-@dataclass(frozen=True, slots=True)
-class EventKind:
+@frozen_record
+class EventKind(FrozenValue):
     """What an event type touches whatever its values (see the module docstring)."""
 
     area: Area
@@ -197,8 +197,8 @@ def touches_focus(event: ev.PlanEvent) -> bool:
 # --- which keys one event touches --------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Touched:
+@frozen_record
+class Touched(FrozenValue):
     """The keys of what one event touches, in the plan it applies to."""
 
     targets: frozenset[str] = frozenset()
@@ -302,8 +302,8 @@ def _steps_of_target(state: PlanState, target: str) -> Iterable[str]:
 # --- events of one step, before they are decoded -----------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class StepSubject:
+@frozen_record
+class StepSubject(FrozenValue):
     """The step (or the visit of a step) an event of a step or its visits is about, read from
     its stored payload. `track` is set for a step being added (its key is `step`)."""
 

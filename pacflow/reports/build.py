@@ -269,7 +269,7 @@ class _Builder:
             )
             if blocks:
                 steps = [step for block in blocks for step in block.steps]
-                sections.append(ThemeSection(theme, blocks, progress_of(steps)))
+                sections.append(ThemeSection(key=theme, tracks=blocks, progress=progress_of(steps)))
         return tuple(sections)
 
     def objectives(self, target: str) -> list[ObjectiveLine]:
@@ -320,7 +320,9 @@ class _Builder:
             findings = tuple(
                 (f, state.findings[f].title) for f in decision.findings if f in state.findings
             )
-            reasons.append(Reason(decision.key, decision.statement, findings))
+            reasons.append(
+                Reason(decision=decision.key, statement=decision.statement, findings=findings)
+            )
         return tuple(reasons)
 
     def summary(self, key: str) -> TargetSummary:
@@ -340,7 +342,7 @@ class _Builder:
         """Who `key` is (a bare key for someone the team does not know)."""
         person = self._state.people.get(key)
         if person is None:
-            return PersonInfo(key, key, "", None, None, None)
+            return PersonInfo(key=key, name=key, kind="", role=None, sector=None, left_on=None)
         return PersonInfo(
             key=person.key,
             name=person.name,
@@ -376,7 +378,7 @@ class _Builder:
             line = self.line(step.key)
             if not line.visits:
                 if role is not None:
-                    assignments.append(Assignment(role, line))
+                    assignments.append(Assignment(role=role, step=line))
                 continue
             # Visits held are credited to who held them then; the rest to who has them now.
             visits = tuple(
@@ -394,7 +396,7 @@ class _Builder:
                 role = f"{before} before"
             if role is not None:
                 mine = line if visits == line.visits else dataclasses.replace(line, visits=visits)
-                assignments.append(Assignment(role, mine))
+                assignments.append(Assignment(role=role, step=mine))
         assignments.sort(key=lambda a: (a.step.start or a.step.end or date.max, a.step.key))
         steps = [a.step for a in assignments]
         return PersonSection(
@@ -452,5 +454,7 @@ class _Builder:
             if sector is None:
                 team = ()
             steps = [s for t in targets for b in t.tracks for s in b.steps]
-            sections.append(SectorSection(sector, team, targets, progress_of(steps)))
+            sections.append(
+                SectorSection(key=sector, people=team, targets=targets, progress=progress_of(steps))
+            )
         return tuple(s for s in sections if s.targets or s.people)

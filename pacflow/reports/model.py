@@ -8,10 +8,11 @@ overdue visits are judged against). It holds plain, frozen values only; the rend
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
+
+from pacflow.domain.frozen import FrozenValue, frozen_value
 
 if TYPE_CHECKING:
     from pacflow.domain.findings import Figures
@@ -30,8 +31,8 @@ class ReportKind(enum.StrEnum):
     TARGET = "target"
 
 
-@dataclass(frozen=True, slots=True)
-class Visit:
+@frozen_value
+class Visit(FrozenValue):
     """One occurrence of a step, on its day and at its time in its responsible person's
     zone (`at` names the zone when it is not the plan's); `holiday`: the public holiday it
     falls on, if still to hold."""
@@ -55,8 +56,8 @@ class Visit:
         return self.at is not None
 
 
-@dataclass(frozen=True, slots=True)
-class StepLine:
+@frozen_value
+class StepLine(FrozenValue):
     """A step with what every report shows of it: dates, people, status, visits."""
 
     key: str
@@ -82,8 +83,8 @@ class StepLine:
         return self.start is None or self.start == self.end
 
 
-@dataclass(frozen=True, slots=True)
-class TrackBlock:
+@frozen_value
+class TrackBlock(FrozenValue):
     """An action track and its steps, in plan order."""
 
     key: str
@@ -93,8 +94,8 @@ class TrackBlock:
     steps: tuple[StepLine, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Progress:
+@frozen_value
+class Progress(FrozenValue):
     """Counts behind the progress bars: steps done and late, visits held and overdue.
 
     Cancelled steps and visits are counted apart and left out of the shares.
@@ -120,8 +121,8 @@ class Progress:
         return self.held / self.visits if self.visits else None
 
 
-@dataclass(frozen=True, slots=True)
-class ObjectiveLine:
+@frozen_value
+class ObjectiveLine(FrozenValue):
     """An objective of a target: a measurable result by a due date."""
 
     target: str
@@ -134,8 +135,8 @@ class ObjectiveLine:
     indicator: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
+@frozen_value
+class Reason(FrozenValue):
     """A decision a target implements, and the findings it rests on: why it is a target."""
 
     decision: str
@@ -144,8 +145,8 @@ class Reason:
     """(key, title) of each finding."""
 
 
-@dataclass(frozen=True, slots=True)
-class FindingView:
+@frozen_value
+class FindingView(FrozenValue):
     """A finding of the plan's diagnostic, to be drawn as its tool's schema, with what it
     justified: the decisions resting on it and the targets implementing those."""
 
@@ -160,8 +161,8 @@ class FindingView:
     """(key, title) of each live target implementing one of those decisions."""
 
 
-@dataclass(frozen=True, slots=True)
-class PersonInfo:
+@frozen_value
+class PersonInfo(FrozenValue):
     """Who someone is in the team."""
 
     key: str
@@ -172,8 +173,8 @@ class PersonInfo:
     left_on: date | None
 
 
-@dataclass(frozen=True, slots=True)
-class TargetSection:
+@frozen_value
+class TargetSection(FrozenValue):
     """A target with its objectives, its tracks and their progress."""
 
     key: str
@@ -190,8 +191,8 @@ class TargetSection:
     why: tuple[Reason, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class TargetSummary:
+@frozen_value
+class TargetSummary(FrozenValue):
     """A target's objectives and the progress of its action plan, for the report's summary."""
 
     key: str
@@ -203,8 +204,8 @@ class TargetSummary:
     why: tuple[Reason, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class ThemeSection:
+@frozen_value
+class ThemeSection(FrozenValue):
     """One theme (a domain, or a sales approach) and its tracks across targets."""
 
     key: str
@@ -212,8 +213,8 @@ class ThemeSection:
     progress: Progress
 
 
-@dataclass(frozen=True, slots=True)
-class Assignment:
+@frozen_value
+class Assignment(FrozenValue):
     """A step someone takes part in, and how: `responsible` or `participant` now, or
     `responsible before` / `participant before` for a step handed over after they held some
     of its visits (its line then shows the visits they held only)."""
@@ -222,8 +223,8 @@ class Assignment:
     step: StepLine
 
 
-@dataclass(frozen=True, slots=True)
-class MonthVisits:
+@frozen_value
+class MonthVisits(FrozenValue):
     """Visits of one month (`2025-03`) by state."""
 
     month: str
@@ -249,8 +250,8 @@ class Booking(enum.StrEnum):
     """Its day is past and it was not recorded as held: hold it or book it again."""
 
 
-@dataclass(frozen=True, slots=True)
-class Appointment:
+@frozen_value
+class Appointment(FrozenValue):
     """A customer visit or session still to hold, for the appointments plan."""
 
     visit: Visit
@@ -268,8 +269,8 @@ class Appointment:
         return Booking.BOOKED if self.visit.booked else Booking.TO_BOOK
 
 
-@dataclass(frozen=True, slots=True)
-class PersonSection:
+@frozen_value
+class PersonSection(FrozenValue):
     """Everything one person is responsible for or takes part in, dated."""
 
     person: PersonInfo
@@ -282,8 +283,8 @@ class PersonSection:
     """The visits still to hold, in day order (the appointments plan only)."""
 
 
-@dataclass(frozen=True, slots=True)
-class SectorSection:
+@frozen_value
+class SectorSection(FrozenValue):
     """A sector (`SEG-BA`, or None for targets whose responsible has no sector)."""
 
     key: str | None
@@ -295,8 +296,8 @@ class SectorSection:
 Section = ThemeSection | PersonSection | SectorSection | TargetSection
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
+@frozen_value
+class Report(FrozenValue):
     """A plan presented one way (by theme, person, sector or target) on a given day.
 
     `plan_tracks` holds the tracks of no target (steering) for the sector and target

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from pacflow.domain.checked import validate
 from pacflow.domain.events import PlanApproved, StepCompleted
 from pacflow.domain.findings import AmontAval, Quadrant, WonLost
+from pacflow.domain.frozen import FrozenValue, frozen_record
 from pacflow.domain.schedule import Cadence
 from pacflow.domain.values import Per
 
@@ -59,3 +60,18 @@ def test_a_value_checks_itself_however_it_is_built() -> None:
         validate(AmontAval, {"quadrants": {"farming": {"won": 0, "lost": 0}}})
     checked = validate(AmontAval, {"quadrants": {"farming": {"won": 2}}})
     assert checked == AmontAval(quadrants={Quadrant.FARMING: WonLost(won=2)})
+
+
+@frozen_record
+class _Answer(FrozenValue):
+    plan: str
+    lines: tuple[str, ...] = ()
+
+
+def test_a_record_takes_its_fields_in_order_or_by_name() -> None:
+    assert _Answer("PAC-2025", ("a",)) == _Answer(plan="PAC-2025", lines=("a",))
+    assert _Answer("PAC-2025").lines == ()
+    with pytest.raises(TypeError):
+        _Answer("PAC-2025", ("a",), "extra")  # type: ignore[call-arg]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        _Answer("PAC-2025").plan = "PAC-2026"  # type: ignore[misc]
