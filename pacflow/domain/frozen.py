@@ -1,9 +1,10 @@
-"""Frozen value dataclasses that cost little to declare: events, schedules, figures.
+"""Frozen value dataclasses that cost little to declare: events, schedules, figures, and
+the answers and report pieces that reads build.
 
 `dataclass(frozen=True)` writes and compiles five methods for each class when its module
 is imported (`__init__`, `__repr__`, `__eq__`, `__hash__`, `__setattr__`…): for the 60
-event, schedule and figure types, a fifth of what a read command spends before it reads
-anything. `@frozen_value` declares the same dataclass (fields, slots, keyword-only
+event, schedule and figure types alone, a fifth of what a read command spent before it
+read anything (Python 3.11). `@frozen_value` declares the same dataclass (fields, slots, keyword-only
 arguments; `@frozen_record` takes them in order too) and `FrozenValue` gives it the rest:
 
 - equality, hash and repr by the fields, and refusing assignment, written once here;
@@ -11,8 +12,8 @@ arguments; `@frozen_record` takes them in order too) and `FrozenValue` gives it 
   types of the 45), setting the fields as a frozen dataclass does, then calling
   `__post_init__` if the class has one.
 
-Type checkers see a frozen, keyword-only dataclass (`dataclass_transform`); pydantic
-validates one like any dataclass (it sets fields without calling `__init__`).
+Type checkers see a frozen dataclass (`dataclass_transform`); pydantic validates one like
+any dataclass (it sets the fields without calling `__init__`).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def _declared(cls: _Value, *, kw_only: bool) -> _Value:
 
 
 class FrozenValue:
-    """Base of the `@frozen_value` dataclasses (see the module)."""
+    """Base of the `@frozen_value` and `@frozen_record` dataclasses (see the module)."""
 
     __slots__ = ()
 
