@@ -4,8 +4,9 @@ the answers and report pieces that reads build.
 `dataclass(frozen=True)` writes and compiles five methods for each class when its module
 is imported (`__init__`, `__repr__`, `__eq__`, `__hash__`, `__setattr__`…): for the 60
 event, schedule and figure types alone, a fifth of what a read command spent before it
-read anything (Python 3.11). `@frozen_value` declares the same dataclass (fields, slots, keyword-only
-arguments; `@frozen_record` takes them in order too) and `FrozenValue` gives it the rest:
+read anything (Python 3.11). `@frozen_value` declares the same dataclass (fields, slots,
+keyword-only arguments; `@frozen_record` takes them in order too) and `FrozenValue` gives
+it the rest:
 
 - equality, hash and repr by the fields, and refusing assignment, written once here;
 - `__init__` compiled on the first instance of each type (a read decodes a dozen event
