@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from pacflow.domain import PlanState
+from pacflow.domain.localtime import stored_moment
 from pacflow.domain.plain import (
     Dumper,
     Loader,
@@ -26,13 +27,10 @@ from pacflow.domain.plain import (
     loader,
     per_hint,
     scalar_dumper,
-    stored_moment,
     to_plain,
 )
 from pacflow.domain.values import parse_duration
 from pacflow.remembering import remembering
-
-_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def _make_dumper(kind: type[Any]) -> Dumper:
@@ -46,7 +44,7 @@ def _make_dumper(kind: type[Any]) -> Dumper:
         names = tuple(f.name for f in dataclasses.fields(kind))
         return lambda obj: {name: _dump(getattr(obj, name)) for name in names}
     # A local time keeps its `~2` (which of two repeated times is meant, docs/time.md).
-    return scalar_dumper(kind) or _identity_dump
+    return scalar_dumper(kind) or _identity
 
 
 def _payload_hint(hint: Any) -> bool:
@@ -62,10 +60,6 @@ def _stored_as_payload(kind: Any) -> bool:
     """Values that events carry too (schedules, figures, derivations): a snapshot holds
     them as their payload does (`pacflow.domain.plain`)."""
     return hasattr(kind, "__pydantic_config__") or hasattr(kind, "__plain__")
-
-
-def _identity_dump(value: Any) -> Any:
-    return value
 
 
 _dump = dumping(_make_dumper)

@@ -32,8 +32,8 @@ def origin(app: App, plan: str) -> PlanOrigin:
     life starts). Reads the first event and, from the read models when they are at the
     head of the log (`origin_in`), the zone; else the plan's state (cached, or its latest
     snapshot and the events after it)."""
-    if app.read_models_current():
-        with app.read_model_rows() as rows:
+    with app.current_rows() as rows:
+        if rows is not None:
             return origin_in(app, rows, plan)
     state = app.service().load(plan)
     if state is None:

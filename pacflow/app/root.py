@@ -154,16 +154,36 @@ class App:
         shared lock is the one `reading` holds, taken through the driver too (a shared
         advisory lock on the same PostgreSQL connection, the shared `flock` beside a
         SQLite file); the catch-up, when one is needed, runs before it is taken."""
+        with self._rows(catch_up=True) as rows:
+            assert rows is not None
+            yield rows
+
+    @contextmanager
+    def current_rows(self) -> Iterator[DriverRows | None]:
+        """`read_model_rows` when the read models are at the head of the log already (or
+        held by this thread); None, and nothing caught up, when they are behind (and for
+        the in-memory store): a read that can answer either way takes the cheaper way."""
+        with self._rows(catch_up=False) as rows:
+            yield rows
+
+    @contextmanager
+    def _rows(self, *, catch_up: bool) -> Iterator[DriverRows | None]:
         from projections.driver_rows import DriverRows
 
         store = self.store()
         is_postgres = getattr(store, "is_postgres", None)
         if is_postgres is None:  # the in-memory store: read models in a database of their own
+            if not catch_up:
+                yield None
+                return
             with self.reading() as database, database.connect() as connection:
                 yield DriverRows.of(connection)
             return
         held = self._holding()
         if not held and not self._read_models_current(store):
+            if not catch_up:
+                yield None
+                return
             self.read_models()
         with (
             store.connection() as connection,  # type: ignore[attr-defined]
@@ -186,14 +206,6 @@ class App:
         path = store.sqlite_path  # type: ignore[attr-defined]
         with locks.file_tables_lock(path, shared=True, wait=wait) as held:
             yield held
-
-    def read_models_current(self) -> bool:
-        """Whether every read model is at the head of the log already (a read may then
-        answer from them at no cost of catching up); False for the in-memory store."""
-        store = self.store()
-        if getattr(store, "is_postgres", None) is None:
-            return False
-        return self._read_models_current(store)
 
     def _read_models_current(self, store: EventStore) -> bool:
         from events import EventStoreError

@@ -26,6 +26,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pacflow.domain.checked import Checked, pydantic
 from pacflow.domain.frozen import FrozenValue, frozen_value
+from pacflow.domain.plain import loader, to_plain
 from pacflow.domain.values import Count, Key, NonNegativeDecimal, OptionalText, Text
 
 
@@ -307,20 +308,14 @@ class Figures:
 
     def as_data(self) -> dict[str, Any]:
         """The figures as plain JSON data, as stored."""
-        from pacflow.domain.plain import to_plain
-
         data: dict[str, Any] = to_plain(self)
         return data
 
     def __plain__(self) -> Any:
-        from pacflow.domain.plain import to_plain
-
         return to_plain(self.root)
 
     @classmethod
     def __from_plain__(cls, data: Any) -> Figures:
-        from pacflow.domain.plain import loader
-
         return cls(loader(AnyFigures)(data))
 
     @classmethod

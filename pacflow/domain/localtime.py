@@ -142,6 +142,12 @@ def split_suffix(text: str) -> tuple[str, int | None]:
     return text[: match.start()], int(match[1]) - 1
 
 
+def stored_moment(text: str) -> datetime:
+    """The local time a stored text names (`~2`: the second of two repeated ones)."""
+    body, fold = split_suffix(text)
+    return datetime.fromisoformat(body).replace(fold=fold or 0)
+
+
 def _hm(moment: datetime) -> str:
     return moment.strftime("%H:%M")
 

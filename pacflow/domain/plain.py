@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from pacflow.domain.checked import Checked
-from pacflow.domain.localtime import split_suffix, with_fold_text
+from pacflow.domain.localtime import stored_moment, with_fold_text
 from pacflow.domain.values import format_duration, parse_duration
 
 Dumper = Callable[[Any], Any]
@@ -307,12 +307,6 @@ def _decimal(data: Any) -> Decimal:
     if isinstance(data, bool) or not isinstance(data, str | int | float):
         raise TypeError(f"expected a number, found {type(data).__name__}")
     return Decimal(str(data))
-
-
-def stored_moment(text: str) -> datetime:
-    """The naive local time a stored text names (`~2`: the second of two repeated ones)."""
-    body, fold = split_suffix(text)
-    return datetime.fromisoformat(body).replace(fold=fold or 0)
 
 
 _LEAVES: dict[type[Any], Loader] = {

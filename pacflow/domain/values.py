@@ -42,6 +42,7 @@ from pacflow.domain.localtime import (
     local,
     read_typed,
     split_suffix,
+    stored_moment,
     with_fold_text,
 )
 from pacflow.domain.localtime import check_year as check_year
@@ -221,8 +222,7 @@ def _stored_local_time(text: str) -> datetime:
     a plan's stream repeats the same times (visits on the same days), and decoding them
     was a third of a rebuild's decoding; a datetime is immutable, and an error is raised
     again each time (lru_cache keeps only results)."""
-    body, fold = split_suffix(text)
-    return _naive(datetime.fromisoformat(body)).replace(fold=fold or 0)
+    return _naive(stored_moment(text))
 
 
 def _local_date_time(text: str, info: ValidationInfo) -> datetime:
