@@ -42,6 +42,9 @@ if TYPE_CHECKING:
     from events.subscription import Subscription, Waiter
 
 READ_BATCH = 2000
+VERSIONS_BATCH = 500
+"""Versions asked of the database at a time (`read_stream_versions`): under SQLite's
+oldest limit of bound parameters."""
 # Stored payloads are canonical JSON written by this package: skip json.loads' wrapper.
 _parse_json = json.JSONDecoder().raw_decode
 
@@ -474,46 +477,49 @@ class EventStore(abc.ABC):
                 return
             version = rows[-1].stream_version
 
-    def read_stream_mentioning(
-        self,
-        stream_id: str,
-        skippable: Collection[str],
-        needles: Sequence[str],
-        after_version: int = 0,
+    def read_stream_versions(
+        self, stream_id: str, versions: Sequence[int]
     ) -> Iterator[RecordedEvent]:
-        """Events of one stream in order (after `after_version`), but for those of a
-        `skippable` type whose stored payload (canonical JSON text) contains none of
-        `needles` (with no needles: every event of a skippable type is left out): a
-        prefilter for a reader about a few keys, who still checks each event read (one may
-        mention a needle by chance). Events keep their `stream_version`, so the reader sees
-        what was left out."""
+        """The events of one stream at `versions` (ascending), in order: what a reader that
+        knows which events it needs (from a read model) reads, the others left unread. A
+        version the stream does not have yet is not there to read."""
+        for start in range(0, len(versions), VERSIONS_BATCH):
+            chunk = versions[start : start + VERSIONS_BATCH]
+            for row in self._stream_rows_at(stream_id, chunk):
+                yield self._decode(row)
+
+    def _stream_rows_at(self, stream_id: str, versions: Sequence[int]) -> list[RawRow]:
+        """The rows of `read_stream_versions` for a few ascending `versions` (filtered
+        here; a backend may select them in its database)."""
+        wanted = set(versions)
+        span = versions[-1] - versions[0] + 1
+        rows = self._stream_rows(stream_id, versions[0] - 1, versions[-1], None, span)
+        return [row for row in rows if row.stream_version in wanted]
+
+    def read_stream_without(
+        self, stream_id: str, skipped: Collection[str], after_version: int = 0
+    ) -> Iterator[RecordedEvent]:
+        """Events of one stream in order (after `after_version`), but for those of the
+        `skipped` types, left out unread. Events keep their `stream_version`, so the reader
+        sees what was left out."""
         version = after_version
         while True:
-            rows = self._stream_rows_mentioning(stream_id, version, skippable, needles, READ_BATCH)
+            rows = self._stream_rows_without(stream_id, version, skipped, READ_BATCH)
             for row in rows:
                 yield self._decode(row)
             if len(rows) < READ_BATCH:
                 return
             version = rows[-1].stream_version
 
-    def _stream_rows_mentioning(
-        self,
-        stream_id: str,
-        after_version: int,
-        skippable: Collection[str],
-        needles: Sequence[str],
-        limit: int,
+    def _stream_rows_without(
+        self, stream_id: str, after_version: int, skipped: Collection[str], limit: int
     ) -> list[RawRow]:
-        """At least `limit` rows of `read_stream_mentioning` after `after_version` unless
-        the stream ends first (filtered here; a backend may filter in its database)."""
+        """At least `limit` rows of `read_stream_without` after `after_version` unless the
+        stream ends first (filtered here; a backend may filter in its database)."""
         kept: list[RawRow] = []
         while len(kept) < limit:
             rows = self._stream_rows(stream_id, after_version, None, None, READ_BATCH)
-            kept += [
-                row
-                for row in rows
-                if row.type not in skippable or any(needle in row.data for needle in needles)
-            ]
+            kept += [row for row in rows if row.type not in skipped]
             if len(rows) < READ_BATCH:
                 break
             after_version = rows[-1].stream_version

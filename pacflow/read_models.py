@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from projections.versions import INDICATOR_FACTS_VERSION, PLANS_VERSION
+from projections.versions import INDICATOR_FACTS_VERSION, PLANS_VERSION, STEP_EVENTS_VERSION
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -13,7 +13,11 @@ if TYPE_CHECKING:
     from events import EventStore
     from projections.engine import ProjectionEngine
 
-READ_MODEL_VERSIONS = {"plans": PLANS_VERSION, "indicator_facts": INDICATOR_FACTS_VERSION}
+READ_MODEL_VERSIONS = {
+    "plans": PLANS_VERSION,
+    "indicator_facts": INDICATOR_FACTS_VERSION,
+    "step_events": STEP_EVENTS_VERSION,
+}
 """Each read model's name and version, known without importing the projectors (a command
 checks them against the stored checkpoints before it decides to load anything more)."""
 
@@ -37,6 +41,7 @@ def read_models(
     from projections.engine import PARALLEL_FROM, ProjectionEngine, projection_engine_for
     from projections.indicator_facts import IndicatorFacts
     from projections.plans import PlanReadModel
+    from projections.step_events import StepEvents
 
     reopen = store.reopener()
     return ProjectionEngine(
@@ -44,6 +49,7 @@ def read_models(
         [
             PlanReadModel(store, cache_size=0) if one_pass else PlanReadModel(store),
             IndicatorFacts(),
+            StepEvents(),
         ],
         projection_engine_for(store),
         recipe=None if reopen is None else functools.partial(_read_models_of, reopen),

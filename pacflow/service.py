@@ -17,7 +17,6 @@ once handed out (a command decides on a copy-on-write `Draft` of it, see
 
 from __future__ import annotations
 
-import json
 import threading
 import uuid
 from collections import OrderedDict
@@ -44,7 +43,7 @@ from pacflow.domain import (
     to_payload,
 )
 from pacflow.domain.folding import Draft, advance
-from pacflow.domain.touches import STEP_LOCAL_TYPES, touches_focus
+from pacflow.domain.touches import touches_focus
 from pacflow.errors import ConflictError, dropped_plan, no_such_plan
 from pacflow.storage import translate_store_error
 
@@ -214,22 +213,15 @@ class PlanService:
         """`history(plan)` after `after_version` without the events of `types` (left out by
         the store, unread)."""
         try:
-            for recorded in self._store.read_stream_mentioning(plan, types, (), after_version):
+            for recorded in self._store.read_stream_without(plan, types, after_version):
                 yield recorded, decode(recorded)
         except EventStoreError as error:
             raise translate_store_error(error) from error
 
-    def stream_about_step(self, plan: str, step: str) -> Iterator[RecordedEvent]:
-        """The plan's records, undecoded, without those about other steps and their visits
-        that the store can leave out unread (see `EventStore.read_stream_mentioning`): what
-        a view of one step reads. Records keep their stream versions."""
-        key = json.dumps(step, ensure_ascii=False)  # as the store encodes payloads
+    def stream_versions(self, plan: str, versions: Sequence[int]) -> Iterator[RecordedEvent]:
+        """The plan's records at `versions` (ascending), undecoded, the others unread."""
         try:
-            yield from self._store.read_stream_mentioning(
-                plan,
-                STEP_LOCAL_TYPES,
-                (key, key[:-1] + "@"),  # the step, its visits' keys
-            )
+            yield from self._store.read_stream_versions(plan, versions)
         except EventStoreError as error:
             raise translate_store_error(error) from error
 

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from events import RecordedEvent
 from pacflow.domain import events as ev
 from pacflow.domain.derivation import Derivation
+from pacflow.domain.kinds import occurrence_step
 from pacflow.domain.schedule import DueDate
 from pacflow.domain.touches import names_where
 from projections.done_facts import DONE_KINDS, DoneKind
@@ -338,7 +339,7 @@ class _Batch:
         plan = recorded.stream_id
         if kind.visit:
             subject = event.occurrence
-            step = subject.partition("@")[0]
+            step = occurrence_step(subject)
         else:
             step = event.step
             subject = f"step:{step}"

@@ -44,6 +44,19 @@ def plan_timezone(connection: Any, plan: str) -> str | None:
     return None if header is None else str(header.timezone)
 
 
+def step_event_versions(connection: Any, plan: str, step: str) -> list[int]:
+    """The stream versions, in order, of `plan`'s plan-wide events and of those about
+    `step` or its visits (`projections.step_events`): what a view of one step reads."""
+    found = DriverRows.of(connection).all(  # '': the plan-wide events' subject
+        "SELECT versions FROM rm_step_events WHERE plan = ? AND subject IN ('', ?)",
+        (plan, step),
+    )
+    versions: set[int] = set()
+    for row in found:  # a row may repeat another's versions (see projections.step_events)
+        versions.update(map(int, row.versions.split(",")))
+    return sorted(versions)
+
+
 def plan_view(connection: Any, plan: str) -> dict[str, Any] | None:
     """The whole plan as plain data, or None if the read model has no such plan."""
     found = plan_view_and_grace_days(connection, plan)

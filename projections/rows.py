@@ -75,21 +75,32 @@ class RowWriter:
             self._cursor.execute(statement, [list(column) for column in zip(*chunk, strict=True)])
 
     def insert(
-        self, table: sa.Table, rows: Iterable[dict[str, Any]], *, skip_existing: bool = False
+        self,
+        table: sa.Table,
+        rows: Iterable[dict[str, Any]],
+        *,
+        skip_existing: bool = False,
+        replace_existing: bool = False,
     ) -> None:
         """Insert `rows` (dicts by column name); with `skip_existing`, a row whose primary
-        key is taken already is left as it is (replaying a window after a crash)."""
+        key is taken already is left as it is (replaying a window after a crash); with
+        `replace_existing`, it takes the new row's values."""
         columns = [c.name for c in table.columns]
         names = ", ".join(f'"{name}"' for name in columns)
         marks = ", ".join([self._mark] * len(columns))
-        if not skip_existing:
-            statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
-        elif self._sqlite:
-            statement = f'INSERT OR IGNORE INTO "{table.name}" ({names}) VALUES ({marks})'
-        else:
-            statement = (
-                f'INSERT INTO "{table.name}" ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING'
-            )
+        statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+        if skip_existing or replace_existing:
+            if self._sqlite:
+                verb = "IGNORE" if skip_existing else "REPLACE"
+                statement = statement.replace("INSERT", f"INSERT OR {verb}", 1)
+            elif skip_existing:
+                statement += " ON CONFLICT DO NOTHING"
+            else:
+                keys = ", ".join(f'"{c.name}"' for c in table.primary_key.columns)
+                sets = ", ".join(
+                    f'"{c.name}" = EXCLUDED."{c.name}"' for c in table.columns if not c.primary_key
+                )
+                statement += f" ON CONFLICT ({keys}) DO UPDATE SET {sets}"
         convert = self._converters_of(table)
         cells = itemgetter(*columns)  # a tuple in column order, in C
         iterator = iter(rows)

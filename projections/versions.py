@@ -14,3 +14,5 @@ late steps from the read model alone)."""
 INDICATOR_FACTS_VERSION = 3
 """2: rows written in windows, skipped when already there. 3: corrections (a withdrawal row
 repeats the fact it takes back), removals."""
+STEP_EVENTS_VERSION = 1
+"""1: the stream versions of each plan's events, by step (`projections.step_events`)."""

@@ -197,10 +197,6 @@ def _postgres_engine(url: StoreUrl) -> sa.Engine:
     )
 
 
-def _like_escaped(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _translate_sqlalchemy(url: StoreUrl, error: Exception) -> EventStoreError:
     """The store's error for a SQLAlchemy one (raised while migrating or by projections)."""
     from sqlalchemy import exc as sa_exc
@@ -543,32 +539,28 @@ class SqlEventStore(EventStore):
         params.append(limit)
         return self._select(self._sql.stream(until is not None), params)
 
-    def _stream_rows_mentioning(
-        self,
-        stream_id: str,
-        after_version: int,
-        skippable: Collection[str],
-        needles: Sequence[str],
-        limit: int,
-    ) -> list[RawRow]:
-        # The database leaves the rows out: they are neither sent nor decoded. LIKE is a
-        # prefilter (SQLite's ignores ASCII case): the caller checks what it reads.
-        kinds = sorted(skippable)
-        if not kinds:
-            return super()._stream_rows_mentioning(
-                stream_id, after_version, skippable, needles, limit
-            )
+    def _stream_rows_at(self, stream_id: str, versions: Sequence[int]) -> list[RawRow]:
         mark = self._sql.mark
-        kept = f"type NOT IN ({', '.join([mark] * len(kinds))})"
-        if needles:
-            mentions = " OR ".join([f"data LIKE {mark} ESCAPE '\\'"] * len(needles))
-            kept = f"({kept} OR {mentions})"
+        statement = (
+            f"SELECT {_COLUMNS} FROM events WHERE stream_id = {mark} "
+            f"AND stream_version IN ({', '.join([mark] * len(versions))}) ORDER BY stream_version"
+        )
+        return self._select(statement, [stream_id, *versions])
+
+    def _stream_rows_without(
+        self, stream_id: str, after_version: int, skipped: Collection[str], limit: int
+    ) -> list[RawRow]:
+        # The database leaves the rows out: they are neither sent nor decoded.
+        kinds = sorted(skipped)
+        if not kinds:
+            return self._stream_rows(stream_id, after_version, None, None, limit)
+        mark = self._sql.mark
         statement = (
             f"SELECT {_COLUMNS} FROM events WHERE stream_id = {mark} AND stream_version > {mark} "
-            f"AND {kept} ORDER BY stream_version LIMIT {mark}"
+            f"AND type NOT IN ({', '.join([mark] * len(kinds))}) ORDER BY stream_version "
+            f"LIMIT {mark}"
         )
-        patterns = [f"%{_like_escaped(needle)}%" for needle in needles]
-        return self._select(statement, [stream_id, after_version, *kinds, *patterns, limit])
+        return self._select(statement, [stream_id, after_version, *kinds, limit])
 
     # -- following ---------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ in error messages are the CLI's by default; another front end passes its own (`l
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,7 @@ from pacflow.domain.frozen import FrozenValue, frozen_record
 from pacflow.errors import IntegrityError, InvalidInputError, NotFoundError, no_such_plan
 
 if TYPE_CHECKING:
+    from events import RecordedEvent
     from pacflow.app.root import App
     from pacflow.domain import PlanState
     from projections.driver_rows import DriverRows
@@ -201,8 +202,8 @@ def plan_history(
     """Who changed the plan, when and why, filtered by moment, actor, target or step;
     with `limit`, only the newest that many changes (still oldest first).
 
-    The log is streamed: events about other steps than the one asked are neither decoded
-    nor folded, and only the entries kept are held."""
+    The log is streamed and only the entries kept are held; asked about a step, the events
+    about other steps are not even read (`projections.step_events` says which are its)."""
     from projections.history import HistoryFilter, PlanHistory
 
     name = _labels(
@@ -222,12 +223,10 @@ def plan_history(
         raise InvalidInputError(f"{name['limit']} {limit}: expected a number of changes (1, 2, …)")
     wanted = HistoryFilter(start, end, actor, target, step)
     folder = PlanHistory()
-    service = app.service()
-    records = (
-        service.stream_about_step(plan, step)
-        if step is not None and target is None
-        else service.stream(plan)
-    )
+    if step is not None and target is None:
+        records = _about_step(app, plan, step)
+    else:
+        records = app.service().stream(plan)
     entries = list(folder.entries_of_records(records, wanted, limit=limit, newest=True))
     state = folder.state
     assert state is not None  # the plan exists: `origin` found its first event
@@ -239,6 +238,17 @@ def plan_history(
         if key is not None and key not in known and not entries:
             raise NotFoundError(f"{option} {key}: no such {kind} in plan {plan}", subject=key)
     return HistoryAnswer(found, entries)
+
+
+def _about_step(app: App, plan: str, step: str) -> Iterator[RecordedEvent]:
+    """The plan's events that a view of `step` reads: the plan-wide ones and those about
+    the step or its visits, by their stream versions in the read models (caught up first),
+    the others unread. Records keep their stream versions."""
+    from projections.queries import step_event_versions
+
+    with app.read_model_rows() as rows:
+        versions = step_event_versions(rows, plan, step)
+    return app.service().stream_versions(plan, versions)
 
 
 def _labels(given: Mapping[str, str] | None, **defaults: str) -> dict[str, str]:

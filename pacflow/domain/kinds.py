@@ -138,6 +138,12 @@ _KEY = re.compile(KEY_PATTERN)
 KEY_RULE = "1-40 letters, digits, '-', '_' or '.', starting with a letter or a digit"
 
 
+def occurrence_step(occurrence: str) -> str:
+    """The key of the step a visit (an occurrence) belongs to: `S08` of `S08@2025-03-11`
+    (`pacflow.domain.schedule.occurrence_key` writes it so; a key has no `@`)."""
+    return occurrence.partition("@")[0]
+
+
 def is_key(value: object) -> bool:
     """Whether `value` is a short human key such as `T1`, `S08` or `bank-info-1`."""
     return isinstance(value, str) and _KEY.fullmatch(value) is not None

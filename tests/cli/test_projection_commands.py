@@ -51,7 +51,7 @@ def test_rebuilding_an_unknown_projection_is_a_one_line_error(
     result = runner.invoke(main, ["projections", "rebuild", "nope"])
     assert result.exit_code == 1
     assert result.stderr == (
-        "error: projection nope: unknown; choose one of plans, indicator_facts\n"
+        "error: projection nope: unknown; choose one of plans, indicator_facts, step_events\n"
     )
 
 

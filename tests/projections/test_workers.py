@@ -91,7 +91,7 @@ def test_a_shared_catch_up_takes_only_what_each_projector_has_not_seen(plans_url
             connection.execute(sa.update(engine_module.checkpoints).values(position=head // 2))
         applied = engine.catch_up()
         assert applied == sum(
-            (e.position > head // 2) * (1 + (e.type in IndicatorFacts.handles)) for e in events
+            (e.position > head // 2) * (2 + (e.type in IndicatorFacts.handles)) for e in events
         )
         assert engine.last_pass is not None
         assert engine.last_pass.processes == 2
