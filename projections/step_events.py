@@ -2,7 +2,7 @@
 the plan's whole log.
 
 An event of a step or its visits changes that step only (`pacflow.domain.touches.
-step_subject`); every other event (the team, the targets, the plan's lifecycle…) may matter
+stored_step`); every other event (the team, the targets, the plan's lifecycle…) may matter
 to any step. `plan history --step S08` on a plan of 200,000 events needs the plan-wide
 events and S08's own, a few thousand, not the 200,000: this read model says which stream
 versions those are, and the store reads them by version (`EventStore.read_stream_versions`).
@@ -12,8 +12,7 @@ about that subject, as text (`12,57,102`). The subject is the step's key, or `""
 plan-wide events. A window rewrites its rows whole (keyed by their first version), so a
 window applied again after a crash leaves one row; a window cut differently the second
 time may leave a row whose versions another row repeats, which readers take once
-(`projections.queries.step_event_versions`). Nothing is decoded: the subject is read from
-the stored payload.
+(`projections.queries.step_event_versions`). The subject is read from the stored payload.
 """
 
 from __future__ import annotations
@@ -23,10 +22,10 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-from events import RecordedEvent
-from pacflow.domain.kinds import occurrence_step
-from pacflow.domain.touches import step_subject
+from pacflow.domain import EVENT_TYPES, PlanEvent
+from pacflow.domain.touches import stored_step
 from projections.engine import Projected, Projector
+from projections.plan_events import plan_event
 from projections.rows import RowWriter
 from projections.versions import STEP_EVENTS_VERSION
 
@@ -46,33 +45,25 @@ step_events = sa.Table(
 )
 
 
-def subject_of(recorded: RecordedEvent) -> str:
-    """The step a stored event is about (the step of the visit it is about), or
-    `PLAN_WIDE`."""
-    subject = step_subject(recorded.type, recorded.data)
-    if subject is None:
-        return PLAN_WIDE
-    if subject.step is not None:
-        return subject.step
-    assert subject.occurrence is not None  # an event of a visit names it
-    return occurrence_step(subject.occurrence)
-
-
-class StepEvents(Projector[RecordedEvent]):
+class StepEvents(Projector[PlanEvent]):
     """Keeps rm_step_events: the stream versions of each plan's events, by step."""
 
     name = "step_events"
     version = STEP_EVENTS_VERSION
-    handles = None
+    handles = frozenset(EVENT_TYPES)
     metadata = metadata
+    # Only the stored event is read, but the plans read model decodes every event alike:
+    # the same decoding shares its work (one `Projected` an event for both).
+    decode = staticmethod(plan_event)
 
     def __init__(self) -> None:
         self._pending: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
 
-    def apply(self, connection: sa.Connection, events: Sequence[Projected[RecordedEvent]]) -> None:
+    def apply(self, connection: sa.Connection, events: Sequence[Projected[PlanEvent]]) -> None:
         pending = self._pending
         for recorded, _ in events:
-            pending[(recorded.stream_id, subject_of(recorded))].append(recorded.stream_version)
+            subject = stored_step(recorded.type, recorded.data) or PLAN_WIDE
+            pending[(recorded.stream_id, subject)].append(recorded.stream_version)
 
     def flush(self, connection: sa.Connection) -> None:
         if not self._pending:

@@ -33,6 +33,7 @@ from typing import Any
 
 from pacflow.domain import events as ev
 from pacflow.domain.frozen import FrozenValue, frozen_record
+from pacflow.domain.kinds import occurrence_step
 from pacflow.domain.state import PlanState
 
 
@@ -327,6 +328,17 @@ def step_subject(type_name: str, payload: Mapping[str, Any]) -> StepSubject | No
     if field == "occurrence":
         return StepSubject(occurrence=payload[field])
     return StepSubject(step=payload[field])
+
+
+def stored_step(type_name: str, payload: Mapping[str, Any]) -> str | None:
+    """The key of the step a stored event of area STEPS or OCCURRENCES is about (for a
+    visit's, the visit's step); None for any other event. `step_subject` without what a
+    walk needs besides, for a reader that goes through every event of the log."""
+    field = _SUBJECT_FIELDS.get(type_name)
+    if field is None:
+        return None
+    key: str = payload[field]
+    return occurrence_step(key) if field == "occurrence" else key
 
 
 def _subject_field(name: str, cls: type[ev.PlanEvent]) -> str:
