@@ -7,6 +7,11 @@ fresh interpreter and keeps the median of its CPU time (user + system of the chi
 other work on a shared machine counts less than in wall time). Goal (issue 10): every read
 command on a small store at most 2x `pacflow --help`.
 
+The runs go in rounds, every command and `--help` once a round, and a command's ratio is
+the median of its ratios to the same round's `--help`: a machine whose speed drifts during
+the run (a shared one does, by a third within minutes) moves a command and its floor
+together, not the commands measured while it was slow.
+
 Bytecode is written and used as in an installed pacflow (PYTHONDONTWRITEBYTECODE is
 cleared for the children): a first run of each command warms it, and is not counted.
 
@@ -76,14 +81,19 @@ def _cpu_seconds(args: list[str], env: dict[str, str]) -> float:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def _median_ms(args: list[str], env: dict[str, str], runs: int) -> float:
-    """The median CPU time of `pacflow ARGS`, in ms."""
-    return _median_python_ms(["-m", "pacflow.cli", *args], env, runs)
+def _rounds(commands: list[list[str]], env: dict[str, str], runs: int) -> list[list[float]]:
+    """CPU seconds of each `python ARGS` in `commands`, `runs` rounds of one run of each
+    (after a round to warm: bytecode written, files in the page cache)."""
+    for args in commands:
+        _cpu_seconds(args, env)
+    return [[_cpu_seconds(args, env) for args in commands] for _ in range(runs)]
 
 
-def _median_python_ms(args: list[str], env: dict[str, str], runs: int) -> float:
-    _cpu_seconds(args, env)  # warm: bytecode written, files in the page cache
-    return round(statistics.median(_cpu_seconds(args, env) for _ in range(runs)) * 1000, 1)
+def _figures(rounds: list[list[float]], index: int) -> tuple[float, float]:
+    """The median CPU ms of the command at `index`, and the median of its ratios to the
+    floor (index 0) of the same round."""
+    cpu = round(statistics.median(r[index] for r in rounds) * 1000, 1)
+    return cpu, round(statistics.median(r[index] / r[0] for r in rounds), 2)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -112,22 +122,30 @@ def main(argv: list[str] | None = None) -> None:
             stdout=subprocess.DEVNULL,
             check=True,
         )
-        floor = _median_ms(["--help"], env, args.runs)
+        cli = ["-m", "pacflow.cli"]
+        measured = [
+            [*cli, "--help"],
+            *([*cli, *command] for command in COMMANDS),
+            *(["-c", code] for _, code in IMPORTS),
+        ]
+        rounds = _rounds(measured, env, args.runs)
+        floor = _figures(rounds, 0)[0]
         rows: list[dict[str, Any]] = []
-        for command in COMMANDS:
-            cpu = _median_ms(command, env, args.runs)
-            rows.append(
-                {"command": " ".join(command), "cpu_ms": cpu, "ratio": round(cpu / floor, 2)}
-            )
+        for index, command in enumerate(COMMANDS, start=1):
+            cpu, ratio = _figures(rounds, index)
+            rows.append({"command": " ".join(command), "cpu_ms": cpu, "ratio": ratio})
         imports = []
-        for label, code in IMPORTS:
-            cpu = _median_python_ms(["-c", code], env, args.runs)
-            imports.append({"step": label, "cpu_ms": cpu, "ratio": round(cpu / floor, 2)})
+        for index, (label, _) in enumerate(IMPORTS, start=1 + len(COMMANDS)):
+            cpu, ratio = _figures(rounds, index)
+            imports.append({"step": label, "cpu_ms": cpu, "ratio": ratio})
     if args.json:
         answer = {"goal_ratio": RATIO_GOAL, "help_cpu_ms": floor, "commands": rows}
         print(json.dumps({**answer, "imports": imports}, indent=2))
         return
-    print(f"CPU time per command, median of {args.runs} runs, demo plan up to {args.until}")
+    print(
+        f"CPU time per command, median of {args.runs} rounds (x help: the median of each "
+        f"round's ratio), demo plan up to {args.until}"
+    )
     print(f"{'command':<44} {'CPU ms':>7} {'x help':>7}  verdict")
     print(f"{'--help (floor)':<44} {floor:>7.1f} {1:>7.2f}")
     for row in rows:
