@@ -8,7 +8,7 @@ in error messages are the CLI's by default; another front end passes its own (`l
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -19,7 +19,6 @@ from pacflow.domain.frozen import FrozenValue, frozen_record
 from pacflow.errors import IntegrityError, InvalidInputError, NotFoundError, no_such_plan
 
 if TYPE_CHECKING:
-    from events import RecordedEvent
     from pacflow.app.root import App
     from pacflow.domain import PlanState
     from projections.driver_rows import DriverRows
@@ -214,7 +213,17 @@ def plan_history(
         step="--step",
         limit="--limit",
     )
-    found = origin(app, plan)
+    versions: list[int] | None = None
+    if step is not None and target is None:
+        # One look at the read models (caught up) for both the plan's zone and the
+        # versions of the events a view of the step reads (`projections.step_events`).
+        from projections.queries import step_event_versions
+
+        with app.read_model_rows() as rows:
+            found = origin_in(app, rows, plan)
+            versions = step_event_versions(rows, plan, step)
+    else:
+        found = origin(app, plan)
     start = found.moment(since, name["since"], day_start=True) if since else None
     end = found.existing_at(until, name["until"]) if until else None
     if start is not None and end is not None and start > end:
@@ -223,10 +232,8 @@ def plan_history(
         raise InvalidInputError(f"{name['limit']} {limit}: expected a number of changes (1, 2, …)")
     wanted = HistoryFilter(start, end, actor, target, step)
     folder = PlanHistory()
-    if step is not None and target is None:
-        records = _about_step(app, plan, step)
-    else:
-        records = app.service().stream(plan)
+    service = app.service()
+    records = service.stream(plan) if versions is None else service.stream_versions(plan, versions)
     entries = list(folder.entries_of_records(records, wanted, limit=limit, newest=True))
     state = folder.state
     assert state is not None  # the plan exists: `origin` found its first event
@@ -238,17 +245,6 @@ def plan_history(
         if key is not None and key not in known and not entries:
             raise NotFoundError(f"{option} {key}: no such {kind} in plan {plan}", subject=key)
     return HistoryAnswer(found, entries)
-
-
-def _about_step(app: App, plan: str, step: str) -> Iterator[RecordedEvent]:
-    """The plan's events that a view of `step` reads: the plan-wide ones and those about
-    the step or its visits, by their stream versions in the read models (caught up first),
-    the others unread. Records keep their stream versions."""
-    from projections.queries import step_event_versions
-
-    with app.read_model_rows() as rows:
-        versions = step_event_versions(rows, plan, step)
-    return app.service().stream_versions(plan, versions)
 
 
 def _labels(given: Mapping[str, str] | None, **defaults: str) -> dict[str, str]:
