@@ -31,17 +31,18 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 
 from events.clock import format_utc, parse_utc
+from slotted import FrozenValue, frozen_record
 
 MIN_KEY_LENGTH = 16
 """Characters (bytes) a key must have at least: a short key is guessed offline."""
 
 
-@dataclass(frozen=True, slots=True)
-class Checkpoint:
+@frozen_record
+class Checkpoint(FrozenValue):
     """The log's head as seen at `signed_at`, signed with the key `key_id` names."""
 
     position: int
@@ -122,8 +123,8 @@ def key_id(key: bytes) -> str:
     return hashlib.sha256(b"pacflow-checkpoint-key-id|" + key).hexdigest()[:12]
 
 
-@dataclass(frozen=True)
-class AnchorReport:
+@frozen_record
+class AnchorReport(FrozenValue):
     """What the checkpoints say about the log: `problems` empty when they all agree."""
 
     checked: int

@@ -5,9 +5,11 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from typing import Any, Final, NamedTuple, TypeAlias
+
+from slotted import FrozenValue, frozen_record
 
 JsonObject: TypeAlias = dict[str, Any]
 
@@ -34,8 +36,8 @@ def _new_event_id() -> uuid.UUID:
     return uuid.uuid4()
 
 
-@dataclass(frozen=True, slots=True)
-class NewEvent:
+@frozen_record
+class NewEvent(FrozenValue):
     """An event to append; the store adds position, version, time and hash.
 
     `metadata` holds who and why: actor, reason, command_id, correlation_id, causation_id,
@@ -78,8 +80,8 @@ class StreamSpan(NamedTuple):
     last_version: int
 
 
-@dataclass(frozen=True, slots=True)
-class VerifyResult:
+@frozen_record
+class VerifyResult(FrozenValue):
     """Outcome of re-computing the hash chain."""
 
     ok: bool

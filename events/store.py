@@ -13,7 +13,7 @@ import json
 import threading
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, NamedTuple, Self
@@ -37,6 +37,7 @@ from events.records import (
     VerifyResult,
 )
 from events.upcasting import Upcasters
+from slotted import FrozenValue, frozen_record
 
 if TYPE_CHECKING:
     from events.subscription import Subscription, Waiter
@@ -87,8 +88,8 @@ class RawRow(NamedTuple):
     hash: str
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedEvent:
+@frozen_record
+class PreparedEvent(FrozenValue):
     """A new event, validated and encoded, waiting for its place in the log."""
 
     event_id: str

@@ -12,12 +12,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
 from integrations.schema import ensure_schema
+from slotted import FrozenValue, frozen_record
 
 metadata = sa.MetaData()
 
@@ -47,8 +47,8 @@ requests_table = sa.Table(
 _DUMMY_HASH = hashlib.sha256(b"no such grant").hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class Grant:
+@frozen_record
+class Grant(FrozenValue):
     """One link: whose, for which plan and scope; `revoked_at` once it stopped working."""
 
     grant_id: str

@@ -18,7 +18,6 @@ import re
 import shlex
 import subprocess
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from urllib.parse import urlsplit
@@ -27,6 +26,7 @@ import sqlalchemy as sa
 
 from integrations.schema import ensure_schema
 from pacflow.errors import InvalidInputError
+from slotted import FrozenValue, frozen_record
 
 PASSWORD_COMMAND_TIMEOUT = 30.0
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -57,8 +57,8 @@ class PasswordSource(StrEnum):
     COMMAND = "command"
 
 
-@dataclass(frozen=True, slots=True)
-class CalendarAccount:
+@frozen_record
+class CalendarAccount(FrozenValue):
     """One person's calendar connection; `password_ref` is a variable name or a command."""
 
     plan: str

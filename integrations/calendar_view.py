@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,6 +36,7 @@ from integrations.items import CalendarItem, ItemKind
 from integrations.revisions import CalendarFold, CalendarHistory, ItemRecord
 from integrations.schema import ensure_schema
 from pacflow.domain import PlanEvent, from_payload
+from slotted import MutableRecord, mutable_record
 
 FORMAT = 2  # 2: a visit held stays with who held it (owner, people named)
 """What the stored rows mean; bump it when items, revisions or their encoding change."""
@@ -68,8 +68,8 @@ view_items_table = sa.Table(
 )
 
 
-@dataclass
-class _Folded:
+@mutable_record
+class _Folded(MutableRecord):
     """A plan's view in this process: the fold, and what the stored row says it is."""
 
     fold: CalendarFold

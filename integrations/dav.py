@@ -21,11 +21,12 @@ from __future__ import annotations
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from dataclasses import dataclass
 from urllib.parse import unquote, urljoin, urlsplit
 from xml.sax.saxutils import escape
 
 import niquests
+
+from slotted import FrozenValue, frozen_record
 
 DAV = "DAV:"
 CALDAV = "urn:ietf:params:xml:ns:caldav"
@@ -49,8 +50,8 @@ class DavNothingThere(DavError):
     """The URL a calendar was connected with names nothing on the server."""
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
+@frozen_record
+class Answer(FrozenValue):
     """One HTTP answer: status, ETag (unquoted as sent: with its quotes) and body."""
 
     status: int
@@ -58,8 +59,8 @@ class Answer:
     body: bytes
 
 
-@dataclass(frozen=True, slots=True)
-class Changes:
+@frozen_record
+class Changes(FrozenValue):
     """What a sync-collection REPORT says: changed hrefs with ETags, removed hrefs, token."""
 
     changed: dict[str, str]

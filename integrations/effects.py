@@ -18,15 +18,15 @@ replace it, so keep it to this one table.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from pacflow.domain import PlanEvent
 from pacflow.domain import events as ev
+from slotted import FrozenValue, frozen_record
 
 
-@dataclass(frozen=True, slots=True)
-class ItemEffect:
+@frozen_record
+class ItemEffect(FrozenValue):
     """The plan entities an event may change, as far as calendar items are concerned.
 
     - `steps`: those steps' items;

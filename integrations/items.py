@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import string
 from collections.abc import Container, Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -40,6 +39,7 @@ from pacflow.domain.localtime import instant, kind_of, same_moment
 from pacflow.domain.schedule import DueDate, shift_of
 from pacflow.domain.state import Occurrence, Step
 from pacflow.domain.values import OccurrenceStatus, StepStatus
+from slotted import FrozenValue, frozen_record
 
 UID_SUFFIX = "pacflow"
 _UTC = ZoneInfo("UTC")
@@ -55,8 +55,8 @@ class ItemKind(StrEnum):
     EVENT = "VEVENT"
 
 
-@dataclass(frozen=True, slots=True)
-class CalendarItem:
+@frozen_record
+class CalendarItem(FrozenValue):
     """One task or event as a calendar shows it, before iCalendar encoding.
 
     Event times are aware (in `timezone`), or dates for all-day occurrences; `status` is
@@ -168,8 +168,8 @@ def occurrence_item(state: PlanState, occurrence: str) -> CalendarItem:
     return _event(state, step, _context(state, step, owner, others), found, owner)
 
 
-@dataclass(frozen=True, slots=True)
-class _Context:
+@frozen_record
+class _Context(FrozenValue):
     """What every item of one step shares."""
 
     uid_prefix: str

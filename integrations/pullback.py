@@ -25,7 +25,6 @@ version is written back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -38,6 +37,7 @@ from pacflow.domain import Command, PlanState
 from pacflow.domain import commands as c
 from pacflow.domain.localtime import SUPPORTED_YEARS
 from pacflow.domain.values import OccurrenceStatus, StepStatus
+from slotted import FrozenValue, frozen_record
 
 PLAN_WINS = "the plan changed this item too since the last sync, and the plan owns what and when"
 MAX_SEQUENCE = 2**31 - 1
@@ -49,8 +49,8 @@ class _Unreadable(Exception):
     """A value in an item that pacflow will not take (the message says which and why)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Remote:
+@frozen_record
+class Remote(FrozenValue):
     """One item as the calendar holds it now (the fields the sync compares)."""
 
     uid: str
@@ -185,8 +185,8 @@ def shown(item: CalendarItem) -> tuple[str, str | None, str | None, str | None]:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+@frozen_record
+class Decision(FrozenValue):
     """What to do about one rep change: a command to record, or an override, or nothing.
 
     `command` is the rep's change as a plan command; `override` is the change as text when

@@ -21,16 +21,16 @@ from __future__ import annotations
 import copy
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from integrations.effects import ItemEffect, item_effect
 from integrations.items import CalendarItem, calendar_items, occurrence_item
 from pacflow.domain import PlanEvent, PlanState, evolve
+from slotted import FrozenValue, frozen_record
 
 
-@dataclass(frozen=True, slots=True)
-class Revision:
+@frozen_record
+class Revision(FrozenValue):
     """Where one item stands after the history: its SEQUENCE, creation and last change."""
 
     sequence: int
@@ -38,8 +38,8 @@ class Revision:
     modified: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class CalendarHistory:
+@frozen_record
+class CalendarHistory(FrozenValue):
     """The plan after its events, and the revision of every item it ever had."""
 
     state: PlanState

@@ -34,7 +34,7 @@ import hashlib
 import re
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -68,6 +68,7 @@ from pacflow.errors import (
     Suggestion,
 )
 from pacflow.service import PlanService
+from slotted import FrozenValue, MutableRecord, frozen_record, mutable_record
 
 SOURCE = "calendar"
 _STORE_FAILURES = (StoreError, IntegrityError, ConflictError, EventStoreError)
@@ -75,8 +76,8 @@ MAX_WRITE_ATTEMPTS = 3
 _IDS = uuid.UUID("6f1c8f3e-3b0e-5d2a-9a57-2f0c6f2b9d11")
 
 
-@dataclass(frozen=True)
-class SyncOptions:
+@frozen_record
+class SyncOptions(FrozenValue):
     """How to sync: for real or not, and how patient to be with the server."""
 
     dry_run: bool = False
@@ -85,8 +86,8 @@ class SyncOptions:
     backoff: float = 0.5
 
 
-@dataclass(frozen=True, slots=True)
-class Write:
+@frozen_record
+class Write(FrozenValue):
     """One write to a calendar, done (or, in a dry run, that would be done)."""
 
     method: str
@@ -98,8 +99,8 @@ class Write:
 COUNTERS = ("created", "updated", "cancelled", "removed", "pulled_back", "conflicts", "requests")
 
 
-@dataclass
-class CalendarReport:
+@mutable_record
+class CalendarReport(MutableRecord):
     """What the sync did with one person's calendar."""
 
     person: str
@@ -140,8 +141,8 @@ class CalendarReport:
         }
 
 
-@dataclass
-class SyncReport:
+@mutable_record
+class SyncReport(MutableRecord):
     """What the sync did with every calendar of the plan it was asked to sync."""
 
     plan: str
@@ -326,8 +327,8 @@ class _Histories:
         return history
 
 
-@dataclass
-class _View:
+@mutable_record
+class _View(MutableRecord):
     """The plan as the person's calendar should show it: items and their bytes, by UID."""
 
     state: PlanState

@@ -16,12 +16,13 @@ one goes on from there. No password is ever written here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import sqlalchemy as sa
 
 from integrations.accounts import metadata
 from integrations.schema import ensure_schema
+from slotted import FrozenValue, frozen_record
 
 calendars_table = sa.Table(
     "calendar_sync_calendars",
@@ -50,8 +51,8 @@ items_table = sa.Table(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class ItemState:
+@frozen_record
+class ItemState(FrozenValue):
     """One item as pacflow last wrote it (or adopted it) in a calendar.
 
     `href` None: the rep deleted it and the plan took that; it is not created again

@@ -22,12 +22,13 @@ link, an importer nothing (`pacflow.app.words` does the wording, in English or F
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import ClassVar
 
+from slotted import FrozenValue, frozen_record
 
-@dataclass(frozen=True)
-class Suggestion:
+
+@frozen_record
+class Suggestion(FrozenValue):
     """What the user could do next: a pacflow command (its words and arguments)."""
 
     command: tuple[str, ...]

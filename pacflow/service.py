@@ -21,7 +21,7 @@ import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -46,6 +46,7 @@ from pacflow.domain.folding import Draft, advance
 from pacflow.domain.touches import touches_focus
 from pacflow.errors import ConflictError, dropped_plan, no_such_plan
 from pacflow.storage import translate_store_error
+from slotted import FrozenValue, MutableRecord, frozen_record, mutable_record
 
 if TYPE_CHECKING:  # the command models and the decider are imported by writes only
     from pacflow.domain.commands import Command
@@ -63,8 +64,8 @@ folds the events after it onto it in place), e.g. deserialised afresh on each ca
 log is ignored."""
 
 
-@dataclass(frozen=True)
-class Outcome:
+@frozen_record
+class Outcome(FrozenValue):
     """What a command (or a batch of commands) recorded, and the plan afterwards.
 
     `state` never changes afterwards (later commands start from a copy-on-write draft of
@@ -356,8 +357,8 @@ class PlanService:
             while len(self._latest) > self._cache_size:
                 self._latest.popitem(last=False)
 
-    @dataclass
-    class _Decided:
+    @mutable_record
+    class _Decided(MutableRecord):
         state: PlanState | None
         events: list[tuple[Command, PlanEvent]]
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -37,6 +36,7 @@ from projections.indicators import (
     PeriodFigures,
     PlanHeader,
 )
+from slotted import FrozenValue, frozen_record
 
 ON_TRACK_PCT = Decimal(100)
 AT_RISK_PCT = Decimal(90)
@@ -82,8 +82,8 @@ def sparkline(values: Sequence[Decimal | None]) -> str:
     return "".join(bars)
 
 
-@dataclass(frozen=True, slots=True)
-class DashboardRow:
+@frozen_record
+class DashboardRow(FrozenValue):
     """One indicator on the dashboard: its figures for the period, trend and status.
 
     `periods` is the indicator's whole history as known then (every period of the plan,
@@ -121,8 +121,8 @@ class DashboardRow:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Dashboard:
+@frozen_record
+class Dashboard(FrozenValue):
     """Every indicator of a plan for one period, as known at `as_of` (None: now)."""
 
     plan: str

@@ -20,7 +20,7 @@ value is the count since the start of the year.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -28,10 +28,11 @@ from pacflow.domain.derivation import Derivation
 from pacflow.domain.kinds import Aggregation, Per
 from pacflow.domain.periods import period_key
 from projections.periods import plan_periods
+from slotted import FrozenValue, frozen_record
 
 
-@dataclass(frozen=True, slots=True)
-class DoneFact:
+@frozen_record
+class DoneFact(FrozenValue):
     """A visit or session held (`occurrence`), or a step done: what derivations count.
 
     `subject` is the occurrence's key or the step's. `weight` is 1 for a completion and -1
@@ -67,8 +68,8 @@ def counts(derivation: Derivation, fact: DoneFact) -> bool:
     return derivation.covers(fact.step, fact.track, fact.target, fact.schedule)
 
 
-@dataclass(frozen=True, slots=True)
-class DerivedValue:
+@frozen_record
+class DerivedValue(FrozenValue):
     """A derived indicator's value for a period, and the last fact counted in it (None: a
     period over with nothing counted)."""
 

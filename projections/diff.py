@@ -17,7 +17,6 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -29,6 +28,7 @@ from pacflow.domain.plain import to_plain, without_none
 from pacflow.domain.schedule import DueDate, Schedule
 from pacflow.domain.state import Indicator, Objective, Occurrence, Person, Step, Target, Track
 from pacflow.domain.values import OccurrenceStatus, StepStatus
+from slotted import FrozenValue, frozen_record
 
 Value = str | int | bool | list[str] | None
 """A field's value, JSON-ready."""
@@ -60,8 +60,8 @@ def _show(name: str, value: Value) -> str:
     return f"“{value}”" if name in _QUOTED else str(value)
 
 
-@dataclass(frozen=True, slots=True)
-class FieldChange:
+@frozen_record
+class FieldChange(FrozenValue):
     """One field's value before and after."""
 
     name: str
@@ -73,8 +73,8 @@ class FieldChange:
         return f"{self.name} {_show(self.name, self.old)} → {_show(self.name, self.new)}"
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+@frozen_record
+class Change(FrozenValue):
     """One change to one thing of the plan: `S10 moved: due 2025-06-30 → 2025-10-15`.
 
     `label` names the thing in text (`T1 objective main`); `fields` are its changed
@@ -112,8 +112,8 @@ class Change:
         return data
 
 
-@dataclass(frozen=True, slots=True)
-class Side:
+@frozen_record
+class Side(FrozenValue):
     """Which state of the plan one side of a diff is."""
 
     revision: int
@@ -125,8 +125,8 @@ class Side:
         return {"revision": self.revision, "status": self.status, "version": self.version}
 
 
-@dataclass(frozen=True, slots=True)
-class PlanDiff:
+@frozen_record
+class PlanDiff(FrozenValue):
     """Every change between two states of one plan, section by section."""
 
     plan: str

@@ -56,7 +56,6 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -65,6 +64,7 @@ import sqlalchemy as sa
 from events import EventStore, RecordedEvent
 from projections import locks
 from projections.schema import ensure_schema
+from slotted import FrozenValue, MutableRecord, frozen_record, mutable_record
 
 E = TypeVar("E")
 
@@ -143,8 +143,8 @@ class Projector(abc.ABC, Generic[E]):
         return
 
 
-@dataclass(frozen=True)
-class ProjectionStatus:
+@frozen_record
+class ProjectionStatus(FrozenValue):
     """Where a projector stands against the log."""
 
     name: str
@@ -182,16 +182,16 @@ def default_workers() -> int:
     return max(1, min(processors, MAX_WORKERS))
 
 
-@dataclass(frozen=True)
-class PassReport:
+@frozen_record
+class PassReport(FrozenValue):
     """How a pass was run: by how many processes, and the workers' peak memory (MB)."""
 
     processes: int
     worker_peak_rss_mb: tuple[float, ...]
 
 
-@dataclass
-class Running:
+@mutable_record
+class Running(MutableRecord):
     """A projector in a pass: where it starts and how many events it took."""
 
     projector: Projector[Any]

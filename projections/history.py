@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from decimal import Decimal
 from itertools import islice
@@ -24,11 +23,11 @@ from pacflow.describe import describe, schedule_summary
 from pacflow.domain import PlanEvent, PlanState, evolve, from_payload
 from pacflow.domain import events as ev
 from pacflow.domain.derivation import Derivation
-from pacflow.domain.frozen import FrozenValue, frozen_record
 from pacflow.domain.schedule import DueDate
 from pacflow.domain.touches import Area, step_subject, touches, types_where
 from pacflow.domain.values import StepStatus
 from pacflow.errors import NotFoundError, Suggestion, no_such_plan
+from slotted import FrozenValue, MutableRecord, frozen_record, mutable_record
 
 Records = Iterable[tuple[RecordedEvent, PlanEvent]]
 """A plan's recorded events with their domain events, oldest first."""
@@ -446,8 +445,8 @@ def _occurrence_keys(step: str, verb: str, keys: list[str]) -> str:
 # --- revisions ---------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class Revision:
+@mutable_record
+class Revision(MutableRecord):
     """One revision of a plan: who opened it and why, who published it and why.
 
     Revision 1 opens with the plan's creation; `approved_*` is only set for it. `changes`

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -22,6 +21,7 @@ from pacflow.errors import NotFoundError, no_such_plan
 from projections.derived import DoneFact
 from projections.done_facts import DONE_FACTS, Standing, done_facts
 from projections.indicators import IndicatorHistory, PlanHeader, ValueFact, build_history
+from slotted import MutableRecord, mutable_record
 
 Records = Iterable[tuple[RecordedEvent, PlanEvent]]
 
@@ -87,8 +87,8 @@ def indicator_histories(
     ]
 
 
-@dataclass(slots=True)
-class _Folded:
+@mutable_record
+class _Folded(MutableRecord):
     state: PlanState
     values: defaultdict[str, list[ValueFact]]
     facts: list[DoneFact]

@@ -32,18 +32,18 @@ models, so that the dashboard and `indicator history` start as fast as `plan sho
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from pacflow.domain.frozen import FrozenValue, frozen_record
 from pacflow.domain.indicator import Indicator
 from pacflow.domain.kinds import Aggregation, Direction
 from pacflow.domain.periods import PlanPeriod, require_period_in
 from pacflow.errors import InvalidInputError
 from projections.derived import DoneFact, derived_actuals
 from projections.periods import plan_periods
+from slotted import FrozenValue, MutableRecord, frozen_record, mutable_record
 
 _TENTH = Decimal("0.1")
 _HUNDRED = Decimal(100)
@@ -172,8 +172,8 @@ class PlanHeader(FrozenValue):
     period: PlanPeriod
 
 
-@dataclass(slots=True)
-class _Known:
+@mutable_record
+class _Known(MutableRecord):
     """What the log says about one period's value so far (no `recorded`: a derived 0)."""
 
     recorded: Entry | None

@@ -38,7 +38,6 @@ weighing the rules at the moments that matter on the way.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -46,7 +45,6 @@ from events import RecordedEvent
 from pacflow.domain import PlanEvent, evolve
 from pacflow.domain import events as ev
 from pacflow.domain.folding import advance
-from pacflow.domain.frozen import FrozenValue, frozen_record
 from pacflow.domain.state import PlanState
 from pacflow.domain.touches import KINDS, STEP_LOCAL_TYPES
 from pacflow.domain.values import CheckThresholds, PlanStatus
@@ -63,6 +61,7 @@ from projections.obsolescence_rules import (
     findings_at,
     local_date,
 )
+from slotted import FrozenValue, MutableRecord, frozen_record, mutable_record
 
 __all__ = [
     "OFF_TRACK_PERIODS",
@@ -133,8 +132,8 @@ class Report(FrozenValue):
         }
 
 
-@dataclass(slots=True)
-class _Opened:
+@mutable_record
+class _Opened(MutableRecord):
     """A revision opened, and the findings open just before."""
 
     revision: int

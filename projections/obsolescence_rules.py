@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -21,7 +21,6 @@ from pacflow.describe import describe
 from pacflow.domain import PlanEvent, PlanState, warnings
 from pacflow.domain import events as ev
 from pacflow.domain.facts import answers, fact_of
-from pacflow.domain.frozen import FrozenValue, frozen_record
 from pacflow.domain.schedule import Cadence, DueDate
 from pacflow.domain.touches import NOTHING, Area, Touched, market_targets, touches, types_where
 from pacflow.domain.values import (
@@ -38,6 +37,7 @@ from pacflow.domain.values import (
 from projections.dashboard import Status, status_of
 from projections.indicator_folds import indicator_histories
 from projections.indicators import IndicatorHistory, PeriodFigures
+from slotted import FrozenValue, MutableRecord, frozen_record, mutable_record
 
 Pair = tuple[RecordedEvent, PlanEvent]
 _REVIEWS = (ev.PlanApproved, ev.PlanPublished, ev.RevisionOpened)
@@ -122,8 +122,8 @@ class Publication(FrozenValue):
     changed: Touched | None
 
 
-@dataclass(slots=True)
-class Log:
+@mutable_record
+class Log(MutableRecord):
     """The plan's log read so far, and the records rules point at (the latest of each).
 
     With `histories_at` (the indicator facts read model, as known at a moment), indicator
@@ -214,8 +214,8 @@ REVISION_CHANGES = frozenset(
 _REVIEW_TYPES = frozenset(_REVIEWS)
 
 
-@dataclass(slots=True)
-class Moment:
+@mutable_record
+class Moment(MutableRecord):
     """The plan as known at one moment, and that moment's local date ("today").
 
     `on_the_way`: a moment before `--as-of` the walk stops at, whose indicators are folded

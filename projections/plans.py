@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -31,6 +30,7 @@ from projections.plan_events import plan_event
 from projections.rows import RowWriter
 from projections.state_json import dump_snapshot, load_state
 from projections.versions import PLANS_VERSION
+from slotted import MutableRecord, mutable_record
 
 metadata = sa.MetaData()
 E = TypeVar("E")
@@ -415,8 +415,8 @@ def entity_count(state: PlanState) -> int:
     )
 
 
-@dataclass(slots=True)
-class _Folded:
+@mutable_record
+class _Folded(MutableRecord):
     """A plan's state as folded so far, the version of its latest snapshot, and the rows
     its events since the last flush touched (None: all of them, the plan is new here)."""
 

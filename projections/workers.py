@@ -28,13 +28,13 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 
 from pacflow.errors import StoreError
 from projections import engine as engines
 from projections.engine import Progress, Running, windows_of
+from slotted import FrozenValue, frozen_record
 
 if TYPE_CHECKING:
     from projections.engine import ProjectionEngine
@@ -50,8 +50,8 @@ class WorkerError(StoreError):
     default_code: ClassVar[str] = "projection-worker-stopped"
 
 
-@dataclass(frozen=True)
-class Job:
+@frozen_record
+class Job(FrozenValue):
     """What a worker is asked to do."""
 
     recipe: Callable[[], ProjectionEngine]

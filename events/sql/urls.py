@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from events.errors import StoreUnavailableError
+from slotted import FrozenValue, frozen_record
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -34,8 +34,8 @@ _URL = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class StoreUrl:
+@frozen_record
+class StoreUrl(FrozenValue):
     """A checked store URL."""
 
     text: str

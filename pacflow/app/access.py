@@ -10,10 +10,10 @@ member sees the whole plan, a rep their own page and items; nothing reaches anot
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pacflow.errors import InvalidInputError, NotFoundError, Suggestion
+from slotted import FrozenValue, frozen_record
 
 if TYPE_CHECKING:
     from integrations.access import Grant
@@ -23,8 +23,8 @@ SCOPES = ("feed", "read", "report", "api")
 _RANK = {"feed": 0, "read": 1, "report": 2}
 
 
-@dataclass(frozen=True)
-class Handed:
+@frozen_record
+class Handed(FrozenValue):
     """A new grant and its token (shown once, never stored)."""
 
     grant: Grant
@@ -34,8 +34,8 @@ class Handed:
         return {**grant_json(self.grant), "token": self.token}
 
 
-@dataclass(frozen=True)
-class Reach:
+@frozen_record
+class Reach(FrozenValue):
     """What an authenticated token may see and do."""
 
     grant: Grant

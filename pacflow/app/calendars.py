@@ -9,10 +9,10 @@ passed in as `progress`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pacflow.errors import NotFoundError
+from slotted import FrozenValue, frozen_record
 
 if TYPE_CHECKING:
     from integrations.accounts import AccountStore, CalendarAccount
@@ -28,8 +28,8 @@ def _accounts(app: App) -> AccountStore:
     return AccountStore(projection_engine_for(app.store()))
 
 
-@dataclass(frozen=True)
-class Connection:
+@frozen_record
+class Connection(FrozenValue):
     """A calendar connected to a plan, and the name of the person it belongs to."""
 
     account: CalendarAccount
@@ -72,8 +72,8 @@ def connect_calendar(
     return Connection(account, member.name)
 
 
-@dataclass(frozen=True)
-class ListedAccount:
+@frozen_record
+class ListedAccount(FrozenValue):
     """A connection, with the time zone its owner's times are shown in."""
 
     account: CalendarAccount

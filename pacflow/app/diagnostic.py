@@ -16,12 +16,12 @@ import csv
 import io
 import unicodedata
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pacflow.errors import InvalidInputError, NotFoundError
+from slotted import FrozenValue, frozen_record
 
 if TYPE_CHECKING:
     from pacflow.app.root import App
@@ -223,8 +223,8 @@ def offer_cells(path: Path) -> dict[str, Any]:
 # --- the chain back ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Why:
+@frozen_record
+class Why(FrozenValue):
     """Why a target is in the plan: the decisions it implements and their findings.
 
     `asked` is the key the user gave (a target, a track or a step) and `path` the way from

@@ -18,9 +18,10 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
+
+from slotted import FrozenValue, frozen_record
 
 if TYPE_CHECKING:
     from events import EventStore
@@ -30,8 +31,8 @@ if TYPE_CHECKING:
 CACHED_FEEDS = 512
 
 
-@dataclass(frozen=True, slots=True)
-class Feed:
+@frozen_record
+class Feed(FrozenValue):
     """One rendered feed: the bytes, their ETag and the time of the plan's last event."""
 
     body: bytes

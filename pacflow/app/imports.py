@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from pacflow.app.tables import Row, Table, fold_name, read_table
 from pacflow.errors import InvalidInputError, PacflowError
+from slotted import FrozenValue, frozen_record
 
 if TYPE_CHECKING:
     from pacflow.app.root import App
@@ -74,8 +74,8 @@ def read_period(text: str, per: Per) -> str:
     return value
 
 
-@dataclass(frozen=True)
-class ActualLine:
+@frozen_record
+class ActualLine(FrozenValue):
     """What one value of the file does to the plan."""
 
     line: int
@@ -98,8 +98,8 @@ class ActualLine:
         }
 
 
-@dataclass(frozen=True)
-class ActualsImport:
+@frozen_record
+class ActualsImport(FrozenValue):
     """What an import recorded (or, in a dry run, would record), line by line."""
 
     plan: str
@@ -126,8 +126,8 @@ class ActualsImport:
         }
 
 
-@dataclass(frozen=True)
-class _Cell:
+@frozen_record
+class _Cell(FrozenValue):
     row: Row
     indicator: str
     indicator_column: int | None

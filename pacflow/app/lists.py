@@ -12,12 +12,12 @@ Occurrence keys (`S08@2026-01-13`) are what `visit done|move|cancel` take.
 from __future__ import annotations
 
 from collections.abc import Container
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from pacflow.domain.localtime import SECOND, split_suffix
 from pacflow.errors import InvalidInputError, NotFoundError, dropped_plan
+from slotted import FrozenValue, frozen_record
 
 if TYPE_CHECKING:
     from pacflow.app.root import App
@@ -32,8 +32,8 @@ STEP_STATUSES = ("planned", "in_progress", "done", "blocked", "cancelled", "open
 `done` includes a step whose visits were all held."""
 
 
-@dataclass(frozen=True)
-class Listing:
+@frozen_record
+class Listing(FrozenValue):
     """The rows of a list and the plan's date today (what `to-report` and `late` used)."""
 
     plan: str

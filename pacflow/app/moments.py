@@ -16,12 +16,12 @@ day, a week or a time zone offset to them without leaving Python's calendar.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from pacflow.domain.localtime import check_year, instant, read_typed, split_suffix
 from pacflow.errors import InvalidInputError, NotFoundError
+from slotted import FrozenValue, frozen_record
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}[0-9:.+\-Z ]{0,20}")
@@ -65,8 +65,8 @@ def local_date(now: datetime, zone: ZoneInfo | str) -> date:
     return now.astimezone(zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone)).date()
 
 
-@dataclass(frozen=True)
-class PlanOrigin:
+@frozen_record
+class PlanOrigin(FrozenValue):
     """A plan's key, when it was created and its time zone: what reading moments needs."""
 
     key: str

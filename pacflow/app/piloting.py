@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pacflow.app.moments import PlanOrigin
 from pacflow.app.plans import origin, origin_in, state_at
-from pacflow.domain.frozen import FrozenValue, frozen_record
+from slotted import FrozenValue, frozen_record
 
 if TYPE_CHECKING:
     from pacflow.app.root import App

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from pacflow.app.moments import PlanOrigin, local_date
-from pacflow.domain.frozen import FrozenValue, frozen_record
 from pacflow.errors import IntegrityError, InvalidInputError, NotFoundError, no_such_plan
+from slotted import FrozenValue, frozen_record
 
 if TYPE_CHECKING:
     from pacflow.app.root import App

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from pacflow.describe import schedule_summary
 from pacflow.errors import InvalidInputError, NotFoundError
+from slotted import FrozenValue, frozen_record
 
 if TYPE_CHECKING:
     from pacflow.app.root import App
@@ -39,8 +39,8 @@ if TYPE_CHECKING:
 PARTS = ("targets", "tracks", "steps", "indicators")
 
 
-@dataclass(frozen=True)
-class Shift:
+@frozen_record
+class Shift(FrozenValue):
     """How dates move from the old period to the new one."""
 
     days: int
@@ -121,8 +121,8 @@ def _schedule(schedule: Schedule, shift: Shift) -> dict[str, Any] | None:
     return None
 
 
-@dataclass(frozen=True)
-class Carried:
+@frozen_record
+class Carried(FrozenValue):
     """The commands creating the new plan, and what the user should know about them."""
 
     commands: list[Command]

@@ -14,9 +14,9 @@ import csv
 import io
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from pacflow.errors import InvalidInputError
+from slotted import FrozenValue, frozen_record
 
 DELIMITERS = (";", ",", "\t")
 
@@ -27,8 +27,8 @@ def fold_name(text: str) -> str:
     return "_".join(plain.casefold().replace("-", " ").split())
 
 
-@dataclass(frozen=True)
-class Row:
+@frozen_record
+class Row(FrozenValue):
     """One data line: its line number in the file and its cells by column index."""
 
     line: int
@@ -41,8 +41,8 @@ class Row:
         return self.cells[column].strip()
 
 
-@dataclass(frozen=True)
-class Table:
+@frozen_record
+class Table(FrozenValue):
     """A CSV file's header and data lines (blank lines left out)."""
 
     name: str

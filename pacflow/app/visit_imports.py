@@ -28,12 +28,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, Literal
 
 from pacflow.app.tables import Row, Table, read_table
 from pacflow.errors import InvalidInputError, NotFoundError, PacflowError
+from slotted import FrozenValue, MutableRecord, frozen_record, mutable_record
 
 if TYPE_CHECKING:
     from pacflow.app.root import App
@@ -115,8 +116,8 @@ def read_held(text: str, where: str) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class VisitLine:
+@frozen_record
+class VisitLine(FrozenValue):
     """What one line of the file does to the plan."""
 
     line: int
@@ -141,8 +142,8 @@ class VisitLine:
         }
 
 
-@dataclass(frozen=True)
-class VisitsImport:
+@frozen_record
+class VisitsImport(FrozenValue):
     """What an import recorded (or, in a dry run, would record), line by line."""
 
     plan: str
@@ -171,8 +172,8 @@ class VisitsImport:
         }
 
 
-@dataclass
-class _Matching:
+@mutable_record
+class _Matching(MutableRecord):
     """The plan as the earlier lines leave it, and what they claimed."""
 
     table: Table

@@ -6,13 +6,14 @@ while read models catch up on a long log.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import click
 
 from pacflow.app.root import App, data_file, default_db_url
+from slotted import MutableRecord, mutable_record
 
 if TYPE_CHECKING:
     from events import Clock, EventStore
@@ -28,8 +29,8 @@ def _catch_up(engine: ProjectionEngine, lag: int) -> object:
     return catch_up_with_progress(engine, lag)
 
 
-@dataclass
-class AppContext:
+@mutable_record
+class AppContext(MutableRecord):
     """Global options, and the application opened lazily by the first command that needs it."""
 
     db_url: str | None

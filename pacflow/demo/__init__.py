@@ -13,7 +13,6 @@ derived from the S08 visits held rather than typed in.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
@@ -27,6 +26,7 @@ from pacflow.domain import commands as c
 from pacflow.errors import IntegrityError, RuleViolationError
 from pacflow.planfile import parse_plan_file, plan_commands
 from pacflow.service import PlanService
+from slotted import FrozenValue, frozen_record
 
 DEMO_PLAN = "PAC-2025"
 DEMO_TIMEZONE = "Europe/Paris"
@@ -67,8 +67,8 @@ class SettableClock:
         return self.now
 
 
-@dataclass(frozen=True)
-class DemoResult:
+@frozen_record
+class DemoResult(FrozenValue):
     """What the demo recorded."""
 
     plan: PlanState

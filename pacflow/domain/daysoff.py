@@ -14,13 +14,14 @@ computed (`use_holiday_source`; `pacflow.holiday_cache` keeps them in the user's
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import TZPATH
 
 from pacflow.errors import InvalidInputError
+from slotted import FrozenValue, frozen_record
 
 NO_COUNTRY = "none"
 """What a user types to say the plan (or a person) observes no public holiday."""
@@ -130,8 +131,8 @@ def country_of_zone(timezone: str) -> str | None:
     return code if code in _supported() else None
 
 
-@dataclass(frozen=True, slots=True)
-class DaysOff:
+@frozen_record
+class DaysOff(FrozenValue):
     """The public holidays of one calendar (a plan's or a person's) over a plan's years,
     and whether cadence slots may land on them or on weekends all the same."""
 

@@ -23,10 +23,10 @@ from read models (the dashboard, an indicator's history) use it without importin
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from pacflow.domain.kinds import KEY_PATTERN, KEY_RULE, is_key
+from slotted import FrozenValue, frozen_record
 
 
 class DerivedFrom(enum.StrEnum):
@@ -61,8 +61,8 @@ def _key_patterns(schema: dict[str, Any]) -> None:
         properties[name]["anyOf"][0]["pattern"] = pattern
 
 
-@dataclass(frozen=True, slots=True)
-class Derivation:
+@frozen_record
+class Derivation(FrozenValue):
     """How a derived indicator gets its values: what it counts (`kind`) and where."""
 
     __pydantic_config__: ClassVar[dict[str, Any]] = {  # as models holding one validate it

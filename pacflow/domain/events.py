@@ -21,7 +21,6 @@ from typing import Any, ClassVar
 
 from pacflow.domain.derivation import Derivation
 from pacflow.domain.findings import Figures
-from pacflow.domain.frozen import FrozenValue, frozen_value
 from pacflow.domain.plain import Unreadable, loader, to_plain
 from pacflow.domain.schedule import OccurrenceSlot, Schedule
 from pacflow.domain.values import (
@@ -47,6 +46,7 @@ from pacflow.domain.values import (
     TimeZoneName,
 )
 from pacflow.errors import IntegrityError
+from slotted import FrozenValue, frozen_value
 
 
 @frozen_value

@@ -20,14 +20,13 @@ Everything here is pure: classes and zones are computed from the figures, never 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
 from pacflow.domain.checked import Checked, pydantic
-from pacflow.domain.frozen import FrozenValue, frozen_value
 from pacflow.domain.plain import loader, to_plain
 from pacflow.domain.values import Count, Key, NonNegativeDecimal, OptionalText, Text
+from slotted import FrozenValue, frozen_record, frozen_value
 
 
 class _Figure(FrozenValue):
@@ -295,8 +294,8 @@ AnyFigures = Annotated[
 """The figures of any tool; `tool` tells which."""
 
 
-@dataclass(frozen=True, slots=True)
-class Figures:
+@frozen_record
+class Figures(FrozenValue):
     """One tool's figures (`root`), tagged by `tool`; stored and typed as the figures
     themselves (`{"tool": "abc", ...}`)."""
 

@@ -7,15 +7,16 @@ importing the domain's models.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 
 from pacflow.domain.derivation import Derivation
 from pacflow.domain.kinds import Aggregation, Direction, IndicatorKind, Per
+from slotted import MutableRecord, mutable_record
 
 
-@dataclass(slots=True)
-class Indicator:
+@mutable_record
+class Indicator(MutableRecord):
     """A follow-up indicator, its period targets and the actual values known so far (typed
     in; a derived indicator's values are counted from events by the projections)."""
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from pacflow.domain.daysoff import NO_DAYS_OFF, DaysOff
 from pacflow.domain.kinds import Per
 from pacflow.domain.localtime import instant, local
 from pacflow.errors import InvalidInputError
+from slotted import FrozenValue, frozen_record
 
 _MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 _WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})")
@@ -65,8 +65,8 @@ def periods_between(start: date, end: date, per: Per) -> list[str]:
     return keys
 
 
-@dataclass(frozen=True, slots=True)
-class PlanPeriod:
+@frozen_record
+class PlanPeriod(FrozenValue):
     """The dates a plan covers (both inclusive), the time zone its local times are in, and
     the days off (public holidays, weekends) cadence slots avoid."""
 

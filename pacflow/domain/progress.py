@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from pacflow.domain.statuses import OccurrenceStatus, StepStatus
+from slotted import FrozenValue, frozen_record
 
 
 class StepState(enum.StrEnum):
@@ -47,8 +47,8 @@ def visit_state(status: OccurrenceStatus, day: date, today: date) -> VisitState:
     return VisitState.OVERDUE if day < today else VisitState.PLANNED
 
 
-@dataclass(frozen=True, slots=True)
-class VisitFact:
+@frozen_record
+class VisitFact(FrozenValue):
     """One visit's day (local, as scheduled or moved) and, once held, the day it was held."""
 
     day: date
@@ -56,8 +56,8 @@ class VisitFact:
     done_on: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class StepFact:
+@frozen_record
+class StepFact(FrozenValue):
     """Where a step stands on a day (see the module docstring)."""
 
     state: StepState

@@ -7,7 +7,6 @@ field at fault; none of them changes the state.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -16,6 +15,7 @@ from pacflow.domain.periods import require_period_in
 from pacflow.domain.state import Indicator, Person, PlanState, Step, Target, Track
 from pacflow.domain.values import PlanStatus, StepStatus
 from pacflow.errors import InvalidInputError, NotFoundError, RuleViolationError
+from slotted import FrozenValue, frozen_record
 
 if TYPE_CHECKING:  # reads use these checks too, without the command models
     from pacflow.domain.commands import Command
@@ -233,8 +233,8 @@ FINISHED = (StepStatus.DONE, StepStatus.CANCELLED)
 """A predecessor in one of these statuses no longer holds its successors back."""
 
 
-@dataclass(frozen=True, slots=True)
-class Sequencing:
+@frozen_record
+class Sequencing(FrozenValue):
     """Where a step stands in its track, as an edit would make it."""
 
     key: str

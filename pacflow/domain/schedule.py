@@ -17,12 +17,11 @@ calendar integrations. Expansion is deterministic: same input, same occurrences.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, ClassVar, Literal
 
 from pacflow.domain.checked import Checked, pydantic
-from pacflow.domain.frozen import FrozenValue, frozen_value
 from pacflow.domain.localtime import kind_of, shifted
 from pacflow.domain.periods import PlanPeriod as PlanPeriod
 from pacflow.domain.rrule import MAX_OCCURRENCES, rule_moments
@@ -40,6 +39,7 @@ from pacflow.domain.values import (
     start_of_day,
 )
 from pacflow.errors import InvalidInputError
+from slotted import FrozenValue, frozen_record, frozen_value
 
 
 class _Value(FrozenValue):
@@ -340,8 +340,8 @@ _REF = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class OccurrenceRef:
+@frozen_record
+class OccurrenceRef(FrozenValue):
     """What a user typed to name one occurrence: `S08@2025-03-11[T14:00]`."""
 
     step: str

@@ -7,7 +7,7 @@ it in place. `decide` only reads it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -26,10 +26,11 @@ from pacflow.domain.values import (
     StepStatus,
     TargetKind,
 )
+from slotted import MutableRecord, mutable_record
 
 
-@dataclass(slots=True)
-class Person:
+@mutable_record
+class Person(MutableRecord):
     """A team member; `left_on` is set once they left the team."""
 
     key: str
@@ -49,8 +50,8 @@ class Person:
         return self.left_on is None
 
 
-@dataclass(slots=True)
-class Target:
+@mutable_record
+class Target(MutableRecord):
     """A target (cible) of the plan."""
 
     key: str
@@ -64,8 +65,8 @@ class Target:
     decisions: tuple[str, ...] = ()
 
 
-@dataclass(slots=True)
-class Objective:
+@mutable_record
+class Objective(MutableRecord):
     """An objective of a target: `main`, or a secondary one."""
 
     target: str
@@ -78,8 +79,8 @@ class Objective:
     baseline: Decimal | None
 
 
-@dataclass(slots=True)
-class Track:
+@mutable_record
+class Track(MutableRecord):
     """An action track; `steps` lists its step keys in the order they were added."""
 
     key: str
@@ -90,8 +91,8 @@ class Track:
     steps: list[str] = field(default_factory=list)
 
 
-@dataclass(slots=True)
-class Step:
+@mutable_record
+class Step(MutableRecord):
     """A step of a track, with its schedule, status and occurrence keys."""
 
     key: str
@@ -118,8 +119,8 @@ class Step:
     occurrences: list[str] = field(default_factory=list)
 
 
-@dataclass(slots=True)
-class Occurrence:
+@mutable_record
+class Occurrence(MutableRecord):
     """One occurrence of a step: floating local times in `timezone` (the plan's); once held,
     who held it and with whom."""
 
@@ -140,8 +141,8 @@ class Occurrence:
     """The step's participants when it was held."""
 
 
-@dataclass(slots=True)
-class Finding:
+@mutable_record
+class Finding(MutableRecord):
     """A finding of the diagnostic: one tool's figures over a period, and what they show."""
 
     key: str
@@ -150,8 +151,8 @@ class Finding:
     figures: Figures
 
 
-@dataclass(slots=True)
-class Decision:
+@mutable_record
+class Decision(MutableRecord):
     """A decision of the diagnostic and the findings it rests on."""
 
     key: str
@@ -159,8 +160,8 @@ class Decision:
     findings: tuple[str, ...]
 
 
-@dataclass(slots=True)
-class PlanState:
+@mutable_record
+class PlanState(MutableRecord):
     """Everything known about one plan after its events so far; `version` counts them."""
 
     key: str

@@ -32,9 +32,9 @@ from datetime import date
 from typing import Any
 
 from pacflow.domain import events as ev
-from pacflow.domain.frozen import FrozenValue, frozen_record
 from pacflow.domain.kinds import occurrence_step
 from pacflow.domain.state import PlanState
+from slotted import FrozenValue, frozen_record
 
 
 class Area(enum.Enum):

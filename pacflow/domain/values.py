@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -54,6 +53,7 @@ from pacflow.domain.periods import periods_between as periods_between
 from pacflow.domain.statuses import OccurrenceStatus as OccurrenceStatus
 from pacflow.domain.statuses import StepStatus as StepStatus
 from pacflow.errors import InvalidInputError
+from slotted import FrozenValue, frozen_record
 
 if TYPE_CHECKING:
     from pydantic import SerializerFunctionWrapHandler, ValidationInfo
@@ -409,8 +409,8 @@ def format_local(moment: datetime) -> str:
 # --- obsolescence checks -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class CheckThresholds:
+@frozen_record
+class CheckThresholds(FrozenValue):
     """When `pacflow check` says a plan drifted; each plan has its own, changed over time.
 
     - `stale_after_days`: no revision or review for more days than this (`no-review`);

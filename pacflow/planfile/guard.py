@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from pacflow.errors import InvalidInputError
+from slotted import MutableRecord, mutable_record
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 """A plan file of a thousand steps is about 300 KB; 8 MB leaves room for any real plan."""
@@ -73,8 +73,8 @@ def _too_large() -> str:
     return f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, more than any plan needs"
 
 
-@dataclass
-class _Open:
+@mutable_record
+class _Open(MutableRecord):
     """A mapping or sequence being read, with its anchor and how many values it holds."""
 
     anchor: str | None

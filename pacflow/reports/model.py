@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from pacflow.domain.frozen import FrozenValue, frozen_value
+from slotted import FrozenValue, frozen_value
 
 if TYPE_CHECKING:
     from pacflow.domain.findings import Figures

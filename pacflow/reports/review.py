@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,7 @@ from pacflow.domain.values import Aggregation
 from pacflow.errors import InvalidInputError
 from pacflow.reports.build import build_report
 from pacflow.reports.model import Progress, Reason, ReportKind, TargetSection
+from slotted import FrozenValue, frozen_record
 
 if TYPE_CHECKING:
     from projections.history import Revision
@@ -75,8 +75,8 @@ _WORDS = {
 FORMATS = ("md", "html", "json")
 
 
-@dataclass(frozen=True, slots=True)
-class ObjectiveFigures:
+@frozen_record
+class ObjectiveFigures(FrozenValue):
     """An objective's value, unit and statement at one moment."""
 
     value: Decimal
@@ -91,8 +91,8 @@ class ObjectiveFigures:
         return cls(objective.value, objective.unit, objective.statement, objective.indicator)
 
 
-@dataclass(frozen=True, slots=True)
-class TargetReview:
+@frozen_record
+class TargetReview(FrozenValue):
     """One target over the year."""
 
     key: str
@@ -158,8 +158,8 @@ class TargetReview:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Review:
+@frozen_record
+class Review(FrozenValue):
     """The year of one plan, target by target, and its revisions."""
 
     plan: str

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from pacflow.domain.values import Per, period_bounds
+from slotted import FrozenValue, frozen_record
 
 
-@dataclass(frozen=True, slots=True)
-class Scale:
+@frozen_record
+class Scale(FrozenValue):
     """Maps the days of `start..end` (both inclusive) onto 0 to 100 % of a width."""
 
     start: date

@@ -8,12 +8,12 @@ forms work without one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from pacflow.reports.html_parts import esc
 from pacflow.reports.html_style import CSS
+from slotted import FrozenValue, frozen_record
 
 if TYPE_CHECKING:
     from pacflow.app.access import Reach
@@ -90,8 +90,8 @@ def text_page(title: str, heading: str, lines: Sequence[str], *, nav: str) -> st
     return page(title, body, nav=nav)
 
 
-@dataclass(frozen=True)
-class Forms:
+@frozen_record
+class Forms(FrozenValue):
     """What a page's forms need: where they post, their key, and a fresh request id."""
 
     base: str
