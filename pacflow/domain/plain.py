@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
+import sys
 import types
 import typing
 from collections.abc import Callable
@@ -227,8 +229,29 @@ def _literal(values: tuple[Any, ...]) -> Loader:
     return load
 
 
+def _field_hints(cls: type[Any]) -> dict[str, Any]:
+    """The types of `cls`'s fields, each read in the module of the class that declares it.
+
+    `typing.get_type_hints` would do, but it compiles every annotation of every class in
+    the MRO again for each class; the events share their bases and most field types."""
+    fields = {f.name for f in dataclasses.fields(cls)}
+    return {
+        name: _evaluated(annotation, base.__module__)
+        for base in reversed(cls.__mro__)
+        for name, annotation in base.__dict__.get("__annotations__", {}).items()
+        if name in fields
+    }
+
+
+@functools.cache
+def _evaluated(annotation: Any, module: str) -> Any:
+    if not isinstance(annotation, str):
+        return annotation
+    return eval(annotation, vars(sys.modules[module]))  # the module's own annotation text
+
+
 def _dataclass_loader(cls: type[Any]) -> Loader:
-    hints = typing.get_type_hints(cls, include_extras=True)  # in the module of each class
+    hints = _field_hints(cls)
     # Text, numbers and flags are taken as they are once their type is right (most fields
     # of most events): no call per field for them (a rebuild reads millions of fields).
     fields: dict[str, tuple[Loader, type[Any] | None, bool]] = {}
