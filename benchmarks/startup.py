@@ -20,8 +20,14 @@ that only imports what a command needs before it reads anything (the CLI, the do
 read folds and judges the plan with), then pydantic, which only writes import, measured
 the same way in the same run.
 
+With `--instructions`, each command also runs once under valgrind's callgrind, which counts
+the instructions it executes: the same count on every run, whatever else the machine is
+doing, where CPU time on a shared machine moves by a fifth between runs. Its ratio to
+`--help` is printed beside the CPU time's.
+
     python -m benchmarks.startup
     python -m benchmarks.startup --runs 9 --json
+    python -m benchmarks.startup --instructions
 """
 
 from __future__ import annotations
@@ -29,7 +35,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -81,6 +89,22 @@ def _cpu_seconds(args: list[str], env: dict[str, str]) -> float:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def _instructions(args: list[str], env: dict[str, str]) -> int:
+    """Instructions one `python ARGS` executes, as callgrind counts them."""
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if found is None:
+        raise SystemExit(f"callgrind gave no count for {' '.join(args)}: {done.stderr[-300:]}")
+    return int(found.group(1))
+
+
 def _rounds(commands: list[list[str]], env: dict[str, str], runs: int) -> list[list[float]]:
     """CPU seconds of each `python ARGS` in `commands`, `runs` rounds of one run of each
     (after a round to warm: bytecode written, files in the page cache)."""
@@ -103,7 +127,14 @@ def main(argv: list[str] | None = None) -> None:
         "--until", default="2025-01-06T12:00", help="the demo up to this local time"
     )
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count each command's instructions under valgrind (a few minutes)",
+    )
     args = parser.parse_args(argv)
+    if args.instructions and shutil.which("valgrind") is None:
+        parser.error("--instructions needs valgrind (apt-get install valgrind)")
 
     with tempfile.TemporaryDirectory() as directory:
         env = {key: value for key, value in os.environ.items() if not key.startswith("PACFLOW_")}
@@ -129,32 +160,50 @@ def main(argv: list[str] | None = None) -> None:
             *(["-c", code] for _, code in IMPORTS),
         ]
         rounds = _rounds(measured, env, args.runs)
-        floor = _figures(rounds, 0)[0]
-        rows: list[dict[str, Any]] = []
-        for index, command in enumerate(COMMANDS, start=1):
-            cpu, ratio = _figures(rounds, index)
-            rows.append({"command": " ".join(command), "cpu_ms": cpu, "ratio": ratio})
-        imports = []
-        for index, (label, _) in enumerate(IMPORTS, start=1 + len(COMMANDS)):
-            cpu, ratio = _figures(rounds, index)
-            imports.append({"step": label, "cpu_ms": cpu, "ratio": ratio})
+        counts = [_instructions(each, env) for each in measured] if args.instructions else []
+    floor = _figures(rounds, 0)[0]
+    rows: list[dict[str, Any]] = []
+    imports: list[dict[str, Any]] = []
+    labels = [" ".join(command) for command in COMMANDS] + [label for label, _ in IMPORTS]
+    for index, label in enumerate(labels, start=1):
+        cpu, ratio = _figures(rounds, index)
+        row: dict[str, Any] = {"cpu_ms": cpu, "ratio": ratio}
+        if counts:
+            row["instructions_m"] = round(counts[index] / 1e6, 1)
+            row["instructions_ratio"] = round(counts[index] / counts[0], 2)
+        if index <= len(COMMANDS):
+            rows.append({"command": label, **row})
+        else:
+            imports.append({"step": label, **row})
     if args.json:
         answer = {"goal_ratio": RATIO_GOAL, "help_cpu_ms": floor, "commands": rows}
+        if counts:
+            answer["help_instructions_m"] = round(counts[0] / 1e6, 1)
         print(json.dumps({**answer, "imports": imports}, indent=2))
         return
     print(
         f"CPU time per command, median of {args.runs} rounds (x help: the median of each "
         f"round's ratio), demo plan up to {args.until}"
+        + ("; instructions: one run under callgrind" if counts else "")
     )
-    print(f"{'command':<44} {'CPU ms':>7} {'x help':>7}  verdict")
-    print(f"{'--help (floor)':<44} {floor:>7.1f} {1:>7.2f}")
+    counted = f" {'M instr':>8} {'x help':>7}" if counts else ""
+    print(f"{'command':<44} {'CPU ms':>7} {'x help':>7}{counted}  verdict")
+    help_counted = f" {counts[0] / 1e6:>8.1f} {1:>7.2f}" if counts else ""
+    print(f"{'--help (floor)':<44} {floor:>7.1f} {1:>7.2f}{help_counted}")
     for row in rows:
         verdict = "ok" if row["ratio"] <= RATIO_GOAL else "over goal"
-        print(f"{row['command']:<44} {row['cpu_ms']:>7.1f} {row['ratio']:>7.2f}  {verdict}")
-    print(f"goal: every read command <= {RATIO_GOAL}x pacflow --help")
+        shown = f"{row['command']:<44} {row['cpu_ms']:>7.1f} {row['ratio']:>7.2f}"
+        print(f"{shown}{_counted(row)}  {verdict}")
+    print(f"goal: every read command <= {RATIO_GOAL}x pacflow --help (CPU time)")
     print("\nwhere it goes: CPU time of an interpreter importing only")
     for row in imports:
-        print(f"{row['step']:<44} {row['cpu_ms']:>7.1f} {row['ratio']:>7.2f}")
+        print(f"{row['step']:<44} {row['cpu_ms']:>7.1f} {row['ratio']:>7.2f}{_counted(row)}")
+
+
+def _counted(row: dict[str, Any]) -> str:
+    if "instructions_m" not in row:
+        return ""
+    return f" {row['instructions_m']:>8.1f} {row['instructions_ratio']:>7.2f}"
 
 
 if __name__ == "__main__":
