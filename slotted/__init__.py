@@ -105,7 +105,8 @@ def _field(
     return field
 
 
-# How `dataclasses` marks a field (not a `ClassVar`): Python 3.11 to 3.14 alike.
+# How `dataclasses` marks a field (not a `ClassVar`); private, so `test_slotted` compares what
+# `fields()` and pydantic see here with what the standard `dataclass` gives the same class.
 _FIELD = dataclasses._FIELD  # type: ignore[attr-defined]
 
 
