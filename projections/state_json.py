@@ -24,6 +24,7 @@ from pacflow.domain.plain import (
     Dumper,
     Loader,
     dumping,
+    field_hints,
     loader,
     per_hint,
     scalar_dumper,
@@ -116,7 +117,7 @@ def _make_loader(hint: Any) -> Loader:
 
 
 def _dataclass_loader(cls: type[Any]) -> Loader:
-    hints = typing.get_type_hints(cls, include_extras=True)  # in the module of each class
+    hints = field_hints(cls)
     fields = [(f.name, _loader(hints[f.name])) for f in dataclasses.fields(cls)]
 
     def load(data: dict[str, Any]) -> Any:
@@ -198,7 +199,7 @@ def load_state(data: str | bytes) -> PlanState:
         return state
     if not data.startswith(_SNAPSHOT):
         raise ValueError("not a pacflow plan snapshot")
-    hints = typing.get_type_hints(PlanState, include_extras=True)
+    hints = field_hints(PlanState)
     fields: dict[str, Any] = {}
     maps: dict[str, Any] = {}
     for number, line in enumerate(_lines(data[len(_SNAPSHOT) :])):

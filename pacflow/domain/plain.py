@@ -229,11 +229,12 @@ def _literal(values: tuple[Any, ...]) -> Loader:
     return load
 
 
-def _field_hints(cls: type[Any]) -> dict[str, Any]:
+def field_hints(cls: type[Any]) -> dict[str, Any]:
     """The types of `cls`'s fields, each read in the module of the class that declares it.
 
     `typing.get_type_hints` would do, but it compiles every annotation of every class in
-    the MRO again for each class; the events share their bases and most field types."""
+    the MRO again for each class; events, and the state's entities, share their bases and
+    most field types."""
     fields = {f.name for f in dataclasses.fields(cls)}
     return {
         name: _evaluated(annotation, base.__module__)
@@ -251,7 +252,7 @@ def _evaluated(annotation: Any, module: str) -> Any:
 
 
 def _dataclass_loader(cls: type[Any]) -> Loader:
-    hints = _field_hints(cls)
+    hints = field_hints(cls)
     # Text, numbers and flags are taken as they are once their type is right (most fields
     # of most events): no call per field for them (a rebuild reads millions of fields).
     fields: dict[str, tuple[Loader, type[Any] | None, bool]] = {}
