@@ -103,6 +103,41 @@ def test_a_pass_that_failed_halfway_is_done_again_from_the_checkpoint(
         assert fact_rows(engine) == fact_rows(rebuilt)
 
 
+def _durability(connection: sa.Connection) -> str:
+    """Whether a commit on `connection` waits for the disk to have it."""
+    if connection.dialect.name == "sqlite":
+        level = connection.exec_driver_sql("PRAGMA synchronous").scalar_one()
+        return {1: "relaxed", 2: "durable"}.get(level, f"synchronous={level}")
+    setting = connection.exec_driver_sql("SHOW synchronous_commit").scalar_one()
+    return {"off": "relaxed", "on": "durable"}.get(setting, setting)
+
+
+def test_read_model_rows_are_committed_without_waiting_for_the_disk_and_only_they(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows rebuilt from the log if a power cut takes them back skip the fsync; the
+    connection goes back to the pool waiting for the disk again, for whatever else it
+    writes (calendar state, migrations)."""
+    monkeypatch.setattr(engine_module, "COMMIT_EVERY", 100)  # several windows
+    with EventStore.from_url(demo_url) as store:
+        plans = PlanReadModel(store)
+        engine = ProjectionEngine(store, [plans], projection_engine_for(store))
+        seen: list[str] = []
+        pipelined = engine_module._pipelined
+
+        def watching(connection: sa.Connection) -> Any:
+            seen.append(_durability(connection))  # in each window's transaction, as it writes
+            return pipelined(connection)
+
+        monkeypatch.setattr(engine_module, "_pipelined", watching)
+        engine.catch_up()
+        assert len(seen) > 1
+        assert set(seen) == {"relaxed"}
+        with engine.database.connect() as connection:
+            assert _durability(connection) == "durable"
+        _check(store, engine)
+
+
 def test_catch_ups_and_rebuilds_side_by_side_in_threads(demo_url: str) -> None:
     with EventStore.from_url(demo_url) as store:
         engines = [read_models(store) for _ in range(4)]
