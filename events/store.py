@@ -51,6 +51,7 @@ _parse_json = json.JSONDecoder().raw_decode
 
 
 _new_uuid = object.__new__
+_new_tuple = tuple.__new__
 # UUID is immutable (its __setattr__ refuses); its slots' own setters are what
 # object.__setattr__ would reach, without the attribute lookup.
 _set_uuid_int = uuid.UUID.__dict__["int"].__set__
@@ -527,28 +528,21 @@ class EventStore(abc.ABC):
         return kept
 
     def _decode(self, row: RawRow) -> RecordedEvent:
+        position, stream, version, uid, kind, schema, data_text, meta_text, at, digest = row
         try:
-            data = _parse_json(row.data)[0]
-            metadata = _parse_json(row.metadata)[0]
-            event_id = _uuid(row.event_id)
+            data = _parse_json(data_text)[0]
+            metadata = _parse_json(meta_text)[0]
+            event_id = _uuid(uid)
         except ValueError as error:
             raise CorruptStoreError(
-                f"event at position {row.position} cannot be decoded: {error}"
+                f"event at position {position} cannot be decoded: {error}"
             ) from error
-        schema_version = row.schema_version
         if self._upcasters:
-            schema_version, data = self._upcasters.upcast(row.type, schema_version, data)
-        return RecordedEvent(
-            row.position,
-            row.stream_id,
-            row.stream_version,
-            event_id,
-            row.type,
-            schema_version,
-            data,
-            metadata,
-            row.recorded_at,
-            row.hash,
+            schema, data = self._upcasters.upcast(kind, schema, data)
+        # Not RecordedEvent(...): a named tuple's own __new__ is a Python function.
+        return _new_tuple(
+            RecordedEvent,
+            (position, stream, version, event_id, kind, schema, data, metadata, at, digest),
         )
 
     # -- verifying ---------------------------------------------------------------------

@@ -116,6 +116,7 @@ _CHECKPOINTS = (
     "SELECT position, hash, signed_at, key_id, signature FROM events_checkpoints ORDER BY id"
 )
 _MAX_VERSION = 2**31 - 1
+_new_tuple = tuple.__new__
 _ID_CHUNK = 5000
 
 
@@ -481,9 +482,10 @@ class SqlEventStore(EventStore):
 
     def _select(self, statement: str, params: Sequence[object]) -> list[RawRow]:
         rows = self._query(statement, params)
+        new = _new_tuple  # a named tuple's own __new__ is a Python function: called per row
         if self._postgres:
             return [
-                RawRow(p, s, v, i, t, sv, d, m, at.astimezone(UTC), h)
+                new(RawRow, (p, s, v, i, t, sv, d, m, at.astimezone(UTC), h))
                 for p, s, v, i, t, sv, d, m, at, h in rows
             ]
         # The events of one append share their `recorded_at`, and rows come in log or
@@ -493,7 +495,7 @@ class SqlEventStore(EventStore):
         for p, s, v, i, t, sv, d, m, at, h in rows:
             if at != text:
                 text, moment = at, parse_utc(at)
-            raw.append(RawRow(p, s, v, i, t, sv, d, m, moment, h))
+            raw.append(new(RawRow, (p, s, v, i, t, sv, d, m, moment, h)))
         return raw
 
     def _until(self, until: datetime) -> object:

@@ -114,3 +114,26 @@ def test_event_type_name_refuses_what_is_not_a_registered_event() -> None:
 
     with pytest.raises(TypeError, match="Unregistered is not a registered plan event"):
         event_type_name(Unregistered())
+
+
+def test_a_payload_that_does_not_fit_deep_inside_is_named_to_the_field() -> None:
+    """Well-formed payloads are read by a loader written for their type; any other is read
+    again field by field, so the error names where it does not fit, however deep."""
+    slot = {"key": "S08@2025-03-11", "start": "2025-03-11T09:00:00"}
+    slot |= {"all_day": False, "duration": None}
+    payload = {"step": "S08", "occurrences": [slot, {**slot, "key": "S08@2025-03-18"}]}
+    read = from_payload("OccurrencesScheduled", 1, payload)
+    assert isinstance(read, ev.OccurrencesScheduled)
+    assert [o.key for o in read.occurrences] == ["S08@2025-03-11", "S08@2025-03-18"]
+    assert read.occurrences[0].start == datetime(2025, 3, 11, 9)
+    assert to_payload(read) == payload
+    wrong = {"step": "S08", "occurrences": [slot, {**slot, "all_day": "no"}]}
+    with pytest.raises(IntegrityError, match="occurrences.all_day: expected bool, found str"):
+        from_payload("OccurrencesScheduled", 1, wrong)
+    extra = {"step": "S08", "occurrences": [{**slot, "room": "B12"}]}
+    with pytest.raises(IntegrityError, match="occurrences.room: unknown field"):
+        from_payload("OccurrencesScheduled", 1, extra)
+    with pytest.raises(IntegrityError, match="step: expected str, found NoneType"):
+        from_payload("StepCompleted", 1, {"step": None, "on": "2025-01-28"})
+    with pytest.raises(IntegrityError, match="occurrences: expected a list, found str"):
+        from_payload("OccurrencesScheduled", 1, {"step": "S08", "occurrences": "S08@2025-03-11"})
