@@ -8,7 +8,7 @@ that SQLAlchemy reads of the same tables still work.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from itertools import islice
 from operator import itemgetter
@@ -106,10 +106,10 @@ class RowWriter:
         iterator = iter(rows)
         if self._sqlite:
             while chunk := list(islice(iterator, CHUNK)):
-                values = list(map(cells, chunk))
                 if convert:
-                    values = _converted_columns(values, convert)
-                self._cursor.executemany(statement, values)
+                    self._cursor.executemany(statement, _converted_rows(chunk, columns, convert))
+                else:
+                    self._cursor.executemany(statement, list(map(cells, chunk)))
             return
         # PostgreSQL: one statement per chunk, the rows sent as one array per column.
         # psycopg's executemany adapts and sends each row on its own (pipelined), which
@@ -171,18 +171,18 @@ class RowWriter:
         return found
 
 
-def _converted_columns(
-    rows: list[tuple[Any, ...]], converters: list[tuple[int, Callable[[Any], Any]]]
+def _converted_rows(
+    rows: list[dict[str, Any]],
+    columns: list[str],
+    converters: list[tuple[int, Callable[[Any], Any]]],
 ) -> list[tuple[Any, ...]]:
-    """`_converted` of each row, column by column: the rows turned into columns and back
-    by zip, each converted column by map (in C, where a loop over rows cost as much as
-    the conversions themselves)."""
-    if not rows:
-        return rows
-    columns = list(zip(*rows, strict=True))
+    """The rows as tuples in column order, their `converters`' columns converted: taken
+    column by column and zipped back into rows, all by map and zip (in C, where a loop
+    over rows cost as much as the conversions themselves)."""
+    cells: list[Iterator[Any]] = [map(itemgetter(name), rows) for name in columns]
     for index, convert in converters:
-        columns[index] = tuple(map(convert, columns[index]))
-    return list(zip(*columns, strict=True))
+        cells[index] = map(convert, cells[index])
+    return list(zip(*cells))  # noqa: B905 (every column is as long as `rows`)
 
 
 def _converted(
