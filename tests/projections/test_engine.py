@@ -108,7 +108,7 @@ def _durability(connection: sa.Connection) -> str:
     if connection.dialect.name == "sqlite":
         level = connection.exec_driver_sql("PRAGMA synchronous").scalar_one()
         return {1: "relaxed", 2: "durable"}.get(level, f"synchronous={level}")
-    setting = connection.exec_driver_sql("SHOW synchronous_commit").scalar_one()
+    setting = str(connection.exec_driver_sql("SHOW synchronous_commit").scalar_one())
     return {"off": "relaxed", "on": "durable"}.get(setting, setting)
 
 

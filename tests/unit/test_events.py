@@ -6,6 +6,7 @@ import dataclasses
 import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -119,7 +120,7 @@ def test_event_type_name_refuses_what_is_not_a_registered_event() -> None:
 def test_a_payload_that_does_not_fit_deep_inside_is_named_to_the_field() -> None:
     """Well-formed payloads are read by a loader written for their type; any other is read
     again field by field, so the error names where it does not fit, however deep."""
-    slot = {"key": "S08@2025-03-11", "start": "2025-03-11T09:00:00"}
+    slot: dict[str, Any] = {"key": "S08@2025-03-11", "start": "2025-03-11T09:00:00"}
     slot |= {"all_day": False, "duration": None}
     payload = {"step": "S08", "occurrences": [slot, {**slot, "key": "S08@2025-03-18"}]}
     read = from_payload("OccurrencesScheduled", 1, payload)
