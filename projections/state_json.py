@@ -27,6 +27,7 @@ from pacflow.domain.plain import (
     field_hints,
     loader,
     per_hint,
+    record_dumper,
     scalar_dumper,
     to_plain,
 )
@@ -42,8 +43,7 @@ def _make_dumper(kind: type[Any]) -> Dumper:
     if _stored_as_payload(kind):
         return to_plain
     if dataclasses.is_dataclass(kind):
-        names = tuple(f.name for f in dataclasses.fields(kind))
-        return lambda obj: {name: _dump(getattr(obj, name)) for name in names}
+        return record_dumper(kind, _dump)
     # A local time keeps its `~2` (which of two repeated times is meant, docs/time.md).
     return scalar_dumper(kind) or _identity
 
