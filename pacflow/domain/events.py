@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 from pacflow.domain.derivation import Derivation
 from pacflow.domain.findings import Figures
-from pacflow.domain.plain import Unreadable, loader, to_plain
+from pacflow.domain.plain import Reads, Unreadable, to_plain
 from pacflow.domain.schedule import OccurrenceSlot, Schedule
 from pacflow.domain.values import (
     AccessScope,
@@ -600,6 +600,11 @@ def to_payload(event: PlanEvent) -> dict[str, Any]:
     return payload
 
 
+_READS = Reads()
+"""How often each event type was read in this process: a rebuild reads millions, with a
+loader written for each type; a command on a small plan, a few dozen."""
+
+
 def from_payload(type_name: str, schema_version: int, payload: dict[str, Any]) -> PlanEvent:
     """The event stored as `type_name` v`schema_version` with `payload` (already upcast).
 
@@ -615,7 +620,7 @@ def from_payload(type_name: str, schema_version: int, payload: dict[str, Any]) -
             f"pacflow reads version {event_type.schema_version} (is an upcaster missing?)"
         )
     try:
-        event: PlanEvent = loader(event_type)(payload)
+        event: PlanEvent = _READS.loader(event_type)(payload)
     except Unreadable as error:
         raise IntegrityError(
             f"event {type_name} v{schema_version} cannot be read: {error}"

@@ -25,7 +25,7 @@ import functools
 import sys
 import types
 import typing
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -126,26 +126,33 @@ def scalar_dumper(kind: type[Any]) -> Dumper | None:
 
 
 def _dataclass_dumper(kind: type[Any]) -> Dumper:
-    omitted = {f.name for f in dataclasses.fields(kind) if f.metadata.get("omit_none")}
-    return record_dumper(kind, to_plain, omitted)
+    # Not `record_dumper`: writing one costs more than a command dumps (a schedule shown).
+    fields = [(f.name, bool(f.metadata.get("omit_none"))) for f in dataclasses.fields(kind)]
+
+    def dump(obj: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for name, omit_none in fields:
+            value = getattr(obj, name)
+            if value is None and omit_none:
+                continue
+            data[name] = to_plain(value)
+        return data
+
+    return dump
 
 
-def record_dumper(
-    kind: type[Any], dump: Dumper, omit_none: Collection[str] = frozenset()
-) -> Dumper:
+def record_dumper(kind: type[Any], dump: Dumper) -> Dumper:
     """A function writing a record of dataclass `kind` as a dict of its fields in order,
     each by `dump` but text, numbers, flags and None, taken as they are (`dumping`'s own
-    shortcut); a field in `omit_none` is left out when it is None. Written for `kind` and
-    compiled, with no loop and no call for those plain values: a snapshot of a long plan
-    writes millions of fields."""
+    shortcut). Written for `kind` and compiled, with no loop and no call for those plain
+    values: a snapshot of a long plan writes millions of fields (writing the function
+    costs as much as dumping a few hundred records the plain way)."""
     lines = ["def dump(obj):", "    data = {}"]
-    value = "v if type(v) in SCALARS else write(v)"
     for name in (f.name for f in dataclasses.fields(kind)):
-        lines.append(f"    v = obj.{name}")
-        if name in omit_none:
-            lines.append(f"    if v is not None: data[{name!r}] = {value}")
-        else:
-            lines.append(f"    data[{name!r}] = {value}")
+        lines += [
+            f"    v = obj.{name}",
+            f"    data[{name!r}] = v if type(v) in SCALARS else write(v)",
+        ]
     lines.append("    return data")
     scope: dict[str, Any] = {"SCALARS": _SCALARS, "write": dump}
     exec("\n".join(lines), scope)  # text written here from the field names, not from data
@@ -156,31 +163,33 @@ to_plain = dumping(_dumper)
 """`value` as JSON data, as pydantic's JSON mode gives it (see the module)."""
 
 
-def _loader(hint: Any) -> Loader:
+def _loader(hint: Any, get: Callable[[Any], Loader], written: bool) -> Loader:
+    """The loader of `hint`, its parts taken from `get` (the family it is of); `written`:
+    its dataclasses read by a function written for each (`_straight`)."""
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin is typing.Annotated:
         stored = next((m.stored for m in hint.__metadata__ if isinstance(m, Checked)), None)
-        return _text(stored) if stored is not None else loader(args[0])
+        return _text(stored) if stored is not None else get(args[0])
     if origin in (types.UnionType, typing.Union):
-        return _union(args)
+        return _union(args, get)
     if origin is typing.Literal:
         return _literal(args)
     if origin is dict:
-        load_key, load_value = loader(args[0]), loader(args[1])
+        load_key, load_value = get(args[0]), get(args[1])
         return lambda data: {load_key(k): load_value(v) for k, v in _mapping(data).items()}
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-        load_item = loader(args[0])
+        load_item = get(args[0])
         return lambda data: tuple(map(load_item, _items(data)))
     if origin is list:
-        load_item = loader(args[0])
+        load_item = get(args[0])
         return lambda data: list(map(load_item, _items(data)))
     if not isinstance(hint, type):
         raise TypeError(f"cannot read a {hint!r} back from JSON data")
     if hasattr(hint, "__from_plain__"):
         return typing.cast(Loader, hint.__from_plain__)
     if dataclasses.is_dataclass(hint):
-        return _dataclass_loader(hint)
+        return _dataclass_loader(hint, get, written)
     if issubclass(hint, enum.Enum):
         return _enum(hint)
     if hint in _LEAVES:
@@ -191,10 +200,10 @@ def _loader(hint: Any) -> Loader:
     raise TypeError(f"cannot read a {hint.__name__} back from JSON data")
 
 
-def _union(args: tuple[Any, ...]) -> Loader:
+def _union(args: tuple[Any, ...], get: Callable[[Any], Loader]) -> Loader:
     options = [arg for arg in args if arg is not type(None)]
     optional = len(options) < len(args)
-    inner = loader(options[0]) if len(options) == 1 else _tagged(options)
+    inner = get(options[0]) if len(options) == 1 else _tagged(options, get)
     if not optional:
         return inner
 
@@ -206,13 +215,13 @@ def _union(args: tuple[Any, ...]) -> Loader:
     return load
 
 
-def _tagged(options: list[Any]) -> Loader:
+def _tagged(options: list[Any], get: Callable[[Any], Loader]) -> Loader:
     """A union of dataclasses, each tagged by the Literal default of its first field
     (`kind: Literal["due"] = "due"`, `tool: Literal["abc"] = "abc"`)."""
     if not all(dataclasses.is_dataclass(option) for option in options):
         raise TypeError(f"cannot tell {options!r} apart in JSON data")
     tag = dataclasses.fields(options[0])[0].name
-    by_tag = {dataclasses.fields(option)[0].default: loader(option) for option in options}
+    by_tag = {dataclasses.fields(option)[0].default: get(option) for option in options}
 
     def load(data: Any) -> Any:
         return by_tag[_mapping(data)[tag]](data)
@@ -263,14 +272,14 @@ def _evaluated(annotation: Any, module: str) -> Any:
     return eval(annotation, vars(sys.modules[module]))  # the module's own annotation text
 
 
-def _dataclass_loader(cls: type[Any]) -> Loader:
+def _dataclass_loader(cls: type[Any], get: Callable[[Any], Loader], written: bool) -> Loader:
     hints = field_hints(cls)
     # Text, numbers and flags are taken as they are once their type is right (most fields
     # of most events): no call per field for them (a rebuild reads millions of fields).
     fields: dict[str, tuple[Loader, type[Any] | None, bool]] = {}
     for f in dataclasses.fields(cls):
         if f.init:
-            load_field = loader(hints[f.name])
+            load_field = get(hints[f.name])
             exact, or_none = _EXACT.get(load_field, (None, False))
             fields[f.name] = (load_field, exact, or_none)
 
@@ -298,7 +307,7 @@ def _dataclass_loader(cls: type[Any]) -> Loader:
         except (ValueError, ArithmeticError) as error:  # its own checks (`__post_init__`)
             raise Unreadable((), str(error)) from error
 
-    return _straight(cls, fields, careful)
+    return _straight(cls, fields, loader(cls)) if written else careful
 
 
 _ABSENT = object()
@@ -402,5 +411,29 @@ _EXACT: dict[Loader, tuple[type[Any], bool]] = {
 """Loaders that only check a value's type, by the type they check and whether None is
 accepted (an optional field)."""
 
-loader = per_hint(_loader)
+loader: Callable[[Any], Loader] = per_hint(lambda hint: _loader(hint, loader, written=False))
 """`loader(hint)`: a function turning the JSON data of a `hint` back into one."""
+
+written_loader: Callable[[Any], Loader] = per_hint(
+    lambda hint: _loader(hint, written_loader, written=True)
+)
+"""`loader`, with each dataclass (at any depth) read by a function written and compiled for
+it (`_straight`): for a type read many times. Writing one costs about as much as reading
+a few hundred events with `loader`; a command reading a small plan writes none
+(`Reads.loader`)."""
+
+HOT = 300
+"""Reads of a type after which `Reads` has a loader written for it."""
+
+
+class Reads:
+    """The loader to read a type with, by how often it was read: `loader` at first, then,
+    from its `HOT`th read, `written_loader`."""
+
+    def __init__(self) -> None:
+        self._counts: dict[Any, int] = {}
+
+    def loader(self, hint: Any) -> Loader:
+        count = self._counts.get(hint, 0) + 1
+        self._counts[hint] = count
+        return written_loader(hint) if count >= HOT else loader(hint)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pacflow.domain import EVENT_TYPES, PlanEvent, event_type_name, from_payload, to_payload
+from pacflow.domain import EVENT_TYPES, PlanEvent, event_type_name, from_payload, plain, to_payload
 from pacflow.domain import events as ev
 from pacflow.domain.checked import validate
 from pacflow.domain.events import (
@@ -117,17 +117,23 @@ def test_event_type_name_refuses_what_is_not_a_registered_event() -> None:
         event_type_name(Unregistered())
 
 
-def test_a_payload_that_does_not_fit_deep_inside_is_named_to_the_field() -> None:
-    """Well-formed payloads are read by a loader written for their type; any other is read
-    again field by field, so the error names where it does not fit, however deep."""
+@pytest.mark.parametrize("reads", [1, plain.HOT + 1], ids=["first read", "type read often"])
+def test_a_payload_that_does_not_fit_deep_inside_is_named_to_the_field(reads: int) -> None:
+    """A type read often gets a loader written for it, which hands any payload that does
+    not fit to the one reading field by field: either way the error names where it does
+    not fit, however deep."""
     slot: dict[str, Any] = {"key": "S08@2025-03-11", "start": "2025-03-11T09:00:00"}
     slot |= {"all_day": False, "duration": None}
     payload = {"step": "S08", "occurrences": [slot, {**slot, "key": "S08@2025-03-18"}]}
-    read = from_payload("OccurrencesScheduled", 1, payload)
-    assert isinstance(read, ev.OccurrencesScheduled)
-    assert [o.key for o in read.occurrences] == ["S08@2025-03-11", "S08@2025-03-18"]
-    assert read.occurrences[0].start == datetime(2025, 3, 11, 9)
-    assert to_payload(read) == payload
+    for _ in range(reads):
+        read = from_payload("OccurrencesScheduled", 1, payload)
+        assert isinstance(read, ev.OccurrencesScheduled)
+        assert [o.key for o in read.occurrences] == ["S08@2025-03-11", "S08@2025-03-18"]
+        assert read.occurrences[0].start == datetime(2025, 3, 11, 9)
+        assert to_payload(read) == payload
+    for _ in range(reads):
+        done = from_payload("StepCompleted", 1, {"step": "S01", "on": "2025-01-28"})
+        assert done == StepCompleted(step="S01", on=date(2025, 1, 28))
     wrong = {"step": "S08", "occurrences": [slot, {**slot, "all_day": "no"}]}
     with pytest.raises(IntegrityError, match="occurrences.all_day: expected bool, found str"):
         from_payload("OccurrencesScheduled", 1, wrong)
