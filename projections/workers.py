@@ -2,24 +2,30 @@
 
 Every read model pacflow keeps is per stream, so the log window of a long catch-up or
 rebuild is dealt out stream by stream: processes holding different streams never write
-the same rows, and each takes a stream's events in order. This process takes the first
-share; every other share goes to a worker (`python -m projections.workers`), which builds
-the same engine from the engine's recipe, then applies and commits its windows as a pass
-alone does. The checkpoints move once every share is done, in one last transaction: a
-pass stopped before that (a crash, a worker killed) is done again from the old
-checkpoints, which projectors allow (they write idempotently).
+the same rows, and each takes a stream's events in order. The streams are cut into
+portions of whole streams, the longest first, and each process (this one, and workers
+started with `python -m projections.workers`, which build the same engine from the
+engine's recipe) takes the next portion as it finishes one, applying and committing its
+windows as a pass alone does. Dealt out in advance, shares of as many events each ended
+seconds apart: a long stream costs more per event than a short one, and a process slowed
+by its neighbours on the machine kept its whole share. The checkpoints move once every
+portion is done, in one last transaction: a pass stopped before that (a crash, a worker
+killed) is done again from the old checkpoints, which projectors allow (they write
+idempotently).
 
 On SQLite the processes take turns for the write lock, but only while a window's rows are
 written: reading and folding, most of the work, run side by side.
 
-A worker gets its job on its standard input and sends its reports on its standard output,
-pickled: both ends are this package, and the job holds the database URL, password
-included, which must never be on a command line. A worker that fails reports its error,
-which is raised here as it was raised there; the other workers are stopped.
+A worker gets its job, then each portion it asks for, on its standard input, and sends
+its reports on its standard output, pickled: both ends are this package, and the job
+holds the database URL, password included, which must never be on a command line. A
+worker that fails reports its error, which is raised here as it was raised there; the
+other workers are stopped.
 """
 
 from __future__ import annotations
 
+import collections
 import os
 import pickle
 import queue
@@ -57,22 +63,26 @@ class Job(FrozenValue):
     recipe: Callable[[], ProjectionEngine]
     starts: tuple[tuple[str, int], ...]
     """Each running projector's name and checkpoint."""
-    spans: tuple[Span, ...]
     window: int
     """Events per write transaction."""
 
 
-def shares(spans: Sequence[Span], count: int) -> list[list[Span]]:
-    """The streams dealt into at most `count` shares of about as many events each, every
-    stream whole; inside a share, streams keep the order they have in `spans`."""
-    loads = [0] * count
-    dealt: list[list[int]] = [[] for _ in range(count)]
-    biggest_first = sorted(range(len(spans)), key=lambda i: spans[i][2] - spans[i][1], reverse=True)
-    for index in biggest_first:
-        lightest = loads.index(min(loads))
-        dealt[lightest].append(index)
-        loads[lightest] += spans[index][2] - spans[index][1] + 1
-    return [[spans[index] for index in sorted(share)] for share in dealt if share]
+def portions(spans: Sequence[Span], size: int) -> list[list[Span]]:
+    """The streams in portions taken one at a time by the processes of a pass: whole
+    streams, the longest first (taken last, a long stream would leave its process working
+    alone at the end), as many as make at least `size` events (a window) to a portion."""
+    dealt: list[list[Span]] = []
+    portion: list[Span] = []
+    events = 0
+    for span in sorted(spans, key=lambda span: span[2] - span[1], reverse=True):
+        portion.append(span)
+        events += span[2] - span[1] + 1
+        if events >= size:
+            dealt.append(portion)
+            portion, events = [], 0
+    if portion:
+        dealt.append(portion)
+    return dealt
 
 
 def run_shared(
@@ -87,10 +97,10 @@ def run_shared(
 ) -> list[float]:
     """Apply the pass's `spans` in this process and `count - 1` workers, then move the
     checkpoints to `head`. Returns each worker's peak memory (MB)."""
-    own, *others = shares(spans, count)
+    window = engines.COMMIT_EVERY
+    pending = collections.deque(portions(spans, window))  # taken from by every process
     starts = tuple((run.projector.name, run.start) for run in running)
     reports: queue.Queue[tuple[_Worker, tuple[Any, ...]]] = queue.Queue()
-    window = engines.COMMIT_EVERY
     workers: list[_Worker] = []
     waiting: set[_Worker] = set()
     peaks: list[float] = []
@@ -126,13 +136,14 @@ def run_shared(
                 tell(min(low + done, head))
 
     try:
-        for share in others:
-            workers.append(_Worker(Job(recipe, starts, tuple(share), window), reports))
+        for _ in range(count - 1):
+            workers.append(_Worker(Job(recipe, starts, window), reports, pending))
         waiting.update(workers)
-        for events in windows_of(own, window):
-            done += engine.apply_window(running, events)
-            take(block=False)
-            tell(min(low + done, head))
+        while portion := _next_of(pending):
+            for events in windows_of(portion, window):
+                done += engine.apply_window(running, events)
+                take(block=False)
+                tell(min(low + done, head))
         take(block=True)
         engine.advance(running, head)
     finally:
@@ -142,10 +153,24 @@ def run_shared(
     return peaks
 
 
-class _Worker:
-    """A worker process, and a thread that passes on what it reports."""
+def _next_of(pending: collections.deque[list[Span]]) -> list[Span] | None:
+    """The next portion to take (None: all are taken); any thread may ask."""
+    try:
+        return pending.popleft()
+    except IndexError:
+        return None
 
-    def __init__(self, job: Job, reports: queue.Queue[tuple[_Worker, tuple[Any, ...]]]) -> None:
+
+class _Worker:
+    """A worker process, and a thread that passes on what it reports and gives it the next
+    portion when it asks."""
+
+    def __init__(
+        self,
+        job: Job,
+        reports: queue.Queue[tuple[_Worker, tuple[Any, ...]]],
+        pending: collections.deque[list[Span]],
+    ) -> None:
         self._errors: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop)
         self._process = subprocess.Popen(
             [sys.executable, "-m", "projections.workers"],
@@ -156,21 +181,34 @@ class _Worker:
         )
         assert self._process.stdin is not None
         assert self._process.stdout is not None
+        self._pending = pending
         try:
-            with self._process.stdin as job_input:
-                pickle.dump(job, job_input)
-        except BrokenPipeError:
-            pass  # it stopped before reading its job: its output ends, which says so
+            self._give(job)
+            # Its first portion now, read once it has started: taken before this process
+            # takes its own, so that every worker started has work, however short the pass.
+            self._give(_next_of(pending))
         except BaseException:
             self._process.kill()
             self._process.wait()
             self._process.stdout.close()
+            self._process.stdin.close()
             self._errors.close()
             raise
         self._reader = threading.Thread(
             target=self._pass_on, args=(self._process.stdout, reports), daemon=True
         )
         self._reader.start()
+
+    def _give(self, what: Any) -> None:
+        """Send the worker its job or its next portion (None: there is none left)."""
+        assert self._process.stdin is not None
+        try:
+            pickle.dump(what, self._process.stdin)
+            self._process.stdin.flush()
+            if what is None:
+                self._process.stdin.close()
+        except (BrokenPipeError, ValueError):
+            pass  # it stopped (or was stopped): its output ends, which says so
 
     def _pass_on(
         self, output: IO[bytes], reports: queue.Queue[tuple[_Worker, tuple[Any, ...]]]
@@ -185,7 +223,10 @@ class _Worker:
                 unread = WorkerError(f"a projection worker's report cannot be read: {error}")
                 reports.put((self, ("failed", unread)))
                 return
-            reports.put((self, report))
+            if report[0] == "next":
+                self._give(_next_of(self._pending))
+            else:
+                reports.put((self, report))
 
     def last_words(self) -> str:
         """Why the worker stopped, as far as can be told: its exit code and last line."""
@@ -207,8 +248,9 @@ class _Worker:
             self._process.kill()
         self._process.wait()
         self._reader.join()
-        if self._process.stdout is not None:
-            self._process.stdout.close()
+        for pipe in (self._process.stdin, self._process.stdout):
+            if pipe is not None:
+                pipe.close()
         self._errors.close()
 
 
@@ -246,7 +288,8 @@ def peak_rss_mb() -> float:
 
 
 def main() -> None:
-    """A worker: read the job, apply its windows, report each one, then the total."""
+    """A worker: read the job and a first portion, apply its windows, reporting each one,
+    then ask for the next, until there is none left; then report the total."""
     reports = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # whatever else is printed goes with the errors, not into the reports
 
@@ -254,12 +297,17 @@ def main() -> None:
         pickle.dump(report, reports)
         reports.flush()
 
-    job: Job = pickle.load(sys.stdin.buffer)
+    given = sys.stdin.buffer
+    job: Job = pickle.load(given)
     try:
         engine = job.recipe()
         running = [Running(engine.projector(name), start) for name, start in job.starts]
-        for events in windows_of(job.spans, job.window):
-            send(("window", engine.apply_window(running, events)))
+        portion: list[Span] | None = pickle.load(given)
+        while portion is not None:
+            for events in windows_of(portion, job.window):
+                send(("window", engine.apply_window(running, events)))
+            send(("next",))
+            portion = pickle.load(given)
         send(("done", [run.applied for run in running], peak_rss_mb()))
     except BaseException as error:
         send(("failed", _portable(error)))

@@ -18,7 +18,7 @@ from projections import engine as engine_module
 from projections.engine import ProjectionEngine, projection_engine_for
 from projections.indicator_facts import IndicatorFacts
 from projections.plans import PlanReadModel
-from projections.workers import WorkerError, shares
+from projections.workers import WorkerError, portions
 from tests.projections.test_engine import fact_rows
 from tests.projections.test_read_model import demo_at, expected_rows, table_rows
 
@@ -147,15 +147,17 @@ def test_a_worker_that_fails_fails_the_pass_and_moves_no_checkpoint(
         assert table_rows(engine) == expected_rows(PlanService(store), PLANS)
 
 
-def test_streams_are_dealt_whole_into_shares_of_about_as_many_events() -> None:
-    spans = [("BIG", 1, 600), ("A", 1, 200), ("B", 5, 204), ("C", 1, 300), ("D", 1, 100)]
-    dealt = shares(spans, 2)
-    assert sorted(span for share in dealt for span in share) == sorted(spans)
-    sizes = sorted(sum(last - first + 1 for _, first, last in share) for share in dealt)
-    assert sizes == [700, 700]
-    for share in dealt:  # each share keeps the log's order
-        assert share == [span for span in spans if span in share]
-    assert shares(spans[:1], 3) == [[("BIG", 1, 600)]]  # no empty share
+def test_streams_are_dealt_whole_in_portions_of_a_window_the_longest_first() -> None:
+    spans = [("A", 1, 200), ("BIG", 1, 600), ("B", 5, 204), ("C", 1, 300), ("D", 1, 100)]
+    dealt = portions(spans, 250)
+    assert sorted(span for portion in dealt for span in portion) == sorted(spans)
+    assert dealt == [
+        [("BIG", 1, 600)],  # taken first: taken last, it would end the pass alone
+        [("C", 1, 300)],
+        [("A", 1, 200), ("B", 5, 204)],
+        [("D", 1, 100)],  # the rest, short of a window
+    ]
+    assert portions([], 250) == []
 
 
 def test_the_terminal_bar_of_a_shared_catch_up_ends_at_the_events_to_read(
