@@ -126,8 +126,9 @@ def failing_read_models(url: str, how: str) -> ProjectionEngine:
     ],
 )
 def test_a_worker_that_fails_fails_the_pass_and_moves_no_checkpoint(
-    plans_url: str, how: str, error: type[Exception], said: str
+    plans_url: str, how: str, error: type[Exception], said: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(engine_module, "COMMIT_EVERY", 300)  # a portion for each stream
     with EventStore.from_url(plans_url) as store:
         projectors = [PlanReadModel(store), IndicatorFacts()]
         engine = ProjectionEngine(
