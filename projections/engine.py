@@ -323,9 +323,7 @@ class ProjectionEngine:
         whose commit does not wait for the disk (`_rebuildable`)."""
         with self._database.connect() as connection:
             connection = connection.execution_options(pacflow_write=True)
-            with _rebuildable(connection), connection.begin():
-                if connection.dialect.name == "postgresql":
-                    connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+            with _rebuildable(connection):
                 yield connection
 
     def _exclusive(
@@ -464,11 +462,12 @@ class ProjectionEngine:
 
 @contextlib.contextmanager
 def _rebuildable(connection: sa.Connection) -> Iterator[None]:
-    """Read-model rows can be rebuilt from the log, and are written the cheaper way.
+    """A transaction on `connection` for read-model rows, which can be rebuilt from the log
+    and are written the cheaper way.
 
     Committed without waiting for the disk to have them: on SQLite (WAL) at
     `synchronous=NORMAL` for this transaction, on PostgreSQL with `synchronous_commit` off
-    (set inside it). A power cut may then take back the last windows committed, never part
+    (`SET LOCAL`, inside it). A power cut may then take back the last windows committed, never part
     of one, nor one without those before it (the log is written in order), and never an
     event: appends keep waiting for the disk, and a later append's wait covers what was
     committed before it. A window taken back is applied again from its old checkpoint, as
@@ -480,14 +479,19 @@ def _rebuildable(connection: sa.Connection) -> Iterator[None]:
     the read models of 1M events take 2.2 s at the start of a rebuild instead of 0.1 s. What
     a freed page of a read model may keep, the log keeps anyway."""
     if connection.dialect.name != "sqlite":
-        yield
+        with connection.begin():
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+            yield
         return
-    driver: Any = connection.connection.driver_connection  # no SQLAlchemy autobegin
+    # Set on the driver's connection before the transaction begins (no SQLAlchemy autobegin).
+    driver: Any = connection.connection.driver_connection
     zeroing = driver.execute("PRAGMA secure_delete").fetchone()[0]
     driver.execute("PRAGMA synchronous=NORMAL")
     driver.execute("PRAGMA secure_delete=FAST")
     try:
-        yield
+        with connection.begin():
+            yield
     finally:
         if not connection.invalidated:  # the pooled connection goes back as it was
             driver.execute("PRAGMA synchronous=FULL")

@@ -33,6 +33,7 @@ from events.store import (
     EventStore,
     PreparedEvent,
     RawRow,
+    _new_tuple,
     chain_rows,
     check_expected,
 )
@@ -116,7 +117,6 @@ _CHECKPOINTS = (
     "SELECT position, hash, signed_at, key_id, signature FROM events_checkpoints ORDER BY id"
 )
 _MAX_VERSION = 2**31 - 1
-_new_tuple = tuple.__new__
 _ID_CHUNK = 5000
 
 
