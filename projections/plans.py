@@ -530,6 +530,9 @@ class PlanReadModel(Projector[PlanEvent]):
                 folded.touched = None
             elif folded.touched is not None:
                 _touched(event, folded.touched)
+                if type(event) is ev.StepRemoved:
+                    # The steps after it move up one place: their rows' `seq` with them.
+                    folded.touched[steps].update(state.steps)
             since = state.version - folded.snapshot
             if since >= every and since >= self._snapshot_weight * entity_count(state):
                 folded.snapshot = state.version

@@ -146,7 +146,18 @@ _actions = st.lists(
     st.tuples(
         st.sampled_from(PLANS),
         st.sampled_from(
-            ["add", "done", "start", "assign", "move", "visit", "cancel", "objective", "leave"]
+            [
+                "add",
+                "done",
+                "start",
+                "assign",
+                "move",
+                "visit",
+                "cancel",
+                "objective",
+                "leave",
+                "remove",
+            ]
         ),
         st.sampled_from(STEPS),
         st.integers(1, 28),
@@ -191,6 +202,8 @@ def _command(plan: str, action: str, step: str, day: int) -> c.Command | None:
             )
         case "cancel":
             return _build(c.CancelStep, base, step=step, on=on, reason="no longer needed")
+        case "remove":
+            return _build(c.RemoveStep, base, step=step)
         case "objective":
             return _build(
                 c.SetObjective,
@@ -229,6 +242,37 @@ def test_incremental_catch_up_equals_a_rebuild_and_the_folded_state(
     rebuilt = make_engine(store)
     rebuilt.rebuild()
     assert table_rows(incremental) == table_rows(rebuilt) == expected_rows(service, PLANS)
+
+
+def test_steps_keep_the_plan_s_order_after_steps_are_removed_from_a_draft() -> None:
+    """Two steps taken out of a draft, then the last one edited in a later catch-up: the
+    plan read from the read model lists the track's steps in the folded state's order."""
+    from pacflow.views import plan_view
+    from projections.queries import plan_view as read_model_view
+
+    store = EventStore.from_url("memory://")
+    service = PlanService(store)
+    engine = make_engine(store)
+    base: dict[str, Any] = {"plan": "P1", "actor": "hg"}
+    _setup(service, "P1")
+    for step in ("S1", "S2", "S3", "S4", "S5"):
+        command = _command("P1", "add", step, 3)
+        assert command is not None
+        service.execute(command)
+    engine.catch_up()
+    service.execute(_build(c.RemoveStep, base, step="S1"))
+    service.execute(_build(c.RemoveStep, base, step="S2"))
+    engine.catch_up()
+    service.execute(_build(c.StartStep, base, step="S5", on="2025-03-04"))
+    engine.catch_up()
+    with engine.database.connect() as connection:
+        view = read_model_view(connection, "P1")
+    assert view is not None
+    assert [s["key"] for s in view["tracks"][0]["steps"]] == ["S3", "S4", "S5"]
+    assert view == plan_view(service.require("P1"))
+    rebuilt = make_engine(store)
+    rebuilt.rebuild()
+    assert table_rows(engine) == table_rows(rebuilt) == expected_rows(service, ["P1"])
 
 
 def test_the_read_model_gives_the_same_plan_view_as_the_folded_state(
