@@ -358,15 +358,15 @@ def rows_of(state: PlanState) -> dict[sa.Table, list[dict[str, Any]]]:
     }
 
 
-def _touched(event: PlanEvent, into: Touched) -> None:
-    """Record which rows an event may have changed."""
+def _touched(event: PlanEvent, state: PlanState, into: Touched) -> None:
+    """Record which rows an event may have changed (`state`: the plan after it)."""
     mark = _MARKS.get(type(event))
     if mark is None:
         mark = _MARKS[type(event)] = _marking(type(event))
-    mark(event, into)
+    mark(event, state, into)
 
 
-Mark = Callable[[Any, Touched], None]
+Mark = Callable[[Any, PlanState, Touched], None]
 _MARKS: dict[type[PlanEvent], Mark] = {}
 """How `_touched` records an event, by its type (each found once: an event's rows are
 recorded millions of times in a rebuild)."""
@@ -396,27 +396,36 @@ _ONE_ROW: tuple[tuple[Any, sa.Table, str], ...] = (
 def _marking(kind: type[PlanEvent]) -> Mark:
     for types, table, field in _ONE_ROW:
         if issubclass(kind, types):
-            return lambda event, into: into[table].add(getattr(event, field))
+            return lambda event, _state, into: into[table].add(getattr(event, field))
     if issubclass(kind, ev.ObjectiveSet):
-        return lambda event, into: into[objectives].add((event.target, event.objective))
+        return lambda event, _state, into: into[objectives].add((event.target, event.objective))
     if issubclass(kind, ev.OccurrencesScheduled):
         return _scheduled
     if issubclass(kind, ev.OccurrencesUnscheduled):
         return _unscheduled
+    if issubclass(kind, ev.StepRemoved):
+        return _step_removed
     return _its_step
 
 
-def _scheduled(event: ev.OccurrencesScheduled, into: Touched) -> None:
+def _scheduled(event: ev.OccurrencesScheduled, _state: PlanState, into: Touched) -> None:
     into[steps].add(event.step)
     into[occurrences].update(slot.key for slot in event.occurrences)
 
 
-def _unscheduled(event: ev.OccurrencesUnscheduled, into: Touched) -> None:
+def _unscheduled(event: ev.OccurrencesUnscheduled, _state: PlanState, into: Touched) -> None:
     into[steps].add(event.step)
     into[occurrences].update(event.occurrences)
 
 
-def _its_step(event: PlanEvent, into: Touched) -> None:
+def _step_removed(event: ev.StepRemoved, state: PlanState, into: Touched) -> None:
+    """The removed step's row, and every other step's: those after it move up one place,
+    their rows' `seq` with them (rare: drafts only)."""
+    into[steps].add(event.step)
+    into[steps].update(state.steps)
+
+
+def _its_step(event: PlanEvent, _state: PlanState, into: Touched) -> None:
     """Any other event: the row of the step it names, if it names one."""
     step = getattr(event, "step", None)
     if isinstance(step, str):
@@ -529,10 +538,7 @@ class PlanReadModel(Projector[PlanEvent]):
                 # plan row (status dropped), a key created again starts afresh: all rows again.
                 folded.touched = None
             elif folded.touched is not None:
-                _touched(event, folded.touched)
-                if type(event) is ev.StepRemoved:
-                    # The steps after it move up one place: their rows' `seq` with them.
-                    folded.touched[steps].update(state.steps)
+                _touched(event, state, folded.touched)
             since = state.version - folded.snapshot
             if since >= every and since >= self._snapshot_weight * entity_count(state):
                 folded.snapshot = state.version
